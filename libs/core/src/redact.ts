@@ -1,0 +1,58 @@
+/**
+ * Redaction of secrets from anything that may reach a log line, an error message or a snapshot.
+ * Keys are matched by name (authorization, secret, password, private key, card data) and strings by shape
+ * (API keys, PEM private keys, Bearer tokens, card numbers), so a secret is caught wherever it hides.
+ */
+const SECRET_KEY_NAME =
+  /^(authorization|proxy-authorization|cookie|set-cookie|x-api-key|api[-_]?key|secret|secret[-_]?key|client[-_]?secret|password|passwd|private[-_]?key|signature[-_]?password|webhook[-_]?secret|card[-_]?number|cvc|cvv|cvv2|pan|access[-_]?token|refresh[-_]?token)$/i;
+
+const STRING_PATTERNS: ReadonlyArray<[RegExp, string]> = [
+  [/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z ]*PRIVATE KEY-----|$)/g, '[REDACTED PRIVATE KEY]'],
+  [/\b(sk|rk|pk_secret|whsec)_(test|live)_[A-Za-z0-9_-]+/g, '$1_$2_[REDACTED]'],
+  [/\b(sk|rk|whsec)_[A-Za-z0-9]{16,}/g, '$1_[REDACTED]'],
+  [/\b(Bearer|Basic|Token)\s+[A-Za-z0-9._~+/=-]+/gi, '$1 [REDACTED]'],
+  // Card numbers: 13–19 digits, optionally grouped by spaces or dashes; keep the last four.
+  [/\b(?:\d[ -]?){9,15}(\d{4})\b/g, '**** $1'],
+];
+
+export const REDACTED = '[REDACTED]';
+
+/** Redact every known secret shape from a string, plus any extra literal secrets given. */
+export function redactString(input: string, extraSecrets: readonly string[] = []): string {
+  let out = input;
+  for (const secret of extraSecrets) {
+    if (secret && secret.length >= 4) out = out.split(secret).join(REDACTED);
+  }
+  for (const [pattern, replacement] of STRING_PATTERNS) out = out.replace(pattern, replacement);
+  return out;
+}
+
+/** Deep copy of a value with secret-named fields replaced and secret-shaped strings redacted. */
+export function redact<T>(value: T, extraSecrets: readonly string[] = []): T {
+  return walk(value, extraSecrets, new WeakMap()) as T;
+}
+
+function walk(value: unknown, extra: readonly string[], seen: WeakMap<object, unknown>): unknown {
+  if (typeof value === 'string') return redactString(value, extra);
+  if (value === null || typeof value !== 'object') return value;
+  if (Buffer.isBuffer(value)) return redactString(value.toString('utf8'), extra);
+  if (value instanceof Date) return new Date(value.getTime());
+  if (seen.has(value)) return '[Circular]';
+  if (Array.isArray(value)) {
+    const out: unknown[] = [];
+    seen.set(value, out);
+    for (const item of value) out.push(walk(item, extra, seen));
+    return out;
+  }
+  const out: Record<string, unknown> = {};
+  seen.set(value, out);
+  for (const [key, item] of Object.entries(value)) {
+    out[key] = SECRET_KEY_NAME.test(key) && item != null && item !== '' ? REDACTED : walk(item, extra, seen);
+  }
+  return out;
+}
+
+/** True when the header name carries credentials. */
+export function isSecretHeader(name: string): boolean {
+  return SECRET_KEY_NAME.test(name);
+}
