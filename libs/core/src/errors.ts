@@ -20,7 +20,8 @@ export type TijaraErrorType =
   | 'unsupported_operation'
   | 'money'
   | 'amount_mismatch'
-  | 'configuration';
+  | 'configuration'
+  | 'lock_timeout';
 
 export interface TijaraErrorOptions {
   /** HTTP status returned by the gateway, when there was a response. */
@@ -177,6 +178,11 @@ export class AmountMismatchError extends TijaraError {
 /** Missing or invalid configuration, found at start-up. */
 export class ConfigurationError extends TijaraError {
   override readonly type = 'configuration' as const;
+}
+
+/** A lock could not be acquired in time; nothing was done. Safe to retry later. */
+export class LockTimeoutError extends TijaraError {
+  override readonly type = 'lock_timeout' as const;
 }
 
 export interface HttpErrorContext extends TijaraErrorOptions {

@@ -1,0 +1,4 @@
+export * from './store-battery.js';
+export * from './transport-battery.js';
+export * from './driver-conformance.js';
+export * from './loopback.js';
