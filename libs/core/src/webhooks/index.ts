@@ -1,0 +1,3 @@
+export * from './transition.js';
+export * from './pipeline.js';
+export * from './reconciler.js';

@@ -1,0 +1,173 @@
+import { AmountMismatchError, ConfigurationError } from '../errors.js';
+import type { GatewayDriver, GatewayEvent, HeaderBag, Payment } from '../gateway.js';
+import { silentLogger, type Logger } from '../logger.js';
+import type { EventStore, LockStore } from '../stores/types.js';
+import { isRegression, planTransition, type DomainEvent, type SettlementRecord } from './transition.js';
+
+/** Where the information came from: only a verified webhook is trusted without re-reading the gateway. */
+export type SettlementSource = 'webhook' | 'redirect' | 'reconcile' | 'admin';
+
+export type SettlementOutcome =
+  /** Domain events were committed. */
+  | 'settled'
+  /** The gateway's state matched what the store had: nothing to do. */
+  | 'unchanged'
+  /** This event was already processed. */
+  | 'duplicate'
+  /** The event names no payment, or a payment the store does not know. */
+  | 'ignored'
+  /** The gateway's amount or currency differs from the order's; nothing was changed. */
+  | 'amount_mismatch';
+
+export interface SettlementResult {
+  readonly outcome: SettlementOutcome;
+  readonly events: readonly DomainEvent[];
+  readonly record?: SettlementRecord;
+  /** The payment the decision was made on. */
+  readonly payment?: Payment;
+  /** Whether the payment was re-read from the gateway rather than taken from the payload. */
+  readonly refetched: boolean;
+  readonly gatewayEvent?: GatewayEvent;
+}
+
+export interface SettlementPipelineOptions {
+  readonly driver: GatewayDriver;
+  /** Dedupe store for gateway event ids. */
+  readonly events: EventStore;
+  readonly locks: LockStore;
+  /** Find the store's record for a payment id. */
+  readonly load: (paymentId: string) => Promise<SettlementRecord | undefined>;
+  /**
+   * Persist `next` and react to `events` (fulfil, email…). Called only when something changed, under the
+   * payment's lock. Throwing leaves the event unprocessed so the gateway's retry (or the reconciler)
+   * processes it again; the store must persist `next` together with its reaction.
+   */
+  readonly commit: (next: SettlementRecord, events: readonly DomainEvent[]) => Promise<void>;
+  /** Payloads older than this are re-read from the gateway (default 5 minutes). They are never dropped. */
+  readonly replayWindowMs?: number;
+  /** How long processed event ids are remembered (default 7 days; gateways retry for ~36 h). */
+  readonly dedupeTtlMs?: number;
+  /** Lock lease per payment (default 30 s). */
+  readonly lockTtlMs?: number;
+  /** How long to wait for a payment's lock (default 15 s). */
+  readonly lockWaitMs?: number;
+  readonly logger?: Logger;
+  readonly now?: () => number;
+}
+
+/**
+ * The one settlement routine every plugin uses (architecture §5): authenticate, parse, lock the payment,
+ * drop duplicates, re-read when the payload cannot be trusted, transition idempotently, remember the event.
+ */
+type ResolvedOptions = Required<SettlementPipelineOptions>;
+
+export class SettlementPipeline {
+  readonly #o: ResolvedOptions;
+
+  constructor(options: SettlementPipelineOptions) {
+    if (!options.driver || !options.events || !options.locks || !options.load || !options.commit) {
+      throw new ConfigurationError('SettlementPipeline needs driver, events, locks, load and commit');
+    }
+    this.#o = {
+      replayWindowMs: 5 * 60_000,
+      dedupeTtlMs: 7 * 24 * 3_600_000,
+      lockTtlMs: 30_000,
+      lockWaitMs: 15_000,
+      logger: silentLogger,
+      now: Date.now,
+      ...options,
+    };
+  }
+
+  get driver(): GatewayDriver {
+    return this.#o.driver;
+  }
+
+  /**
+   * Verify a webhook over its exact raw bytes and settle it. Throws SignatureVerificationError for a bad
+   * signature (answer 4xx) and whatever `commit` throws (answer 5xx so the gateway retries).
+   */
+  async handleWebhook(rawBody: Buffer | Uint8Array | string, headers: HeaderBag): Promise<SettlementResult> {
+    const event = await this.#o.driver.verifyWebhook(rawBody, headers);
+    return this.settleEvent(event);
+  }
+
+  /** Settle an already verified event. */
+  async settleEvent(event: GatewayEvent): Promise<SettlementResult> {
+    const { driver, events, logger } = this.#o;
+    const dedupeKey = `${driver.name}:event:${event.id}`;
+    if (!event.paymentId) {
+      if (await events.has(dedupeKey)) return { outcome: 'duplicate', events: [], refetched: false, gatewayEvent: event };
+      await events.rememberOnce(dedupeKey, this.#o.dedupeTtlMs);
+      return { outcome: 'ignored', events: [], refetched: false, gatewayEvent: event };
+    }
+    const paymentId = event.paymentId;
+    return this.#withPaymentLock(paymentId, async () => {
+      if (await events.has(dedupeKey)) {
+        logger.debug({ eventId: event.id, paymentId }, 'duplicate gateway event');
+        return { outcome: 'duplicate', events: [], refetched: false, gatewayEvent: event };
+      }
+      const record = await this.#o.load(paymentId);
+      if (!record) {
+        logger.info({ eventId: event.id, paymentId, type: event.rawType }, 'event for a payment this store does not know');
+        await events.rememberOnce(dedupeKey, this.#o.dedupeTtlMs);
+        return { outcome: 'ignored', events: [], refetched: false, gatewayEvent: event };
+      }
+      const stale = this.#o.now() - event.createdAt.getTime() > this.#o.replayWindowMs;
+      const payload = event.payment;
+      const trustPayload = payload !== undefined && !stale && !isRegression(record.status, payload.status);
+      const payment = trustPayload ? payload : await driver.retrievePayment(paymentId);
+      const result = await this.#apply(record, payment, !trustPayload);
+      await events.rememberOnce(dedupeKey, this.#o.dedupeTtlMs);
+      return { ...result, gatewayEvent: event };
+    });
+  }
+
+  /**
+   * Settle from the gateway's current state: for browser redirects (unsigned, so never trusted), the
+   * reconciler and admin actions. Always re-reads the payment.
+   */
+  async settlePayment(paymentId: string, source: SettlementSource = 'redirect'): Promise<SettlementResult> {
+    return this.#withPaymentLock(paymentId, async () => {
+      const record = await this.#o.load(paymentId);
+      if (!record) return { outcome: 'ignored', events: [], refetched: false };
+      const payment = await this.#o.driver.retrievePayment(paymentId);
+      this.#o.logger.debug({ paymentId, source, status: payment.status }, 'settling from gateway state');
+      return this.#apply(record, payment, true);
+    });
+  }
+
+  /** Settle with a payment object the caller just received from the gateway (e.g. a capture response). */
+  async settleWithPayment(payment: Payment): Promise<SettlementResult> {
+    return this.#withPaymentLock(payment.id, async () => {
+      const record = await this.#o.load(payment.id);
+      if (!record) return { outcome: 'ignored', events: [], refetched: false, payment };
+      return this.#apply(record, payment, false);
+    });
+  }
+
+  async #apply(record: SettlementRecord, payment: Payment, refetched: boolean): Promise<SettlementResult> {
+    let plan;
+    try {
+      plan = planTransition(record, payment);
+    } catch (error) {
+      if (error instanceof AmountMismatchError) {
+        this.#o.logger.error(
+          { orderId: record.orderId, paymentId: payment.id, expected: record.amount, got: payment.amount },
+          error.message,
+        );
+        return { outcome: 'amount_mismatch', events: [], record, payment, refetched };
+      }
+      throw error;
+    }
+    const changed = plan.events.length > 0 || plan.next.status !== record.status;
+    if (!changed) return { outcome: 'unchanged', events: [], record, payment, refetched };
+    await this.#o.commit(plan.next, plan.events);
+    return { outcome: 'settled', events: plan.events, record: plan.next, payment, refetched };
+  }
+
+  #withPaymentLock<T>(paymentId: string, fn: () => Promise<T>): Promise<T> {
+    const key = `${this.#o.driver.name}:payment:${paymentId}`;
+    return this.#o.locks.withLock(key, this.#o.lockTtlMs, fn, { waitMs: this.#o.lockWaitMs });
+  }
+}

@@ -1,0 +1,4 @@
+import got from 'got';
+it('loads got', async () => {
+  expect(typeof got.extend).toBe('function');
+});
