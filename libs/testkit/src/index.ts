@@ -2,3 +2,4 @@ export * from './store-battery.js';
 export * from './transport-battery.js';
 export * from './driver-conformance.js';
 export * from './loopback.js';
+export * from './readme-examples.js';

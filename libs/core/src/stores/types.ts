@@ -28,3 +28,19 @@ export interface LockStore {
   withLock<T>(key: string, ttlMs: number, fn: () => Promise<T>, options?: LockOptions): Promise<T>;
   close(): Promise<void>;
 }
+
+/** An event store and a lock store sharing one backend connection, as `createStores` returns them. */
+export interface Stores {
+  readonly events: EventStore;
+  readonly locks: LockStore;
+  /** Close both stores and the connection they share (never a client or pool the caller passed in). */
+  close(): Promise<void>;
+}
+
+/** How a polling lock store (SQLite, Redis, PostgreSQL) retries while another holder has the lock. */
+export interface LockPollingOptions {
+  /** First wait between attempts, in ms (default 5). Doubles, with jitter, up to `pollMaxMs`. */
+  readonly pollMinMs?: number;
+  /** Longest wait between attempts, in ms (default 50). */
+  readonly pollMaxMs?: number;
+}

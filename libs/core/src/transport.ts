@@ -1,0 +1,449 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import got, { RequestError, TimeoutError, type Got, type Response } from 'got';
+import { z, type ZodType } from 'zod';
+import {
+  ConfigurationError,
+  ConnectionError,
+  InvalidResponseError,
+  type FieldDetails,
+  type TijaraError,
+} from './errors.js';
+import { redactingLogger, silentLogger, type Logger } from './logger.js';
+import { isSecretHeader } from './redact.js';
+import {
+  isNotSentCode,
+  isRetryableNetworkCode,
+  isRetryableStatus,
+  parseRetryAfter,
+  retryDelayMs,
+  statusMayHaveBeenProcessed,
+} from './retry-policy.js';
+import type {
+  ErrorResponse,
+  HttpMethod,
+  TransportOptions,
+  TransportRequest,
+  TransportResponse,
+} from './transport-types.js';
+
+/** The items of one page and the link to the next one (absolute, or relative to the page's URL). */
+export interface PageSlice<Item> {
+  readonly items: readonly Item[];
+  readonly next: string | null | undefined;
+}
+
+export interface PaginateOptions<Page, Item> {
+  /** Pulls the items and the next link out of one validated page; keeps paging independent of the body shape. */
+  readonly extract: (page: Page) => PageSlice<Item>;
+  /** Stop after this many pages even if the gateway keeps linking (default 1 000). */
+  readonly maxPages?: number;
+}
+
+/** A list page shaped `{ results, next, previous, count }`, as Django REST Framework style gateways return. */
+export interface ResultsPage<Item> {
+  results: Item[];
+  next?: string | null;
+  previous?: string | null;
+  count?: number;
+  [key: string]: unknown;
+}
+
+/**
+ * Schema and extractor for `{ results, next, previous, count }` pages:
+ * `const page = resultsPage(Purchase); transport.paginate({ method: 'GET', path: 'purchases/', schema: page.schema }, page)`.
+ */
+export function resultsPage<Item>(item: ZodType<Item>): {
+  schema: ZodType<ResultsPage<Item>>;
+  extract: (page: ResultsPage<Item>) => PageSlice<Item>;
+} {
+  const schema = z.looseObject({
+    results: z.array(item),
+    next: z.string().nullish(),
+    previous: z.string().nullish(),
+    count: z.number().optional(),
+  }) as unknown as ZodType<ResultsPage<Item>>;
+  return { schema, extract: (page) => ({ items: page.results, next: page.next }) };
+}
+
+const DEFAULTS = {
+  timeoutMs: 30_000,
+  connectTimeoutMs: 10_000,
+  maxAttempts: 3,
+  backoffBaseMs: 1_000,
+  jitterMs: 200,
+  maxRetryAfterMs: 60_000,
+  idempotencyHeader: 'Idempotency-Key',
+  userAgent: 'tijara-core',
+} as const;
+
+/** Methods that change state; each gets an idempotency key so a retry cannot do the work twice. */
+const MUTATING: ReadonlySet<HttpMethod> = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** Timeouts in these phases fire before a connection exists, so nothing reached the gateway. */
+const PRE_CONNECT_EVENTS = new Set(['lookup', 'connect', 'secureConnect']);
+
+/** A TLS handshake that failed never carried the request. */
+const TLS_FAILURE_CODE = /^(ERR_SSL_|ERR_TLS_)|CERT/;
+
+/**
+ * What is left of a got error once it is made safe: got's errors embed the full options, headers included, so
+ * they are replaced in a `beforeError` hook and never leave this module.
+ */
+class AttemptFailure extends Error {
+  readonly code: string | undefined;
+  /** Whether the gateway may have received the request. */
+  readonly sent: boolean;
+
+  constructor(message: string, code: string | undefined, sent: boolean) {
+    super(message);
+    this.name = 'AttemptFailure';
+    this.code = code;
+    this.sent = sent;
+  }
+
+  static from(error: unknown): AttemptFailure {
+    if (error instanceof AttemptFailure) return error;
+    if (error instanceof RequestError) return new AttemptFailure(error.message, error.code, mayHaveBeenSent(error));
+    const code = typeof (error as { code?: unknown })?.code === 'string' ? (error as { code: string }).code : undefined;
+    const message = error instanceof Error ? error.message : String(error);
+    return new AttemptFailure(message, code, !isNotSentCode(code));
+  }
+}
+
+function mayHaveBeenSent(error: RequestError): boolean {
+  if (isNotSentCode(error.code) || TLS_FAILURE_CODE.test(error.code)) return false;
+  if (error instanceof TimeoutError && PRE_CONNECT_EVENTS.has(error.event)) return false;
+  // got stamps `connect` for new and reused sockets alike; without it no byte went out.
+  if (error.timings && error.timings.connect === undefined) return false;
+  return true;
+}
+
+type Headers = Readonly<Record<string, string | string[] | undefined>>;
+
+function header(headers: Headers, name: string): string | undefined {
+  const value = headers[name.toLowerCase()];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** Values of credential headers, plus the bare token of `Bearer …`-style values, to scrub wherever they appear. */
+function secretsIn(headers: Readonly<Record<string, string>> | undefined): string[] {
+  const found: string[] = [];
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (!isSecretHeader(name) || !value) continue;
+    found.push(value);
+    const token = /^\S+\s+(\S+)$/.exec(value)?.[1];
+    if (token) found.push(token);
+  }
+  return found;
+}
+
+function parseBody(text: string): { value: unknown; json: boolean } {
+  if (text.trim() === '') return { value: undefined, json: true };
+  try {
+    return { value: JSON.parse(text), json: true };
+  } catch {
+    return { value: text.length > 2_000 ? `${text.slice(0, 2_000)}…` : text, json: false };
+  }
+}
+
+function issuesToDetails(issues: ReadonlyArray<{ path: readonly PropertyKey[]; message: string }>): FieldDetails {
+  const details: FieldDetails = {};
+  for (const issue of issues) {
+    const path = issue.path.map(String).join('.') || '(root)';
+    (details[path] ??= []).push(issue.message);
+  }
+  return details;
+}
+
+interface Call {
+  readonly method: HttpMethod;
+  /** Path for messages and logs; never the query, which may carry tokens. */
+  readonly label: string;
+  readonly idempotencyKey: string | undefined;
+  readonly secrets: readonly string[];
+  readonly signal: AbortSignal | undefined;
+}
+
+/**
+ * One HTTP client per driver. Every request goes through `request()`, the single place where the retry policy,
+ * idempotency keys, response validation, error mapping and redaction are applied, so a driver only declares
+ * endpoints and schemas.
+ */
+export class Transport {
+  readonly gateway: string;
+  readonly #options: TransportOptions;
+  readonly #baseUrl: string;
+  readonly #origin: string;
+  readonly #client: Got;
+  readonly #secrets: readonly string[];
+  readonly #logger: Logger;
+  readonly #maxAttempts: number;
+
+  constructor(options: TransportOptions) {
+    let base: URL;
+    try {
+      base = new URL(options.baseUrl);
+    } catch {
+      throw new ConfigurationError(`${options.gateway}: baseUrl is not an absolute URL`, {
+        gateway: options.gateway,
+        code: 'invalid_base_url',
+      });
+    }
+    this.gateway = options.gateway;
+    this.#options = options;
+    this.#baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.#origin = base.origin;
+    this.#secrets = [...(options.secrets ?? []), ...secretsIn(options.headers)];
+    this.#logger = redactingLogger(options.logger ?? silentLogger, this.#secrets);
+    this.#maxAttempts = Math.max(1, Math.floor(options.maxAttempts ?? DEFAULTS.maxAttempts));
+    this.#client = got.extend({
+      headers: {
+        'user-agent': options.userAgent ?? DEFAULTS.userAgent,
+        accept: 'application/json',
+        ...options.headers,
+      },
+      timeout: {
+        request: options.timeoutMs ?? DEFAULTS.timeoutMs,
+        connect: options.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs,
+      },
+      // Retrying lives in request(): got cancels instead of capping a long Retry-After, cannot tell a 409 lock
+      // from a 409 state conflict, and does not retry POST.
+      retry: { limit: 0 },
+      throwHttpErrors: false,
+      // A redirect would replay a payment call somewhere else (and POST → GET); report it instead.
+      followRedirect: false,
+      responseType: 'text',
+      hooks: { beforeError: [(error) => AttemptFailure.from(error)] },
+    });
+  }
+
+  async request<T>(req: TransportRequest<T>): Promise<TransportResponse<T>> {
+    const { response } = await this.#send(this.#urlFor(req.path, req.query), req);
+    return response;
+  }
+
+  /**
+   * Every item of a paged list, following the gateway's `next` links. Links may be absolute or relative; one that
+   * leaves the gateway's origin is refused, since it would carry the API key elsewhere.
+   */
+  async *paginate<Page, Item>(
+    req: TransportRequest<Page>,
+    options: PaginateOptions<Page, Item>,
+  ): AsyncIterableIterator<Item> {
+    const maxPages = options.maxPages ?? 1_000;
+    const visited = new Set<string>();
+    let url = this.#urlFor(req.path, req.query);
+    for (let pages = 1; ; pages++) {
+      visited.add(url.href);
+      const { response } = await this.#send(url, req);
+      const { items, next } = options.extract(response.data);
+      yield* items;
+      if (!next) return;
+      let nextUrl: URL;
+      try {
+        nextUrl = new URL(next, url);
+      } catch {
+        throw this.#badPage(`an unparseable next link`, response.statusCode, response.requestId, next);
+      }
+      if (nextUrl.origin !== this.#origin) {
+        throw this.#badPage(`a next link to another origin`, response.statusCode, response.requestId, next);
+      }
+      if (visited.has(nextUrl.href) || pages >= maxPages) {
+        throw this.#badPage(`a next link that does not end`, response.statusCode, response.requestId, next);
+      }
+      url = nextUrl;
+    }
+  }
+
+  #badPage(what: string, statusCode: number, requestId: string | undefined, next: string): InvalidResponseError {
+    return new InvalidResponseError(`${this.gateway} returned ${what}: ${next}`, {
+      statusCode,
+      requestId,
+      gateway: this.gateway,
+      code: 'invalid_pagination',
+      secrets: this.#secrets,
+    });
+  }
+
+  /** Joins with exactly one slash and keeps the path's own trailing slash, which some gateways require. */
+  #urlFor(path: string, query: TransportRequest<unknown>['query']): URL {
+    const url = new URL(`${this.#baseUrl}/${path.replace(/^\/+/, '')}`);
+    for (const [name, value] of Object.entries(query ?? {})) {
+      if (value !== undefined) url.searchParams.append(name, String(value));
+    }
+    return url;
+  }
+
+  async #send<T>(url: URL, req: TransportRequest<T>): Promise<{ response: TransportResponse<T> }> {
+    const headerName = this.#options.idempotencyHeader ?? DEFAULTS.idempotencyHeader;
+    const headers: Record<string, string> = {};
+    let headerKey: string | undefined;
+    for (const [name, value] of Object.entries(req.headers ?? {})) {
+      if (name.toLowerCase() === headerName.toLowerCase()) headerKey = value;
+      else headers[name] = value;
+    }
+    // Created once per call, so every retry of this call is the same operation to the gateway.
+    const idempotencyKey = req.idempotencyKey ?? headerKey ?? (MUTATING.has(req.method) ? randomUUID() : undefined);
+    if (idempotencyKey !== undefined) headers[headerName] = idempotencyKey;
+
+    const call: Call = {
+      method: req.method,
+      label: url.pathname,
+      idempotencyKey,
+      secrets: [...this.#secrets, ...secretsIn(req.headers)],
+      signal: req.signal,
+    };
+    const logger = call.secrets.length > this.#secrets.length ? redactingLogger(this.#logger, call.secrets) : this.#logger;
+
+    // Whether an earlier attempt may have been acted on: a later refusal does not undo it.
+    let earlierMayHaveActed = false;
+    for (let attempt = 1; ; attempt++) {
+      if (req.signal?.aborted) throw this.#aborted(call, earlierMayHaveActed);
+      const started = performance.now();
+      const base = { gateway: this.gateway, method: req.method, path: call.label, attempt, idempotencyKey };
+
+      let response: Response<string>;
+      try {
+        response = await this.#client(url, {
+          method: req.method,
+          headers,
+          json: req.body,
+          signal: req.signal,
+        });
+      } catch (error) {
+        const failure = AttemptFailure.from(error);
+        const mayHaveActed: boolean = earlierMayHaveActed || failure.sent;
+        if (req.signal?.aborted) throw this.#aborted(call, mayHaveActed);
+        const durationMs = Math.round(performance.now() - started);
+        if (attempt < this.#maxAttempts && isRetryableNetworkCode(failure.code)) {
+          const waitMs = this.#retryDelay(attempt, undefined);
+          logger.warn({ ...base, code: failure.code, durationMs, retryInMs: waitMs }, 'gateway request failed, retrying');
+          earlierMayHaveActed = mayHaveActed;
+          if (!(await this.#pause(waitMs, req.signal))) throw this.#aborted(call, mayHaveActed);
+          continue;
+        }
+        logger.warn({ ...base, code: failure.code, durationMs }, 'gateway request failed');
+        throw this.#connectionError(call, failure, attempt, mayHaveActed);
+      }
+
+      const durationMs = Math.round(performance.now() - started);
+      const statusCode = response.statusCode;
+      const responseHeaders = response.headers as Headers;
+      const requestId = header(responseHeaders, 'x-request-id') ?? header(responseHeaders, 'request-id');
+      const body = parseBody(response.body);
+      const entry = { ...base, status: statusCode, durationMs, requestId };
+
+      if (statusCode >= 200 && statusCode < 300) {
+        logger.debug(entry, 'gateway request');
+        const data = await this.#validate(req, call, statusCode, requestId, body);
+        return {
+          response: { statusCode, data, headers: responseHeaders, requestId, attempts: attempt, idempotencyKey },
+        };
+      }
+
+      const errorResponse: ErrorResponse = {
+        statusCode,
+        body: body.value,
+        headers: responseHeaders,
+        requestId,
+        retryAfterMs: parseRetryAfter(responseHeaders['retry-after']),
+      };
+      const retryable =
+        isRetryableStatus(statusCode) ||
+        (statusCode === 409 && (this.#options.isRetryableConflict?.(errorResponse) ?? false));
+      if (retryable && attempt < this.#maxAttempts) {
+        const waitMs = this.#retryDelay(attempt, errorResponse.retryAfterMs);
+        logger.warn({ ...entry, retryInMs: waitMs }, 'gateway request failed, retrying');
+        earlierMayHaveActed ||= statusMayHaveBeenProcessed(statusCode);
+        if (!(await this.#pause(waitMs, req.signal))) throw this.#aborted(call, earlierMayHaveActed);
+        continue;
+      }
+      if (statusCode >= 500 || statusCode === 429) logger.warn(entry, 'gateway request failed');
+      else logger.info(entry, 'gateway request refused');
+      throw this.#mapError(errorResponse);
+    }
+  }
+
+  #retryDelay(attempt: number, retryAfterMs: number | undefined): number {
+    return retryDelayMs(attempt, {
+      baseMs: this.#options.backoffBaseMs ?? DEFAULTS.backoffBaseMs,
+      jitterMs: this.#options.jitterMs ?? DEFAULTS.jitterMs,
+      retryAfterMs,
+      maxRetryAfterMs: this.#options.maxRetryAfterMs ?? DEFAULTS.maxRetryAfterMs,
+    });
+  }
+
+  /** Resolves false when the caller aborted during the wait. */
+  async #pause(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
+    try {
+      await sleep(ms, undefined, { signal });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async #validate<T>(
+    req: TransportRequest<T>,
+    call: Call,
+    statusCode: number,
+    requestId: string | undefined,
+    body: { value: unknown; json: boolean },
+  ): Promise<T> {
+    if (!req.schema) return body.value as T;
+    const context = { statusCode, requestId, gateway: this.gateway, raw: body.value, secrets: call.secrets };
+    if (!body.json) {
+      throw new InvalidResponseError(`${this.gateway} ${call.method} ${call.label} returned a body that is not JSON`, {
+        ...context,
+        code: 'invalid_json',
+      });
+    }
+    const result = await req.schema.safeParseAsync(body.value);
+    if (result.success) return result.data;
+    const details = issuesToDetails(result.error.issues);
+    const summary = Object.entries(details)
+      .slice(0, 5)
+      .map(([path, messages]) => `${path}: ${messages.join(', ')}`)
+      .join('; ');
+    throw new InvalidResponseError(
+      `${this.gateway} ${call.method} ${call.label} returned a body that does not match the expected shape (${summary})`,
+      { ...context, code: 'schema_mismatch', details },
+    );
+  }
+
+  #mapError(response: ErrorResponse): TijaraError {
+    const error = this.#options.mapError(response);
+    // Drivers should set these, but a support ticket without them is useless, so fill the gaps.
+    if (error.gateway === undefined) Object.assign(error, { gateway: this.gateway });
+    if (error.requestId === undefined && response.requestId !== undefined) {
+      Object.assign(error, { requestId: response.requestId });
+    }
+    return error;
+  }
+
+  #connectionError(call: Call, failure: AttemptFailure, attempts: number, outcomeUnknown: boolean): ConnectionError {
+    const outcome = outcomeUnknown
+      ? 'the request may have reached the gateway, so its outcome is unknown'
+      : 'the request never reached the gateway';
+    return new ConnectionError(
+      `${this.gateway} ${call.method} ${call.label} failed after ${attempts} attempt(s): ${failure.message}; ${outcome}`,
+      { code: failure.code, outcomeUnknown, gateway: this.gateway, secrets: call.secrets },
+    );
+  }
+
+  #aborted(call: Call, outcomeUnknown: boolean): ConnectionError {
+    const reason = call.signal?.reason;
+    const why = reason instanceof Error ? reason.message : String(reason);
+    const outcome = outcomeUnknown
+      ? 'after the request was sent, so its outcome is unknown'
+      : 'before the gateway could act on the request';
+    return new ConnectionError(`${this.gateway} ${call.method} ${call.label} aborted by the caller ${outcome} (${why})`, {
+      code: 'ABORTED',
+      outcomeUnknown,
+      gateway: this.gateway,
+      secrets: call.secrets,
+      cause: reason,
+    });
+  }
+}
