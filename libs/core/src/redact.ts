@@ -11,9 +11,32 @@ const STRING_PATTERNS: ReadonlyArray<[RegExp, string]> = [
   [/\b(sk|rk|pk_secret|whsec)_(test|live)_[A-Za-z0-9_-]+/g, '$1_$2_[REDACTED]'],
   [/\b(sk|rk|whsec)_[A-Za-z0-9]{16,}/g, '$1_[REDACTED]'],
   [/\b(Bearer|Basic|Token)\s+[A-Za-z0-9._~+/=-]+/gi, '$1 [REDACTED]'],
-  // Card numbers: 13–19 digits, optionally grouped by spaces or dashes; keep the last four.
-  [/\b(?:\d[ -]?){9,15}(\d{4})\b/g, '**** $1'],
 ];
+
+// Card numbers: 13–19 digits, optionally grouped by spaces or dashes, that pass the Luhn check (so
+// timestamps and order numbers stay readable); the last four are kept.
+const CARD_NUMBER = /\b(?:\d[ -]?){12,18}\d\b/g;
+
+function passesLuhn(digits: string): boolean {
+  let sum = 0;
+  for (let i = 0; i < digits.length; i += 1) {
+    let d = digits.charCodeAt(digits.length - 1 - i) - 48;
+    if (i % 2 === 1) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+  }
+  return sum % 10 === 0;
+}
+
+function maskCardNumbers(input: string): string {
+  return input.replace(CARD_NUMBER, (match) => {
+    const digits = match.replace(/[ -]/g, '');
+    if (digits.length < 13 || digits.length > 19 || !passesLuhn(digits)) return match;
+    return `**** ${digits.slice(-4)}`;
+  });
+}
 
 export const REDACTED = '[REDACTED]';
 
@@ -24,7 +47,7 @@ export function redactString(input: string, extraSecrets: readonly string[] = []
     if (secret && secret.length >= 4) out = out.split(secret).join(REDACTED);
   }
   for (const [pattern, replacement] of STRING_PATTERNS) out = out.replace(pattern, replacement);
-  return out;
+  return maskCardNumbers(out);
 }
 
 /** Deep copy of a value with secret-named fields replaced and secret-shaped strings redacted. */
@@ -37,19 +60,19 @@ function walk(value: unknown, extra: readonly string[], seen: WeakMap<object, un
   if (value === null || typeof value !== 'object') return value;
   if (Buffer.isBuffer(value)) return redactString(value.toString('utf8'), extra);
   if (value instanceof Date) return new Date(value.getTime());
+  // `seen` holds the ancestors only: a repeated but non-circular object is copied again.
   if (seen.has(value)) return '[Circular]';
-  if (Array.isArray(value)) {
-    const out: unknown[] = [];
-    seen.set(value, out);
-    for (const item of value) out.push(walk(item, extra, seen));
+  seen.set(value, true);
+  try {
+    if (Array.isArray(value)) return value.map((item) => walk(item, extra, seen));
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) {
+      out[key] = SECRET_KEY_NAME.test(key) && item != null && item !== '' ? REDACTED : walk(item, extra, seen);
+    }
     return out;
+  } finally {
+    seen.delete(value);
   }
-  const out: Record<string, unknown> = {};
-  seen.set(value, out);
-  for (const [key, item] of Object.entries(value)) {
-    out[key] = SECRET_KEY_NAME.test(key) && item != null && item !== '' ? REDACTED : walk(item, extra, seen);
-  }
-  return out;
 }
 
 /** True when the header name carries credentials. */

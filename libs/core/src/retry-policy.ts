@@ -60,7 +60,10 @@ export function statusMayHaveBeenProcessed(statusCode: number): boolean {
  * `Retry-After` in milliseconds: delta-seconds (`"120"`, `"1.5"`) or an HTTP date. Undefined when absent or
  * unparseable; a date in the past gives 0.
  */
-export function parseRetryAfter(value: string | string[] | undefined, now: number = Date.now()): number | undefined {
+export function parseRetryAfter(
+  value: string | string[] | undefined,
+  now: number = Date.now(),
+): number | undefined {
   const raw = (Array.isArray(value) ? value[0] : value)?.trim();
   if (!raw) return undefined;
   if (/^\d+(\.\d+)?$/.test(raw)) return Math.round(Number(raw) * 1000);
@@ -81,7 +84,10 @@ export interface BackoffOptions {
  * Wait before retry number `retry` (1 for the first retry): base × 2^(retry−1), ± jitter, never negative.
  * Jitter spreads clients that failed together so they do not come back in lockstep.
  */
-export function backoffDelayMs(retry: number, { baseMs, jitterMs, random = Math.random }: BackoffOptions): number {
+export function backoffDelayMs(
+  retry: number,
+  { baseMs, jitterMs, random = Math.random }: BackoffOptions,
+): number {
   const exponential = baseMs * 2 ** Math.max(0, retry - 1);
   const jitter = (random() * 2 - 1) * jitterMs;
   return Math.max(0, Math.round(exponential + jitter));

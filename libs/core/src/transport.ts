@@ -104,8 +104,10 @@ class AttemptFailure extends Error {
 
   static from(error: unknown): AttemptFailure {
     if (error instanceof AttemptFailure) return error;
-    if (error instanceof RequestError) return new AttemptFailure(error.message, error.code, mayHaveBeenSent(error));
-    const code = typeof (error as { code?: unknown })?.code === 'string' ? (error as { code: string }).code : undefined;
+    if (error instanceof RequestError)
+      return new AttemptFailure(error.message, error.code, mayHaveBeenSent(error));
+    const code =
+      typeof (error as { code?: unknown })?.code === 'string' ? (error as { code: string }).code : undefined;
     const message = error instanceof Error ? error.message : String(error);
     return new AttemptFailure(message, code, !isNotSentCode(code));
   }
@@ -147,7 +149,9 @@ function parseBody(text: string): { value: unknown; json: boolean } {
   }
 }
 
-function issuesToDetails(issues: ReadonlyArray<{ path: readonly PropertyKey[]; message: string }>): FieldDetails {
+function issuesToDetails(
+  issues: ReadonlyArray<{ path: readonly PropertyKey[]; message: string }>,
+): FieldDetails {
   const details: FieldDetails = {};
   for (const issue of issues) {
     const path = issue.path.map(String).join('.') || '(root)';
@@ -160,7 +164,6 @@ interface Call {
   readonly method: HttpMethod;
   /** Path for messages and logs; never the query, which may carry tokens. */
   readonly label: string;
-  readonly idempotencyKey: string | undefined;
   readonly secrets: readonly string[];
   readonly signal: AbortSignal | undefined;
 }
@@ -219,8 +222,7 @@ export class Transport {
   }
 
   async request<T>(req: TransportRequest<T>): Promise<TransportResponse<T>> {
-    const { response } = await this.#send(this.#urlFor(req.path, req.query), req);
-    return response;
+    return this.#send(this.#urlFor(req.path, req.query), req);
   }
 
   /**
@@ -236,7 +238,7 @@ export class Transport {
     let url = this.#urlFor(req.path, req.query);
     for (let pages = 1; ; pages++) {
       visited.add(url.href);
-      const { response } = await this.#send(url, req);
+      const response = await this.#send(url, req);
       const { items, next } = options.extract(response.data);
       yield* items;
       if (!next) return;
@@ -256,7 +258,12 @@ export class Transport {
     }
   }
 
-  #badPage(what: string, statusCode: number, requestId: string | undefined, next: string): InvalidResponseError {
+  #badPage(
+    what: string,
+    statusCode: number,
+    requestId: string | undefined,
+    next: string,
+  ): InvalidResponseError {
     return new InvalidResponseError(`${this.gateway} returned ${what}: ${next}`, {
       statusCode,
       requestId,
@@ -275,7 +282,7 @@ export class Transport {
     return url;
   }
 
-  async #send<T>(url: URL, req: TransportRequest<T>): Promise<{ response: TransportResponse<T> }> {
+  async #send<T>(url: URL, req: TransportRequest<T>): Promise<TransportResponse<T>> {
     const headerName = this.#options.idempotencyHeader ?? DEFAULTS.idempotencyHeader;
     const headers: Record<string, string> = {};
     let headerKey: string | undefined;
@@ -284,17 +291,18 @@ export class Transport {
       else headers[name] = value;
     }
     // Created once per call, so every retry of this call is the same operation to the gateway.
-    const idempotencyKey = req.idempotencyKey ?? headerKey ?? (MUTATING.has(req.method) ? randomUUID() : undefined);
+    const idempotencyKey =
+      req.idempotencyKey ?? headerKey ?? (MUTATING.has(req.method) ? randomUUID() : undefined);
     if (idempotencyKey !== undefined) headers[headerName] = idempotencyKey;
 
     const call: Call = {
       method: req.method,
       label: url.pathname,
-      idempotencyKey,
       secrets: [...this.#secrets, ...secretsIn(req.headers)],
       signal: req.signal,
     };
-    const logger = call.secrets.length > this.#secrets.length ? redactingLogger(this.#logger, call.secrets) : this.#logger;
+    const logger =
+      call.secrets.length > this.#secrets.length ? redactingLogger(this.#logger, call.secrets) : this.#logger;
 
     // Whether an earlier attempt may have been acted on: a later refusal does not undo it.
     let earlierMayHaveActed = false;
@@ -318,7 +326,10 @@ export class Transport {
         const durationMs = Math.round(performance.now() - started);
         if (attempt < this.#maxAttempts && isRetryableNetworkCode(failure.code)) {
           const waitMs = this.#retryDelay(attempt, undefined);
-          logger.warn({ ...base, code: failure.code, durationMs, retryInMs: waitMs }, 'gateway request failed, retrying');
+          logger.warn(
+            { ...base, code: failure.code, durationMs, retryInMs: waitMs },
+            'gateway request failed, retrying',
+          );
           earlierMayHaveActed = mayHaveActed;
           if (!(await this.#pause(waitMs, req.signal))) throw this.#aborted(call, mayHaveActed);
           continue;
@@ -337,9 +348,7 @@ export class Transport {
       if (statusCode >= 200 && statusCode < 300) {
         logger.debug(entry, 'gateway request');
         const data = await this.#validate(req, call, statusCode, requestId, body);
-        return {
-          response: { statusCode, data, headers: responseHeaders, requestId, attempts: attempt, idempotencyKey },
-        };
+        return { statusCode, data, headers: responseHeaders, requestId, attempts: attempt, idempotencyKey };
       }
 
       const errorResponse: ErrorResponse = {
@@ -394,10 +403,13 @@ export class Transport {
     if (!req.schema) return body.value as T;
     const context = { statusCode, requestId, gateway: this.gateway, raw: body.value, secrets: call.secrets };
     if (!body.json) {
-      throw new InvalidResponseError(`${this.gateway} ${call.method} ${call.label} returned a body that is not JSON`, {
-        ...context,
-        code: 'invalid_json',
-      });
+      throw new InvalidResponseError(
+        `${this.gateway} ${call.method} ${call.label} returned a body that is not JSON`,
+        {
+          ...context,
+          code: 'invalid_json',
+        },
+      );
     }
     const result = await req.schema.safeParseAsync(body.value);
     if (result.success) return result.data;
@@ -422,7 +434,12 @@ export class Transport {
     return error;
   }
 
-  #connectionError(call: Call, failure: AttemptFailure, attempts: number, outcomeUnknown: boolean): ConnectionError {
+  #connectionError(
+    call: Call,
+    failure: AttemptFailure,
+    attempts: number,
+    outcomeUnknown: boolean,
+  ): ConnectionError {
     const outcome = outcomeUnknown
       ? 'the request may have reached the gateway, so its outcome is unknown'
       : 'the request never reached the gateway';
@@ -438,12 +455,15 @@ export class Transport {
     const outcome = outcomeUnknown
       ? 'after the request was sent, so its outcome is unknown'
       : 'before the gateway could act on the request';
-    return new ConnectionError(`${this.gateway} ${call.method} ${call.label} aborted by the caller ${outcome} (${why})`, {
-      code: 'ABORTED',
-      outcomeUnknown,
-      gateway: this.gateway,
-      secrets: call.secrets,
-      cause: reason,
-    });
+    return new ConnectionError(
+      `${this.gateway} ${call.method} ${call.label} aborted by the caller ${outcome} (${why})`,
+      {
+        code: 'ABORTED',
+        outcomeUnknown,
+        gateway: this.gateway,
+        secrets: call.secrets,
+        cause: reason,
+      },
+    );
   }
 }

@@ -3,6 +3,7 @@
  * statement timed by the database clock, so app servers with skewed clocks still agree on expiry.
  */
 import pg from 'pg';
+import type { Pool, PoolConfig, QueryResult, QueryResultRow } from 'pg';
 import { ConfigurationError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { assertKey, assertTtl, withLease, type LeaseBackend } from './lease.js';
@@ -17,9 +18,9 @@ export interface PostgresStoreOptions extends TableNameOptions, LockPollingOptio
   /** `postgres://` or `postgresql://` URL; the store opens its own pool and ends it on `close()`. */
   readonly connectionString?: string;
   /** An existing pool to use instead. The store never ends it. */
-  readonly pool?: pg.Pool;
+  readonly pool?: Pool;
   /** Extra pool settings when the store creates the pool from `connectionString`. */
-  readonly poolConfig?: Omit<pg.PoolConfig, 'connectionString'>;
+  readonly poolConfig?: Omit<PoolConfig, 'connectionString'>;
   /**
    * Create the schema and tables on first use (default true). Set false when you run
    * `postgresStoreSchemaSql()` in your own migrations.
@@ -56,9 +57,21 @@ CREATE TABLE IF NOT EXISTS ${names.qualifiedLocks} (
 /** The default schema (`tijara_events`, `tijara_locks` on the search path), for your own migrations. */
 export const POSTGRES_STORE_SCHEMA_SQL: string = postgresStoreSchemaSql();
 
+function openPool(options: PostgresStoreOptions): { pool: Pool; owned: boolean } {
+  if (options.pool) return { pool: options.pool, owned: false };
+  if (!options.connectionString) {
+    throw new ConfigurationError('PostgreSQL store: pass either `connectionString` or `pool`');
+  }
+  const pool = new pg.Pool({ ...options.poolConfig, connectionString: options.connectionString });
+  const logger = options.logger ?? silentLogger;
+  // An idle client's error is emitted on the pool, and an unhandled 'error' event would crash the process.
+  pool.on('error', (error) => logger.warn({ store: 'postgres', err: error }, 'idle PostgreSQL client error'));
+  return { pool, owned: true };
+}
+
 /** Pool, table names and the once-per-store schema creation shared by both PostgreSQL stores. */
 class PostgresTables {
-  readonly pool: pg.Pool;
+  readonly pool: Pool;
   readonly names: TableNames;
   readonly #owned: boolean;
   readonly #createSchema: boolean;
@@ -67,23 +80,13 @@ class PostgresTables {
   constructor(options: PostgresStoreOptions) {
     this.names = tableNames(options);
     this.#createSchema = options.createSchema ?? true;
-    if (options.pool) {
-      this.pool = options.pool;
-      this.#owned = false;
-    } else {
-      if (!options.connectionString) {
-        throw new ConfigurationError('PostgreSQL store: pass either `connectionString` or `pool`');
-      }
-      this.pool = new pg.Pool({ ...options.poolConfig, connectionString: options.connectionString });
-      this.#owned = true;
-      const logger = options.logger ?? silentLogger;
-      // An idle client's error is emitted on the pool, and an unhandled 'error' event would crash the process.
-      this.pool.on('error', (error) => logger.warn({ store: 'postgres', err: error }, 'idle PostgreSQL client error'));
-    }
+    const { pool, owned } = openPool(options);
+    this.pool = pool;
+    this.#owned = owned;
   }
 
   /** Run one statement once the tables exist. */
-  async query<R extends pg.QueryResultRow>(text: string, values: unknown[]): Promise<pg.QueryResult<R>> {
+  async query<R extends QueryResultRow>(text: string, values: unknown[]): Promise<QueryResult<R>> {
     await this.ready();
     return this.pool.query<R>(text, values);
   }
@@ -102,8 +105,9 @@ class PostgresTables {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
-      // Concurrent CREATE TABLE IF NOT EXISTS can still fail on pg_type's unique index; serialize creators.
-      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`tijara:stores:${this.names.qualifiedEvents}`]);
+      // Concurrent CREATE ... IF NOT EXISTS can still fail on a catalog unique index; serialize all creators
+      // (one key for every prefix and schema, since two prefixes may share a schema being created).
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', ['tijara:stores:create-schema']);
       await client.query(schemaSql(this.names));
       await client.query('COMMIT');
     } catch (error) {
@@ -255,8 +259,7 @@ export class PostgresLockStore implements LockStore {
 /** Both stores on one pool; `close()` ends it unless it was passed in as `pool`. */
 export function createPostgresStores(options: PostgresStoreOptions | string): Stores {
   const opts = normalize(options);
-  const owned = opts.pool === undefined;
-  const pool = opts.pool ?? new PostgresTables(opts).pool;
+  const { pool, owned } = openPool(opts);
   const events = new PostgresEventStore({ ...opts, pool });
   const locks = new PostgresLockStore({ ...opts, pool });
   return {

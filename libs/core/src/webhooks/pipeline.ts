@@ -69,13 +69,13 @@ export class SettlementPipeline {
       throw new ConfigurationError('SettlementPipeline needs driver, events, locks, load and commit');
     }
     this.#o = {
-      replayWindowMs: 5 * 60_000,
-      dedupeTtlMs: 7 * 24 * 3_600_000,
-      lockTtlMs: 30_000,
-      lockWaitMs: 15_000,
-      logger: silentLogger,
-      now: Date.now,
       ...options,
+      replayWindowMs: options.replayWindowMs ?? 5 * 60_000,
+      dedupeTtlMs: options.dedupeTtlMs ?? 7 * 24 * 3_600_000,
+      lockTtlMs: options.lockTtlMs ?? 30_000,
+      lockWaitMs: options.lockWaitMs ?? 15_000,
+      logger: options.logger ?? silentLogger,
+      now: options.now ?? Date.now,
     };
   }
 

@@ -29,7 +29,12 @@ export class Reconciler {
   #running: Promise<SweepReport> | undefined;
 
   constructor(options: ReconcilerOptions) {
-    this.#o = { minAgeMs: 120_000, intervalMs: 60_000, logger: silentLogger, ...options };
+    this.#o = {
+      ...options,
+      minAgeMs: options.minAgeMs ?? 120_000,
+      intervalMs: options.intervalMs ?? 60_000,
+      logger: options.logger ?? silentLogger,
+    };
   }
 
   /** One pass over the unsettled payments. Concurrent calls share the pass in progress. */

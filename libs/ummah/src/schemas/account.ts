@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { choice, epochSeconds, listResponseSchema, optionalString } from './common.js';
+import { choice, epochSeconds, listResponseSchema, optionalString, statusOnlySchema } from './common.js';
 
 export const STATEMENT_FORMATS = ['csv', 'xlsx'] as const;
 
@@ -54,3 +54,7 @@ export type CompanyStatement = z.infer<typeof companyStatementSchema>;
 
 export const companyStatementListSchema = listResponseSchema(companyStatementSchema);
 export type CompanyStatementList = z.infer<typeof companyStatementListSchema>;
+
+/** The seed answers a statement cancel with `{"status": "cancelled"}`; CHIP with the statement itself. */
+export const companyStatementCancelResponseSchema = z.union([companyStatementSchema, statusOnlySchema]);
+export type CompanyStatementCancelResponse = z.infer<typeof companyStatementCancelResponseSchema>;

@@ -1,0 +1,458 @@
+/**
+ * The conformance battery every EventStore / LockStore implementation must pass. Call `runStoreBattery` at the
+ * top level of a Jest test file; it registers its own describe/it blocks.
+ *
+ * Every check asserts outcomes (how many callers won, whether a section ran, which error was thrown), never
+ * how long something took, so it does not flake on a slow machine. Keys carry a random run id, so several runs
+ * may share one database or Redis.
+ */
+import { randomUUID } from 'node:crypto';
+import type { ChildProcess } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { LockTimeoutError, type EventStore, type LockStore } from '@tijara/core';
+import { sendLine, spawnTs, stopChild, waitForExit, waitForLine, type ChildExit } from './spawn-ts.js';
+
+export interface StoreBatteryProcesses {
+  /**
+   * A `createStores()` URL naming the same backend as the parent's stores (same file, Redis or database),
+   * plus JSON-serializable `createStores` options such as `prefix` or `tablePrefix`.
+   */
+  readonly url?: string;
+  readonly options?: Record<string, unknown>;
+  /**
+   * Or an absolute path (or file: URL) of a module, TypeScript or JavaScript, exporting `createEventStore()`
+   * and `createLockStore()` that open the same backend; for stores `createStores` does not know.
+   */
+  readonly module?: string;
+}
+
+export interface StoreBatteryOptions {
+  /** Opened once before the checks and closed after them. */
+  createEventStore(): EventStore | Promise<EventStore>;
+  createLockStore(): LockStore | Promise<LockStore>;
+  /**
+   * How a second process opens the same stores. Omit for stores that cannot be shared between processes
+   * (memory, `sqlite::memory:`); the cross-process checks are then skipped.
+   */
+  readonly processes?: StoreBatteryProcesses;
+}
+
+const CHILD_SCRIPT = new URL('./store-battery-child.ts', import.meta.url);
+const LONG_TTL = 60_000;
+const TEST_TIMEOUT = 30_000;
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A promise plus its resolve function, to hold a critical section open until the test says so. */
+function signal<T = void>(): { promise: Promise<T>; resolve: (value: T) => void } {
+  let resolve: (value: T) => void = () => undefined;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+/** Resolves with what `promise` does, or rejects after `ms` so a broken store fails the test, not hangs it. */
+function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: still pending after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Rejection of a call that may also throw synchronously. */
+function settle<T>(call: () => Promise<T>): Promise<T> {
+  return Promise.resolve().then(call);
+}
+
+interface ChildMessage {
+  readonly event: string;
+  readonly id?: string;
+  readonly trues?: number;
+  readonly error?: string;
+  readonly message?: string;
+}
+
+/** The parent's handle on a store-battery child process. */
+class StoreChild {
+  readonly process: ChildProcess;
+
+  private constructor(child: ChildProcess) {
+    this.process = child;
+  }
+
+  static async start(processes: StoreBatteryProcesses, label: string): Promise<StoreChild> {
+    const child = spawnTs(CHILD_SCRIPT, [], {
+      label,
+      env: { TIJARA_STORE_BATTERY_CHILD: JSON.stringify(processes) },
+    });
+    const handle = new StoreChild(child);
+    await handle.next('ready', undefined, 20_000);
+    return handle;
+  }
+
+  send(command: Record<string, unknown>): void {
+    sendLine(this.process, JSON.stringify(command));
+  }
+
+  /** The next `event` message for `id`; a `failed` message for `id` is returned too, for the caller to judge. */
+  async next(event: string, id: string | undefined, timeoutMs = 15_000): Promise<ChildMessage> {
+    const line = await waitForLine(
+      this.process,
+      (text) => {
+        const message = parse(text);
+        return message !== undefined && message.id === id && (message.event === event || message.event === 'failed');
+      },
+      timeoutMs,
+    );
+    return parse(line) as ChildMessage;
+  }
+
+  /** Like `next`, but a `failed` message is an error. */
+  async expect(event: string, id: string | undefined, timeoutMs?: number): Promise<ChildMessage> {
+    const message = await this.next(event, id, timeoutMs);
+    if (message.event !== event) {
+      throw new Error(`child failed instead of reporting ${event}: ${message.error}: ${message.message}`);
+    }
+    return message;
+  }
+
+  /** Ask the child to close its stores and exit; kill it if it has not exited after `graceMs`. */
+  async stop(graceMs = 5000): Promise<ChildExit> {
+    if (this.process.exitCode === null && this.process.signalCode === null) {
+      this.send({ op: 'exit' });
+      try {
+        return await waitForExit(this.process, graceMs);
+      } catch {
+        // Fall through to signals.
+      }
+    }
+    return stopChild(this.process);
+  }
+}
+
+function parse(line: string): ChildMessage | undefined {
+  if (!line.startsWith('{')) return undefined;
+  try {
+    return JSON.parse(line) as ChildMessage;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Register the store conformance checks as a Jest `describe` block named after `name`. */
+export function runStoreBattery(name: string, options: StoreBatteryOptions): void {
+  describe(`store battery: ${name}`, () => {
+    const run = randomUUID().slice(0, 8);
+    const key = (label: string): string => `battery:${run}:${label}`;
+    let events: EventStore | undefined;
+    let locks: LockStore | undefined;
+    const eventStore = (): EventStore => events as EventStore;
+    const lockStore = (): LockStore => locks as LockStore;
+
+    beforeAll(async () => {
+      events = await options.createEventStore();
+      locks = await options.createLockStore();
+    }, TEST_TIMEOUT);
+
+    afterAll(async () => {
+      await events?.close();
+      await locks?.close();
+    }, TEST_TIMEOUT);
+
+    describe('event store', () => {
+      it('rememberOnce is true the first time, then false while the key is remembered', async () => {
+        const k = key('once');
+        expect(await eventStore().rememberOnce(k, LONG_TTL)).toBe(true);
+        expect(await eventStore().rememberOnce(k, LONG_TTL)).toBe(false);
+        expect(await eventStore().rememberOnce(k, LONG_TTL)).toBe(false);
+      });
+
+      it('50 concurrent rememberOnce calls on one key: exactly one is true', async () => {
+        const k = key('concurrent');
+        const results = await Promise.all(
+          Array.from({ length: 50 }, () => eventStore().rememberOnce(k, LONG_TTL)),
+        );
+        expect(results.filter(Boolean)).toHaveLength(1);
+      });
+
+      it('different keys are independent', async () => {
+        const keys = Array.from({ length: 20 }, (_, i) => key(`independent-${i}`));
+        const first = await Promise.all(keys.map((k) => eventStore().rememberOnce(k, LONG_TTL)));
+        expect(first).toEqual(keys.map(() => true));
+        const second = await Promise.all(keys.map((k) => eventStore().rememberOnce(k, LONG_TTL)));
+        expect(second).toEqual(keys.map(() => false));
+        // Neither a prefix nor a different case of a remembered key counts as remembered.
+        expect(await eventStore().has(key('independent'))).toBe(false);
+        expect(await eventStore().has(key('INDEPENDENT-1'))).toBe(false);
+      });
+
+      it('has() tells whether a key is remembered', async () => {
+        const k = key('has');
+        expect(await eventStore().has(k)).toBe(false);
+        await eventStore().rememberOnce(k, LONG_TTL);
+        expect(await eventStore().has(k)).toBe(true);
+        expect(await eventStore().has(key('has-other'))).toBe(false);
+      });
+
+      it('forget() drops a key so it can be remembered again', async () => {
+        const k = key('forget');
+        expect(await eventStore().rememberOnce(k, LONG_TTL)).toBe(true);
+        await eventStore().forget(k);
+        expect(await eventStore().has(k)).toBe(false);
+        expect(await eventStore().rememberOnce(k, LONG_TTL)).toBe(true);
+        expect(await eventStore().rememberOnce(k, LONG_TTL)).toBe(false);
+        await expect(eventStore().forget(key('forget-never-remembered'))).resolves.toBeUndefined();
+      });
+
+      it('a key can be remembered again once its ttl has passed', async () => {
+        const k = key('ttl');
+        const ttl = 300;
+        const startedAt = Date.now();
+        expect(await eventStore().rememberOnce(k, ttl)).toBe(true);
+        const stillRemembered = await eventStore().has(k);
+        // Only meaningful if the machine was quick enough to ask within the ttl.
+        if (Date.now() - startedAt < ttl - 50) expect(stillRemembered).toBe(true);
+        await sleep(ttl + 200);
+        expect(await eventStore().has(k)).toBe(false);
+        expect(await eventStore().rememberOnce(k, LONG_TTL)).toBe(true);
+        expect(await eventStore().rememberOnce(k, LONG_TTL)).toBe(false);
+      });
+
+      it('rejects a ttl that is not a positive number', async () => {
+        for (const ttl of [0, -1, Number.NaN]) {
+          await expect(settle(() => eventStore().rememberOnce(key('bad-ttl'), ttl))).rejects.toThrow();
+        }
+        expect(await eventStore().has(key('bad-ttl'))).toBe(false);
+      });
+    });
+
+    describe('lock store', () => {
+      it('withLock returns what fn returns', async () => {
+        await expect(lockStore().withLock(key('value'), LONG_TTL, async () => 42)).resolves.toBe(42);
+      });
+
+      it('overlapping critical sections on one key never interleave', async () => {
+        const k = key('mutex');
+        let holders = 0;
+        let maxHolders = 0;
+        let completed = 0;
+        await Promise.all(
+          Array.from({ length: 20 }, (_, i) =>
+            lockStore().withLock(
+              k,
+              LONG_TTL,
+              async () => {
+                holders++;
+                maxHolders = Math.max(maxHolders, holders);
+                // Give every other contender a chance to run while this one holds the lock.
+                await sleep(i % 3);
+                await new Promise((resolve) => setImmediate(resolve));
+                holders--;
+                completed++;
+              },
+              { waitMs: 25_000 },
+            ),
+          ),
+        );
+        expect(maxHolders).toBe(1);
+        expect(completed).toBe(20);
+      }, TEST_TIMEOUT);
+
+      it('different keys do not exclude each other', async () => {
+        const both = await lockStore().withLock(key('outer'), LONG_TTL, () =>
+          lockStore().withLock(key('inner'), LONG_TTL, async () => 'both held', { waitMs: 0 }),
+        );
+        expect(both).toBe('both held');
+      });
+
+      it('gives up with LockTimeoutError after waitMs, without running fn', async () => {
+        const k = key('timeout');
+        let ran = false;
+        const attempt = (waitMs: number): Promise<unknown> =>
+          lockStore().withLock(
+            k,
+            LONG_TTL,
+            async () => {
+              ran = true;
+            },
+            { waitMs },
+          );
+        await lockStore().withLock(k, LONG_TTL, async () => {
+          await expect(attempt(0)).rejects.toBeInstanceOf(LockTimeoutError);
+          await expect(attempt(150)).rejects.toBeInstanceOf(LockTimeoutError);
+        });
+        expect(ran).toBe(false);
+        await attempt(0);
+        expect(ran).toBe(true);
+      });
+
+      it('a waiter gets the lock once the holder is done', async () => {
+        const k = key('handover');
+        const holding = signal();
+        const finish = signal();
+        let holderDone = false;
+        const holder = lockStore().withLock(k, LONG_TTL, async () => {
+          holding.resolve();
+          await finish.promise;
+          holderDone = true;
+        });
+        await holding.promise;
+        const waiter = lockStore().withLock(k, LONG_TTL, async () => holderDone, { waitMs: 20_000 });
+        await sleep(50);
+        finish.resolve();
+        await holder;
+        expect(await within(waiter, 25_000, 'waiter')).toBe(true);
+      }, TEST_TIMEOUT);
+
+      it('the lock is released when fn throws, and the error reaches the caller', async () => {
+        const k = key('throws');
+        const failure = new Error('fn failed');
+        await expect(
+          lockStore().withLock(k, LONG_TTL, async () => {
+            throw failure;
+          }),
+        ).rejects.toBe(failure);
+        await expect(lockStore().withLock(k, LONG_TTL, async () => 'free again', { waitMs: 0 })).resolves.toBe(
+          'free again',
+        );
+      });
+
+      it("a lease held past its ttl can be taken over, and the first holder's late release frees nothing", async () => {
+        const k = key('expiry');
+        const firstHolding = signal();
+        const secondHolding = signal();
+        const first = lockStore().withLock(k, 300, async () => {
+          firstHolding.resolve();
+          // The first holder overruns its ttl until the second one has taken the lock over.
+          await within(secondHolding.promise, 20_000, 'takeover');
+        });
+        await firstHolding.promise;
+        const lateRelease = await lockStore().withLock(
+          k,
+          LONG_TTL,
+          async () => {
+            secondHolding.resolve();
+            await first;
+            // The first holder has now "released"; the lock must still be the second holder's.
+            return settle(() => lockStore().withLock(k, LONG_TTL, async () => 'stolen', { waitMs: 0 })).then(
+              () => 'lock was free',
+              (error: unknown) => (error instanceof LockTimeoutError ? 'still held' : error),
+            );
+          },
+          { waitMs: 20_000 },
+        );
+        expect(lateRelease).toBe('still held');
+      }, TEST_TIMEOUT);
+
+      it('rejects a ttl that is not a positive number, without running fn', async () => {
+        let ran = false;
+        for (const ttl of [0, -5, Number.NaN]) {
+          await expect(
+            settle(() =>
+              lockStore().withLock(key('bad-ttl'), ttl, async () => {
+                ran = true;
+              }),
+            ),
+          ).rejects.toThrow();
+        }
+        expect(ran).toBe(false);
+      });
+    });
+
+    const processes = options.processes;
+    const acrossProcesses = processes ? describe : describe.skip;
+    acrossProcesses('across processes', () => {
+      let child: StoreChild | undefined;
+      const other = (): StoreChild => child as StoreChild;
+
+      beforeAll(async () => {
+        child = await StoreChild.start(processes as StoreBatteryProcesses, `${name} child`);
+      }, TEST_TIMEOUT);
+
+      afterAll(async () => {
+        await child?.stop();
+      }, TEST_TIMEOUT);
+
+      it('a lock held by another process excludes this one until it is released', async () => {
+        const k = key('cross-hold');
+        const id = randomUUID();
+        other().send({ op: 'hold', id, key: k, ttlMs: LONG_TTL, waitMs: 10_000 });
+        await other().expect('holding', id);
+
+        let ran = false;
+        const attempt = (waitMs: number): Promise<void> =>
+          lockStore().withLock(
+            k,
+            LONG_TTL,
+            async () => {
+              ran = true;
+            },
+            { waitMs },
+          );
+        await expect(attempt(300)).rejects.toBeInstanceOf(LockTimeoutError);
+        expect(ran).toBe(false);
+
+        other().send({ op: 'release', id });
+        await other().expect('released', id);
+        await attempt(10_000);
+        expect(ran).toBe(true);
+      }, TEST_TIMEOUT);
+
+      it('a lock held by this process excludes the other one', async () => {
+        const k = key('cross-held-here');
+        const id = randomUUID();
+        await lockStore().withLock(k, LONG_TTL, async () => {
+          other().send({ op: 'hold', id, key: k, ttlMs: LONG_TTL, waitMs: 300 });
+          const message = await other().next('holding', id);
+          expect(message.event).toBe('failed');
+          expect(message.error).toBe('LockTimeoutError');
+        });
+      }, TEST_TIMEOUT);
+
+      it("a crashed holder's lock expires after its ttl", async () => {
+        const k = key('crash');
+        const id = randomUUID();
+        const doomed = await StoreChild.start(processes as StoreBatteryProcesses, `${name} crashing child`);
+        try {
+          const ttl = 800;
+          const sentAt = Date.now();
+          doomed.send({ op: 'hold', id, key: k, ttlMs: ttl, waitMs: 10_000 });
+          await doomed.expect('holding', id);
+          const early = await settle(() => lockStore().withLock(k, LONG_TTL, async () => 'early', { waitMs: 0 })).then(
+            () => 'acquired',
+            (error: unknown) => (error instanceof LockTimeoutError ? 'timed out' : error),
+          );
+          // The child took the lease after sentAt, so until sentAt + ttl it cannot have expired.
+          if (Date.now() < sentAt + ttl) expect(early).toBe('timed out');
+          doomed.process.kill('SIGKILL');
+          const exit = await waitForExit(doomed.process);
+          expect(exit.signal).toBe('SIGKILL');
+          await expect(lockStore().withLock(k, LONG_TTL, async () => 'taken over', { waitMs: 15_000 })).resolves.toBe(
+            'taken over',
+          );
+        } finally {
+          await stopChild(doomed.process);
+        }
+      }, TEST_TIMEOUT);
+
+      it('50 concurrent rememberOnce calls split across two processes: exactly one is true', async () => {
+        for (let round = 0; round < 3; round++) {
+          const k = key(`cross-remember-${round}`);
+          const id = randomUUID();
+          // Both sides start at the same instant, after the command has surely reached the child.
+          const startAt = Date.now() + 150;
+          other().send({ op: 'remember', id, key: k, ttlMs: LONG_TTL, count: 25, startAt });
+          await sleep(startAt - Date.now());
+          const here = await Promise.all(Array.from({ length: 25 }, () => eventStore().rememberOnce(k, LONG_TTL)));
+          const there = await other().expect('remembered', id);
+          expect(here.filter(Boolean).length + (there.trues ?? 0)).toBe(1);
+        }
+      }, TEST_TIMEOUT);
+
+      it('the other process exits by itself once its stores are closed (nothing left open)', async () => {
+        const exit = await other().stop();
+        expect(exit).toEqual({ code: 0, signal: null });
+      }, TEST_TIMEOUT);
+    });
+  });
+}

@@ -1,0 +1,125 @@
+import { InvalidResponseError, type GatewayEvent, type Payment, type Refund } from '@tijara/core';
+import {
+  paymentEventBodySchema,
+  purchaseEventBodySchema,
+  purchaseSchema,
+  refundSchema,
+  webhookEnvelopeSchema,
+  type Purchase,
+} from './schemas/index.js';
+import { eventTypeForStatus, normalizeEventType, toPayment, toRefund } from './transformers.js';
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function invalidBody(message: string, raw: unknown): InvalidResponseError {
+  return new InvalidResponseError(message, { gateway: 'ummah', code: 'invalid_webhook_body', raw });
+}
+
+/** A payload's purchase may be partial (the seed's envelope example is); then only its id is known. */
+function paymentFrom(purchase: Purchase, testMode: boolean): Payment | undefined {
+  try {
+    return toPayment(purchase, testMode);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A refund names its purchase by id (`purchase: "<id>"` or `related_to`); a Purchase nests `purchase: {…}`. */
+const isRefundObject = (object: Record<string, unknown>) =>
+  object.type === 'payment' || typeof object.purchase === 'string' || isRecord(object.related_to);
+
+function fromEpoch(seconds: unknown): Date | undefined {
+  return typeof seconds === 'number' && Number.isFinite(seconds) ? new Date(seconds * 1000) : undefined;
+}
+
+function refundEvent(id: string | undefined, rawType: string, object: Record<string, unknown>, createdOn: unknown, raw: unknown) {
+  const parsed = refundSchema.safeParse(object);
+  if (!parsed.success) throw invalidBody('Ummah refund notification does not look like a refund Payment', raw);
+  const refundObject = parsed.data;
+  const paymentId = refundObject.purchase ?? refundObject.related_to?.id;
+  const refund: Refund = toRefund(refundObject, { paymentId: paymentId ?? refundObject.id });
+  return {
+    id: id ?? `${refundObject.id}:${rawType}:${refundObject.updated_on ?? refundObject.created_on ?? ''}`,
+    type: normalizeEventType(rawType),
+    rawType,
+    ...(paymentId ? { paymentId } : {}),
+    refund,
+    createdAt: fromEpoch(createdOn) ?? fromEpoch(refundObject.updated_on ?? refundObject.created_on) ?? new Date(),
+    raw,
+  } satisfies GatewayEvent;
+}
+
+/**
+ * A verified body → GatewayEvent. Accepts the documented envelope `{id, type, created_on, object}`, CHIP's
+ * Purchase with a top-level `event_type`, CHIP's `payment.refunded` Payment (`related_to` names the purchase),
+ * and a bare Purchase as sent to `success_callback` (its type then follows the purchase status). Events without
+ * an id get `${object id}:${type}:${updated_on}`, stable across the gateway's retries of one delivery.
+ */
+export function parseUmmahEvent(body: unknown, testMode = false): GatewayEvent {
+  if (!isRecord(body)) throw invalidBody('Ummah webhook body is not a JSON object', body);
+
+  const envelope = webhookEnvelopeSchema.safeParse(body);
+  if (envelope.success && !('event_type' in body)) {
+    const { id, type: rawType, created_on: createdOn, object } = envelope.data;
+    if (isRefundObject(object)) {
+      return refundEvent(id, rawType, object, createdOn, body);
+    }
+    const purchase = purchaseSchema.safeParse(object);
+    const payment = purchase.success ? paymentFrom(purchase.data, testMode) : undefined;
+    const objectId = typeof object.id === 'string' ? object.id : undefined;
+    const isPurchaseEvent = rawType.startsWith('purchase.');
+    return {
+      id,
+      type: normalizeEventType(rawType),
+      rawType,
+      ...(isPurchaseEvent && objectId ? { paymentId: objectId } : {}),
+      ...(payment ? { payment } : {}),
+      createdAt: fromEpoch(createdOn) ?? fromEpoch(object.updated_on) ?? new Date(),
+      raw: body,
+    };
+  }
+
+  if (body.event_type === 'payment.refunded' || (typeof body.event_type === 'string' && body.type === 'payment')) {
+    const parsed = paymentEventBodySchema.safeParse(body);
+    if (!parsed.success) throw invalidBody('Ummah refund notification does not look like a refund Payment', body);
+    return refundEvent(undefined, parsed.data.event_type, body, undefined, body);
+  }
+
+  const purchase = purchaseEventBodySchema.safeParse(body);
+  if (!purchase.success) {
+    throw invalidBody('Ummah webhook body is neither an event envelope nor a Purchase', body);
+  }
+  const data = purchase.data;
+  const payment = paymentFrom(data, testMode);
+  // A success callback carries no event name: the purchase status says what happened.
+  const rawType = data.event_type ?? 'success_callback';
+  const type = data.event_type
+    ? normalizeEventType(data.event_type)
+    : payment
+      ? eventTypeForStatus(payment.status)
+      : 'other';
+  return {
+    id: `${data.id}:${rawType}:${data.updated_on ?? data.created_on ?? ''}`,
+    type,
+    rawType,
+    paymentId: data.id,
+    ...(payment ? { payment } : {}),
+    createdAt: fromEpoch(data.updated_on ?? data.created_on) ?? new Date(),
+    raw: body,
+  };
+}
+
+/** Parse verified bytes as JSON; an authentic but unparseable body is a gateway fault, reported as such. */
+export function parseVerifiedJson(body: Buffer): unknown {
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch (error) {
+    throw new InvalidResponseError('Ummah webhook body is signed but is not JSON', {
+      gateway: 'ummah',
+      code: 'invalid_webhook_body',
+      cause: error,
+    });
+  }
+}

@@ -1,0 +1,83 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { Command } from 'commander';
+import type { Logger } from '@tijara/core';
+import { note, say, untilStopped, type CliIo } from '../cli-io.js';
+import { UsageError } from '../cli-errors.js';
+import { parseNumber, parsePort } from '../option-parsers.js';
+
+export const DEFAULT_SANDBOX_PORT = 4010;
+export const DEFAULT_SANDBOX_DB = '.tijara/sandbox.db';
+
+interface SandboxOptions {
+  port: number;
+  host: string;
+  secretKey?: string;
+  brandId?: string;
+  db?: string;
+  memory?: boolean;
+  webhookTimeScale?: number;
+  verbose?: boolean;
+}
+
+/** Pino-shaped logger writing one JSON line per entry to stderr, for `--verbose`. */
+function stderrLogger(io: CliIo): Logger {
+  const write =
+    (level: string) =>
+    (obj: object, msg?: string): void => {
+      io.stderr.write(`${JSON.stringify({ level, time: new Date().toISOString(), ...obj, msg })}\n`);
+    };
+  return { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') };
+}
+
+export function registerSandboxCommand(program: Command, io: CliIo): void {
+  program
+    .command('sandbox')
+    .summary('run the local Ummah gateway emulator until Ctrl+C')
+    .description(
+      'Run the local Ummah gateway emulator (API, hosted checkout page, signed webhooks, control API under ' +
+        '/__sandbox/) until SIGINT or SIGTERM. State persists in a SQLite file unless --memory is given.',
+    )
+    .option('-p, --port <port>', 'TCP port to listen on (0 picks a free one)', parsePort, DEFAULT_SANDBOX_PORT)
+    .option('--host <host>', 'interface to bind', '127.0.0.1')
+    .option('--secret-key <key>', 'the sk_test_… key the API accepts (default: the sandbox picks one)')
+    .option('--brand-id <id>', 'brand id of the emulated account (default: the sandbox picks one)')
+    .option('--db <file>', `SQLite file for the sandbox state (default: ${DEFAULT_SANDBOX_DB} in this directory)`)
+    .option('--memory', 'keep the state in memory only; it is gone when the sandbox stops')
+    .option('--webhook-time-scale <factor>', 'speed up webhook retry delays by this factor', parseNumber)
+    .option('-v, --verbose', 'log every request and delivery to stderr as JSON lines')
+    .action(async (options: SandboxOptions) => {
+      if (options.db && options.memory) throw new UsageError('--db and --memory cannot be used together');
+      const dbFile = options.memory ? ':memory:' : resolve(io.cwd, options.db ?? DEFAULT_SANDBOX_DB);
+      if (!options.memory) mkdirSync(dirname(dbFile), { recursive: true });
+
+      // Loaded on demand: the emulator (HTTP server, SQLite) is heavy and only this command needs it.
+      const { startSandbox } = await import('@tijara/sandbox');
+      const sandbox = await startSandbox({
+        port: options.port,
+        host: options.host,
+        dbFile,
+        ...(options.secretKey === undefined ? {} : { secretKey: options.secretKey }),
+        ...(options.brandId === undefined ? {} : { brandId: options.brandId }),
+        ...(options.webhookTimeScale === undefined ? {} : { webhookTimeScale: options.webhookTimeScale }),
+        ...(options.verbose ? { logger: stderrLogger(io) } : {}),
+      });
+
+      say(io, `Ummah sandbox listening on ${sandbox.url}`);
+      say(io, `  API base    ${sandbox.apiBase}`);
+      say(io, `  Brand id    ${sandbox.brandId}`);
+      say(io, `  Secret key  ${sandbox.secretKey}`);
+      say(io, `  State       ${options.memory ? 'in memory' : dbFile}`);
+      say(io);
+      say(io, `export UMMAH_API_BASE=${sandbox.apiBase}`);
+      say(io, `export UMMAH_SECRET_KEY=${sandbox.secretKey}`);
+      say(io, `export UMMAH_BRAND_ID=${sandbox.brandId}`);
+      say(io);
+      say(io, 'Press Ctrl+C to stop.');
+
+      const reason = await untilStopped(io);
+      note(io, `Stopping the sandbox (${reason})…`);
+      await sandbox.close();
+      note(io, 'Sandbox stopped.');
+    });
+}

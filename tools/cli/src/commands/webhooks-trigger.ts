@@ -1,0 +1,126 @@
+import type { Command } from 'commander';
+import { UMMAH_EVENT_TYPES, ummahTestWebhookHeaders } from '@tijara/ummah';
+import { note, say, type CliIo } from '../cli-io.js';
+import { CliError, UsageError } from '../cli-errors.js';
+import { checkEventNames } from '../event-names.js';
+import { sampleDeliveryBody } from '../sample-events.js';
+import { addConnectionOptions, connect, type ConnectionFlags } from '../gateway-connection.js';
+import { readPrivateKey } from '../key-files.js';
+import { parseNumber, parseUrl } from '../option-parsers.js';
+import { SCENARIOS } from '../trigger-scenarios.js';
+import { startWebhookRelay, type RelayedDelivery } from '../webhook-relay.js';
+
+interface TriggerOptions extends ConnectionFlags {
+  to?: string;
+  key?: string;
+  timeout: number;
+}
+
+const REAL_EVENTS = Object.keys(SCENARIOS);
+
+/** POST a body with its X-Signature, as the gateway would; returns the endpoint's status. */
+async function postSigned(url: string, body: Buffer, privateKey: string): Promise<number> {
+  try {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { ...ummahTestWebhookHeaders(body, privateKey), 'user-agent': 'tijara-cli' },
+      body,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(30_000),
+    });
+    await response.arrayBuffer();
+    return response.status;
+  } catch (error) {
+    throw new CliError(`could not deliver to ${url}`, { cause: error });
+  }
+}
+
+function checkStatus(url: string, status: number): void {
+  if (status < 200 || status > 299) throw new CliError(`${url} answered ${status}; the gateway would retry this delivery`);
+}
+
+export function registerWebhooksTriggerCommand(webhooks: Command, io: CliIo): void {
+  const command = webhooks
+    .command('trigger')
+    .argument('<event>', `event name, e.g. purchase.paid (one of: ${UMMAH_EVENT_TYPES.join(', ')})`)
+    .description(
+      'Send a webhook event. With --key: a realistic sample delivery signed with your private key is POSTed ' +
+        'to --to (no gateway involved). Without --key: the event is made to happen for real on the gateway ' +
+        '(a purchase is created, paid through the sandbox control API, refunded…), so every registered webhook ' +
+        '(e.g. a running `tijara webhooks listen`) receives it; with --to, a temporary webhook delivers it to ' +
+        'that URL. Prints the status code your endpoint answered.',
+    )
+    .option('--to <url>', 'your webhook endpoint', parseUrl)
+    .option('-k, --key <file>', 'PEM private key: send a signed sample instead of a real gateway event')
+    .option('--timeout <seconds>', 'how long to wait for the gateway to deliver a real event', parseNumber, 30);
+  addConnectionOptions(command).action(async (event: string, options: TriggerOptions) => {
+    checkEventNames([event]);
+
+    if (options.key) {
+      if (!options.to) throw new UsageError('--key needs --to: the signed sample is POSTed there');
+      const privateKey = readPrivateKey(io, options.key);
+      const body = sampleDeliveryBody(event);
+      const status = await postSigned(options.to, body, privateKey);
+      say(io, `${event}  -> ${status}`);
+      checkStatus(options.to, status);
+      return;
+    }
+
+    const scenario = SCENARIOS[event];
+    if (!scenario) {
+      throw new UsageError(
+        `${event} cannot be caused on a gateway from here (possible: ${REAL_EVENTS.join(', ')}); ` +
+          'pass --key private.pem --to URL to send a signed sample instead',
+      );
+    }
+    const connection = await connect(io, options);
+    const reference = `tijara-trigger-${Date.now()}`;
+
+    if (!options.to) {
+      const purchase = await scenario.run({ connection, reference });
+      say(io, `${event}  ${purchase.id}  (${scenario.steps}; delivered to the gateway's registered webhooks)`);
+      return;
+    }
+
+    let resolveDelivery: (delivery: RelayedDelivery) => void = () => {};
+    const delivered = new Promise<RelayedDelivery>((resolve) => {
+      resolveDelivery = resolve;
+    });
+    const relay = await startWebhookRelay({
+      forwardTo: options.to,
+      onDelivery: (delivery) => {
+        if (delivery.event === event) resolveDelivery(delivery);
+      },
+    });
+    let webhookId: string | undefined;
+    try {
+      const webhook = await connection.client.webhooks.create({
+        callback: relay.url,
+        title: 'tijara webhooks trigger',
+        events: [event],
+      });
+      webhookId = webhook.id;
+      const purchase = await scenario.run({ connection, reference });
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_resolve, reject) => {
+        timer = setTimeout(
+          () => reject(new CliError(`the gateway did not deliver ${event} within ${options.timeout} s`)),
+          options.timeout * 1000,
+        );
+      });
+      const delivery = await Promise.race([delivered, timeout]).finally(() => clearTimeout(timer));
+      if (delivery.status === undefined) {
+        throw new CliError(`could not deliver to ${options.to}: ${delivery.error ?? 'no answer'}`);
+      }
+      say(io, `${event}  ${purchase.id}  -> ${delivery.status}`);
+      if (webhook.public_key) {
+        note(io, `Signed with the public key of temporary webhook ${webhook.id}:`);
+        io.stderr.write(webhook.public_key.endsWith('\n') ? webhook.public_key : `${webhook.public_key}\n`);
+      }
+      checkStatus(options.to, delivery.status);
+    } finally {
+      await relay.close();
+      if (webhookId) await connection.client.webhooks.delete(webhookId).catch(() => undefined);
+    }
+  });
+}

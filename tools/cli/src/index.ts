@@ -1,0 +1,4 @@
+export { runCli } from './run-cli.js';
+export { createProgram } from './program.js';
+export { processIo, type CliIo } from './cli-io.js';
+export { CliError, UsageError, EXIT_FAILURE, EXIT_USAGE } from './cli-errors.js';

@@ -1,0 +1,22 @@
+import { CommanderError } from 'commander';
+import { processIo, type CliIo } from './cli-io.js';
+import { EXIT_FAILURE, EXIT_USAGE, CliError, formatError } from './cli-errors.js';
+import { createProgram } from './program.js';
+
+/**
+ * Run `tijara` with `args` (without the node and script paths) and return the exit code. Failures print one
+ * line on stderr (`tijara: error: …`); `--debug` or TIJARA_DEBUG=1 adds the stack trace.
+ */
+export async function runCli(args: readonly string[], io: CliIo = processIo()): Promise<number> {
+  const debug = args.includes('--debug') || io.env['TIJARA_DEBUG'] === '1';
+  const secrets = [io.env['UMMAH_SECRET_KEY'] ?? ''].filter(Boolean);
+  try {
+    await createProgram(io).parseAsync([...args], { from: 'user' });
+    return 0;
+  } catch (error) {
+    // commander has already printed its own message (or the help text) through configureOutput.
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : EXIT_USAGE;
+    io.stderr.write(formatError(error, { debug, secrets }));
+    return error instanceof CliError ? error.exitCode : EXIT_FAILURE;
+  }
+}

@@ -1,0 +1,301 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import { z } from 'zod';
+import {
+  ApiError,
+  conflict,
+  idempotencyMismatch,
+  methodNotAllowed,
+  nonFieldError,
+  notFound,
+  unauthorized,
+  zodBadRequest,
+} from './api-errors.js';
+import type { SandboxContext } from './context.js';
+
+export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+/** A handler's answer when it is not a plain 200/201 JSON body. */
+export class Reply {
+  constructor(
+    readonly status: number,
+    readonly body?: unknown,
+    readonly headers: Readonly<Record<string, string>> = {},
+  ) {}
+}
+
+export const noContent = (): Reply => new Reply(204);
+
+export interface HandlerContext<B, Q> {
+  params: Record<string, string>;
+  body: B;
+  query: Q;
+  req: Request;
+  /** Public base URL of the sandbox (no trailing slash), for the URLs objects carry. */
+  baseUrl: string;
+  sandbox: SandboxContext;
+}
+
+/**
+ * One documented endpoint, declared as data: the router, the validation and the OpenAPI description are
+ * all generated from this table, so they cannot drift apart.
+ */
+export interface Endpoint {
+  readonly method: HttpMethod;
+  /** Documented path under `/api/v1`, with `{param}` placeholders and the trailing slash. */
+  readonly path: string;
+  readonly operationId: string;
+  readonly summary: string;
+  readonly tag: string;
+  readonly body?: z.ZodType;
+  readonly query?: z.ZodType;
+  readonly response?: z.ZodType;
+  /** Status of a successful answer. */
+  readonly status: number;
+  readonly run: (ctx: HandlerContext<unknown, unknown>) => unknown;
+}
+
+type Loose = Record<string, unknown>;
+
+export function defineEndpoint<B extends z.ZodType = z.ZodType<Loose>, Q extends z.ZodType = z.ZodType<Loose>>(def: {
+  method: HttpMethod;
+  path: string;
+  operationId: string;
+  summary: string;
+  tag: string;
+  body?: B;
+  query?: Q;
+  response?: z.ZodType;
+  status?: number;
+  handler: (ctx: HandlerContext<z.output<B>, z.output<Q>>) => unknown;
+}): Endpoint {
+  const { handler, status, ...rest } = def;
+  return {
+    ...rest,
+    status: status ?? 200,
+    run: (ctx) => handler(ctx as HandlerContext<z.output<B>, z.output<Q>>),
+  };
+}
+
+/** `{ results, next, previous }` for one page of a listing, with absolute page links as the gateway gives. */
+export function listPage<T>(ctx: HandlerContext<unknown, unknown>, items: readonly T[]): Loose {
+  const page = pageNumber(ctx.req);
+  const perPage = perPageSize(ctx.req);
+  const start = (page - 1) * perPage;
+  const url = new URL(`${ctx.baseUrl}${ctx.req.baseUrl}${ctx.req.path}`);
+  for (const [key, value] of Object.entries(ctx.req.query)) {
+    if (typeof value === 'string') url.searchParams.set(key, value);
+  }
+  const link = (n: number) => {
+    url.searchParams.set('page', String(n));
+    return url.toString();
+  };
+  return {
+    results: items.slice(start, start + perPage),
+    next: items.length > start + perPage ? link(page + 1) : null,
+    previous: page > 1 ? link(page - 1) : null,
+  };
+}
+
+function pageNumber(req: Request): number {
+  const page = Number(req.query['page'] ?? 1);
+  return Number.isSafeInteger(page) && page >= 1 ? page : 1;
+}
+
+function perPageSize(req: Request): number {
+  const size = Number(req.query['per_page'] ?? 25);
+  return Number.isSafeInteger(size) && size >= 1 ? Math.min(size, 100) : 25;
+}
+
+/** `/purchases/{id}/` → `/purchases/:id/` */
+export function expressPath(path: string): string {
+  return path.replace(/\{(\w+)\}/g, ':$1');
+}
+
+/**
+ * Query strings arrive as text; coerce a value to boolean or number only where the schema rejects the text
+ * itself, so ids and codes that merely look numeric are left alone.
+ */
+function coerceQuery(schema: z.ZodType, raw: Loose): Loose {
+  const shape = (schema as unknown as { shape?: Record<string, z.ZodType> }).shape;
+  if (!shape) return raw;
+  const out: Loose = { ...raw };
+  for (const [key, value] of Object.entries(raw)) {
+    const field = shape[key];
+    if (!field || typeof value !== 'string' || field.safeParse(value).success) continue;
+    if (value === 'true' || value === 'false') out[key] = value === 'true';
+    else if (/^-?\d+(\.\d+)?$/.test(value)) out[key] = Number(value);
+  }
+  return out;
+}
+
+/** Schema failures are answered 400 and, like on Stripe, leave no idempotency record behind. */
+class ValidationFailure extends Error {
+  constructor(readonly apiError: ApiError) {
+    super(apiError.message);
+  }
+}
+
+async function execute(sandbox: SandboxContext, endpoint: Endpoint, req: Request): Promise<Reply> {
+  let body: unknown = undefined;
+  let query: unknown = req.query;
+  if (endpoint.query) {
+    const parsed = endpoint.query.safeParse(coerceQuery(endpoint.query, req.query as Loose), { reportInput: true });
+    if (!parsed.success) throw new ValidationFailure(zodBadRequest(parsed.error));
+    query = parsed.data;
+  }
+  if (endpoint.body) {
+    const raw = req.body === undefined ? {} : req.body;
+    const parsed = endpoint.body.safeParse(raw, { reportInput: true });
+    if (!parsed.success) throw new ValidationFailure(zodBadRequest(parsed.error));
+    body = parsed.data;
+  }
+  const result = await endpoint.run({
+    params: req.params as Record<string, string>,
+    body,
+    query,
+    req,
+    baseUrl: sandbox.baseUrl(req),
+    sandbox,
+  });
+  return result instanceof Reply ? result : new Reply(endpoint.status, result);
+}
+
+export function errorReply(sandbox: SandboxContext, error: unknown): Reply {
+  if (error instanceof ValidationFailure) error = error.apiError;
+  if (error instanceof ApiError) return new Reply(error.status, error.body, error.headers);
+  if (error instanceof z.ZodError) {
+    const api = zodBadRequest(error);
+    return new Reply(api.status, api.body);
+  }
+  sandbox.logger.error({ err: error instanceof Error ? error.message : String(error) }, 'sandbox: unexpected error');
+  return new Reply(500, { error: 'server_error', message: 'Unexpected internal error.' });
+}
+
+export function sendReply(res: Response, reply: Reply): void {
+  res.set(reply.headers);
+  if (reply.body === undefined) res.status(reply.status).send();
+  else res.status(reply.status).json(reply.body);
+}
+
+/** Canonical JSON (sorted keys) so the same body with different key order or spacing fingerprints alike. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Loose)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value ?? null);
+}
+
+const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000;
+const inFlight = new WeakMap<SandboxContext, Set<string>>();
+
+/**
+ * `Idempotency-Key` on POST: the same key with the same body answers the first response again and
+ * creates nothing; the same key with a different body (or on another endpoint) is a 422. Results are
+ * kept for 24 hours of sandbox time.
+ */
+async function withIdempotency(
+  sandbox: SandboxContext,
+  endpoint: Endpoint,
+  req: Request,
+  key: string,
+): Promise<Reply> {
+  const fingerprint = createHash('sha256')
+    .update(canonical([endpoint.method, endpoint.path, req.params, req.body ?? {}]))
+    .digest('hex');
+  const now = sandbox.clock.nowMs();
+  const stored = sandbox.store.getIdempotency(key);
+  if (stored && stored.createdMs > now - IDEMPOTENCY_TTL_MS) {
+    if (stored.fingerprint !== fingerprint) throw idempotencyMismatch();
+    return new Reply(stored.status, stored.body === null ? undefined : JSON.parse(stored.body), {
+      'Idempotent-Replayed': 'true',
+    });
+  }
+  let running = inFlight.get(sandbox);
+  if (!running) inFlight.set(sandbox, (running = new Set()));
+  if (running.has(key)) {
+    throw conflict('A request with this Idempotency-Key is still being processed.', 'idempotency_key_in_use');
+  }
+  running.add(key);
+  try {
+    let reply: Reply;
+    let keep = true;
+    try {
+      reply = await execute(sandbox, endpoint, req);
+    } catch (error) {
+      keep = !(error instanceof ValidationFailure);
+      reply = errorReply(sandbox, error);
+    }
+    if (keep && reply.status < 500 && reply.status !== 429) {
+      sandbox.store.putIdempotency(key, {
+        fingerprint,
+        status: reply.status,
+        body: reply.body === undefined ? null : JSON.stringify(reply.body),
+        createdMs: now,
+      });
+    }
+    return reply;
+  } finally {
+    running.delete(key);
+  }
+}
+
+function digest(value: string): Buffer {
+  return createHash('sha256').update(value).digest();
+}
+
+/** `Authorization: Bearer <secret key>`; anything else is a 401. Compared in constant time. */
+export function authenticate(sandbox: SandboxContext) {
+  const expected = digest(sandbox.config.secretKey);
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(req.get('authorization') ?? '');
+    if (match && timingSafeEqual(digest(match[1]!), expected)) {
+      next();
+      return;
+    }
+    sendReply(res, errorReply(sandbox, unauthorized()));
+  };
+}
+
+/** The `/api/v1` router for a table of endpoints: JSON bodies, auth, validation, idempotency, 404/405. */
+export function buildApiRouter(sandbox: SandboxContext, endpoints: readonly Endpoint[], open: Router): Router {
+  const router = express.Router();
+  router.use(express.json({ limit: '1mb', type: ['application/json', 'application/*+json'] }));
+  router.use(open);
+  router.use(authenticate(sandbox));
+  for (const endpoint of endpoints) {
+    router[endpoint.method](expressPath(endpoint.path), (req: Request, res: Response) => {
+      const key = req.get('idempotency-key');
+      const work =
+        endpoint.method === 'post' && key
+          ? withIdempotency(sandbox, endpoint, req, key)
+          : execute(sandbox, endpoint, req);
+      work.then(
+        (reply) => sendReply(res, reply),
+        (error: unknown) => sendReply(res, errorReply(sandbox, error)),
+      );
+    });
+  }
+  const patterns = endpoints.map((e) => ({
+    method: e.method,
+    regex: new RegExp(`^${e.path.replace(/\{\w+\}/g, '[^/]+').replace(/\/$/, '')}/?$`),
+  }));
+  router.use((req: Request, res: Response) => {
+    const allowed = patterns.filter((p) => p.regex.test(req.path));
+    const error = allowed.length > 0 ? methodNotAllowed(req.method) : notFound('Not found.');
+    if (allowed.length > 0) res.set('Allow', [...new Set(allowed.map((p) => p.method.toUpperCase()))].join(', '));
+    sendReply(res, errorReply(sandbox, error));
+  });
+  router.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const parseFailed = (error as { type?: string }).type === 'entity.parse.failed';
+    const reply = parseFailed
+      ? errorReply(sandbox, nonFieldError(`JSON parse error - ${(error as Error).message}`))
+      : errorReply(sandbox, error);
+    sendReply(res, reply);
+  });
+  return router;
+}

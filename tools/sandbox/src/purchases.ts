@@ -1,0 +1,822 @@
+import type { z } from 'zod';
+import type { createPurchaseRequestSchema, purchaseDetailsRequestSchema } from '@tijara/ummah';
+import { ApiError, badRequest, cardError, conflict, fieldError, notFound } from './api-errors.js';
+import {
+  checkCard,
+  checkSavedCard,
+  describeCard,
+  type CardExtra,
+  type CardInput,
+  type Decline,
+  type SavedCard,
+} from './cards.js';
+import type { SandboxContext } from './context.js';
+import { newId } from './ids.js';
+
+export type CreatePurchaseBody = z.output<typeof createPurchaseRequestSchema>;
+export type PurchaseDetailsBody = z.output<typeof purchaseDetailsRequestSchema>;
+
+export interface Product {
+  name: string;
+  quantity: string;
+  price: number;
+  discount: number;
+  tax_percent: string;
+  category: string;
+}
+
+export interface PurchaseDetails {
+  currency: string;
+  products: Product[];
+  /** CHIP's name for the total. */
+  total: number;
+  /** Seed 000's name for the same total. */
+  total_amount: number;
+  language: string;
+  notes: string;
+  debt: number;
+  subtotal_override: number | null;
+  total_tax_override: number | null;
+  total_discount_override: number | null;
+  total_override: number | null;
+  request_client_details: string[];
+  timezone: string;
+  due_strict: boolean;
+  email_message: string;
+}
+
+export type ClientDetails = Record<string, unknown> & { email: string };
+
+export interface StatusHistoryEntry {
+  status: string;
+  timestamp: number;
+  related_object?: { type: string; id: string };
+}
+
+export interface PaymentDetails {
+  is_outgoing: boolean;
+  payment_type: 'purchase';
+  amount: number;
+  currency: string;
+  net_amount: number;
+  fee_amount: number;
+  pending_amount: number;
+  pending_unfreeze_on: number | null;
+  description: string;
+  paid_on: number;
+  remote_paid_on: number;
+  /** Seed 000 shows these two on `payment`. */
+  method: string;
+  is_recurring_token: boolean;
+}
+
+export interface TransactionAttempt {
+  type: 'execute' | 'recurring_execute' | 'authorize';
+  successful: boolean;
+  flow: string;
+  payment_method: string;
+  processing_time: number;
+  country: string;
+  extra: Partial<CardExtra>;
+  error: { code: string; message: string; decline_code?: string } | null;
+}
+
+export interface Purchase {
+  id: string;
+  type: 'purchase';
+  status: string;
+  status_history: StatusHistoryEntry[];
+  created_on: number;
+  updated_on: number;
+  viewed_on: number | null;
+  brand_id: string;
+  company_id: string;
+  client_id: string | null;
+  client: ClientDetails;
+  purchase: PurchaseDetails;
+  payment: PaymentDetails | null;
+  issuer_details: Record<string, unknown>;
+  transaction_data: {
+    payment_method: string;
+    flow: string;
+    extra: Partial<CardExtra>;
+    country: string;
+    attempts: TransactionAttempt[];
+  };
+  is_test: true;
+  user_id: null;
+  billing_template_id: string | null;
+  send_receipt: boolean;
+  is_recurring_token: boolean;
+  recurring_token: string | null;
+  skip_capture: boolean;
+  force_recurring: boolean;
+  reference: string;
+  reference_generated: string;
+  issued: string;
+  due: number | null;
+  refund_availability: string;
+  refundable_amount: number;
+  currency_conversion: null;
+  payment_method_whitelist: string[] | null;
+  success_redirect: string | null;
+  failure_redirect: string | null;
+  cancel_redirect: string | null;
+  success_callback: string | null;
+  creator_agent: string;
+  platform: string;
+  product: string;
+  created_from_ip: string | null;
+  checkout_url: string;
+  invoice_url: string;
+  direct_post_url: string | null;
+  marked_as_paid: boolean;
+  order_id: string | null;
+}
+
+/** What the sandbox keeps per purchase: the API object plus the money and card state behind it. */
+export interface PurchaseRecord {
+  id: string;
+  object: Purchase;
+  /** Amount authorized and on hold (skip_capture), minor units. */
+  held: number;
+  captured: number;
+  refunded: number;
+  /** Display data and behaviour of the card that paid, kept for recurring charges. */
+  card: SavedCard | null;
+  /** Set when the purchase was created for a subscriber (first payment or renewal). */
+  subscriber_id: string | null;
+}
+
+/** A refund, as the seed shows it (`status: "refunded"`) with CHIP's Payment fields alongside. */
+export interface RefundObject {
+  id: string;
+  type: 'payment';
+  payment_type: 'refund';
+  is_outgoing: true;
+  status: 'refunded';
+  amount: number;
+  net_amount: number;
+  fee_amount: number;
+  currency: string;
+  purchase: string;
+  related_to: { type: 'purchase'; id: string };
+  method: string;
+  reference: string | null;
+  description: string;
+  is_test: true;
+  paid_on: number;
+  company_id: string;
+  brand_id: string;
+  created_on: number;
+  updated_on: number;
+}
+
+export interface ChallengeRecord {
+  id: string;
+  purchase_id: string;
+  card: SavedCard;
+  remember_card: boolean;
+  flow: string;
+  status: 'pending' | 'completed';
+  created_on: number;
+}
+
+export type PaymentOutcome =
+  | { kind: 'succeeded'; record: PurchaseRecord }
+  | { kind: 'failed'; record: PurchaseRecord; decline: Decline }
+  | { kind: 'challenge'; record: PurchaseRecord; challenge: ChallengeRecord };
+
+/** Statuses in which the buyer may still pay (or the merchant cancel). */
+export const AWAITING_PAYMENT: ReadonlySet<string> = new Set(['created', 'sent', 'viewed', 'error', 'overdue']);
+
+export interface PurchaseCreateOptions {
+  baseUrl: string;
+  product?: 'purchases' | 'billing_invoices' | 'billing_subscriptions' | 'billing_subscriptions_invoice';
+  billingTemplateId?: string | null;
+  subscriberId?: string | null;
+  createdFromIp?: string | null;
+}
+
+function decimal(value: number | string | undefined, places: number, fallback: string): string {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  return Number.isFinite(n) ? n.toFixed(places) : fallback;
+}
+
+/** Totals in integer minor units: each line rounds once, tax per line, no floats carried between lines. */
+export function buildPurchaseDetails(input: PurchaseDetailsBody, defaultCurrency: string): PurchaseDetails {
+  const products: Product[] = input.products.map((p) => ({
+    name: p.name,
+    quantity: decimal(p.quantity, 4, '1.0000'),
+    price: p.price,
+    discount: p.discount ?? 0,
+    tax_percent: decimal(p.tax_percent, 2, '0.00'),
+    category: p.category ?? '',
+  }));
+  let total = 0;
+  for (const p of products) {
+    const line = Math.max(Math.round(p.price * Number(p.quantity)) - p.discount, 0);
+    total += line + Math.round((line * Number(p.tax_percent)) / 100);
+  }
+  if (input.total_override !== undefined && input.total_override !== null) total = input.total_override;
+  return {
+    currency: (input.currency ?? defaultCurrency).toUpperCase(),
+    products,
+    total,
+    total_amount: total,
+    language: input.language ?? 'en',
+    notes: input.notes ?? '',
+    debt: 0,
+    subtotal_override: null,
+    total_tax_override: null,
+    total_discount_override: null,
+    total_override: input.total_override ?? null,
+    request_client_details: [],
+    timezone: input.timezone ?? 'UTC',
+    due_strict: input.due_strict ?? false,
+    email_message: input.email_message ?? '',
+  };
+}
+
+const CLIENT_FIELDS = [
+  'email',
+  'phone',
+  'full_name',
+  'personal_code',
+  'street_address',
+  'country',
+  'city',
+  'zip_code',
+  'state',
+  'shipping_street_address',
+  'shipping_country',
+  'shipping_city',
+  'shipping_zip_code',
+  'shipping_state',
+  'legal_name',
+  'brand_name',
+  'registration_number',
+  'tax_number',
+  'bank_account',
+  'bank_code',
+] as const;
+
+/** ClientDetails as CHIP returns them: every documented field present, unset text as "". */
+export function clientDetails(input: Record<string, unknown>): ClientDetails {
+  const out: Record<string, unknown> = {};
+  for (const field of CLIENT_FIELDS) {
+    const value = input[field];
+    out[field] = typeof value === 'string' ? value : '';
+  }
+  out['cc'] = Array.isArray(input['cc']) ? input['cc'] : [];
+  out['bcc'] = Array.isArray(input['bcc']) ? input['bcc'] : [];
+  return out as ClientDetails;
+}
+
+function issuedDate(nowSeconds: number, timezone: string): string {
+  try {
+    return new Intl.DateTimeFormat('en-CA', { timeZone: timezone }).format(new Date(nowSeconds * 1000));
+  } catch {
+    return new Date(nowSeconds * 1000).toISOString().slice(0, 10);
+  }
+}
+
+/** Callback URLs must be HTTPS; loopback hosts may use plain HTTP (a sandbox allowance, see README). */
+export function isAllowedCallbackUrl(value: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return false;
+  }
+  if (url.protocol === 'https:') return true;
+  if (url.protocol !== 'http:') return false;
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+/**
+ * The purchase status machine of seeds 000/004:
+ * created → (sent/viewed) → paid | hold | preauthorized | error; error → paid (another attempt);
+ * hold → capture (≤ held) → paid; hold → release → released; awaiting → cancel → cancelled;
+ * paid → refund (repeatable partials up to the captured total) → refunded.
+ * Every method is synchronous so a transition can never interleave with another request.
+ */
+export class PurchaseService {
+  /** Called after the buyer's payment settles a purchase (billing activates subscribers here). */
+  readonly onPaid: Array<(record: PurchaseRecord) => void> = [];
+
+  constructor(private readonly sandbox: SandboxContext) {}
+
+  private get store() {
+    return this.sandbox.store;
+  }
+
+  private now(): number {
+    return this.sandbox.clock.now();
+  }
+
+  create(body: CreatePurchaseBody, options: PurchaseCreateOptions): PurchaseRecord {
+    const { config } = this.sandbox;
+    if (body.brand_id !== config.brandId) throw fieldError('brand_id', 'Object with this ID does not exist.');
+    if (body.success_callback && !isAllowedCallbackUrl(body.success_callback)) {
+      throw fieldError('success_callback', 'Callback URLs must use HTTPS (plain HTTP only for loopback hosts).');
+    }
+    let client: ClientDetails;
+    let clientId: string | null = null;
+    if (body.client_id) {
+      const stored = this.sandbox.clients.find(body.client_id);
+      if (!stored) throw fieldError('client_id', 'Object with this ID does not exist.');
+      client = clientDetails(stored);
+      clientId = stored.id;
+    } else {
+      client = clientDetails((body.client ?? {}) as Record<string, unknown>);
+    }
+    const details = buildPurchaseDetails(body.purchase, config.currency);
+    const now = this.now();
+    const id = newId();
+    const seq = Number(this.store.getMeta('purchase_seq') ?? '1000') + 1;
+    this.store.setMeta('purchase_seq', String(seq));
+    const base = options.baseUrl;
+    const object: Purchase = {
+      id,
+      type: 'purchase',
+      status: 'created',
+      status_history: [{ status: 'created', timestamp: now }],
+      created_on: now,
+      updated_on: now,
+      viewed_on: null,
+      brand_id: config.brandId,
+      company_id: config.companyId,
+      client_id: clientId,
+      client,
+      purchase: details,
+      payment: null,
+      issuer_details: {
+        website: 'https://sandbox.tijara.invalid',
+        legal_name: config.companyName,
+        brand_name: config.brandName,
+        legal_street_address: '',
+        legal_country: '',
+        legal_city: '',
+        legal_zip_code: '',
+        bank_accounts: [],
+        registration_number: '',
+        tax_number: '',
+      },
+      transaction_data: { payment_method: '', flow: '', extra: {}, country: '', attempts: [] },
+      is_test: true,
+      user_id: null,
+      billing_template_id: options.billingTemplateId ?? null,
+      send_receipt: body.send_receipt ?? false,
+      is_recurring_token: false,
+      recurring_token: null,
+      skip_capture: body.skip_capture ?? false,
+      force_recurring: body.force_recurring ?? false,
+      reference: body.reference ?? '',
+      reference_generated: `#${seq}`,
+      issued: body.issued ?? issuedDate(now, details.timezone),
+      due: body.due ?? null,
+      refund_availability: 'none',
+      refundable_amount: 0,
+      currency_conversion: null,
+      payment_method_whitelist: body.payment_method_whitelist ?? null,
+      success_redirect: body.success_redirect ?? null,
+      failure_redirect: body.failure_redirect ?? null,
+      cancel_redirect: body.cancel_redirect ?? null,
+      success_callback: body.success_callback ?? null,
+      creator_agent: body.creator_agent ?? '',
+      platform: body.platform ?? 'api',
+      product: options.product ?? 'purchases',
+      created_from_ip: options.createdFromIp ?? null,
+      checkout_url: `${base}/checkout/${id}/`,
+      invoice_url: `${base}/invoice/${id}/`,
+      direct_post_url: body.success_redirect && body.failure_redirect ? `${base}/checkout/${id}/direct_post/` : null,
+      marked_as_paid: false,
+      order_id: null,
+    };
+    const record: PurchaseRecord = {
+      id,
+      object,
+      held: 0,
+      captured: 0,
+      refunded: 0,
+      card: null,
+      subscriber_id: options.subscriberId ?? null,
+    };
+    this.save(record);
+    this.emit('purchase.created', record);
+    return record;
+  }
+
+  /** The purchase, with `overdue`/`expired` applied if its due date passed on the sandbox clock. */
+  get(id: string): PurchaseRecord {
+    const record = this.store.get<PurchaseRecord>('purchase', id);
+    if (!record) throw notFound();
+    return this.applyDue(record);
+  }
+
+  find(id: string): PurchaseRecord | undefined {
+    return this.store.get<PurchaseRecord>('purchase', id);
+  }
+
+  list(): PurchaseRecord[] {
+    return this.store.list<PurchaseRecord>('purchase');
+  }
+
+  private applyDue(record: PurchaseRecord): PurchaseRecord {
+    const { due } = record.object;
+    if (due === null || !AWAITING_PAYMENT.has(record.object.status) || record.object.status === 'overdue') {
+      return record;
+    }
+    if (this.now() <= due) return record;
+    this.setStatus(record, record.object.purchase.due_strict ? 'expired' : 'overdue');
+    this.save(record);
+    return record;
+  }
+
+  /** Apply due dates to every awaiting purchase (run when the clock moves). */
+  refreshDue(): void {
+    for (const record of this.store.list<PurchaseRecord>('purchase')) {
+      if (record.object.due !== null && AWAITING_PAYMENT.has(record.object.status)) this.applyDue(record);
+    }
+  }
+
+  markViewed(id: string): PurchaseRecord {
+    const record = this.get(id);
+    const { status } = record.object;
+    if (record.object.viewed_on === null) record.object.viewed_on = this.now();
+    if (status === 'created' || status === 'sent') {
+      this.setStatus(record, 'viewed');
+      this.save(record);
+      this.emit('purchase.viewed', record);
+    } else {
+      this.save(record);
+    }
+    return record;
+  }
+
+  cancel(id: string): PurchaseRecord {
+    const record = this.get(id);
+    this.requireStatus(record, AWAITING_PAYMENT, 'cancel');
+    this.setStatus(record, 'cancelled');
+    this.save(record);
+    this.emit('purchase.cancelled', record);
+    return record;
+  }
+
+  release(id: string): PurchaseRecord {
+    const record = this.get(id);
+    this.requireStatus(record, new Set(['hold']), 'release');
+    record.held = 0;
+    this.setStatus(record, 'released');
+    this.save(record);
+    this.emit('purchase.released', record);
+    return record;
+  }
+
+  capture(id: string, amount: number | undefined): PurchaseRecord {
+    const record = this.get(id);
+    this.requireStatus(record, new Set(['hold']), 'capture');
+    const toCapture = amount ?? record.held;
+    if (toCapture > record.held) {
+      throw fieldError('amount', `Ensure this value is less than or equal to ${record.held}.`);
+    }
+    record.captured = toCapture;
+    record.held = 0;
+    const payment = record.object.payment;
+    if (payment) {
+      payment.amount = toCapture;
+      payment.net_amount = toCapture;
+      payment.paid_on = this.now();
+      payment.remote_paid_on = this.now();
+    }
+    this.setStatus(record, 'paid');
+    this.updateRefundable(record);
+    this.save(record);
+    this.sandbox.ledger.record('purchase', record, toCapture);
+    this.emit('purchase.captured', record);
+    return record;
+  }
+
+  refund(id: string, amount: number | undefined, reference: string | undefined): RefundObject {
+    const record = this.get(id);
+    this.requireStatus(record, new Set(['paid', 'refunded']), 'refund');
+    if (record.object.marked_as_paid && record.captured === 0) {
+      throw conflict('A purchase marked as paid offline has no card payment to refund.', 'not_refundable');
+    }
+    const refundable = record.captured - record.refunded;
+    if (refundable <= 0) throw conflict('This purchase has already been fully refunded.', 'already_refunded');
+    const toRefund = amount ?? refundable;
+    if (toRefund > refundable) {
+      throw fieldError('amount', `Ensure this value is less than or equal to ${refundable}.`);
+    }
+    const now = this.now();
+    const refund: RefundObject = {
+      id: newId(),
+      type: 'payment',
+      payment_type: 'refund',
+      is_outgoing: true,
+      status: 'refunded',
+      amount: toRefund,
+      net_amount: toRefund,
+      fee_amount: 0,
+      currency: record.object.purchase.currency,
+      purchase: record.id,
+      related_to: { type: 'purchase', id: record.id },
+      method: 'card',
+      reference: reference ?? null,
+      description: `Refund of purchase ${record.object.reference_generated}`,
+      is_test: true,
+      paid_on: now,
+      company_id: this.sandbox.config.companyId,
+      brand_id: this.sandbox.config.brandId,
+      created_on: now,
+      updated_on: now,
+    };
+    record.refunded += toRefund;
+    this.setStatus(record, 'refunded', { type: 'payment', id: refund.id });
+    this.updateRefundable(record);
+    this.store.transaction(() => {
+      this.store.put('refund', refund);
+      this.save(record);
+      this.sandbox.ledger.record('refund', record, -toRefund, refund);
+    });
+    this.emit('purchase.refunded', record);
+    this.sandbox.deliveries.emit('payment.refunded', refund, { type: 'payment', id: refund.id });
+    return refund;
+  }
+
+  markAsPaid(id: string, paidOn: number | undefined): PurchaseRecord {
+    const record = this.get(id);
+    this.requireStatus(record, new Set([...AWAITING_PAYMENT, 'expired']), 'mark as paid');
+    const when = paidOn ?? this.now();
+    record.object.marked_as_paid = true;
+    record.object.payment = this.paymentDetails(record, record.object.purchase.total, when, 'offline', false);
+    this.setStatus(record, 'paid');
+    this.updateRefundable(record);
+    this.save(record);
+    this.emit('purchase.paid', record);
+    return record;
+  }
+
+  resendInvoice(id: string): { status: 'sent' } {
+    const record = this.get(id);
+    if (record.object.status === 'cancelled') {
+      throw conflict('Cannot send the invoice of a cancelled purchase.', 'invalid_status');
+    }
+    if (record.object.status === 'created') {
+      this.setStatus(record, 'sent');
+      this.save(record);
+    }
+    return { status: 'sent' };
+  }
+
+  deleteRecurringToken(id: string): { status: 'deleted' } {
+    const record = this.get(id);
+    if (!record.object.is_recurring_token) {
+      throw conflict('This purchase has no recurring token to delete.', 'no_recurring_token');
+    }
+    this.revokeToken(record);
+    return { status: 'deleted' };
+  }
+
+  /** Forget a saved card everywhere it is referenced (the purchase and the client's token list). */
+  revokeToken(record: PurchaseRecord): void {
+    this.sandbox.clients.dropToken(record.id);
+    if (!record.object.is_recurring_token) return;
+    record.object.is_recurring_token = false;
+    record.object.updated_on = this.now();
+    this.save(record);
+    this.emit('purchase.recurring_token_deleted', record);
+  }
+
+  /** The buyer pays by card: the one code path behind the checkout page, Direct Post and the control API. */
+  attemptPayment(id: string, input: CardInput, rememberCard: boolean, flow: string): PaymentOutcome {
+    const record = this.get(id);
+    this.requirePayable(record);
+    const check = checkCard(input, this.sandbox.clock.nowMs());
+    if (check.kind === 'invalid_input') throw badRequest(check.details);
+    if (check.kind === 'decline') return this.fail(record, check.decline, check.card, flow, 'execute');
+    if (check.kind === 'challenge') {
+      const challenge: ChallengeRecord = {
+        id: newId(),
+        purchase_id: record.id,
+        card: check.card,
+        remember_card: rememberCard,
+        flow,
+        status: 'pending',
+        created_on: this.now(),
+      };
+      this.store.put('challenge', challenge);
+      return { kind: 'challenge', record, challenge };
+    }
+    return this.succeed(record, check.card, rememberCard, flow, 'execute');
+  }
+
+  findChallenge(purchaseId: string, challengeId: string): ChallengeRecord {
+    const challenge = this.store.get<ChallengeRecord>('challenge', challengeId);
+    if (!challenge || challenge.purchase_id !== purchaseId) throw notFound();
+    return challenge;
+  }
+
+  /** The 3-D Secure step: passing it completes the payment, failing it records a failed attempt. */
+  completeChallenge(purchaseId: string, challengeId: string, passed: boolean): PaymentOutcome {
+    const challenge = this.findChallenge(purchaseId, challengeId);
+    if (challenge.status !== 'pending') throw conflict('This 3-D Secure challenge was already completed.');
+    const record = this.get(purchaseId);
+    this.requirePayable(record);
+    challenge.status = 'completed';
+    this.store.put('challenge', challenge);
+    if (!passed) {
+      const decline: Decline = {
+        code: 'authentication_required',
+        message: '3-D Secure authentication failed.',
+        declineCode: 'authentication_failed',
+      };
+      return this.fail(record, decline, challenge.card, challenge.flow, 'execute');
+    }
+    return this.succeed(record, challenge.card, challenge.remember_card, challenge.flow, 'execute');
+  }
+
+  /**
+   * `POST /purchases/{id}/charge/`: pay with the card saved on an earlier purchase, no buyer present.
+   * A missing, unsaved or deleted token is `invalid_recurring_token` (400); a declined charge is a 402.
+   */
+  charge(id: string, token: string): PurchaseRecord {
+    const record = this.get(id);
+    this.requirePayable(record);
+    const source = this.find(token);
+    if (!source || !source.object.is_recurring_token || !source.card) {
+      throw new ApiError(400, {
+        error: 'invalid_recurring_token',
+        message: 'The recurring token is invalid or has been deleted.',
+        details: { recurring_token: ['Invalid recurring token.'] },
+      });
+    }
+    const outcome = this.chargeSaved(record, source);
+    if (outcome.kind === 'failed') {
+      throw cardError(outcome.decline.code, outcome.decline.message, outcome.decline.declineCode);
+    }
+    return outcome.record;
+  }
+
+  /** Charge a saved card (used by `charge/` and by subscription renewals). */
+  chargeSaved(record: PurchaseRecord, source: PurchaseRecord): PaymentOutcome {
+    record.object.recurring_token = source.id;
+    const card = source.card as SavedCard;
+    const decline = checkSavedCard(card, this.sandbox.clock.nowMs());
+    if (decline) return this.fail(record, decline, card, 'recurring', 'recurring_execute');
+    return this.succeed(record, card, false, 'recurring', 'recurring_execute');
+  }
+
+  private succeed(
+    record: PurchaseRecord,
+    card: SavedCard,
+    rememberCard: boolean,
+    flow: string,
+    attemptType: TransactionAttempt['type'],
+  ): PaymentOutcome {
+    const now = this.now();
+    const total = record.object.purchase.total;
+    const recurring = attemptType === 'recurring_execute';
+    const preauthorization = record.object.skip_capture && total === 0;
+    this.recordAttempt(record, card, flow, attemptType, null);
+    record.card = card;
+    if (!recurring && (record.object.force_recurring || rememberCard || preauthorization)) {
+      record.object.is_recurring_token = true;
+    }
+    record.object.payment = this.paymentDetails(record, total, now, card.extra.card_brand, recurring);
+    let status: string;
+    if (preauthorization) {
+      status = 'preauthorized';
+      record.object.payment.amount = 0;
+      record.object.payment.net_amount = 0;
+    } else if (record.object.skip_capture) {
+      status = 'hold';
+      record.held = total;
+    } else {
+      status = 'paid';
+      record.captured = total;
+    }
+    this.setStatus(record, status);
+    this.updateRefundable(record);
+    this.save(record);
+    if (status === 'paid') this.sandbox.ledger.record('purchase', record, total);
+    if (record.object.is_recurring_token && record.object.client_id) {
+      this.sandbox.clients.saveToken(record.object.client_id, record, describeCard(card.extra));
+    }
+    this.emit(`purchase.${status}`, record);
+    if (record.object.success_callback) {
+      this.sandbox.deliveries.successCallback(record.object, `purchase.${status}`);
+    }
+    for (const listener of this.onPaid) listener(record);
+    return { kind: 'succeeded', record };
+  }
+
+  private fail(
+    record: PurchaseRecord,
+    decline: Decline,
+    card: SavedCard | null,
+    flow: string,
+    attemptType: TransactionAttempt['type'],
+  ): PaymentOutcome {
+    this.recordAttempt(record, card, flow, attemptType, decline);
+    this.setStatus(record, 'error');
+    this.save(record);
+    if (record.subscriber_id && attemptType === 'recurring_execute') {
+      this.emit('purchase.subscription_charge_failure', record);
+    } else {
+      this.emit('purchase.payment_failure', record);
+    }
+    return { kind: 'failed', record, decline };
+  }
+
+  private recordAttempt(
+    record: PurchaseRecord,
+    card: SavedCard | null,
+    flow: string,
+    type: TransactionAttempt['type'],
+    decline: Decline | null,
+  ): void {
+    const extra = card ? { ...card.extra } : {};
+    const method = card?.extra.card_brand ?? 'card';
+    const data = record.object.transaction_data;
+    data.payment_method = method;
+    data.flow = flow;
+    data.extra = extra;
+    data.country = card?.extra.card_issuer_country ?? '';
+    data.attempts.push({
+      type,
+      successful: decline === null,
+      flow,
+      payment_method: method,
+      processing_time: this.now(),
+      country: data.country,
+      extra,
+      error: decline
+        ? { code: decline.code, message: decline.message, ...(decline.declineCode ? { decline_code: decline.declineCode } : {}) }
+        : null,
+    });
+  }
+
+  private paymentDetails(
+    record: PurchaseRecord,
+    amount: number,
+    paidOn: number,
+    method: string,
+    viaToken: boolean,
+  ): PaymentDetails {
+    return {
+      is_outgoing: false,
+      payment_type: 'purchase',
+      amount,
+      currency: record.object.purchase.currency,
+      net_amount: amount,
+      fee_amount: 0,
+      pending_amount: 0,
+      pending_unfreeze_on: null,
+      description: record.object.reference || record.object.reference_generated,
+      paid_on: paidOn,
+      remote_paid_on: paidOn,
+      method,
+      is_recurring_token: viaToken,
+    };
+  }
+
+  private updateRefundable(record: PurchaseRecord): void {
+    const refundable = Math.max(record.captured - record.refunded, 0);
+    record.object.refundable_amount = refundable;
+    record.object.refund_availability = refundable > 0 ? 'all' : 'none';
+  }
+
+  private requirePayable(record: PurchaseRecord): void {
+    if (!AWAITING_PAYMENT.has(record.object.status)) {
+      throw conflict(`This purchase cannot be paid: its status is "${record.object.status}".`, 'purchase_not_payable');
+    }
+  }
+
+  private requireStatus(record: PurchaseRecord, allowed: ReadonlySet<string>, action: string): void {
+    if (!allowed.has(record.object.status)) {
+      throw conflict(
+        `Cannot ${action} a purchase with status "${record.object.status}" (allowed: ${[...allowed].join(', ')}).`,
+      );
+    }
+  }
+
+  setStatus(record: PurchaseRecord, status: string, related?: { type: string; id: string }): void {
+    const now = this.now();
+    record.object.status = status;
+    record.object.updated_on = now;
+    record.object.status_history.push(related ? { status, timestamp: now, related_object: related } : { status, timestamp: now });
+  }
+
+  save(record: PurchaseRecord): void {
+    this.store.put('purchase', record);
+  }
+
+  private emit(type: string, record: PurchaseRecord): void {
+    this.sandbox.deliveries.emit(type, record.object, { type: 'purchase', id: record.id });
+  }
+}

@@ -1,0 +1,218 @@
+import {
+  createWebhookRequestSchema,
+  listQuerySchema,
+  patchWebhookRequestSchema,
+  publicKeyResponseSchema,
+  UMMAH_EVENT_TYPES,
+  updateWebhookRequestSchema,
+  webhookDeliveriesQuerySchema,
+  webhookDeliveryListSchema,
+  webhookListSchema,
+  webhookSchema,
+} from '@tijara/ummah';
+import { badRequest, notFound, type FieldDetails } from './api-errors.js';
+import type { SandboxContext } from './context.js';
+import { defineEndpoint, listPage, noContent, type Endpoint } from './endpoints.js';
+import { newId } from './ids.js';
+import { isAllowedCallbackUrl } from './purchases.js';
+import { generateRsaKeyPair } from './signing.js';
+import { deliveryView, type Delivery } from './webhook-delivery.js';
+
+export interface WebhookRecord {
+  id: string;
+  type: 'webhook';
+  title: string;
+  callback: string;
+  events: string[];
+  all_events: boolean;
+  public_key: string;
+  /** Signs this webhook's deliveries; never leaves the sandbox. */
+  private_key: string;
+  is_test: true;
+  company_id: string;
+  created_on: number;
+  updated_on: number;
+}
+
+interface WebhookFields {
+  callback?: string;
+  title?: string;
+  events?: string[];
+  all_events?: boolean;
+}
+
+const KNOWN_EVENTS: ReadonlySet<string> = new Set(UMMAH_EVENT_TYPES);
+
+export function webhookView(record: WebhookRecord): Omit<WebhookRecord, 'private_key'> {
+  const { private_key: _secret, ...view } = record;
+  return view;
+}
+
+/** Checks the schemas cannot express: known event names, HTTPS or a loopback host. */
+function checkFields(fields: WebhookFields): void {
+  const details: FieldDetails = {};
+  if (fields.callback !== undefined && !isAllowedCallbackUrl(fields.callback)) {
+    details['callback'] = ['Callback URLs must use HTTPS (plain HTTP only for loopback hosts).'];
+  }
+  fields.events?.forEach((event, index) => {
+    if (!KNOWN_EVENTS.has(event)) details[`events.${index}`] = [`"${event}" is not a valid choice.`];
+  });
+  if (Object.keys(details).length > 0) throw badRequest(details);
+}
+
+export class WebhookService {
+  constructor(private readonly sandbox: SandboxContext) {}
+
+  get(id: string): WebhookRecord {
+    const record = this.sandbox.store.get<WebhookRecord>('webhook', id);
+    if (!record) throw notFound();
+    return record;
+  }
+
+  /** Each webhook gets its own RSA key pair; `public_key` verifies its deliveries. */
+  async create(fields: WebhookFields & { callback: string }): Promise<WebhookRecord> {
+    checkFields(fields);
+    const keys = await generateRsaKeyPair();
+    const now = this.sandbox.clock.now();
+    return this.sandbox.store.put<WebhookRecord>('webhook', {
+      id: newId(),
+      type: 'webhook',
+      title: fields.title ?? '',
+      callback: fields.callback,
+      events: fields.events ?? [],
+      all_events: fields.all_events ?? false,
+      public_key: keys.publicKey,
+      private_key: keys.privateKey,
+      is_test: true,
+      company_id: this.sandbox.config.companyId,
+      created_on: now,
+      updated_on: now,
+    });
+  }
+
+  /** PUT replaces the settings (the key pair stays); PATCH changes only the given fields. */
+  update(id: string, fields: WebhookFields, partial: boolean): WebhookRecord {
+    const record = this.get(id);
+    checkFields(fields);
+    const next: WebhookRecord = partial
+      ? {
+          ...record,
+          callback: fields.callback ?? record.callback,
+          title: fields.title ?? record.title,
+          events: fields.events ?? record.events,
+          all_events: fields.all_events ?? record.all_events,
+        }
+      : {
+          ...record,
+          callback: fields.callback ?? record.callback,
+          title: fields.title ?? '',
+          events: fields.events ?? [],
+          all_events: fields.all_events ?? false,
+        };
+    next.updated_on = this.sandbox.clock.now();
+    return this.sandbox.store.put('webhook', next);
+  }
+
+  delete(id: string): void {
+    this.get(id);
+    this.sandbox.store.delete('webhook', id);
+  }
+}
+
+export function webhookEndpoints(): Endpoint[] {
+  return [
+    defineEndpoint({
+      method: 'post',
+      path: '/webhooks/',
+      operationId: 'webhooks.create',
+      summary: 'Create a webhook',
+      tag: 'Webhooks',
+      body: createWebhookRequestSchema,
+      response: webhookSchema,
+      status: 201,
+      handler: async ({ sandbox, body }) => webhookView(await sandbox.webhooks.create(body)),
+    }),
+    defineEndpoint({
+      method: 'get',
+      path: '/webhooks/',
+      operationId: 'webhooks.list',
+      summary: 'List webhooks',
+      tag: 'Webhooks',
+      query: listQuerySchema,
+      response: webhookListSchema,
+      handler: (ctx) =>
+        listPage(ctx, ctx.sandbox.store.list<WebhookRecord>('webhook').reverse().map(webhookView)),
+    }),
+    // Registered before `/webhooks/{id}/` so "deliveries" is never taken for an id.
+    defineEndpoint({
+      method: 'get',
+      path: '/webhooks/deliveries/',
+      operationId: 'webhooks.deliveries',
+      summary: 'List webhook deliveries for a source object',
+      tag: 'Webhooks',
+      query: webhookDeliveriesQuerySchema,
+      response: webhookDeliveryListSchema,
+      handler: (ctx) => {
+        const { id, source_type } = ctx.query;
+        const items = ctx.sandbox.deliveries
+          .list((d: Delivery) => d.source_id === id && d.source_type === source_type)
+          .reverse()
+          .map(deliveryView);
+        return listPage(ctx, items);
+      },
+    }),
+    defineEndpoint({
+      method: 'get',
+      path: '/webhooks/{id}/',
+      operationId: 'webhooks.retrieve',
+      summary: 'Retrieve a webhook',
+      tag: 'Webhooks',
+      response: webhookSchema,
+      handler: ({ sandbox, params }) => webhookView(sandbox.webhooks.get(params['id']!)),
+    }),
+    defineEndpoint({
+      method: 'put',
+      path: '/webhooks/{id}/',
+      operationId: 'webhooks.update',
+      summary: 'Update a webhook',
+      tag: 'Webhooks',
+      body: updateWebhookRequestSchema,
+      response: webhookSchema,
+      handler: ({ sandbox, params, body }) => webhookView(sandbox.webhooks.update(params['id']!, body, false)),
+    }),
+    defineEndpoint({
+      method: 'patch',
+      path: '/webhooks/{id}/',
+      operationId: 'webhooks.patch',
+      summary: 'Partially update a webhook',
+      tag: 'Webhooks',
+      body: patchWebhookRequestSchema,
+      response: webhookSchema,
+      handler: ({ sandbox, params, body }) => webhookView(sandbox.webhooks.update(params['id']!, body, true)),
+    }),
+    defineEndpoint({
+      method: 'delete',
+      path: '/webhooks/{id}/',
+      operationId: 'webhooks.delete',
+      summary: 'Delete a webhook',
+      tag: 'Webhooks',
+      status: 204,
+      handler: ({ sandbox, params }) => {
+        sandbox.webhooks.delete(params['id']!);
+        return noContent();
+      },
+    }),
+    defineEndpoint({
+      method: 'get',
+      path: '/public_key/',
+      operationId: 'publicKey.retrieve',
+      summary: 'Get the company callback public key',
+      tag: 'Webhooks',
+      response: publicKeyResponseSchema,
+      handler: ({ sandbox }) =>
+        sandbox.config.publicKeyShape === 'object'
+          ? { public_key: sandbox.companyKeys.publicKey }
+          : sandbox.companyKeys.publicKey,
+    }),
+  ];
+}
