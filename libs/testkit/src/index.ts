@@ -3,3 +3,4 @@ export * from './transport-battery.js';
 export * from './driver-conformance.js';
 export * from './loopback.js';
 export * from './readme-examples.js';
+export * from './spawn-ts.js';

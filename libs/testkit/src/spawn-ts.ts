@@ -5,7 +5,8 @@
  * The child is `process.execPath` with Node's built-in type stripping and `ts-hooks.mjs` imported first, which
  * maps `@tijara/<pkg>` to the package's `src/index.ts` and `./x.js` to `./x.ts`, so sources run unbuilt. The
  * child's stdout and stderr are piped and split into lines that `waitForLine` can wait for; stdin stays open
- * for `sendLine`. A child never outlives its parent: it is SIGKILLed when the parent exits, and it exits by
+ * for `sendLine` (a child that reads its stdin therefore stays alive until it destroys `process.stdin` or the
+ * parent calls `child.stdin.end()`). A child never outlives its parent: it is SIGKILLed when the parent exits, and it exits by
  * itself if the parent dies without a chance to do that (SIGKILL, OOM).
  *
  * ```ts
@@ -19,8 +20,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The hooks module; pass it as `node --import <TS_HOOKS_URL>` to run TypeScript sources yourself. */
-export const TS_HOOKS_URL: string = new URL('./ts-hooks.mjs', import.meta.url).href;
+/**
+ * URL of the hooks module; `node --import <tsHooksUrl()> file.ts` runs TypeScript sources without spawnTs.
+ * A function, not a constant, so that merely importing this module never depends on `import.meta`.
+ */
+export function tsHooksUrl(): string {
+  return new URL('./ts-hooks.mjs', import.meta.url).href;
+}
 
 export interface SpawnTsOptions {
   /** Working directory of the child (default: the parent's). */
@@ -97,11 +103,15 @@ function nodeFlags(): string[] {
   // Type stripping is on by default from Node 22.18 / 23.6; older versions need the flag.
   const typescript = (process.features as { typescript?: string | false }).typescript;
   const strip = typescript ? [] : ['--experimental-strip-types'];
-  return [...strip, '--disable-warning=ExperimentalWarning', '--import', TS_HOOKS_URL];
+  return [...strip, '--disable-warning=ExperimentalWarning', '--import', tsHooksUrl()];
 }
 
 /** Spawn `file` (a .ts or .js path or file: URL) in a child Node process; see the module comment. */
-export function spawnTs(file: string | URL, args: readonly string[] = [], options: SpawnTsOptions = {}): ChildProcess {
+export function spawnTs(
+  file: string | URL,
+  args: readonly string[] = [],
+  options: SpawnTsOptions = {},
+): ChildProcess {
   const cwd = options.cwd ?? process.cwd();
   const path = file instanceof URL || file.startsWith('file:') ? fileURLToPath(file) : resolvePath(cwd, file);
   const label = options.label ?? path.split(/[\\/]/).pop() ?? path;
@@ -208,13 +218,20 @@ export function waitForLine(
   const matches =
     typeof pattern === 'function'
       ? pattern
-      : ((re: RegExp) => (line: string) => re.test(line))(new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, '')));
+      : (
+          (re: RegExp) => (line: string) =>
+            re.test(line)
+        )(new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, '')));
   const describe = typeof pattern === 'function' ? 'the predicate' : String(pattern);
 
   return new Promise<string>((resolve, reject) => {
     let scanned = stream.dropped;
     const check = (): boolean => {
-      for (let index = Math.max(scanned, stream.dropped); index < stream.dropped + stream.lines.length; index++) {
+      for (
+        let index = Math.max(scanned, stream.dropped);
+        index < stream.dropped + stream.lines.length;
+        index++
+      ) {
         const line = stream.lines[index - stream.dropped] as string;
         if (!stream.consumed.has(index) && matches(line)) {
           stream.consumed.add(index);
@@ -238,7 +255,11 @@ export function waitForLine(
     };
     const timer = setTimeout(() => {
       finish();
-      reject(new Error(`${state.label} printed no line matching ${describe} within ${timeoutMs} ms${outputTail(state)}`));
+      reject(
+        new Error(
+          `${state.label} printed no line matching ${describe} within ${timeoutMs} ms${outputTail(state)}`,
+        ),
+      );
     }, timeoutMs);
     const watcher = (): void => {
       check();

@@ -97,7 +97,9 @@ async function remember(command: Command): Promise<void> {
   const delay = (command.startAt ?? 0) - Date.now();
   if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
   const results = await Promise.all(
-    Array.from({ length: command.count ?? 1 }, () => events.rememberOnce(command.key ?? '', command.ttlMs ?? 0)),
+    Array.from({ length: command.count ?? 1 }, () =>
+      events.rememberOnce(command.key ?? '', command.ttlMs ?? 0),
+    ),
   );
   emit({ event: 'remembered', id: command.id, trues: results.filter(Boolean).length });
 }

@@ -7,8 +7,9 @@
  * may share one database or Redis.
  */
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { ChildProcess } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { LockTimeoutError, type EventStore, type LockStore } from '@tijara/core';
 import { sendLine, spawnTs, stopChild, waitForExit, waitForLine, type ChildExit } from './spawn-ts.js';
 
@@ -32,12 +33,16 @@ export interface StoreBatteryOptions {
   createLockStore(): LockStore | Promise<LockStore>;
   /**
    * How a second process opens the same stores. Omit for stores that cannot be shared between processes
-   * (memory, `sqlite::memory:`); the cross-process checks are then skipped.
+   * (memory, `sqlite::memory:`); the cross-process checks are then not registered, as they do not apply.
    */
   readonly processes?: StoreBatteryProcesses;
 }
 
-const CHILD_SCRIPT = new URL('./store-battery-child.ts', import.meta.url);
+/** The child script: the TypeScript source in this repository, the compiled file in a build. */
+function childScript(): URL {
+  const source = new URL('./store-battery-child.ts', import.meta.url);
+  return existsSync(fileURLToPath(source)) ? source : new URL('./store-battery-child.js', import.meta.url);
+}
 const LONG_TTL = 60_000;
 const TEST_TIMEOUT = 30_000;
 
@@ -81,7 +86,7 @@ class StoreChild {
   }
 
   static async start(processes: StoreBatteryProcesses, label: string): Promise<StoreChild> {
-    const child = spawnTs(CHILD_SCRIPT, [], {
+    const child = spawnTs(childScript(), [], {
       label,
       env: { TIJARA_STORE_BATTERY_CHILD: JSON.stringify(processes) },
     });
@@ -100,7 +105,11 @@ class StoreChild {
       this.process,
       (text) => {
         const message = parse(text);
-        return message !== undefined && message.id === id && (message.event === event || message.event === 'failed');
+        return (
+          message !== undefined &&
+          message.id === id &&
+          (message.event === event || message.event === 'failed')
+        );
       },
       timeoutMs,
     );
@@ -231,32 +240,36 @@ export function runStoreBattery(name: string, options: StoreBatteryOptions): voi
         await expect(lockStore().withLock(key('value'), LONG_TTL, async () => 42)).resolves.toBe(42);
       });
 
-      it('overlapping critical sections on one key never interleave', async () => {
-        const k = key('mutex');
-        let holders = 0;
-        let maxHolders = 0;
-        let completed = 0;
-        await Promise.all(
-          Array.from({ length: 20 }, (_, i) =>
-            lockStore().withLock(
-              k,
-              LONG_TTL,
-              async () => {
-                holders++;
-                maxHolders = Math.max(maxHolders, holders);
-                // Give every other contender a chance to run while this one holds the lock.
-                await sleep(i % 3);
-                await new Promise((resolve) => setImmediate(resolve));
-                holders--;
-                completed++;
-              },
-              { waitMs: 25_000 },
+      it(
+        'overlapping critical sections on one key never interleave',
+        async () => {
+          const k = key('mutex');
+          let holders = 0;
+          let maxHolders = 0;
+          let completed = 0;
+          await Promise.all(
+            Array.from({ length: 20 }, (_, i) =>
+              lockStore().withLock(
+                k,
+                LONG_TTL,
+                async () => {
+                  holders++;
+                  maxHolders = Math.max(maxHolders, holders);
+                  // Give every other contender a chance to run while this one holds the lock.
+                  await sleep(i % 3);
+                  await new Promise((resolve) => setImmediate(resolve));
+                  holders--;
+                  completed++;
+                },
+                { waitMs: 25_000 },
+              ),
             ),
-          ),
-        );
-        expect(maxHolders).toBe(1);
-        expect(completed).toBe(20);
-      }, TEST_TIMEOUT);
+          );
+          expect(maxHolders).toBe(1);
+          expect(completed).toBe(20);
+        },
+        TEST_TIMEOUT,
+      );
 
       it('different keys do not exclude each other', async () => {
         const both = await lockStore().withLock(key('outer'), LONG_TTL, () =>
@@ -286,23 +299,27 @@ export function runStoreBattery(name: string, options: StoreBatteryOptions): voi
         expect(ran).toBe(true);
       });
 
-      it('a waiter gets the lock once the holder is done', async () => {
-        const k = key('handover');
-        const holding = signal();
-        const finish = signal();
-        let holderDone = false;
-        const holder = lockStore().withLock(k, LONG_TTL, async () => {
-          holding.resolve();
-          await finish.promise;
-          holderDone = true;
-        });
-        await holding.promise;
-        const waiter = lockStore().withLock(k, LONG_TTL, async () => holderDone, { waitMs: 20_000 });
-        await sleep(50);
-        finish.resolve();
-        await holder;
-        expect(await within(waiter, 25_000, 'waiter')).toBe(true);
-      }, TEST_TIMEOUT);
+      it(
+        'a waiter gets the lock once the holder is done',
+        async () => {
+          const k = key('handover');
+          const holding = signal();
+          const finish = signal();
+          let holderDone = false;
+          const holder = lockStore().withLock(k, LONG_TTL, async () => {
+            holding.resolve();
+            await finish.promise;
+            holderDone = true;
+          });
+          await holding.promise;
+          const waiter = lockStore().withLock(k, LONG_TTL, async () => holderDone, { waitMs: 20_000 });
+          await sleep(50);
+          finish.resolve();
+          await holder;
+          expect(await within(waiter, 25_000, 'waiter')).toBe(true);
+        },
+        TEST_TIMEOUT,
+      );
 
       it('the lock is released when fn throws, and the error reaches the caller', async () => {
         const k = key('throws');
@@ -312,37 +329,43 @@ export function runStoreBattery(name: string, options: StoreBatteryOptions): voi
             throw failure;
           }),
         ).rejects.toBe(failure);
-        await expect(lockStore().withLock(k, LONG_TTL, async () => 'free again', { waitMs: 0 })).resolves.toBe(
-          'free again',
-        );
+        await expect(
+          lockStore().withLock(k, LONG_TTL, async () => 'free again', { waitMs: 0 }),
+        ).resolves.toBe('free again');
       });
 
-      it("a lease held past its ttl can be taken over, and the first holder's late release frees nothing", async () => {
-        const k = key('expiry');
-        const firstHolding = signal();
-        const secondHolding = signal();
-        const first = lockStore().withLock(k, 300, async () => {
-          firstHolding.resolve();
-          // The first holder overruns its ttl until the second one has taken the lock over.
-          await within(secondHolding.promise, 20_000, 'takeover');
-        });
-        await firstHolding.promise;
-        const lateRelease = await lockStore().withLock(
-          k,
-          LONG_TTL,
-          async () => {
-            secondHolding.resolve();
-            await first;
-            // The first holder has now "released"; the lock must still be the second holder's.
-            return settle(() => lockStore().withLock(k, LONG_TTL, async () => 'stolen', { waitMs: 0 })).then(
-              () => 'lock was free',
-              (error: unknown) => (error instanceof LockTimeoutError ? 'still held' : error),
-            );
-          },
-          { waitMs: 20_000 },
-        );
-        expect(lateRelease).toBe('still held');
-      }, TEST_TIMEOUT);
+      it(
+        "a lease held past its ttl can be taken over, and the first holder's late release frees nothing",
+        async () => {
+          const k = key('expiry');
+          const firstHolding = signal();
+          const secondHolding = signal();
+          const first = lockStore().withLock(k, 300, async () => {
+            firstHolding.resolve();
+            // The first holder overruns its ttl until the second one has taken the lock over.
+            await within(secondHolding.promise, 20_000, 'takeover');
+          });
+          await firstHolding.promise;
+          const lateRelease = await lockStore().withLock(
+            k,
+            LONG_TTL,
+            async () => {
+              secondHolding.resolve();
+              await first;
+              // The first holder has now "released"; the lock must still be the second holder's.
+              return settle(() =>
+                lockStore().withLock(k, LONG_TTL, async () => 'stolen', { waitMs: 0 }),
+              ).then(
+                () => 'lock was free',
+                (error: unknown) => (error instanceof LockTimeoutError ? 'still held' : error),
+              );
+            },
+            { waitMs: 20_000 },
+          );
+          expect(lateRelease).toBe('still held');
+        },
+        TEST_TIMEOUT,
+      );
 
       it('rejects a ttl that is not a positive number, without running fn', async () => {
         let ran = false;
@@ -360,7 +383,10 @@ export function runStoreBattery(name: string, options: StoreBatteryOptions): voi
     });
 
     const processes = options.processes;
-    const acrossProcesses = processes ? describe : describe.skip;
+    // A process-local store (memory, sqlite::memory:) cannot be shared, so these checks do not apply to it.
+    const acrossProcesses = (title: string, body: () => void) => {
+      if (processes) describe(title, body);
+    };
     acrossProcesses('across processes', () => {
       let child: StoreChild | undefined;
       const other = (): StoreChild => child as StoreChild;
@@ -373,86 +399,110 @@ export function runStoreBattery(name: string, options: StoreBatteryOptions): voi
         await child?.stop();
       }, TEST_TIMEOUT);
 
-      it('a lock held by another process excludes this one until it is released', async () => {
-        const k = key('cross-hold');
-        const id = randomUUID();
-        other().send({ op: 'hold', id, key: k, ttlMs: LONG_TTL, waitMs: 10_000 });
-        await other().expect('holding', id);
-
-        let ran = false;
-        const attempt = (waitMs: number): Promise<void> =>
-          lockStore().withLock(
-            k,
-            LONG_TTL,
-            async () => {
-              ran = true;
-            },
-            { waitMs },
-          );
-        await expect(attempt(300)).rejects.toBeInstanceOf(LockTimeoutError);
-        expect(ran).toBe(false);
-
-        other().send({ op: 'release', id });
-        await other().expect('released', id);
-        await attempt(10_000);
-        expect(ran).toBe(true);
-      }, TEST_TIMEOUT);
-
-      it('a lock held by this process excludes the other one', async () => {
-        const k = key('cross-held-here');
-        const id = randomUUID();
-        await lockStore().withLock(k, LONG_TTL, async () => {
-          other().send({ op: 'hold', id, key: k, ttlMs: LONG_TTL, waitMs: 300 });
-          const message = await other().next('holding', id);
-          expect(message.event).toBe('failed');
-          expect(message.error).toBe('LockTimeoutError');
-        });
-      }, TEST_TIMEOUT);
-
-      it("a crashed holder's lock expires after its ttl", async () => {
-        const k = key('crash');
-        const id = randomUUID();
-        const doomed = await StoreChild.start(processes as StoreBatteryProcesses, `${name} crashing child`);
-        try {
-          const ttl = 800;
-          const sentAt = Date.now();
-          doomed.send({ op: 'hold', id, key: k, ttlMs: ttl, waitMs: 10_000 });
-          await doomed.expect('holding', id);
-          const early = await settle(() => lockStore().withLock(k, LONG_TTL, async () => 'early', { waitMs: 0 })).then(
-            () => 'acquired',
-            (error: unknown) => (error instanceof LockTimeoutError ? 'timed out' : error),
-          );
-          // The child took the lease after sentAt, so until sentAt + ttl it cannot have expired.
-          if (Date.now() < sentAt + ttl) expect(early).toBe('timed out');
-          doomed.process.kill('SIGKILL');
-          const exit = await waitForExit(doomed.process);
-          expect(exit.signal).toBe('SIGKILL');
-          await expect(lockStore().withLock(k, LONG_TTL, async () => 'taken over', { waitMs: 15_000 })).resolves.toBe(
-            'taken over',
-          );
-        } finally {
-          await stopChild(doomed.process);
-        }
-      }, TEST_TIMEOUT);
-
-      it('50 concurrent rememberOnce calls split across two processes: exactly one is true', async () => {
-        for (let round = 0; round < 3; round++) {
-          const k = key(`cross-remember-${round}`);
+      it(
+        'a lock held by another process excludes this one until it is released',
+        async () => {
+          const k = key('cross-hold');
           const id = randomUUID();
-          // Both sides start at the same instant, after the command has surely reached the child.
-          const startAt = Date.now() + 150;
-          other().send({ op: 'remember', id, key: k, ttlMs: LONG_TTL, count: 25, startAt });
-          await sleep(startAt - Date.now());
-          const here = await Promise.all(Array.from({ length: 25 }, () => eventStore().rememberOnce(k, LONG_TTL)));
-          const there = await other().expect('remembered', id);
-          expect(here.filter(Boolean).length + (there.trues ?? 0)).toBe(1);
-        }
-      }, TEST_TIMEOUT);
+          other().send({ op: 'hold', id, key: k, ttlMs: LONG_TTL, waitMs: 10_000 });
+          await other().expect('holding', id);
 
-      it('the other process exits by itself once its stores are closed (nothing left open)', async () => {
-        const exit = await other().stop();
-        expect(exit).toEqual({ code: 0, signal: null });
-      }, TEST_TIMEOUT);
+          let ran = false;
+          const attempt = (waitMs: number): Promise<void> =>
+            lockStore().withLock(
+              k,
+              LONG_TTL,
+              async () => {
+                ran = true;
+              },
+              { waitMs },
+            );
+          await expect(attempt(300)).rejects.toBeInstanceOf(LockTimeoutError);
+          expect(ran).toBe(false);
+
+          other().send({ op: 'release', id });
+          await other().expect('released', id);
+          await attempt(10_000);
+          expect(ran).toBe(true);
+        },
+        TEST_TIMEOUT,
+      );
+
+      it(
+        'a lock held by this process excludes the other one',
+        async () => {
+          const k = key('cross-held-here');
+          const id = randomUUID();
+          await lockStore().withLock(k, LONG_TTL, async () => {
+            other().send({ op: 'hold', id, key: k, ttlMs: LONG_TTL, waitMs: 300 });
+            const message = await other().next('holding', id);
+            expect(message.event).toBe('failed');
+            expect(message.error).toBe('LockTimeoutError');
+          });
+        },
+        TEST_TIMEOUT,
+      );
+
+      it(
+        "a crashed holder's lock expires after its ttl",
+        async () => {
+          const k = key('crash');
+          const id = randomUUID();
+          const doomed = await StoreChild.start(processes as StoreBatteryProcesses, `${name} crashing child`);
+          try {
+            const ttl = 800;
+            const sentAt = Date.now();
+            doomed.send({ op: 'hold', id, key: k, ttlMs: ttl, waitMs: 10_000 });
+            await doomed.expect('holding', id);
+            const early = await settle(() =>
+              lockStore().withLock(k, LONG_TTL, async () => 'early', { waitMs: 0 }),
+            ).then(
+              () => 'acquired',
+              (error: unknown) => (error instanceof LockTimeoutError ? 'timed out' : error),
+            );
+            // The child took the lease after sentAt, so until sentAt + ttl it cannot have expired.
+            if (Date.now() < sentAt + ttl) expect(early).toBe('timed out');
+            doomed.process.kill('SIGKILL');
+            const exit = await waitForExit(doomed.process);
+            expect(exit.signal).toBe('SIGKILL');
+            await expect(
+              lockStore().withLock(k, LONG_TTL, async () => 'taken over', { waitMs: 15_000 }),
+            ).resolves.toBe('taken over');
+          } finally {
+            await stopChild(doomed.process);
+          }
+        },
+        TEST_TIMEOUT,
+      );
+
+      it(
+        '50 concurrent rememberOnce calls split across two processes: exactly one is true',
+        async () => {
+          for (let round = 0; round < 3; round++) {
+            const k = key(`cross-remember-${round}`);
+            const id = randomUUID();
+            // Both sides start at the same instant, after the command has surely reached the child.
+            const startAt = Date.now() + 150;
+            other().send({ op: 'remember', id, key: k, ttlMs: LONG_TTL, count: 25, startAt });
+            await sleep(startAt - Date.now());
+            const here = await Promise.all(
+              Array.from({ length: 25 }, () => eventStore().rememberOnce(k, LONG_TTL)),
+            );
+            const there = await other().expect('remembered', id);
+            expect(here.filter(Boolean).length + (there.trues ?? 0)).toBe(1);
+          }
+        },
+        TEST_TIMEOUT,
+      );
+
+      it(
+        'the other process exits by itself once its stores are closed (nothing left open)',
+        async () => {
+          const exit = await other().stop();
+          expect(exit).toEqual({ code: 0, signal: null });
+        },
+        TEST_TIMEOUT,
+      );
     });
   });
 }

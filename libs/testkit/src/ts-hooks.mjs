@@ -12,7 +12,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import nodeModule from 'node:module';
 import { dirname, join, resolve as resolvePath } from 'node:path';
 import { setInterval } from 'node:timers';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL, URL } from 'node:url';
 import { isMainThread } from 'node:worker_threads';
 
 function findTsconfig(startDir) {
@@ -36,8 +36,7 @@ function parseJsonc(text) {
 }
 
 function loadAliases() {
-  const tsconfigPath =
-    process.env.TIJARA_TSCONFIG ?? findTsconfig(dirname(fileURLToPath(import.meta.url)));
+  const tsconfigPath = process.env.TIJARA_TSCONFIG ?? findTsconfig(dirname(fileURLToPath(import.meta.url)));
   if (!tsconfigPath) return [];
   const { compilerOptions = {} } = parseJsonc(readFileSync(tsconfigPath, 'utf8'));
   const baseDir = resolvePath(dirname(tsconfigPath), compilerOptions.baseUrl ?? '.');
@@ -47,7 +46,11 @@ function loadAliases() {
       const star = alias.indexOf('*');
       return star < 0
         ? { exact: alias, target: resolvePath(baseDir, target) }
-        : { prefix: alias.slice(0, star), suffix: alias.slice(star + 1), target: resolvePath(baseDir, target) };
+        : {
+            prefix: alias.slice(0, star),
+            suffix: alias.slice(star + 1),
+            target: resolvePath(baseDir, target),
+          };
     });
 }
 

@@ -21,7 +21,8 @@ import { runStoreBattery } from '../src/store-battery.js';
 
 const run = randomUUID().replaceAll('-', '').slice(0, 10);
 const REDIS_URL = process.env.TIJARA_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-const POSTGRES_ADMIN_URL = process.env.TIJARA_TEST_POSTGRES_URL ?? 'postgres://postgres@localhost:5432/postgres';
+const POSTGRES_ADMIN_URL =
+  process.env.TIJARA_TEST_POSTGRES_URL ?? 'postgres://postgres@localhost:5432/postgres';
 const POSTGRES_DATABASE = 'tijara_test_stores';
 const postgresUrl = (): string => {
   const url = new URL(POSTGRES_ADMIN_URL);

@@ -1,12 +1,13 @@
 import { InvalidRequestError, Transport, type Logger, type TransportOptions } from '@tijara/core';
 import type { z } from 'zod';
 import { ENDPOINTS, type Endpoint, type Endpoints } from './endpoints.js';
-import { ummahErrorFromResponse } from './error-mapping.js';
+import { readUmmahErrorBody, ummahErrorFromResponse } from './error-mapping.js';
 import { fieldDetailsFromZodError, messages, type FieldDetails } from './schemas/index.js';
 import { parseSecretKey, type UmmahMode } from './secret-key.js';
 
 export const DEFAULT_BASE_URL = 'https://gate.ummah.com/api/v1/';
 const USER_AGENT = 'tijara-ummah/0.1.0';
+const LOCK_CODES: ReadonlySet<string> = new Set(['locked', 'lock_timeout']);
 
 export interface UmmahClientOptions {
   /** `sk_test_…` or `sk_live_…` (unprefixed keys of CHIP-compatible deployments are accepted too). */
@@ -111,8 +112,9 @@ export class UmmahClient {
       headers: { Authorization: `Bearer ${options.secretKey}` },
       secrets: this.#secrets,
       mapError: (response) => ummahErrorFromResponse(response, this.#secrets),
-      // Ummah's 409 means "not allowed in this state"; repeating the call cannot change that.
-      isRetryableConflict: () => false,
+      // Ummah's 409 means "not allowed in this state", which a retry cannot change; only a 409 whose code says
+      // the object is locked by a concurrent request is transient.
+      isRetryableConflict: (response) => readUmmahErrorBody(409, response.body).codes.some((c) => LOCK_CODES.has(c)),
       userAgent: options.userAgent ?? USER_AGENT,
       ...(options.logger ? { logger: options.logger } : {}),
       ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
@@ -185,7 +187,8 @@ export class UmmahClient {
       path,
       schema: endpoint.response,
       ...(isQuery ? { query: toQuery(payload) } : payload === undefined ? {} : { body: payload }),
-      ...(options.idempotencyKey !== undefined ? { idempotencyKey: options.idempotencyKey } : {}),
+      // Keys belong to calls that could act twice; on a read the gateway would ignore one anyway.
+      ...(options.idempotencyKey !== undefined && !endpoint.idempotent ? { idempotencyKey: options.idempotencyKey } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     };
   }
@@ -198,8 +201,12 @@ export class UmmahClient {
         details[name] = [value === undefined ? messages.required : messages.blank];
         return '';
       }
-      // An id is one path segment whatever it contains; `..` would otherwise climb to another endpoint.
-      return value === '.' || value === '..' ? encodeURIComponent(value).replace(/\./g, '%2E') : encodeURIComponent(value);
+      // URLs resolve `.`/`..` segments (even percent-encoded), which would send the call to another endpoint.
+      if (value === '.' || value === '..') {
+        details[name] = ['Not a valid id.'];
+        return '';
+      }
+      return encodeURIComponent(value);
     });
     if (Object.keys(details).length > 0) {
       throw invalid(`${endpoint.method} ${endpoint.path} call`, details, this.#secrets);

@@ -14,6 +14,18 @@ function findRepoRoot(startDir) {
   }
 }
 
+/** tsconfig files may hold comments and trailing commas, which JSON.parse rejects. */
+function parseJsonc(text) {
+  try {
+    return JSON.parse(text);
+  } catch {
+    const stripped = text
+      .replace(/("(?:[^"\\]|\\.)*")|\/\/[^\n]*|\/\*[\s\S]*?\*\//g, (match, string) => string ?? '')
+      .replace(/,(\s*[}\]])/g, '$1');
+    return JSON.parse(stripped);
+  }
+}
+
 function loadSwc(repoRoot) {
   try {
     return createRequire(join(repoRoot, 'package.json'))('@swc/core');
@@ -29,11 +41,12 @@ export function registerSourceHooks(from) {
   }
   const repoRoot = findRepoRoot(fileURLToPath(from));
   if (!repoRoot) throw new Error('tsconfig.base.json not found: not inside the Tijara repository');
-  const { compilerOptions } = JSON.parse(readFileSync(join(repoRoot, 'tsconfig.base.json'), 'utf8'));
+  const { compilerOptions = {} } = parseJsonc(readFileSync(join(repoRoot, 'tsconfig.base.json'), 'utf8'));
+  const baseDir = join(repoRoot, compilerOptions.baseUrl ?? '.');
   const aliases = new Map(
     Object.entries(compilerOptions.paths ?? {}).map(([alias, [target]]) => [
       alias,
-      pathToFileURL(join(repoRoot, target)).href,
+      pathToFileURL(join(baseDir, target)).href,
     ]),
   );
   const swc = loadSwc(repoRoot);

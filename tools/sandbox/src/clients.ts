@@ -1,16 +1,7 @@
-import {
-  clientListSchema,
-  clientSchema,
-  createClientRequestSchema,
-  listQuerySchema,
-  patchClientRequestSchema,
-  recurringTokenListSchema,
-  recurringTokenSchema,
-  updateClientRequestSchema,
-} from '@tijara/ummah';
+import { ENDPOINTS } from '@tijara/ummah';
 import { notFound } from './api-errors.js';
 import type { SandboxContext } from './context.js';
-import { defineEndpoint, listPage, noContent, type Endpoint } from './endpoints.js';
+import { implement, listPage, noContent, type Implementation } from './endpoints.js';
 import { newId } from './ids.js';
 import { clientDetails, type PurchaseRecord } from './purchases.js';
 
@@ -44,7 +35,11 @@ export interface ClientRecurringToken {
 }
 
 export class ClientService {
-  constructor(private readonly sandbox: SandboxContext) {}
+  private readonly sandbox: SandboxContext;
+
+  constructor(sandbox: SandboxContext) {
+    this.sandbox = sandbox;
+  }
 
   find(id: string): Client | undefined {
     return this.sandbox.store.get<Client>('client', id);
@@ -143,110 +138,45 @@ export class ClientService {
   }
 }
 
-export function clientEndpoints(): Endpoint[] {
+const C = ENDPOINTS.clients;
+const tag = 'Customers';
+
+export function clientEndpoints(): Implementation[] {
   return [
-    defineEndpoint({
-      method: 'post',
-      path: '/clients/',
-      operationId: 'clients.create',
-      summary: 'Create a client',
-      tag: 'Customers',
-      body: createClientRequestSchema,
-      response: clientSchema,
-      status: 201,
-      handler: ({ sandbox, body }) => sandbox.clients.create(body),
+    implement(C.create, { summary: 'Create a client', tag, status: 201 }, ({ sandbox, input }) =>
+      sandbox.clients.create(input),
+    ),
+    implement(C.list, { summary: 'List clients', tag }, (ctx) => {
+      const q = typeof ctx.req.query['q'] === 'string' ? ctx.req.query['q'].toLowerCase() : undefined;
+      const all = ctx.sandbox.store.list<Client>('client').reverse();
+      return listPage(ctx, q ? all.filter((c) => c.email.toLowerCase().includes(q)) : all);
     }),
-    defineEndpoint({
-      method: 'get',
-      path: '/clients/',
-      operationId: 'clients.list',
-      summary: 'List clients',
-      tag: 'Customers',
-      query: listQuerySchema,
-      response: clientListSchema,
-      handler: (ctx) => {
-        const q = typeof ctx.req.query['q'] === 'string' ? ctx.req.query['q'].toLowerCase() : undefined;
-        const all = ctx.sandbox.store.list<Client>('client').reverse();
-        return listPage(ctx, q ? all.filter((c) => c.email.toLowerCase().includes(q)) : all);
-      },
+    implement(C.retrieve, { summary: 'Retrieve a client', tag }, ({ sandbox, params }) =>
+      sandbox.clients.get(params['id']!),
+    ),
+    implement(C.update, { summary: 'Update a client', tag }, ({ sandbox, params, input }) =>
+      sandbox.clients.update(params['id']!, input, false),
+    ),
+    implement(C.patch, { summary: 'Partially update a client', tag }, ({ sandbox, params, input }) =>
+      sandbox.clients.update(params['id']!, input, true),
+    ),
+    implement(C.delete, { summary: 'Delete a client', tag }, ({ sandbox, params }) => {
+      sandbox.clients.delete(params['id']!);
+      return noContent();
     }),
-    defineEndpoint({
-      method: 'get',
-      path: '/clients/{id}/',
-      operationId: 'clients.retrieve',
-      summary: 'Retrieve a client',
-      tag: 'Customers',
-      response: clientSchema,
-      handler: ({ sandbox, params }) => sandbox.clients.get(params['id']!),
+    implement(C.recurringTokens.list, { summary: "List a client's saved payment methods", tag }, (ctx) => {
+      ctx.sandbox.clients.get(ctx.params['client_id']!);
+      return listPage(ctx, ctx.sandbox.clients.tokens(ctx.params['client_id']!).reverse());
     }),
-    defineEndpoint({
-      method: 'put',
-      path: '/clients/{id}/',
-      operationId: 'clients.update',
-      summary: 'Update a client',
-      tag: 'Customers',
-      body: updateClientRequestSchema,
-      response: clientSchema,
-      handler: ({ sandbox, params, body }) => sandbox.clients.update(params['id']!, body, false),
-    }),
-    defineEndpoint({
-      method: 'patch',
-      path: '/clients/{id}/',
-      operationId: 'clients.patch',
-      summary: 'Partially update a client',
-      tag: 'Customers',
-      body: patchClientRequestSchema,
-      response: clientSchema,
-      handler: ({ sandbox, params, body }) => sandbox.clients.update(params['id']!, body, true),
-    }),
-    defineEndpoint({
-      method: 'delete',
-      path: '/clients/{id}/',
-      operationId: 'clients.delete',
-      summary: 'Delete a client',
-      tag: 'Customers',
-      status: 204,
-      handler: ({ sandbox, params }) => {
-        sandbox.clients.delete(params['id']!);
-        return noContent();
-      },
-    }),
-    defineEndpoint({
-      method: 'get',
-      path: '/clients/{client_id}/recurring_tokens/',
-      operationId: 'clients.recurringTokens.list',
-      summary: "List a client's saved payment methods",
-      tag: 'Customers',
-      query: listQuerySchema,
-      response: recurringTokenListSchema,
-      handler: (ctx) => {
-        ctx.sandbox.clients.get(ctx.params['client_id']!);
-        return listPage(ctx, ctx.sandbox.clients.tokens(ctx.params['client_id']!).reverse());
-      },
-    }),
-    defineEndpoint({
-      method: 'get',
-      path: '/clients/{client_id}/recurring_tokens/{token_id}/',
-      operationId: 'clients.recurringTokens.retrieve',
-      summary: 'Get a saved payment method',
-      tag: 'Customers',
-      response: recurringTokenSchema,
-      handler: ({ sandbox, params }) => sandbox.clients.token(params['client_id']!, params['token_id']!),
-    }),
-    defineEndpoint({
-      method: 'delete',
-      path: '/clients/{client_id}/recurring_tokens/{token_id}/',
-      operationId: 'clients.recurringTokens.delete',
-      summary: 'Delete a saved payment method',
-      tag: 'Customers',
-      status: 204,
-      handler: ({ sandbox, params }) => {
-        const token = sandbox.clients.token(params['client_id']!, params['token_id']!);
-        const record = sandbox.purchases.find(token.id);
-        if (record) sandbox.purchases.revokeToken(record);
-        else sandbox.clients.dropToken(token.id);
-        return noContent();
-      },
+    implement(C.recurringTokens.retrieve, { summary: 'Get a saved payment method', tag }, ({ sandbox, params }) =>
+      sandbox.clients.token(params['client_id']!, params['token_id']!),
+    ),
+    implement(C.recurringTokens.delete, { summary: 'Delete a saved payment method', tag }, ({ sandbox, params }) => {
+      const token = sandbox.clients.token(params['client_id']!, params['token_id']!);
+      const record = sandbox.purchases.find(token.id);
+      if (record) sandbox.purchases.revokeToken(record);
+      else sandbox.clients.dropToken(token.id);
+      return noContent();
     }),
   ];
 }

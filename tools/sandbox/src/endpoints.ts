@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import { listEndpoints, type Endpoint as UmmahEndpoint } from '@tijara/ummah';
 import { z } from 'zod';
 import {
   ApiError,
@@ -15,74 +16,101 @@ import type { SandboxContext } from './context.js';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
-/** A handler's answer when it is not a plain 200/201 JSON body. */
+/** A handler's answer when it is not a plain JSON body with the endpoint's success status. */
 export class Reply {
-  constructor(
-    readonly status: number,
-    readonly body?: unknown,
-    readonly headers: Readonly<Record<string, string>> = {},
-  ) {}
+  readonly status: number;
+  readonly body: unknown;
+  readonly headers: Readonly<Record<string, string>>;
+
+  constructor(status: number, body?: unknown, headers: Readonly<Record<string, string>> = {}) {
+    this.status = status;
+    this.body = body;
+    this.headers = headers;
+  }
 }
 
 export const noContent = (): Reply => new Reply(204);
 
-export interface HandlerContext<B, Q> {
+type Loose = Record<string, unknown>;
+
+export interface HandlerContext<I = Loose> {
   params: Record<string, string>;
-  body: B;
-  query: Q;
+  /** The validated request: the JSON body, or the query string for GET. */
+  input: I;
   req: Request;
   /** Public base URL of the sandbox (no trailing slash), for the URLs objects carry. */
   baseUrl: string;
   sandbox: SandboxContext;
 }
 
-/**
- * One documented endpoint, declared as data: the router, the validation and the OpenAPI description are
- * all generated from this table, so they cannot drift apart.
- */
-export interface Endpoint {
-  readonly method: HttpMethod;
-  /** Documented path under `/api/v1`, with `{param}` placeholders and the trailing slash. */
-  readonly path: string;
-  readonly operationId: string;
+/** What a documented endpoint's request schema parses to (a loose object when it has none). */
+export type InputOf<S> = S extends { readonly request: infer R } ? (R extends z.ZodType ? z.output<R> : Loose) : Loose;
+
+/** The sandbox's implementation of one endpoint of `@tijara/ummah`'s ENDPOINTS table. */
+export interface Implementation {
+  readonly spec: UmmahEndpoint;
   readonly summary: string;
   readonly tag: string;
-  readonly body?: z.ZodType;
-  readonly query?: z.ZodType;
-  readonly response?: z.ZodType;
-  /** Status of a successful answer. */
+  /** Status of a successful answer (201 for creations, 204 for deletions). */
   readonly status: number;
-  readonly run: (ctx: HandlerContext<unknown, unknown>) => unknown;
+  readonly run: (ctx: HandlerContext<unknown>) => unknown;
 }
 
-type Loose = Record<string, unknown>;
+/**
+ * Implement a documented endpoint. Method, path and request/response schemas come from the driver's own
+ * table (`ENDPOINTS` in `@tijara/ummah`), so the API is defined once: the router, the validation and the
+ * OpenAPI description are generated from it, and the sandbox cannot drift from the driver.
+ */
+export function implement<S extends UmmahEndpoint>(
+  spec: S,
+  meta: { summary: string; tag: string; status?: number },
+  handler: (ctx: HandlerContext<InputOf<S>>) => unknown,
+): Implementation {
+  const status = meta.status ?? (spec.method === 'DELETE' ? 204 : 200);
+  return { spec, summary: meta.summary, tag: meta.tag, status, run: (ctx) => handler(ctx as HandlerContext<InputOf<S>>) };
+}
 
-export function defineEndpoint<B extends z.ZodType = z.ZodType<Loose>, Q extends z.ZodType = z.ZodType<Loose>>(def: {
-  method: HttpMethod;
-  path: string;
-  operationId: string;
-  summary: string;
-  tag: string;
-  body?: B;
-  query?: Q;
-  response?: z.ZodType;
-  status?: number;
-  handler: (ctx: HandlerContext<z.output<B>, z.output<Q>>) => unknown;
-}): Endpoint {
-  const { handler, status, ...rest } = def;
-  return {
-    ...rest,
-    status: status ?? 200,
-    run: (ctx) => handler(ctx as HandlerContext<z.output<B>, z.output<Q>>),
-  };
+/** An implementation joined with its place in the table. */
+export interface Endpoint {
+  readonly name: string;
+  readonly method: HttpMethod;
+  /** `/purchases/{id}/capture/`, relative to `/api/v1`. */
+  readonly path: string;
+  readonly request: z.ZodType | undefined;
+  readonly response: z.ZodType;
+  readonly summary: string;
+  readonly tag: string;
+  readonly status: number;
+  readonly run: ((ctx: HandlerContext<unknown>) => unknown) | undefined;
+}
+
+/**
+ * Every endpoint the driver knows, with the sandbox's implementation. An endpoint without one answers 501
+ * (a test asserts there are none).
+ */
+export function resolveEndpoints(implementations: readonly Implementation[]): Endpoint[] {
+  return listEndpoints().map(({ name, endpoint }) => {
+    const impl = implementations.find((i) => i.spec === endpoint);
+    return {
+      name,
+      method: endpoint.method.toLowerCase() as HttpMethod,
+      path: `/${endpoint.path}`,
+      request: endpoint.request,
+      response: endpoint.response,
+      summary: impl?.summary ?? name,
+      tag: impl?.tag ?? 'Other',
+      status: impl?.status ?? 200,
+      run: impl?.run,
+    };
+  });
 }
 
 /** `{ results, next, previous }` for one page of a listing, with absolute page links as the gateway gives. */
-export function listPage<T>(ctx: HandlerContext<unknown, unknown>, items: readonly T[]): Loose {
+export function listPage<T>(ctx: HandlerContext<unknown>, items: readonly T[]): Loose {
   const page = pageNumber(ctx.req);
   const perPage = perPageSize(ctx.req);
   const start = (page - 1) * perPage;
-  const url = new URL(`${ctx.baseUrl}${ctx.req.baseUrl}${ctx.req.path}`);
+  const url = new URL(`${ctx.sandbox.apiBase(ctx.req)}${ctx.req.path.replace(/^\//, '')}`);
   for (const [key, value] of Object.entries(ctx.req.query)) {
     if (typeof value === 'string') url.searchParams.set(key, value);
   }
@@ -105,6 +133,10 @@ function pageNumber(req: Request): number {
 function perPageSize(req: Request): number {
   const size = Number(req.query['per_page'] ?? 25);
   return Number.isSafeInteger(size) && size >= 1 ? Math.min(size, 100) : 25;
+}
+
+function placeholders(path: string): number {
+  return (path.match(/\{/g) ?? []).length;
 }
 
 /** `/purchases/{id}/` → `/purchases/:id/` */
@@ -131,29 +163,28 @@ function coerceQuery(schema: z.ZodType, raw: Loose): Loose {
 
 /** Schema failures are answered 400 and, like on Stripe, leave no idempotency record behind. */
 class ValidationFailure extends Error {
-  constructor(readonly apiError: ApiError) {
+  readonly apiError: ApiError;
+
+  constructor(apiError: ApiError) {
     super(apiError.message);
+    this.apiError = apiError;
   }
 }
 
 async function execute(sandbox: SandboxContext, endpoint: Endpoint, req: Request): Promise<Reply> {
-  let body: unknown = undefined;
-  let query: unknown = req.query;
-  if (endpoint.query) {
-    const parsed = endpoint.query.safeParse(coerceQuery(endpoint.query, req.query as Loose), { reportInput: true });
-    if (!parsed.success) throw new ValidationFailure(zodBadRequest(parsed.error));
-    query = parsed.data;
+  if (!endpoint.run) {
+    return new Reply(501, { error: 'not_implemented', message: `The sandbox does not emulate ${endpoint.name} yet.` });
   }
-  if (endpoint.body) {
-    const raw = req.body === undefined ? {} : req.body;
-    const parsed = endpoint.body.safeParse(raw, { reportInput: true });
+  let input: unknown = endpoint.method === 'get' ? req.query : (req.body ?? {});
+  if (endpoint.request) {
+    const raw = endpoint.method === 'get' ? coerceQuery(endpoint.request, req.query as Loose) : (req.body ?? {});
+    const parsed = endpoint.request.safeParse(raw, { reportInput: true });
     if (!parsed.success) throw new ValidationFailure(zodBadRequest(parsed.error));
-    body = parsed.data;
+    input = parsed.data;
   }
   const result = await endpoint.run({
     params: req.params as Record<string, string>,
-    body,
-    query,
+    input,
     req,
     baseUrl: sandbox.baseUrl(req),
     sandbox,
@@ -267,7 +298,9 @@ export function buildApiRouter(sandbox: SandboxContext, endpoints: readonly Endp
   router.use(express.json({ limit: '1mb', type: ['application/json', 'application/*+json'] }));
   router.use(open);
   router.use(authenticate(sandbox));
-  for (const endpoint of endpoints) {
+  // Static paths first, so `webhooks/deliveries/` is never taken for `webhooks/{id}/`.
+  const ordered = [...endpoints].sort((a, b) => placeholders(a.path) - placeholders(b.path));
+  for (const endpoint of ordered) {
     router[endpoint.method](expressPath(endpoint.path), (req: Request, res: Response) => {
       const key = req.get('idempotency-key');
       const work =

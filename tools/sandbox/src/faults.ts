@@ -73,12 +73,13 @@ function prng(seed: number): () => number {
   };
 }
 
-function globToRegex(glob: string, separator: string): RegExp {
-  const escaped = glob.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
-  const pattern = escaped
-    .replace(/\*\*/g, '\u0000')
-    .replace(/\*/g, `[^${separator === '.' ? '.' : '/'}]*`)
-    .replace(/\u0000/g, '.*');
+function globToRegex(glob: string, separator: '/' | '.'): RegExp {
+  const escape = (text: string) => text.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
+  const one = separator === '/' ? '[^/]*' : '[^.]*';
+  const pattern = glob
+    .split('**')
+    .map((part) => part.split('*').map(escape).join(one))
+    .join('.*');
   return new RegExp(`^${pattern}$`);
 }
 

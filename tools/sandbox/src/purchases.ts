@@ -307,7 +307,11 @@ export class PurchaseService {
   /** Called after the buyer's payment settles a purchase (billing activates subscribers here). */
   readonly onPaid: Array<(record: PurchaseRecord) => void> = [];
 
-  constructor(private readonly sandbox: SandboxContext) {}
+  private readonly sandbox: SandboxContext;
+
+  constructor(sandbox: SandboxContext) {
+    this.sandbox = sandbox;
+  }
 
   private get store() {
     return this.sandbox.store;
@@ -615,6 +619,14 @@ export class PurchaseService {
     return this.succeed(record, check.card, rememberCard, flow, 'execute');
   }
 
+  /** Direct Post treats malformed card fields as a failed payment attempt (there is no form to correct). */
+  recordInvalidInput(id: string, details: Record<string, string[]>, flow: string): PaymentOutcome {
+    const record = this.get(id);
+    this.requirePayable(record);
+    const message = Object.values(details).flat()[0] ?? 'Card number, expiry, or CVV is invalid or malformed.';
+    return this.fail(record, { code: 'invalid_card', message }, null, flow, 'execute');
+  }
+
   findChallenge(purchaseId: string, challengeId: string): ChallengeRecord {
     const challenge = this.store.get<ChallengeRecord>('challenge', challengeId);
     if (!challenge || challenge.purchase_id !== purchaseId) throw notFound();
@@ -662,10 +674,17 @@ export class PurchaseService {
     return outcome.record;
   }
 
-  /** Charge a saved card (used by `charge/` and by subscription renewals). */
-  chargeSaved(record: PurchaseRecord, source: PurchaseRecord): PaymentOutcome {
+  /** Charge a saved card (used by `charge/` and by subscription renewals); a dead token fails the attempt. */
+  chargeSaved(record: PurchaseRecord, source: PurchaseRecord | undefined): PaymentOutcome {
+    if (!source || !source.object.is_recurring_token || !source.card) {
+      const decline: Decline = {
+        code: 'invalid_recurring_token',
+        message: 'The recurring token is invalid or has been deleted.',
+      };
+      return this.fail(record, decline, null, 'recurring', 'recurring_execute');
+    }
     record.object.recurring_token = source.id;
-    const card = source.card as SavedCard;
+    const card = source.card;
     const decline = checkSavedCard(card, this.sandbox.clock.nowMs());
     if (decline) return this.fail(record, decline, card, 'recurring', 'recurring_execute');
     return this.succeed(record, card, false, 'recurring', 'recurring_execute');

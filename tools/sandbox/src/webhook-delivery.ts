@@ -152,7 +152,11 @@ export class DeliveryEngine {
   private readonly chains = new Map<string, Promise<void>>();
   private closed = false;
 
-  constructor(private readonly sandbox: SandboxContext) {}
+  private readonly sandbox: SandboxContext;
+
+  constructor(sandbox: SandboxContext) {
+    this.sandbox = sandbox;
+  }
 
   /** Record an event and queue a signed delivery to every webhook subscribed to its type. */
   emit(type: string, object: unknown, source: Source): StoredEvent {

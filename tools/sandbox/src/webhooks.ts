@@ -1,18 +1,7 @@
-import {
-  createWebhookRequestSchema,
-  listQuerySchema,
-  patchWebhookRequestSchema,
-  publicKeyResponseSchema,
-  UMMAH_EVENT_TYPES,
-  updateWebhookRequestSchema,
-  webhookDeliveriesQuerySchema,
-  webhookDeliveryListSchema,
-  webhookListSchema,
-  webhookSchema,
-} from '@tijara/ummah';
+import { ENDPOINTS, UMMAH_EVENT_TYPES } from '@tijara/ummah';
 import { badRequest, notFound, type FieldDetails } from './api-errors.js';
 import type { SandboxContext } from './context.js';
-import { defineEndpoint, listPage, noContent, type Endpoint } from './endpoints.js';
+import { implement, listPage, noContent, type Implementation } from './endpoints.js';
 import { newId } from './ids.js';
 import { isAllowedCallbackUrl } from './purchases.js';
 import { generateRsaKeyPair } from './signing.js';
@@ -61,7 +50,11 @@ function checkFields(fields: WebhookFields): void {
 }
 
 export class WebhookService {
-  constructor(private readonly sandbox: SandboxContext) {}
+  private readonly sandbox: SandboxContext;
+
+  constructor(sandbox: SandboxContext) {
+    this.sandbox = sandbox;
+  }
 
   get(id: string): WebhookRecord {
     const record = this.sandbox.store.get<WebhookRecord>('webhook', id);
@@ -119,100 +112,42 @@ export class WebhookService {
   }
 }
 
-export function webhookEndpoints(): Endpoint[] {
+const W = ENDPOINTS.webhooks;
+const tag = 'Webhooks';
+
+export function webhookEndpoints(): Implementation[] {
   return [
-    defineEndpoint({
-      method: 'post',
-      path: '/webhooks/',
-      operationId: 'webhooks.create',
-      summary: 'Create a webhook',
-      tag: 'Webhooks',
-      body: createWebhookRequestSchema,
-      response: webhookSchema,
-      status: 201,
-      handler: async ({ sandbox, body }) => webhookView(await sandbox.webhooks.create(body)),
+    implement(W.create, { summary: 'Create a webhook', tag, status: 201 }, async ({ sandbox, input }) =>
+      webhookView(await sandbox.webhooks.create(input)),
+    ),
+    implement(W.list, { summary: 'List webhooks', tag }, (ctx) =>
+      listPage(ctx, ctx.sandbox.store.list<WebhookRecord>('webhook').reverse().map(webhookView)),
+    ),
+    implement(W.retrieve, { summary: 'Retrieve a webhook', tag }, ({ sandbox, params }) =>
+      webhookView(sandbox.webhooks.get(params['id']!)),
+    ),
+    implement(W.update, { summary: 'Update a webhook', tag }, ({ sandbox, params, input }) =>
+      webhookView(sandbox.webhooks.update(params['id']!, input, false)),
+    ),
+    implement(W.patch, { summary: 'Partially update a webhook', tag }, ({ sandbox, params, input }) =>
+      webhookView(sandbox.webhooks.update(params['id']!, input, true)),
+    ),
+    implement(W.delete, { summary: 'Delete a webhook', tag }, ({ sandbox, params }) => {
+      sandbox.webhooks.delete(params['id']!);
+      return noContent();
     }),
-    defineEndpoint({
-      method: 'get',
-      path: '/webhooks/',
-      operationId: 'webhooks.list',
-      summary: 'List webhooks',
-      tag: 'Webhooks',
-      query: listQuerySchema,
-      response: webhookListSchema,
-      handler: (ctx) =>
-        listPage(ctx, ctx.sandbox.store.list<WebhookRecord>('webhook').reverse().map(webhookView)),
+    implement(W.deliveries, { summary: 'List webhook deliveries for a source object', tag }, (ctx) => {
+      const { id, source_type } = ctx.input;
+      const items = ctx.sandbox.deliveries
+        .list((d: Delivery) => d.source_id === id && d.source_type === source_type)
+        .reverse()
+        .map(deliveryView);
+      return listPage(ctx, items);
     }),
-    // Registered before `/webhooks/{id}/` so "deliveries" is never taken for an id.
-    defineEndpoint({
-      method: 'get',
-      path: '/webhooks/deliveries/',
-      operationId: 'webhooks.deliveries',
-      summary: 'List webhook deliveries for a source object',
-      tag: 'Webhooks',
-      query: webhookDeliveriesQuerySchema,
-      response: webhookDeliveryListSchema,
-      handler: (ctx) => {
-        const { id, source_type } = ctx.query;
-        const items = ctx.sandbox.deliveries
-          .list((d: Delivery) => d.source_id === id && d.source_type === source_type)
-          .reverse()
-          .map(deliveryView);
-        return listPage(ctx, items);
-      },
-    }),
-    defineEndpoint({
-      method: 'get',
-      path: '/webhooks/{id}/',
-      operationId: 'webhooks.retrieve',
-      summary: 'Retrieve a webhook',
-      tag: 'Webhooks',
-      response: webhookSchema,
-      handler: ({ sandbox, params }) => webhookView(sandbox.webhooks.get(params['id']!)),
-    }),
-    defineEndpoint({
-      method: 'put',
-      path: '/webhooks/{id}/',
-      operationId: 'webhooks.update',
-      summary: 'Update a webhook',
-      tag: 'Webhooks',
-      body: updateWebhookRequestSchema,
-      response: webhookSchema,
-      handler: ({ sandbox, params, body }) => webhookView(sandbox.webhooks.update(params['id']!, body, false)),
-    }),
-    defineEndpoint({
-      method: 'patch',
-      path: '/webhooks/{id}/',
-      operationId: 'webhooks.patch',
-      summary: 'Partially update a webhook',
-      tag: 'Webhooks',
-      body: patchWebhookRequestSchema,
-      response: webhookSchema,
-      handler: ({ sandbox, params, body }) => webhookView(sandbox.webhooks.update(params['id']!, body, true)),
-    }),
-    defineEndpoint({
-      method: 'delete',
-      path: '/webhooks/{id}/',
-      operationId: 'webhooks.delete',
-      summary: 'Delete a webhook',
-      tag: 'Webhooks',
-      status: 204,
-      handler: ({ sandbox, params }) => {
-        sandbox.webhooks.delete(params['id']!);
-        return noContent();
-      },
-    }),
-    defineEndpoint({
-      method: 'get',
-      path: '/public_key/',
-      operationId: 'publicKey.retrieve',
-      summary: 'Get the company callback public key',
-      tag: 'Webhooks',
-      response: publicKeyResponseSchema,
-      handler: ({ sandbox }) =>
-        sandbox.config.publicKeyShape === 'object'
-          ? { public_key: sandbox.companyKeys.publicKey }
-          : sandbox.companyKeys.publicKey,
-    }),
+    implement(ENDPOINTS.publicKey.retrieve, { summary: 'Get the company callback public key', tag }, ({ sandbox }) =>
+      sandbox.config.publicKeyShape === 'object'
+        ? { public_key: sandbox.companyKeys.publicKey }
+        : sandbox.companyKeys.publicKey,
+    ),
   ];
 }

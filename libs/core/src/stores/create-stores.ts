@@ -68,12 +68,15 @@ export function parseStoreUrl(input: string): ParsedStoreUrl {
     case 'sqlite': {
       // sqlite:data/app.db, sqlite:///abs/app.db (three slashes: an absolute path), sqlite::memory:
       const path = rest.startsWith('//') ? rest.slice(2) : rest;
-      if (path === '') throw new ConfigurationError('The sqlite: store URL needs a path, e.g. sqlite:data/tijara.db');
+      if (path === '')
+        throw new ConfigurationError('The sqlite: store URL needs a path, e.g. sqlite:data/tijara.db');
       return { backend: 'sqlite', path };
     }
     case 'file':
       if (SQLITE_FILE.test(url)) return { backend: 'sqlite', path: fileURLToPath(url) };
-      throw new ConfigurationError(`A file: store URL must name a SQLite file ending in .db, .sqlite or .sqlite3`);
+      throw new ConfigurationError(
+        `A file: store URL must name a SQLite file ending in .db, .sqlite or .sqlite3`,
+      );
     case 'redis':
     case 'rediss':
       assertParsable(url, 'Redis');

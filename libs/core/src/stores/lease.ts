@@ -13,7 +13,9 @@ const DEFAULT_POLL_MAX_MS = 50;
 /** A ttl must be a positive, finite number of milliseconds; zero would make a lock or record useless. */
 export function assertTtl(ttlMs: number, operation: string): void {
   if (typeof ttlMs !== 'number' || !Number.isFinite(ttlMs) || ttlMs <= 0) {
-    throw new ConfigurationError(`${operation}: ttlMs must be a positive number of milliseconds, got ${ttlMs}`);
+    throw new ConfigurationError(
+      `${operation}: ttlMs must be a positive number of milliseconds, got ${ttlMs}`,
+    );
   }
 }
 
@@ -27,7 +29,9 @@ export function assertKey(key: string, operation: string): void {
 export function resolveWaitMs(ttlMs: number, options: LockOptions | undefined): number {
   const waitMs = options?.waitMs ?? ttlMs;
   if (typeof waitMs !== 'number' || !Number.isFinite(waitMs) || waitMs < 0) {
-    throw new ConfigurationError(`withLock: waitMs must be a non-negative number of milliseconds, got ${waitMs}`);
+    throw new ConfigurationError(
+      `withLock: waitMs must be a non-negative number of milliseconds, got ${waitMs}`,
+    );
   }
   return waitMs;
 }
@@ -130,6 +134,9 @@ async function releaseLease(
       );
     }
   } catch (error) {
-    logger.warn({ store: settings.storeName, key, err: error }, 'could not release lock; it expires with its ttl');
+    logger.warn(
+      { store: settings.storeName, key, err: error },
+      'could not release lock; it expires with its ttl',
+    );
   }
 }

@@ -198,7 +198,8 @@ export class PostgresEventStore implements EventStore {
       .query(this.#sql.purge, [])
       .then(
         () => undefined,
-        (error: unknown) => this.#logger.warn({ store: 'postgres', err: error }, 'could not purge expired events'),
+        (error: unknown) =>
+          this.#logger.warn({ store: 'postgres', err: error }, 'could not purge expired events'),
       )
       .finally(() => {
         this.#purging = undefined;

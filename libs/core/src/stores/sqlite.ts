@@ -111,7 +111,12 @@ function adoptDatabase(options: SqliteStoreOptions): { db: DatabaseSync; owned: 
 }
 
 function closeIfOwned(db: DatabaseSync, owned: boolean): void {
-  if (owned && db.isOpen) db.close();
+  if (!owned) return;
+  try {
+    db.close();
+  } catch {
+    // Already closed (`isOpen` only exists on newer Node versions).
+  }
 }
 
 export class SqliteEventStore implements EventStore {

@@ -18,6 +18,7 @@ export function registerKeysCommand(program: Command, io: CliIo): void {
 
   keys
     .command('generate')
+    .summary('generate an RSA key pair (PEM) for signing test webhooks')
     .description(
       'Generate an RSA-2048 key pair (PEM) like the gateway signs webhooks with. With --out, writes ' +
         `${PRIVATE_KEY_FILE} (mode 600) and ${PUBLIC_KEY_FILE} into DIR; otherwise prints both PEMs to stdout.`,

@@ -26,6 +26,7 @@ export function deliveryLine(delivery: RelayedDelivery, now = new Date()): strin
 export function registerWebhooksListenCommand(webhooks: Command, io: CliIo): void {
   const command = webhooks
     .command('listen')
+    .summary('forward the gateway\'s webhook deliveries to a local endpoint, like `stripe listen`')
     .description(
       'Register a webhook on the gateway that points at a receiver this command runs, and forward every ' +
         'delivery byte for byte (X-Signature intact) to your app. Prints the webhook public key your app ' +

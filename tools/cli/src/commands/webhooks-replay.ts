@@ -27,6 +27,7 @@ export function recordedRequest(delivery: WebhookDelivery): { body: Buffer; sign
 export function registerWebhooksReplayCommand(webhooks: Command, io: CliIo): void {
   const command = webhooks
     .command('replay')
+    .summary('re-send a past delivery: same bytes, same X-Signature')
     .argument('<delivery-id>', 'id of the delivery, as listed by GET /webhooks/deliveries/')
     .description(
       'Re-send a past webhook delivery to --to with the same bytes and the same X-Signature, to test that your ' +

@@ -11,6 +11,7 @@ interface SignOptions {
 export function registerWebhooksSignCommand(webhooks: Command, io: CliIo): void {
   webhooks
     .command('sign')
+    .summary('print the X-Signature of a body (file or stdin)')
     .description(
       'Print the X-Signature header value for a body: base64 RSA PKCS#1 v1.5 over SHA-256 of the exact bytes ' +
         '(no newline is added or removed). Reads the body from --file or from stdin.',

@@ -42,6 +42,7 @@ function checkStatus(url: string, status: number): void {
 export function registerWebhooksTriggerCommand(webhooks: Command, io: CliIo): void {
   const command = webhooks
     .command('trigger')
+    .summary('send a signed sample event, or make a real one happen on the gateway')
     .argument('<event>', `event name, e.g. purchase.paid (one of: ${UMMAH_EVENT_TYPES.join(', ')})`)
     .description(
       'Send a webhook event. With --key: a realistic sample delivery signed with your private key is POSTed ' +

@@ -1,0 +1,18 @@
+import { startSandbox } from '@tijara/sandbox';
+import { createUmmahDriver } from '@tijara/ummah';
+const sb = await startSandbox({ port: 0, webhookTimeScale: 0.001 });
+console.log(sb.url, sb.secretKey.slice(0, 8), sb.brandId);
+const driver = createUmmahDriver({ secretKey: sb.secretKey, baseUrl: sb.apiBase, brandId: sb.brandId });
+const p = await driver.createPayment({ amount: 1234, currency: 'MYR', reference: 'o-1', customer: { email: 'a@b.co' }, capture: 'manual', returnUrls: { success: 'http://127.0.0.1:1/s', failure: 'http://127.0.0.1:1/f' } });
+console.log(p.id, p.status, p.rawStatus);
+const r = await fetch(`${sb.url}/__sandbox/purchases/${p.id}/pay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ card_number: '4242424242424242' }) });
+console.log(r.status, (await r.json() as any).status);
+const c = await driver.capture(p.id);
+console.log('captured', c.status);
+const rf = await driver.refund(p.id);
+console.log('refund', rf.status, rf.amount);
+const ev = await (await fetch(`${sb.url}/__sandbox/events`)).json() as any;
+console.log(JSON.stringify(ev.results.slice(-3)).slice(0, 1500));
+const pu = await (await fetch(`${sb.url}/__sandbox/purchases`)).json() as any;
+console.log(JSON.stringify(pu.results[0]).slice(0, 3000));
+await sb.close();

@@ -1,0 +1,186 @@
+/**
+ * The store process of the benchmarks and reliability runs: an Express app with `@tijara/express` mounted the
+ * way a shop mounts it, on the Ummah driver. Configured by BENCH_APP (JSON) and BENCH_GATEWAY_SECRET (the
+ * sandbox key, from the environment only — never printed).
+ *
+ * Bench-only routes under /__bench (loopback only): checkout an order, run a reconcile sweep, read orders.
+ * With `printEvents`, every domain event the store receives is printed as `EVENT {json}` (a fulfilment).
+ */
+import { randomUUID } from 'node:crypto';
+import { createStores, openSqliteDatabase, type Stores } from '@tijara/core';
+import { createTijaraExpress, SqliteLedger, type PaymentEvent, type PaymentLedger } from '@tijara/express';
+import { createUmmahDriver } from '@tijara/ummah';
+import express from 'express';
+import pino from 'pino';
+import { CURRENCY, orderAmount, orderId, orderNumber, seededPaymentId } from '../lib/orders.js';
+import { signalReady } from '../lib/proc.js';
+
+export interface StoreAppConfig {
+  /** Ledger: `sqlite:<path>` or `postgres://…`. */
+  readonly database: string;
+  /** Dedupe and locks elsewhere (e.g. `redis://…`), opened with `storePrefix`. */
+  readonly stores?: string;
+  /** Redis key prefix / SQL table prefix for the stores, so runs never share state. */
+  readonly storePrefix?: string;
+  /** SQLite `synchronous` for a `sqlite:` database opened by this app (default: the plugin's own, FULL). */
+  readonly sqliteSynchronous?: 'FULL' | 'NORMAL';
+  readonly apiBase: string;
+  readonly brandId: string;
+  readonly webhookPublicKeys: readonly string[];
+  readonly printEvents?: boolean;
+  readonly logLevel?: string;
+  /** false: no timer; the harness calls /__bench/reconcile. */
+  readonly reconcileMinAgeMs?: number;
+  /** Seed the ledger with `count` pending payments (ids from seededPaymentId) before listening. */
+  readonly seed?: { readonly count: number; readonly run: string };
+  /** Driver transport tuning for fault runs. */
+  readonly transport?: { timeoutMs?: number; maxAttempts?: number; backoffBaseMs?: number; jitterMs?: number };
+  readonly port?: number;
+}
+
+const config = JSON.parse(process.env.BENCH_APP ?? '{}') as StoreAppConfig;
+const secretKey = process.env.BENCH_GATEWAY_SECRET ?? '';
+const logger = pino({ level: config.logLevel ?? 'info', base: { app: 'bench-store', pid: process.pid } });
+
+const driver = createUmmahDriver({
+  secretKey,
+  baseUrl: config.apiBase,
+  brandId: config.brandId,
+  logger,
+  webhooks: { publicKeys: [...config.webhookPublicKeys], fetchCompanyKey: false },
+  ...(config.transport ?? {}),
+});
+
+const app = express();
+app.disable('x-powered-by');
+
+let ledger: PaymentLedger | undefined;
+let stores: Stores | undefined;
+const sqlitePath = config.database.startsWith('sqlite:') ? config.database.slice('sqlite:'.length) : undefined;
+if (sqlitePath !== undefined && config.sqliteSynchronous) {
+  const db = openSqliteDatabase(sqlitePath, { logger });
+  db.exec(`PRAGMA synchronous = ${config.sqliteSynchronous}`);
+  ledger = new SqliteLedger({ database: db, logger });
+  stores = config.stores ? undefined : (await import('@tijara/core')).createSqliteStores({ database: db, logger });
+}
+if (config.stores) {
+  stores = createStores(config.stores, {
+    logger,
+    ...(config.stores.startsWith('redis') ? { prefix: config.storePrefix ?? 'tijara:' } : {}),
+    ...(config.stores.startsWith('postgres') || config.stores.startsWith('sqlite')
+      ? { tablePrefix: config.storePrefix ?? 'tijara_' }
+      : {}),
+  });
+}
+
+const tijara = await createTijaraExpress({
+  driver,
+  publicUrl: 'http://127.0.0.1',
+  mountPath: '/payments',
+  database: ledger ?? config.database,
+  ...(stores ? { stores } : {}),
+  logger,
+  secrets: [secretKey],
+  reconcile: config.reconcileMinAgeMs === undefined ? false : { minAgeMs: config.reconcileMinAgeMs, intervalMs: 3_600_000 },
+  getOrder: async (id) => {
+    const n = orderNumber(id);
+    if (n === undefined) return undefined;
+    return {
+      id,
+      amount: orderAmount(n),
+      currency: CURRENCY,
+      customer: { email: `buyer${n}@example.com` },
+      lineItems: [{ name: `Order ${id}`, price: orderAmount(n), quantity: 1 }],
+    };
+  },
+  on: config.printEvents
+    ? Object.fromEntries(
+        (['payment.authorized', 'payment.paid', 'payment.failed', 'payment.refunded', 'payment.canceled', 'payment.disputed'] as const).map(
+          (type) => [
+            type,
+            (event: PaymentEvent) => {
+              process.stdout.write(
+                `EVENT ${JSON.stringify({ id: event.id, type: event.type, orderId: event.orderId, paymentId: event.paymentId, amount: event.amount, pid: process.pid })}\n`,
+              );
+            },
+          ],
+        ),
+      )
+    : {},
+});
+
+if (config.seed) {
+  const inserts: Array<Promise<boolean>> = [];
+  for (let n = 0; n < config.seed.count; n++) {
+    inserts.push(
+      tijara.ledger.insertPayment({
+        orderId: orderId(n),
+        paymentId: seededPaymentId(n, config.seed.run),
+        attempt: 1,
+        kind: 'hosted',
+        amount: orderAmount(n),
+        currency: CURRENCY,
+        status: 'pending',
+        captureMode: 'automatic',
+        saveMethod: false,
+        customerKey: undefined,
+        capturedAmount: 0,
+        checkoutUrl: undefined,
+        idempotencyKey: `seed:${config.seed.run}:${n}`,
+      }),
+    );
+    if (inserts.length >= 64) await Promise.all(inserts.splice(0));
+  }
+  await Promise.all(inserts);
+}
+
+// The plugin's router first: nothing may parse the webhook body before it.
+// Cast: TijaraRouter is not assignable to Express 5's use() overloads in @types/express (reported).
+app.use('/payments', tijara.router as unknown as express.RequestHandler);
+
+const bench = express.Router();
+bench.use(express.json());
+bench.post('/checkout/:orderId', async (req, res) => {
+  try {
+    const result = await tijara.checkout(String(req.params.orderId));
+    res.json({ paymentId: result.payment.paymentId, status: result.payment.status, kind: result.kind });
+  } catch (error) {
+    res.status(500).json({ error: (error as Error).name, message: (error as Error).message });
+  }
+});
+bench.post('/reconcile', async (_req, res) => {
+  try {
+    const report = await tijara.reconcile();
+    res.json({ checked: report.checked, settled: report.settled, failed: report.failed });
+  } catch (error) {
+    res.status(500).json({ error: (error as Error).name, message: (error as Error).message });
+  }
+});
+bench.get('/orders', async (req, res) => {
+  const from = Number(req.query.from ?? 0);
+  const to = Number(req.query.to ?? 0);
+  const out: Record<string, unknown> = {};
+  for (let n = from; n < to; n++) {
+    const payments = await tijara.listPayments(orderId(n));
+    out[orderId(n)] = payments.map((p) => ({
+      paymentId: p.paymentId,
+      status: p.status,
+      amount: p.amount,
+      capturedAmount: p.capturedAmount,
+      refundedAmount: p.refundedAmount,
+      version: p.version,
+    }));
+  }
+  res.json(out);
+});
+bench.get('/health', (_req, res) => res.json({ ok: true, pid: process.pid, id: randomUUID() }));
+app.use('/__bench', bench);
+
+const server = app.listen(config.port ?? 0, '127.0.0.1', () => {
+  const address = server.address();
+  signalReady({ port: typeof address === 'object' && address ? address.port : 0, pid: process.pid });
+});
+process.on('SIGTERM', () => {
+  server.close();
+  void tijara.close().finally(() => process.exit(0));
+});
