@@ -10,7 +10,10 @@ const STRING_PATTERNS: ReadonlyArray<[RegExp, string]> = [
   [/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z ]*PRIVATE KEY-----|$)/g, '[REDACTED PRIVATE KEY]'],
   [/\b(sk|rk|pk_secret|whsec)_(test|live)_[A-Za-z0-9_-]+/g, '$1_$2_[REDACTED]'],
   [/\b(sk|rk|whsec)_[A-Za-z0-9]{16,}/g, '$1_[REDACTED]'],
-  [/\b(Bearer|Basic|Token)\s+[A-Za-z0-9._~+/=-]+/gi, '$1 [REDACTED]'],
+  // Credentials after an auth scheme; case-sensitive and long enough that prose ("token is invalid") stays.
+  [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi, '$1 [REDACTED]'],
+  // After "token", only a credential-looking word (8+ characters with a digit): "token is invalid" stays.
+  [/\b(Token)\s+(?=[A-Za-z._~+/=-]*\d)[A-Za-z0-9._~+/=-]{8,}/gi, '$1 [REDACTED]'],
 ];
 
 // Card numbers: 13–19 digits, optionally grouped by spaces or dashes, that pass the Luhn check (so

@@ -38,6 +38,11 @@ export interface TransportOptions {
   readonly mapError: (response: ErrorResponse) => TijaraError;
   /** Whether a 409 is a transient lock (retry) rather than an invalid state (do not retry). */
   readonly isRetryableConflict?: (response: ErrorResponse) => boolean;
+  /**
+   * Whether an otherwise retryable response is final for this gateway (e.g. a 5xx that reports a dead
+   * saved method): it is then mapped to an error at once instead of being retried.
+   */
+  readonly isFinal?: (response: ErrorResponse) => boolean;
   /** Header that carries the idempotency key (default `Idempotency-Key`). */
   readonly idempotencyHeader?: string;
   readonly userAgent?: string;

@@ -359,8 +359,9 @@ export class Transport {
         retryAfterMs: parseRetryAfter(responseHeaders['retry-after']),
       };
       const retryable =
-        isRetryableStatus(statusCode) ||
-        (statusCode === 409 && (this.#options.isRetryableConflict?.(errorResponse) ?? false));
+        (isRetryableStatus(statusCode) ||
+          (statusCode === 409 && (this.#options.isRetryableConflict?.(errorResponse) ?? false))) &&
+        !(this.#options.isFinal?.(errorResponse) ?? false);
       if (retryable && attempt < this.#maxAttempts) {
         const waitMs = this.#retryDelay(attempt, errorResponse.retryAfterMs);
         logger.warn({ ...entry, retryInMs: waitMs }, 'gateway request failed, retrying');

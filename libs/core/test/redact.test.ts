@@ -147,3 +147,10 @@ describe('redaction keeps what is not secret', () => {
     expect(redact({ billing: address, shipping: address })).toEqual({ billing: address, shipping: address });
   });
 });
+
+describe('prose about tokens stays readable', () => {
+  it('does not treat "token is" as a credential', () => {
+    expect(redactString('Recurring token is invalid.')).toBe('Recurring token is invalid.');
+    expect(redactString('token 9f8e7d6c5b4a')).toBe('token [REDACTED]');
+  });
+});

@@ -411,7 +411,9 @@ export function runDriverConformance(name: string, setup: DriverConformanceSetup
         if (check.needs) {
           const provide = target[check.needs];
           if (!provide) {
-            throw new Error(`${name} declares ${check.label}, so the conformance target must provide ${check.needs}`);
+            throw new Error(
+              `${name} declares ${check.label}, so the conformance target must provide ${check.needs}`,
+            );
           }
           subject = await provide();
         }
@@ -421,7 +423,8 @@ export function runDriverConformance(name: string, setup: DriverConformanceSetup
 
     if (declared.capabilities.signedWebhooks) {
       it('verifyWebhook rejects a delivery with one flipped byte', async () => {
-        if (!target.signedWebhook) throw new Error(`${name} declares signedWebhooks, so the target must provide signedWebhook`);
+        if (!target.signedWebhook)
+          throw new Error(`${name} declares signedWebhooks, so the target must provide signedWebhook`);
         const delivery = await target.signedWebhook();
         const bytes = Buffer.from(delivery.rawBody);
         const middle = Math.floor(bytes.length / 2);
@@ -433,7 +436,9 @@ export function runDriverConformance(name: string, setup: DriverConformanceSetup
 
     const currencies = declared.capabilities.currencies;
     const outside =
-      currencies === 'any' ? undefined : ['USD', 'EUR', 'MYR', 'JPY', 'KWD', 'GBP'].find((c) => !currencies.includes(c));
+      currencies === 'any'
+        ? undefined
+        : ['USD', 'EUR', 'MYR', 'JPY', 'KWD', 'GBP'].find((c) => !currencies.includes(c));
     if (outside) {
       it(`createPayment in ${outside}, outside the declared currencies, throws UnsupportedOperationError`, async () => {
         const error = await failure(

@@ -43,7 +43,8 @@ function toPayment(raw: MiniPayment): Payment {
   };
 }
 
-const unsupported = (what: string) => new UnsupportedOperationError(`mini does not support ${what}`, { gateway: 'mini' });
+const unsupported = (what: string) =>
+  new UnsupportedOperationError(`mini does not support ${what}`, { gateway: 'mini' });
 
 class MiniDriver implements GatewayDriver {
   readonly name = 'mini';
@@ -81,14 +82,19 @@ class MiniDriver implements GatewayDriver {
 
   async createPayment(input: CreatePaymentInput): Promise<Payment> {
     const currencies = this.capabilities.currencies;
-    if (!this.capabilities.captureModes.includes(input.capture)) throw unsupported(`${input.capture} capture`);
+    if (!this.capabilities.captureModes.includes(input.capture))
+      throw unsupported(`${input.capture} capture`);
     if (currencies !== 'any' && !currencies.includes(input.currency)) throw unsupported(input.currency);
     if (input.saveMethod) requireCapability(this, 'savedMethods');
     const body = { amount: input.amount, currency: input.currency };
-    return toPayment((await this.#transport.request<MiniPayment>({ method: 'POST', path: 'payments', body })).data);
+    return toPayment(
+      (await this.#transport.request<MiniPayment>({ method: 'POST', path: 'payments', body })).data,
+    );
   }
   async retrievePayment(id: string): Promise<Payment> {
-    return toPayment((await this.#transport.request<MiniPayment>({ method: 'GET', path: `payments/${id}` })).data);
+    return toPayment(
+      (await this.#transport.request<MiniPayment>({ method: 'GET', path: `payments/${id}` })).data,
+    );
   }
   async capture(): Promise<Payment> {
     requireCapability(this, 'partialCapture');
@@ -100,7 +106,9 @@ class MiniDriver implements GatewayDriver {
   }
   async cancel(id: string): Promise<Payment> {
     requireCapability(this, 'cancel');
-    return toPayment((await this.#transport.request<MiniPayment>({ method: 'POST', path: `payments/${id}/cancel` })).data);
+    return toPayment(
+      (await this.#transport.request<MiniPayment>({ method: 'POST', path: `payments/${id}/cancel` })).data,
+    );
   }
   async refund(id: string, input: { amount?: number } = {}): Promise<Refund> {
     requireCapability(this, 'refund');
@@ -133,9 +141,11 @@ runDriverConformance('mini', {
     gateway = await startLoopbackServer((request, response) => {
       const [, , id, action] = request.path.split('/');
       const payment = { id: id ?? 'pay_1', status: 'pending', amount: 1000, currency: 'MYR' };
-      if (request.method === 'POST' && request.path === '/payments') return sendJson(response, 201, { ...payment, id: 'pay_1' });
+      if (request.method === 'POST' && request.path === '/payments')
+        return sendJson(response, 201, { ...payment, id: 'pay_1' });
       if (request.method === 'GET' && id && !action) return sendJson(response, 200, payment);
-      if (request.method === 'POST' && action === 'cancel') return sendJson(response, 200, { ...payment, status: 'canceled' });
+      if (request.method === 'POST' && action === 'cancel')
+        return sendJson(response, 200, { ...payment, status: 'canceled' });
       if (request.method === 'POST' && action === 'refunds') {
         const amount = (request.json as { amount?: number }).amount ?? 1000;
         return sendJson(response, 200, { id: 're_1', amount });

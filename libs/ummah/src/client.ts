@@ -1,8 +1,13 @@
 import { InvalidRequestError, Transport, type Logger, type TransportOptions } from '@tijara/core';
 import type { z } from 'zod';
-import { ENDPOINTS, type Endpoint, type Endpoints } from './endpoints.js';
+import { ENDPOINTS, isEndpoint, type Endpoint, type Endpoints } from './endpoints.js';
 import { readUmmahErrorBody, ummahErrorFromResponse } from './error-mapping.js';
-import { fieldDetailsFromZodError, messages, type FieldDetails } from './schemas/index.js';
+import {
+  fieldDetailsFromZodError,
+  messages,
+  summarizeFieldDetails,
+  type FieldDetails,
+} from './schemas/index.js';
 import { parseSecretKey, type UmmahMode } from './secret-key.js';
 
 export const DEFAULT_BASE_URL = 'https://gate.ummah.com/api/v1/';
@@ -37,8 +42,15 @@ export interface RequestOptions {
 export interface ListResult<Item, Page> extends AsyncIterable<Item>, PromiseLike<Page> {}
 
 /** One string argument per `{placeholder}` of the path, in order. */
-type PathArgs<S extends string> = S extends `${string}{${string}}${infer Rest}` ? [string, ...PathArgs<Rest>] : [];
-type InputArgs<R> = R extends z.ZodType ? ({} extends z.input<R> ? [input?: z.input<R>] : [input: z.input<R>]) : [];
+type PathArgs<S extends string> = S extends `${string}{${string}}${infer Rest}`
+  ? [string, ...PathArgs<Rest>]
+  : [];
+/** The input may be left out exactly when every field of it is optional. */
+type InputArgs<R> = R extends z.ZodType
+  ? Partial<z.input<R>> extends z.input<R>
+    ? [input?: z.input<R>]
+    : [input: z.input<R>]
+  : [];
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- conditional types over every endpoint's generics */
 type MethodFor<E> =
@@ -50,7 +62,9 @@ type MethodFor<E> =
 
 /** The methods generated for a group of endpoints (nested groups stay nested). */
 export type Resource<Group> = {
-  readonly [K in keyof Group]: Group[K] extends Endpoint<any, any, any, any> ? MethodFor<Group[K]> : Resource<Group[K]>;
+  readonly [K in keyof Group]: Group[K] extends Endpoint<any, any, any, any>
+    ? MethodFor<Group[K]>
+    : Resource<Group[K]>;
 };
 /* eslint-enable @typescript-eslint/no-explicit-any */
 
@@ -62,16 +76,8 @@ function placeholders(path: string): string[] {
   return [...path.matchAll(PLACEHOLDER)].map((match) => match[1] as string);
 }
 
-function isEndpoint(value: unknown): value is Endpoint {
-  return typeof value === 'object' && value !== null && 'method' in value && 'path' in value;
-}
-
 function invalid(what: string, details: FieldDetails, secrets: readonly string[]): InvalidRequestError {
-  const summary = Object.entries(details)
-    .slice(0, 5)
-    .map(([field, list]) => `${field}: ${list.join(' ')}`)
-    .join('; ');
-  return new InvalidRequestError(`Ummah ${what} was not sent: ${summary}`, {
+  return new InvalidRequestError(`Ummah ${what} was not sent: ${summarizeFieldDetails(details)}`, {
     gateway: 'ummah',
     code: 'invalid_request',
     details,
@@ -114,7 +120,11 @@ export class UmmahClient {
       mapError: (response) => ummahErrorFromResponse(response, this.#secrets),
       // Ummah's 409 means "not allowed in this state", which a retry cannot change; only a 409 whose code says
       // the object is locked by a concurrent request is transient.
-      isRetryableConflict: (response) => readUmmahErrorBody(409, response.body).codes.some((c) => LOCK_CODES.has(c)),
+      isRetryableConflict: (response) =>
+        readUmmahErrorBody(409, response.body).codes.some((c) => LOCK_CODES.has(c)),
+      // A dead recurring token stays dead: never retry it, whatever the status.
+      isFinal: (response) =>
+        readUmmahErrorBody(response.statusCode, response.body).codes.includes('invalid_recurring_token'),
       userAgent: options.userAgent ?? USER_AGENT,
       ...(options.logger ? { logger: options.logger } : {}),
       ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
@@ -177,7 +187,11 @@ export class UmmahClient {
     if (endpoint.request) {
       const result = endpoint.request.safeParse(input ?? {});
       if (!result.success) {
-        throw invalid(`${endpoint.method} ${endpoint.path} request`, fieldDetailsFromZodError(result.error), this.#secrets);
+        throw invalid(
+          `${endpoint.method} ${endpoint.path} request`,
+          fieldDetailsFromZodError(result.error),
+          this.#secrets,
+        );
       }
       payload = result.data;
     }
@@ -188,7 +202,9 @@ export class UmmahClient {
       schema: endpoint.response,
       ...(isQuery ? { query: toQuery(payload) } : payload === undefined ? {} : { body: payload }),
       // Keys belong to calls that could act twice; on a read the gateway would ignore one anyway.
-      ...(options.idempotencyKey !== undefined && !endpoint.idempotent ? { idempotencyKey: options.idempotencyKey } : {}),
+      ...(options.idempotencyKey !== undefined && !endpoint.idempotent
+        ? { idempotencyKey: options.idempotencyKey }
+        : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     };
   }

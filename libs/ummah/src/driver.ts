@@ -63,7 +63,8 @@ function narrowCapabilities(overrides: Partial<Capabilities> | undefined): Capab
       code: 'invalid_capabilities',
     });
   }
-  const currencies = merged.currencies === 'any' ? 'any' : Object.freeze(merged.currencies.map(assertCurrency));
+  const currencies =
+    merged.currencies === 'any' ? 'any' : Object.freeze(merged.currencies.map(assertCurrency));
   return Object.freeze({ ...merged, captureModes: Object.freeze(modes), currencies, testMode: true });
 }
 
@@ -85,7 +86,10 @@ function positiveAmount(amount: number, what: string): number {
   return amount;
 }
 
-function requestOptions(options: OperationOptions | undefined, idempotencyKey = options?.idempotencyKey): RequestOptions {
+function requestOptions(
+  options: OperationOptions | undefined,
+  idempotencyKey = options?.idempotencyKey,
+): RequestOptions {
   return {
     ...(idempotencyKey !== undefined ? { idempotencyKey } : {}),
     ...(options?.signal ? { signal: options.signal } : {}),
@@ -106,7 +110,10 @@ export class UmmahDriver implements GatewayDriver {
 
   constructor(options: UmmahDriverOptions) {
     if (typeof options !== 'object' || options === null) {
-      throw new ConfigurationError('Ummah driver options are missing', { gateway: 'ummah', code: 'missing_options' });
+      throw new ConfigurationError('Ummah driver options are missing', {
+        gateway: 'ummah',
+        code: 'missing_options',
+      });
     }
     this.client = new UmmahClient(options);
     if (typeof options.brandId !== 'string' || options.brandId.trim() === '') {
@@ -188,7 +195,11 @@ export class UmmahDriver implements GatewayDriver {
    * derived from the caller's (`${key}:create`, `${key}:charge`), so retrying the whole operation with the same key
    * finds the same purchase and the same charge instead of charging twice.
    */
-  async chargeSavedMethod(token: string, input: ChargeSavedMethodInput, options?: OperationOptions): Promise<Payment> {
+  async chargeSavedMethod(
+    token: string,
+    input: ChargeSavedMethodInput,
+    options?: OperationOptions,
+  ): Promise<Payment> {
     requireCapability(this, 'savedMethods');
     const capture = input.capture ?? 'automatic';
     this.#requireCaptureMode(capture);
@@ -200,7 +211,12 @@ export class UmmahDriver implements GatewayDriver {
       });
     }
     const key = options?.idempotencyKey ?? randomUUID();
-    const created = await this.#createPurchase(input, capture, false, requestOptions(options, `${key}:create`));
+    const created = await this.#createPurchase(
+      input,
+      capture,
+      false,
+      requestOptions(options, `${key}:create`),
+    );
     const charged = await this.client.purchases.charge(
       created.id,
       { recurring_token: token },

@@ -112,8 +112,16 @@ export const ENDPOINTS = {
       response: purchaseSchema,
     }),
     retrieve: endpoint({ method: 'GET', path: 'purchases/{id}/', response: purchaseSchema }),
-    cancel: endpoint({ method: 'POST', path: 'purchases/{id}/cancel/', response: purchaseActionResponseSchema }),
-    release: endpoint({ method: 'POST', path: 'purchases/{id}/release/', response: purchaseActionResponseSchema }),
+    cancel: endpoint({
+      method: 'POST',
+      path: 'purchases/{id}/cancel/',
+      response: purchaseActionResponseSchema,
+    }),
+    release: endpoint({
+      method: 'POST',
+      path: 'purchases/{id}/release/',
+      response: purchaseActionResponseSchema,
+    }),
     capture: endpoint({
       method: 'POST',
       path: 'purchases/{id}/capture/',
@@ -229,7 +237,12 @@ export const ENDPOINTS = {
     }),
   },
   clients: {
-    create: endpoint({ method: 'POST', path: 'clients/', request: createClientRequestSchema, response: clientSchema }),
+    create: endpoint({
+      method: 'POST',
+      path: 'clients/',
+      request: createClientRequestSchema,
+      response: clientSchema,
+    }),
     list: endpoint({
       method: 'GET',
       path: 'clients/',
@@ -272,7 +285,12 @@ export const ENDPOINTS = {
     },
   },
   balance: {
-    retrieve: endpoint({ method: 'GET', path: 'balance/', request: accountReportQuerySchema, response: balanceSchema }),
+    retrieve: endpoint({
+      method: 'GET',
+      path: 'balance/',
+      request: accountReportQuerySchema,
+      response: balanceSchema,
+    }),
   },
   account: {
     balance: endpoint({
@@ -358,7 +376,7 @@ export interface NamedEndpoint {
   readonly endpoint: Endpoint;
 }
 
-function isEndpoint(value: unknown): value is Endpoint {
+export function isEndpoint(value: unknown): value is Endpoint {
   return typeof value === 'object' && value !== null && 'method' in value && 'path' in value;
 }
 

@@ -5,7 +5,7 @@ import {
   type FieldDetails,
   type TijaraError,
 } from '@tijara/core';
-import { NON_FIELD_KEY } from './schemas/index.js';
+import { NON_FIELD_KEY, summarizeFieldDetails } from './schemas/index.js';
 
 /** What the driver reads out of any of the gateway's error body shapes. */
 export interface UmmahErrorInfo {
@@ -58,13 +58,6 @@ function collectFieldErrors(value: unknown, path: string, details: FieldDetails,
   return false;
 }
 
-function summarize(details: FieldDetails): string {
-  return Object.entries(details)
-    .slice(0, 5)
-    .map(([field, list]) => (field === NON_FIELD_KEY ? list.join(' ') : `${field}: ${list.join(' ')}`))
-    .join('; ');
-}
-
 /**
  * Reads every documented error body:
  * - `{"error": "Bad Request", "details": {"client.email": ["This field is required."]}}` (400)
@@ -76,7 +69,13 @@ export function readUmmahErrorBody(statusCode: number, body: unknown): UmmahErro
   const fallback = `Ummah answered HTTP ${statusCode}`;
   if (!isRecord(body)) {
     const text = typeof body === 'string' && body.trim() !== '' ? `: ${body.trim().slice(0, 200)}` : '';
-    return { message: `${fallback}${text}`, code: undefined, details: undefined, declineCode: undefined, codes: [] };
+    return {
+      message: `${fallback}${text}`,
+      code: undefined,
+      details: undefined,
+      declineCode: undefined,
+      codes: [],
+    };
   }
 
   const codes: string[] = [];
@@ -86,7 +85,12 @@ export function readUmmahErrorBody(statusCode: number, body: unknown): UmmahErro
 
   if (typeof body.error === 'string') {
     if (MACHINE_CODE.test(body.error)) codes.push(body.error);
-    headline = typeof body.message === 'string' ? body.message : typeof body.detail === 'string' ? body.detail : body.error;
+    headline =
+      typeof body.message === 'string'
+        ? body.message
+        : typeof body.detail === 'string'
+          ? body.detail
+          : body.error;
     if (isRecord(body.details)) {
       const { decline_code: decline, param: _param, ...fields } = body.details;
       if (typeof decline === 'string') declineCode = decline;
@@ -101,7 +105,7 @@ export function readUmmahErrorBody(statusCode: number, body: unknown): UmmahErro
   }
 
   const hasDetails = Object.keys(details).length > 0;
-  const summary = hasDetails ? summarize(details) : '';
+  const summary = hasDetails ? summarizeFieldDetails(details) : '';
   let message: string;
   if (headline && summary) message = `${headline}: ${summary}`;
   else message = headline || summary || fallback;
@@ -115,7 +119,10 @@ export function readUmmahErrorBody(statusCode: number, body: unknown): UmmahErro
  * except for a dead recurring token, which is always InvalidSavedMethodError whatever the status: the caller
  * must stop using the token, not retry.
  */
-export function ummahErrorFromResponse(response: ErrorResponse, secrets: readonly string[] = []): TijaraError {
+export function ummahErrorFromResponse(
+  response: ErrorResponse,
+  secrets: readonly string[] = [],
+): TijaraError {
   const info = readUmmahErrorBody(response.statusCode, response.body);
   const context = {
     statusCode: response.statusCode,

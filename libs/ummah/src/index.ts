@@ -37,7 +37,12 @@ export {
   type UmmahWebhookKeyOptions,
 } from './webhook-verifier.js';
 export { parseUmmahEvent } from './webhook-events.js';
-export { generateUmmahTestKeys, signUmmahPayload, ummahTestWebhookHeaders, type UmmahTestKeys } from './webhook-signing.js';
+export {
+  generateUmmahTestKeys,
+  signUmmahPayload,
+  ummahTestWebhookHeaders,
+  type UmmahTestKeys,
+} from './webhook-signing.js';
 export { createUmmahDriver, UMMAH_CAPABILITIES, UmmahDriver, type UmmahDriverOptions } from './driver.js';
 
 // Importing the package makes `drivers.create('ummah', options)` work, which is how plugins are configured.

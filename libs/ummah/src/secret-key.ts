@@ -26,11 +26,12 @@ export function parseSecretKey(secretKey: unknown, fallbackMode: UmmahMode = 'li
   if (/^pk_/.test(secretKey)) {
     return fail('is a public (pk_…) key; pass the secret key (sk_test_… or sk_live_…)');
   }
+  if (/^(rk|whsec)_/.test(secretKey)) {
+    return fail('is not an API secret key; pass the secret key (sk_test_… or sk_live_…)');
+  }
   if (/\s/.test(secretKey)) return fail('contains whitespace; check how it was copied');
   if (secretKey.startsWith('sk_test_')) return 'test';
   if (secretKey.startsWith('sk_live_')) return 'live';
-  if (/^[a-z]{2,4}_/.test(secretKey)) {
-    return fail('has an unknown prefix; expected sk_test_… or sk_live_…');
-  }
+  if (secretKey.startsWith('sk_')) return fail('has an unknown mode; expected sk_test_… or sk_live_…');
   return fallbackMode;
 }

@@ -60,7 +60,11 @@ export function normalizePurchaseStatus(
 ): PaymentStatus {
   if (!isKnownPurchaseStatus(rawStatus)) return UNKNOWN_STATUS_FALLBACK;
   const status = PURCHASE_STATUS_MAP[rawStatus];
-  if (status === 'refunded' && amounts.refundedAmount > 0 && amounts.refundedAmount < amounts.capturedAmount) {
+  if (
+    status === 'refunded' &&
+    amounts.refundedAmount > 0 &&
+    amounts.refundedAmount < amounts.capturedAmount
+  ) {
     return 'partially_refunded';
   }
   return status;

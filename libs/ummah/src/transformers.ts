@@ -85,7 +85,10 @@ export function toPayment(purchase: Purchase, fallbackTestMode = false): Payment
   const amount = purchaseTotal(purchase);
   const captured = capturedAmount(purchase, amount);
   const refunded = refundedAmount(purchase, captured);
-  const status = normalizePurchaseStatus(purchase.status, { capturedAmount: captured, refundedAmount: refunded });
+  const status = normalizePurchaseStatus(purchase.status, {
+    capturedAmount: captured,
+    refundedAmount: refunded,
+  });
   const refundable = captured > 0 ? (purchase.refundable_amount ?? captured - refunded) : 0;
   const savedMethod = savedMethodOf(purchase);
   const createdAt = fromEpoch(purchase.created_on);

@@ -34,9 +34,16 @@ function fromEpoch(seconds: unknown): Date | undefined {
   return typeof seconds === 'number' && Number.isFinite(seconds) ? new Date(seconds * 1000) : undefined;
 }
 
-function refundEvent(id: string | undefined, rawType: string, object: Record<string, unknown>, createdOn: unknown, raw: unknown) {
+function refundEvent(
+  id: string | undefined,
+  rawType: string,
+  object: Record<string, unknown>,
+  createdOn: unknown,
+  raw: unknown,
+) {
   const parsed = refundSchema.safeParse(object);
-  if (!parsed.success) throw invalidBody('Ummah refund notification does not look like a refund Payment', raw);
+  if (!parsed.success)
+    throw invalidBody('Ummah refund notification does not look like a refund Payment', raw);
   const refundObject = parsed.data;
   const paymentId = refundObject.purchase ?? refundObject.related_to?.id;
   const refund: Refund = toRefund(refundObject, { paymentId: paymentId ?? refundObject.id });
@@ -46,7 +53,8 @@ function refundEvent(id: string | undefined, rawType: string, object: Record<str
     rawType,
     ...(paymentId ? { paymentId } : {}),
     refund,
-    createdAt: fromEpoch(createdOn) ?? fromEpoch(refundObject.updated_on ?? refundObject.created_on) ?? new Date(),
+    createdAt:
+      fromEpoch(createdOn) ?? fromEpoch(refundObject.updated_on ?? refundObject.created_on) ?? new Date(),
     raw,
   } satisfies GatewayEvent;
 }
@@ -81,9 +89,13 @@ export function parseUmmahEvent(body: unknown, testMode = false): GatewayEvent {
     };
   }
 
-  if (body.event_type === 'payment.refunded' || (typeof body.event_type === 'string' && body.type === 'payment')) {
+  if (
+    body.event_type === 'payment.refunded' ||
+    (typeof body.event_type === 'string' && body.type === 'payment')
+  ) {
     const parsed = paymentEventBodySchema.safeParse(body);
-    if (!parsed.success) throw invalidBody('Ummah refund notification does not look like a refund Payment', body);
+    if (!parsed.success)
+      throw invalidBody('Ummah refund notification does not look like a refund Payment', body);
     return refundEvent(undefined, parsed.data.event_type, body, undefined, body);
   }
 

@@ -58,7 +58,10 @@ export function normalizePem(text: string): string {
       // Not JSON after all; keep the text as it is.
     }
   }
-  return pem.replace(/\\r\\n|\\n/g, '\n').replace(/\r\n/g, '\n').trim();
+  return pem
+    .replace(/\\r\\n|\\n/g, '\n')
+    .replace(/\r\n/g, '\n')
+    .trim();
 }
 
 /** Parse a public key once; a private key or garbage is a configuration mistake, reported without echoing it. */
@@ -100,7 +103,8 @@ function fingerprint(key: KeyObject): string {
 /** The exact bytes to verify; a parsed object is refused with the usual fix spelled out. */
 export function rawBodyBytes(rawBody: unknown): Buffer {
   if (Buffer.isBuffer(rawBody)) return rawBody;
-  if (rawBody instanceof Uint8Array) return Buffer.from(rawBody.buffer, rawBody.byteOffset, rawBody.byteLength);
+  if (rawBody instanceof Uint8Array)
+    return Buffer.from(rawBody.buffer, rawBody.byteOffset, rawBody.byteLength);
   if (typeof rawBody === 'string') return Buffer.from(rawBody, 'utf8');
   if (rawBody === undefined || rawBody === null) {
     throw fail(
@@ -148,7 +152,10 @@ export class UmmahWebhookVerifier {
   }
 
   get canRefresh(): boolean {
-    return Boolean(this.#options.refreshKeys) || (this.#options.fetchCompanyKey !== false && !!this.#deps.fetchCompanyKey);
+    return (
+      Boolean(this.#options.refreshKeys) ||
+      (this.#options.fetchCompanyKey !== false && !!this.#deps.fetchCompanyKey)
+    );
   }
 
   /** Add a key at run time (e.g. the public_key of a Webhook you just created). */
@@ -176,11 +183,17 @@ export class UmmahWebhookVerifier {
           'no_public_key',
         );
       }
-      throw fail('X-Signature does not match the body with any configured Ummah public key', 'invalid_signature');
+      throw fail(
+        'X-Signature does not match the body with any configured Ummah public key',
+        'invalid_signature',
+      );
     }
     const refreshed = await this.#refresh();
     if (this.#keys().length === 0) {
-      throw fail('No Ummah public key available: none configured and the refresh found none', 'no_public_key');
+      throw fail(
+        'No Ummah public key available: none configured and the refresh found none',
+        'no_public_key',
+      );
     }
     if (refreshed && this.#matches(body, signature)) return body;
     throw fail(
@@ -253,7 +266,10 @@ export class UmmahWebhookVerifier {
       const oldest = this.#refreshed.keys().next().value as string;
       this.#refreshed.delete(oldest);
     }
-    this.#logger.info({ gateway: 'ummah', keys: found.length, failures: errors.length }, 'webhook keys refreshed');
+    this.#logger.info(
+      { gateway: 'ummah', keys: found.length, failures: errors.length },
+      'webhook keys refreshed',
+    );
     if (found.length === 0 && errors.length > 0) {
       // Could not learn any key (gateway down?): report that, not a forged signature, so the delivery is retried.
       const first = errors[0];

@@ -6,7 +6,10 @@ import { startRecordedTarget, type RecordedTarget } from './support/recorded-tar
 const keys = generateUmmahTestKeys();
 let recorded: RecordedTarget;
 
-function setupWith(capabilities?: UmmahDriverOptions['capabilities'], label?: string): DriverConformanceSetup {
+function setupWith(
+  capabilities?: UmmahDriverOptions['capabilities'],
+  label?: string,
+): DriverConformanceSetup {
   return {
     ...(label ? { label } : {}),
     secrets: [TEST_SECRET_KEY, keys.privateKey],

@@ -1,6 +1,12 @@
 import { ConfigurationError, drivers, InvalidRequestError, UnsupportedOperationError } from '@tijara/core';
 import { sendJson, startLoopbackServer, type LoopbackServer } from '@tijara/testkit';
-import { createUmmahDriver, DEFAULT_BASE_URL, parseSecretKey, UmmahDriver, type UmmahDriverOptions } from '@tijara/ummah';
+import {
+  createUmmahDriver,
+  DEFAULT_BASE_URL,
+  parseSecretKey,
+  UmmahDriver,
+  type UmmahDriverOptions,
+} from '@tijara/ummah';
 import { BRAND_ID, readFixture, TEST_SECRET_KEY } from './support/fixtures.js';
 
 const P = 'd6c9e9e0-1b5a-4c6e-8b3a-0f1a2b3c4d5e';
@@ -25,16 +31,21 @@ describe('configuration', () => {
   });
 
   it('accepts an unprefixed CHIP-style key, live unless told otherwise', () => {
-    const key = 'Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZg==';
+    const key = 'abc_Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZg==';
     expect(createUmmahDriver({ secretKey: key, brandId: BRAND_ID }).testMode).toBe(false);
     expect(createUmmahDriver({ secretKey: key, brandId: BRAND_ID, mode: 'test' }).testMode).toBe(true);
   });
 
   it.each([
     ['a public key', 'pk_test_51HqLyjWDarjtT1zdp7dcdeadbeef', /public \(pk_…\) key/],
-    ['a PEM key', '-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8A\n-----END PUBLIC KEY-----', /PEM key/],
+    [
+      'a PEM key',
+      '-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8A\n-----END PUBLIC KEY-----',
+      /PEM key/,
+    ],
     ['a pasted Bearer prefix', 'Bearer sk_test_51HqLyjWDarjtT1zdp7dc', /starts with "Bearer"/],
-    ['an unknown prefix', 'rk_test_51HqLyjWDarjtT1zdp7dc', /unknown prefix/],
+    ['another kind of key', 'rk_test_51HqLyjWDarjtT1zdp7dc', /not an API secret key/],
+    ['an sk_ key of no known mode', 'sk_prod_51HqLyjWDarjtT1zdp7dc', /unknown mode/],
     ['whitespace inside', 'sk_test_51HqLy jWDarjtT1zdp7dc', /whitespace/],
     ['an empty string', '', /is missing/],
   ])('rejects %s at construction, without echoing it', (_what, key, message) => {
@@ -42,22 +53,26 @@ describe('configuration', () => {
     expect(error.message).toMatch(message);
     if (key.length > 0) {
       const distinctive = key.replace(/^(Bearer |-----BEGIN PUBLIC KEY-----\n)/, '').slice(0, 20);
-      for (const view of [error.message, JSON.stringify(error), String(error.stack)]) expect(view).not.toContain(distinctive);
+      for (const view of [error.message, JSON.stringify(error), String(error.stack)])
+        expect(view).not.toContain(distinctive);
     }
   });
 
   it('needs a brand id and a creator agent within the documented 32 characters', () => {
-    expect(configError(() => createUmmahDriver({ secretKey: TEST_SECRET_KEY } as UmmahDriverOptions)).message).toMatch(
-      /brandId is missing/,
-    );
     expect(
-      configError(() => createUmmahDriver({ secretKey: TEST_SECRET_KEY, brandId: BRAND_ID, creatorAgent: 'x'.repeat(33) }))
-        .message,
+      configError(() => createUmmahDriver({ secretKey: TEST_SECRET_KEY } as UmmahDriverOptions)).message,
+    ).toMatch(/brandId is missing/);
+    expect(
+      configError(() =>
+        createUmmahDriver({ secretKey: TEST_SECRET_KEY, brandId: BRAND_ID, creatorAgent: 'x'.repeat(33) }),
+      ).message,
     ).toMatch(/at most 32/);
   });
 
   it('defaults to the Ummah base URL and can point anywhere CHIP-compatible', () => {
-    expect(createUmmahDriver({ secretKey: TEST_SECRET_KEY, brandId: BRAND_ID }).client.baseUrl).toBe(DEFAULT_BASE_URL);
+    expect(createUmmahDriver({ secretKey: TEST_SECRET_KEY, brandId: BRAND_ID }).client.baseUrl).toBe(
+      DEFAULT_BASE_URL,
+    );
     expect(DEFAULT_BASE_URL).toBe('https://gate.ummah.com/api/v1/');
   });
 
@@ -75,7 +90,13 @@ describe('configuration', () => {
       currencies: 'any',
       testMode: true,
     });
-    configError(() => createUmmahDriver({ secretKey: TEST_SECRET_KEY, brandId: BRAND_ID, capabilities: { captureModes: [] } }));
+    configError(() =>
+      createUmmahDriver({
+        secretKey: TEST_SECRET_KEY,
+        brandId: BRAND_ID,
+        capabilities: { captureModes: [] },
+      }),
+    );
   });
 
   it("is registered in core's driver registry under 'ummah'", () => {
@@ -90,7 +111,12 @@ describe('operations over HTTP', () => {
   let server: LoopbackServer;
   let answers: Array<{ status: number; body: unknown }>;
   const driver = () =>
-    createUmmahDriver({ secretKey: TEST_SECRET_KEY, brandId: BRAND_ID, baseUrl: `${server.url}/api/v1/`, maxAttempts: 1 });
+    createUmmahDriver({
+      secretKey: TEST_SECRET_KEY,
+      brandId: BRAND_ID,
+      baseUrl: `${server.url}/api/v1/`,
+      maxAttempts: 1,
+    });
   const paid = readFixture<Record<string, unknown>>('webhooks/success-callback.json');
 
   beforeAll(async () => {
@@ -110,7 +136,12 @@ describe('operations over HTTP', () => {
       { status: 201, body: { ...paid, id: 'new-1', status: 'created', is_recurring_token: false } },
       { status: 200, body: { ...paid, id: 'new-1', status: 'paid', is_recurring_token: false } },
     ];
-    const input = { amount: 2999, currency: 'MYR', reference: 'order-2', customer: { email: 'a@example.com' } };
+    const input = {
+      amount: 2999,
+      currency: 'MYR',
+      reference: 'order-2',
+      customer: { email: 'a@example.com' },
+    };
     const payment = await driver().chargeSavedMethod(P, input);
     expect(payment).toMatchObject({ id: 'new-1', status: 'paid' });
     const [create, charge] = server.requests;
@@ -128,7 +159,12 @@ describe('operations over HTTP', () => {
       { status: 201, body: { ...paid, id: 'new-2', status: 'created' } },
       { status: 200, body: { ...paid, id: 'new-2', status: 'pending_charge', payment: null } },
     ];
-    const input = { amount: 2999, currency: 'MYR', reference: 'order-3', customer: { email: 'a@example.com' } };
+    const input = {
+      amount: 2999,
+      currency: 'MYR',
+      reference: 'order-3',
+      customer: { email: 'a@example.com' },
+    };
     expect(await driver().chargeSavedMethod(P, input, { idempotencyKey: 'k' })).toMatchObject({
       status: 'processing',
       rawStatus: 'pending_charge',
@@ -144,12 +180,16 @@ describe('operations over HTTP', () => {
     expect(server.requests).toHaveLength(1);
   });
 
-  it("completes a refund answer without a currency from the purchase, rather than guessing", async () => {
+  it('completes a refund answer without a currency from the purchase, rather than guessing', async () => {
     answers = [
       { status: 200, body: { id: 'r-1', status: 'refunded', amount: 500 } },
       { status: 200, body: paid },
     ];
-    expect(await driver().refund(P, { amount: 500 })).toMatchObject({ amount: 500, currency: 'MYR', paymentId: P });
+    expect(await driver().refund(P, { amount: 500 })).toMatchObject({
+      amount: 500,
+      currency: 'MYR',
+      paymentId: P,
+    });
     expect(server.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
       `POST /api/v1/purchases/${P}/refund/`,
       `GET /api/v1/purchases/${P}/`,
@@ -161,7 +201,12 @@ describe('operations over HTTP', () => {
       secretKey: TEST_SECRET_KEY,
       brandId: BRAND_ID,
       baseUrl: `${server.url}/api/v1/`,
-      capabilities: { captureModes: ['automatic'], savedMethods: false, partialRefund: false, currencies: ['MYR'] },
+      capabilities: {
+        captureModes: ['automatic'],
+        savedMethods: false,
+        partialRefund: false,
+        currencies: ['MYR'],
+      },
     });
     const input = {
       amount: 100,
@@ -170,10 +215,12 @@ describe('operations over HTTP', () => {
       customer: { email: 'a@example.com' },
       returnUrls: { success: 'https://s.example/ok', failure: 'https://s.example/ko' },
     };
-    await expect(narrowed.createPayment({ ...input, capture: 'manual' })).rejects.toBeInstanceOf(UnsupportedOperationError);
-    await expect(narrowed.createPayment({ ...input, capture: 'automatic', currency: 'USD' })).rejects.toBeInstanceOf(
+    await expect(narrowed.createPayment({ ...input, capture: 'manual' })).rejects.toBeInstanceOf(
       UnsupportedOperationError,
     );
+    await expect(
+      narrowed.createPayment({ ...input, capture: 'automatic', currency: 'USD' }),
+    ).rejects.toBeInstanceOf(UnsupportedOperationError);
     await expect(narrowed.capture(P)).rejects.toBeInstanceOf(UnsupportedOperationError);
     await expect(narrowed.refund(P, { amount: 5 })).rejects.toBeInstanceOf(UnsupportedOperationError);
     await expect(narrowed.deleteSavedMethod(P)).rejects.toBeInstanceOf(UnsupportedOperationError);

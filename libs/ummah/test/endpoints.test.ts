@@ -110,7 +110,9 @@ describe('one request path', () => {
     const before = server.requests.length;
     await client.purchases.retrieve('a/b?c');
     expect(server.requests[before]!.path).toBe('/api/v1/purchases/a%2Fb%3Fc/');
-    await expect(client.purchases.retrieve('..')).rejects.toMatchObject({ details: { id: ['Not a valid id.'] } });
+    await expect(client.purchases.retrieve('..')).rejects.toMatchObject({
+      details: { id: ['Not a valid id.'] },
+    });
     expect(server.requests).toHaveLength(before + 1);
   });
 
@@ -129,7 +131,11 @@ describe('one request path', () => {
       next: '/api/v1/clients/?page=2',
       previous: null,
     };
-    const pageTwo = { results: [{ id: 'c2', email: 'two@example.com' }], next: null, previous: '/api/v1/clients/' };
+    const pageTwo = {
+      results: [{ id: 'c2', email: 'two@example.com' }],
+      next: null,
+      previous: '/api/v1/clients/',
+    };
     answer = (response) => {
       const last = server.requests[server.requests.length - 1]!;
       sendJson(response, 200, last.query.get('page') === '2' ? pageTwo : pageOne);
@@ -149,8 +155,25 @@ describe('one request path', () => {
 
   it('is the same call() the generated methods use', async () => {
     reply(fixtures.get('clients.retrieve')!);
-    const viaCall = await client.call(ENDPOINTS.clients.retrieve, { id: 'c1a2b3c4-d5e6-f7a8-b9c0-d1e2f3a4b5c6' });
+    const viaCall = await client.call(ENDPOINTS.clients.retrieve, {
+      id: 'c1a2b3c4-d5e6-f7a8-b9c0-d1e2f3a4b5c6',
+    });
     const viaMethod = await client.clients.retrieve('c1a2b3c4-d5e6-f7a8-b9c0-d1e2f3a4b5c6');
     expect(viaCall).toEqual(viaMethod);
   });
 });
+
+/** Compile-time checks of the generated signatures: typecheck fails if they loosen. Never called. */
+export function generatedSignatures(c: UmmahClient): unknown[] {
+  return [
+    // @ts-expect-error the charge body (recurring_token) is required
+    c.purchases.charge('id'),
+    // @ts-expect-error both path parameters are required
+    c.clients.recurringTokens.retrieve('client'),
+    // @ts-expect-error amounts are numbers
+    c.purchases.capture('id', { amount: '10' }),
+    c.purchases.capture('id'),
+    c.purchases.cancel('id', { idempotencyKey: 'k' }),
+    c.clients.list(undefined, { signal: AbortSignal.timeout(1000) }),
+  ];
+}

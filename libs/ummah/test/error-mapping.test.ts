@@ -43,7 +43,11 @@ beforeEach(() => {
   server.requests.length = 0;
 });
 
-async function errorFor(status: number, body: unknown, call = () => client.purchases.retrieve(P)): Promise<TijaraError> {
+async function errorFor(
+  status: number,
+  body: unknown,
+  call: () => Promise<unknown> = () => client.purchases.retrieve(P),
+): Promise<TijaraError> {
   respond = { status, body };
   const error = await call().then(
     () => undefined,
@@ -55,7 +59,10 @@ async function errorFor(status: number, body: unknown, call = () => client.purch
 
 describe('error bodies of every documented shape', () => {
   it('400 {"error","details"} → InvalidRequestError with field details', async () => {
-    const error = await errorFor(400, { error: 'Bad Request', details: { 'client.email': ['This field is required.'] } });
+    const error = await errorFor(400, {
+      error: 'Bad Request',
+      details: { 'client.email': ['This field is required.'] },
+    });
     expect(error).toBeInstanceOf(InvalidRequestError);
     expect(error.details).toEqual({ 'client.email': ['This field is required.'] });
     expect(error.message).toBe('Bad Request: client.email: This field is required.');
@@ -86,7 +93,9 @@ describe('error bodies of every documented shape', () => {
   });
 
   it('CHIP {"__all__":[{"code","message"}]} → code and message from the item', async () => {
-    const error = await errorFor(400, { __all__: [{ code: 'purchase_not_paid', message: 'Purchase is not paid.' }] });
+    const error = await errorFor(400, {
+      __all__: [{ code: 'purchase_not_paid', message: 'Purchase is not paid.' }],
+    });
     expect(error).toBeInstanceOf(InvalidRequestError);
     expect(error.code).toBe('purchase_not_paid');
     expect(error.message).toBe('Purchase is not paid.');
@@ -108,10 +117,22 @@ describe('error bodies of every documented shape', () => {
   });
 
   it.each([
-    [401, { error: 'invalid_api_key', message: 'The API key is missing, malformed, or revoked.' }, AuthenticationError],
-    [403, { error: 'Forbidden', detail: 'You do not have permission to perform this action.' }, PermissionError],
+    [
+      401,
+      { error: 'invalid_api_key', message: 'The API key is missing, malformed, or revoked.' },
+      AuthenticationError,
+    ],
+    [
+      403,
+      { error: 'Forbidden', detail: 'You do not have permission to perform this action.' },
+      PermissionError,
+    ],
     [409, { error: 'Conflict', detail: 'Purchase cannot be refunded in its current state.' }, ConflictError],
-    [422, { error: 'idempotency_key_reused', message: 'Idempotency-Key reused with a different body.' }, IdempotencyError],
+    [
+      422,
+      { error: 'idempotency_key_reused', message: 'Idempotency-Key reused with a different body.' },
+      IdempotencyError,
+    ],
   ] as const)('%i → %p, not retried', async (status, body, errorClass) => {
     const error = await errorFor(status, body);
     expect(error).toBeInstanceOf(errorClass);
@@ -119,7 +140,11 @@ describe('error bodies of every documented shape', () => {
   });
 
   it('429 → RateLimitError carrying Retry-After, after the allowed retries', async () => {
-    respond = { status: 429, body: { error: 'rate_limit_exceeded', message: 'Too many requests.' }, headers: { 'retry-after': '0' } };
+    respond = {
+      status: 429,
+      body: { error: 'rate_limit_exceeded', message: 'Too many requests.' },
+      headers: { 'retry-after': '0' },
+    };
     const error = await client.purchases.retrieve(P).catch((e: unknown) => e as TijaraError);
     expect(error).toBeInstanceOf(RateLimitError);
     expect((error as RateLimitError).retryAfterMs).toBe(0);
@@ -140,9 +165,17 @@ describe('dead recurring tokens', () => {
   const charge = () => client.purchases.charge(P, { recurring_token: 'b1c2d3e4-dead-token' });
 
   it.each([
-    ['CHIP __all__', 400, { __all__: [{ code: 'invalid_recurring_token', message: 'Invalid recurring_token.' }] }],
+    [
+      'CHIP __all__',
+      400,
+      { __all__: [{ code: 'invalid_recurring_token', message: 'Invalid recurring_token.' }] },
+    ],
     ['error code', 402, { error: 'invalid_recurring_token', message: 'Invalid recurring_token.' }],
-    ['field error', 400, { recurring_token: [{ code: 'invalid_recurring_token', message: 'Invalid recurring_token.' }] }],
+    [
+      'field error',
+      400,
+      { recurring_token: [{ code: 'invalid_recurring_token', message: 'Invalid recurring_token.' }] },
+    ],
     ['on a 5xx', 500, { error: 'invalid_recurring_token', message: 'Invalid recurring_token.' }],
   ])('%s → InvalidSavedMethodError', async (_shape, status, body) => {
     const error = await errorFor(status, body, charge);
@@ -150,7 +183,8 @@ describe('dead recurring tokens', () => {
     expect(error).toBeInstanceOf(CardError);
     expect(error.code).toBe('invalid_recurring_token');
     expect(error.message).toMatch(/^(recurring_token: )?Invalid recurring_token\.$/);
-    if (status < 500) expect(server.requests).toHaveLength(1);
+    // Never retried, not even on a 5xx: the token is dead.
+    expect(server.requests).toHaveLength(1);
   });
 });
 
@@ -170,8 +204,10 @@ describe('secrets in error bodies', () => {
   it('redacts an unprefixed CHIP-style key too (a literal secret, not a known shape)', async () => {
     const chipKey = 'Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZg';
     const chip = new UmmahClient({ secretKey: chipKey, baseUrl: `${server.url}/api/v1/`, maxAttempts: 1 });
-    const error = await errorFor(400, { __all__: [{ code: 'bad', message: `key ${chipKey} not allowed here` }] }, () =>
-      chip.purchases.retrieve(P),
+    const error = await errorFor(
+      400,
+      { __all__: [{ code: 'bad', message: `key ${chipKey} not allowed here` }] },
+      () => chip.purchases.retrieve(P),
     );
     expect(JSON.stringify(error)).not.toContain(chipKey);
     expect(error.message).not.toContain(chipKey);

@@ -31,8 +31,11 @@ const purchase = (overrides: Record<string, unknown> = {}): CreatePurchaseReques
 });
 
 /** The call must fail client-side with these details, and nothing may reach the gateway. */
-async function refused(call: () => Promise<unknown>, details: Record<string, string[]>): Promise<InvalidRequestError> {
-  const error = await call().then(
+async function refused(
+  call: () => PromiseLike<unknown>,
+  details: Record<string, string[]>,
+): Promise<InvalidRequestError> {
+  const error = await Promise.resolve(call()).then(
     () => undefined,
     (e: unknown) => e,
   );
@@ -74,22 +77,33 @@ describe('documented limits, enforced before sending', () => {
     });
   });
 
-  it("cancel_redirect may not contain <>'\" or spaces", async () => {
+  it('cancel_redirect may not contain <>\'" or spaces', async () => {
     await refused(() => client.purchases.create(purchase({ cancel_redirect: 'https://shop.example/"x"' })), {
       cancel_redirect: [`This field can't contain any of the symbols <>'" or spaces.`],
     });
   });
 
   it('required fields and nested paths', async () => {
-    await refused(() => client.purchases.create({ client: { email: 'nope' } } as unknown as CreatePurchaseRequest), {
-      brand_id: ['This field is required.'],
-      'client.email': ['Enter a valid email address.'],
-      purchase: ['This field is required.'],
-    });
+    await refused(
+      () => client.purchases.create({ client: { email: 'nope' } } as unknown as CreatePurchaseRequest),
+      {
+        brand_id: ['This field is required.'],
+        'client.email': ['Enter a valid email address.'],
+        purchase: ['This field is required.'],
+      },
+    );
     await refused(
       () =>
         client.purchases.create(
-          purchase({ purchase: { currency: 'XYZ', products: [{ name: '', price: -1 }, { name: 'ok', price: 1.5 }] } }),
+          purchase({
+            purchase: {
+              currency: 'XYZ',
+              products: [
+                { name: '', price: -1 },
+                { name: 'ok', price: 1.5 },
+              ],
+            },
+          }),
         ),
       {
         'purchase.currency': ['"XYZ" is not a valid ISO 4217 currency code.'],
@@ -110,14 +124,18 @@ describe('documented limits, enforced before sending', () => {
     await refused(() => client.purchases.create(purchase({ client_id: 'c1' })), {
       __all__: ['Specify either client or client_id, not both.'],
     });
-    await expect(client.purchases.create(purchase({ client: undefined, client_id: 'c1' }))).resolves.toBeDefined();
+    await expect(
+      client.purchases.create(purchase({ client: undefined, client_id: 'c1' })),
+    ).resolves.toBeDefined();
   });
 
   it('amounts are positive integers in minor units', async () => {
     await refused(() => client.purchases.capture('p1', { amount: 0 }), {
       amount: ['Ensure this value is greater than or equal to 1.'],
     });
-    await refused(() => client.purchases.refund('p1', { amount: 10.5 }), { amount: ['A valid integer is required.'] });
+    await refused(() => client.purchases.refund('p1', { amount: 10.5 }), {
+      amount: ['A valid integer is required.'],
+    });
   });
 
   it('the other resources too', async () => {
@@ -132,30 +150,52 @@ describe('documented limits, enforced before sending', () => {
           is_subscription: true,
           purchase: { products: [{ name: 'Plan', price: 999 }] },
         }),
-      { subscription_period: ['This field is required.'], subscription_period_units: ['This field is required.'] },
+      {
+        subscription_period: ['This field is required.'],
+        subscription_period_units: ['This field is required.'],
+      },
     );
-    await refused(() => client.billingTemplates.subscribers.update('bt', 'c', { status: 'paused' as 'active' }), {
-      status: ['"paused" is not a valid choice.'],
-    });
+    await refused(
+      () => client.billingTemplates.subscribers.update('bt', 'c', { status: 'paused' as 'active' }),
+      {
+        status: ['"paused" is not a valid choice.'],
+      },
+    );
     await refused(() => client.webhooks.create({ callback: 'http://shop.example/hook' }), {
       callback: ['Callback URLs must use HTTPS.'],
     });
     await refused(() => client.webhooks.deliveries({ id: 'p1', source_type: 'refund' as 'purchase' }), {
       source_type: ['"refund" is not a valid choice.'],
     });
-    await refused(() => client.paymentMethods.list({ brand_id: BRAND_ID } as { brand_id: string; currency: string }), {
-      currency: ['This field is required.'],
-    });
+    await refused(
+      () => client.paymentMethods.list({ brand_id: BRAND_ID } as { brand_id: string; currency: string }),
+      {
+        currency: ['This field is required.'],
+      },
+    );
     await refused(() => client.companyStatements.create({ format: 'pdf' as 'csv' }), {
       format: ['"pdf" is not a valid choice.'],
     });
-    await refused(() => client.billing.createInvoice({ brand_id: BRAND_ID, clients: [], purchase: { products: [{ name: 'x', price: 1 }] } }), {
-      clients: ['This list may not be empty.'],
-    });
+    await refused(
+      () =>
+        client.billing.createInvoice({
+          brand_id: BRAND_ID,
+          clients: [],
+          purchase: { products: [{ name: 'x', price: 1 }] },
+        }),
+      {
+        clients: ['This list may not be empty.'],
+      },
+    );
   });
 
   it('lets fields it does not know through, for deployments that have more', async () => {
-    await client.purchases.create(purchase({ payment_method_details: { bank: 'x' }, purchase: { products: [{ name: 'a', price: 1 }], shipping_options: [1] } }));
+    await client.purchases.create(
+      purchase({
+        payment_method_details: { bank: 'x' },
+        purchase: { products: [{ name: 'a', price: 1 }], shipping_options: [1] },
+      }),
+    );
     expect(server.requests[0]!.json).toMatchObject({
       payment_method_details: { bank: 'x' },
       purchase: { shipping_options: [1] },
@@ -163,8 +203,12 @@ describe('documented limits, enforced before sending', () => {
   });
 
   it('allows an http webhook callback on loopback only, for the sandbox and local tests', () => {
-    expect(createWebhookRequestSchema.safeParse({ callback: 'http://127.0.0.1:4010/hook' }).success).toBe(true);
-    expect(createWebhookRequestSchema.safeParse({ callback: 'http://localhost:4010/hook' }).success).toBe(true);
+    expect(createWebhookRequestSchema.safeParse({ callback: 'http://127.0.0.1:4010/hook' }).success).toBe(
+      true,
+    );
+    expect(createWebhookRequestSchema.safeParse({ callback: 'http://localhost:4010/hook' }).success).toBe(
+      true,
+    );
     expect(createWebhookRequestSchema.safeParse({ callback: 'http://10.0.0.5/hook' }).success).toBe(false);
   });
 });

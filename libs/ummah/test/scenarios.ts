@@ -44,7 +44,11 @@ export interface UmmahScenarioTarget {
 
 const SCENARIO_TIMEOUT_MS = 30_000;
 
-export function order(reference: string, amount: number, extra: Partial<CreatePaymentInput> = {}): CreatePaymentInput {
+export function order(
+  reference: string,
+  amount: number,
+  extra: Partial<CreatePaymentInput> = {},
+): CreatePaymentInput {
   return {
     amount,
     currency: 'MYR',
@@ -58,7 +62,12 @@ export function order(reference: string, amount: number, extra: Partial<CreatePa
 }
 
 function offSession(reference: string, amount: number): ChargeSavedMethodInput {
-  return { amount, currency: 'MYR', reference, customer: { email: 'aisha@example.com', name: 'Aisha Rahman' } };
+  return {
+    amount,
+    currency: 'MYR',
+    reference,
+    customer: { email: 'aisha@example.com', name: 'Aisha Rahman' },
+  };
 }
 
 async function rejection(promise: Promise<unknown>): Promise<TijaraError> {
@@ -98,7 +107,12 @@ export function defineUmmahDriverScenarios(getTarget: () => UmmahScenarioTarget)
   describe('Ummah driver scenarios', () => {
     scenario('hosted-checkout', async (driver, target) => {
       const created = await driver.createPayment(order('order-1001', 2999));
-      expect(created).toMatchObject({ status: 'pending', amount: 2999, currency: 'MYR', reference: 'order-1001' });
+      expect(created).toMatchObject({
+        status: 'pending',
+        amount: 2999,
+        currency: 'MYR',
+        reference: 'order-1001',
+      });
       expect(created.checkoutUrl).toMatch(/^https?:\/\//);
 
       await target.pay(created.id, 'success');
@@ -107,17 +121,30 @@ export function defineUmmahDriverScenarios(getTarget: () => UmmahScenarioTarget)
       expect(event).toMatchObject({ type: 'payment.paid', paymentId: created.id });
 
       const paid = await driver.retrievePayment(created.id);
-      expect(paid).toMatchObject({ status: 'paid', capturedAmount: 2999, refundableAmount: 2999, testMode: true });
+      expect(paid).toMatchObject({
+        status: 'paid',
+        capturedAmount: 2999,
+        refundableAmount: 2999,
+        testMode: true,
+      });
       expect(paid.checkoutUrl).toBeUndefined();
     });
 
     scenario('partial-capture', async (driver, target) => {
       const created = await driver.createPayment(order('order-1002', 5000, { capture: 'manual' }));
       await target.pay(created.id, 'success');
-      expect(await driver.retrievePayment(created.id)).toMatchObject({ status: 'authorized', capturedAmount: 0 });
+      expect(await driver.retrievePayment(created.id)).toMatchObject({
+        status: 'authorized',
+        capturedAmount: 0,
+      });
 
       const captured = await driver.capture(created.id, 3000);
-      expect(captured).toMatchObject({ status: 'paid', amount: 5000, capturedAmount: 3000, refundableAmount: 3000 });
+      expect(captured).toMatchObject({
+        status: 'paid',
+        amount: 5000,
+        capturedAmount: 3000,
+        refundableAmount: 3000,
+      });
     });
 
     scenario('release-hold', async (driver, target) => {
@@ -126,7 +153,12 @@ export function defineUmmahDriverScenarios(getTarget: () => UmmahScenarioTarget)
       expect((await driver.retrievePayment(created.id)).status).toBe('authorized');
 
       const released = await driver.release(created.id);
-      expect(released).toMatchObject({ id: created.id, status: 'canceled', rawStatus: 'released', capturedAmount: 0 });
+      expect(released).toMatchObject({
+        id: created.id,
+        status: 'canceled',
+        rawStatus: 'released',
+        capturedAmount: 0,
+      });
     });
 
     scenario('cancel-unpaid', async (driver) => {
@@ -141,7 +173,12 @@ export function defineUmmahDriverScenarios(getTarget: () => UmmahScenarioTarget)
       expect((await driver.retrievePayment(created.id)).status).toBe('paid');
 
       const first = await driver.refund(created.id, { amount: 4000, reference: 'refund-1005-1' });
-      expect(first).toMatchObject({ paymentId: created.id, amount: 4000, currency: 'MYR', status: 'succeeded' });
+      expect(first).toMatchObject({
+        paymentId: created.id,
+        amount: 4000,
+        currency: 'MYR',
+        status: 'succeeded',
+      });
       expect(await driver.retrievePayment(created.id)).toMatchObject({
         status: 'partially_refunded',
         refundedAmount: 4000,
@@ -176,7 +213,9 @@ export function defineUmmahDriverScenarios(getTarget: () => UmmahScenarioTarget)
 
       await driver.deleteSavedMethod(token);
       const error = await rejection(
-        driver.chargeSavedMethod(token, offSession('order-1008', 4500), { idempotencyKey: 'charge-order-1008' }),
+        driver.chargeSavedMethod(token, offSession('order-1008', 4500), {
+          idempotencyKey: 'charge-order-1008',
+        }),
       );
       expect(error).toBeInstanceOf(InvalidSavedMethodError);
     });
@@ -184,7 +223,10 @@ export function defineUmmahDriverScenarios(getTarget: () => UmmahScenarioTarget)
     scenario('declined-card', async (driver, target) => {
       const created = await driver.createPayment(order('order-1009', 2999));
       await target.pay(created.id, 'decline');
-      expect(await driver.retrievePayment(created.id)).toMatchObject({ status: 'failed', rawStatus: 'error' });
+      expect(await driver.retrievePayment(created.id)).toMatchObject({
+        status: 'failed',
+        rawStatus: 'error',
+      });
     });
 
     scenario('unknown-purchase', async (driver) => {

@@ -44,14 +44,18 @@ describe('purchase status mapping', () => {
   it.each(Object.entries(EXPECTED))('maps %s to %s', (raw, normalized) => {
     expect(isKnownPurchaseStatus(raw)).toBe(true);
     expect(PAYMENT_STATUSES).toContain(PURCHASE_STATUS_MAP[raw as keyof typeof PURCHASE_STATUS_MAP]);
-    expect(normalizePurchaseStatus(raw, { capturedAmount: 1000, refundedAmount: raw === 'refunded' ? 1000 : 0 })).toBe(
-      normalized,
-    );
+    expect(
+      normalizePurchaseStatus(raw, { capturedAmount: 1000, refundedAmount: raw === 'refunded' ? 1000 : 0 }),
+    ).toBe(normalized);
   });
 
   it('calls a refund of less than the captured amount a partial refund', () => {
-    expect(normalizePurchaseStatus('refunded', { capturedAmount: 1000, refundedAmount: 400 })).toBe('partially_refunded');
-    expect(normalizePurchaseStatus('refunded', { capturedAmount: 1000, refundedAmount: 1000 })).toBe('refunded');
+    expect(normalizePurchaseStatus('refunded', { capturedAmount: 1000, refundedAmount: 400 })).toBe(
+      'partially_refunded',
+    );
+    expect(normalizePurchaseStatus('refunded', { capturedAmount: 1000, refundedAmount: 1000 })).toBe(
+      'refunded',
+    );
   });
 
   it('maps a status the gateway adds later to a non-final fallback, never throwing', () => {

@@ -27,7 +27,9 @@ describe('Purchase → Payment', () => {
   });
 
   it("reads the seed's total_amount as the total", () => {
-    expect(toPayment({ id: 'p', status: 'paid', purchase: { total_amount: 2999, currency: 'USD' } }).amount).toBe(2999);
+    expect(
+      toPayment({ id: 'p', status: 'paid', purchase: { total_amount: 2999, currency: 'USD' } }).amount,
+    ).toBe(2999);
   });
 
   it('gives the checkout URL only while the buyer is awaited', () => {
@@ -42,22 +44,49 @@ describe('Purchase → Payment', () => {
       capturedAmount: 0,
       refundableAmount: 0,
     });
-    const captured = toPayment({ ...base, status: 'paid', payment: { amount: 6000 }, refundable_amount: 6000 });
-    expect(captured).toMatchObject({ status: 'paid', amount: 10000, capturedAmount: 6000, refundableAmount: 6000 });
+    const captured = toPayment({
+      ...base,
+      status: 'paid',
+      payment: { amount: 6000 },
+      refundable_amount: 6000,
+    });
+    expect(captured).toMatchObject({
+      status: 'paid',
+      amount: 10000,
+      capturedAmount: 6000,
+      refundableAmount: 6000,
+    });
   });
 
   it('derives partial and full refunds from refundable_amount', () => {
-    const partial = toPayment({ ...base, status: 'refunded', payment: { amount: 10000 }, refundable_amount: 2500 });
-    expect(partial).toMatchObject({ status: 'partially_refunded', refundedAmount: 7500, refundableAmount: 2500 });
+    const partial = toPayment({
+      ...base,
+      status: 'refunded',
+      payment: { amount: 10000 },
+      refundable_amount: 2500,
+    });
+    expect(partial).toMatchObject({
+      status: 'partially_refunded',
+      refundedAmount: 7500,
+      refundableAmount: 2500,
+    });
     const full = toPayment({ ...base, status: 'refunded', payment: { amount: 10000 }, refundable_amount: 0 });
     expect(full).toMatchObject({ status: 'refunded', refundedAmount: 10000, refundableAmount: 0 });
     // Without refundable_amount, "refunded" is taken at its word.
-    expect(toPayment({ ...base, status: 'refunded' })).toMatchObject({ status: 'refunded', refundedAmount: 10000 });
+    expect(toPayment({ ...base, status: 'refunded' })).toMatchObject({
+      status: 'refunded',
+      refundedAmount: 10000,
+    });
   });
 
   it('does not read a non-refundable method as refunded', () => {
     const payment = toPayment({ ...base, status: 'paid', refundable_amount: 0, refund_availability: 'none' });
-    expect(payment).toMatchObject({ status: 'paid', refundedAmount: 0, refundableAmount: 0, capturedAmount: 10000 });
+    expect(payment).toMatchObject({
+      status: 'paid',
+      refundedAmount: 0,
+      refundableAmount: 0,
+      capturedAmount: 10000,
+    });
   });
 
   it('exposes the saved card of a purchase that saved it, never the number', () => {
@@ -93,18 +122,29 @@ describe('Purchase → Payment', () => {
 describe('refunds', () => {
   it("accepts the seed's refund object and CHIP's Payment", () => {
     expect(
-      toRefund({ id: 'r1', status: 'refunded', amount: 1500, currency: 'USD', purchase: 'p1' }, { paymentId: 'x' }),
+      toRefund(
+        { id: 'r1', status: 'refunded', amount: 1500, currency: 'USD', purchase: 'p1' },
+        { paymentId: 'x' },
+      ),
     ).toMatchObject({ id: 'r1', paymentId: 'p1', amount: 1500, currency: 'USD', status: 'succeeded' });
     expect(
       toRefund(
-        { id: 'r2', status: 'success', amount: 100, currency: 'myr', related_to: { type: 'purchase', id: 'p2' } },
+        {
+          id: 'r2',
+          status: 'success',
+          amount: 100,
+          currency: 'myr',
+          related_to: { type: 'purchase', id: 'p2' },
+        },
         { paymentId: 'x' },
       ),
     ).toMatchObject({ paymentId: 'p2', currency: 'MYR', status: 'succeeded' });
-    expect(toRefund({ id: 'r3', status: 'pending_refund', amount: 1 }, { paymentId: 'p3', currency: 'USD' })).toMatchObject(
-      { paymentId: 'p3', currency: 'USD', status: 'pending' },
-    );
-    expect(toRefund({ id: 'r4', status: 'error', amount: 1, currency: 'USD' }, { paymentId: 'p' }).status).toBe('failed');
+    expect(
+      toRefund({ id: 'r3', status: 'pending_refund', amount: 1 }, { paymentId: 'p3', currency: 'USD' }),
+    ).toMatchObject({ paymentId: 'p3', currency: 'USD', status: 'pending' });
+    expect(
+      toRefund({ id: 'r4', status: 'error', amount: 1, currency: 'USD' }, { paymentId: 'p' }).status,
+    ).toBe('failed');
   });
 });
 
@@ -119,7 +159,12 @@ describe('CreatePaymentInput → POST /purchases/ body', () => {
     returnUrls: { success: 'https://shop.example/ok', failure: 'https://shop.example/ko' },
     callbackUrl: 'https://shop.example/callback',
   };
-  const settings = { brandId: 'brand-1', creatorAgent: 'tijara-ummah/0.1.0', capture: 'manual' as const, saveMethod: true };
+  const settings = {
+    brandId: 'brand-1',
+    creatorAgent: 'tijara-ummah/0.1.0',
+    capture: 'manual' as const,
+    saveMethod: true,
+  };
 
   it('maps every field', () => {
     expect(toCreatePurchaseRequest(input, settings)).toEqual({
@@ -151,7 +196,10 @@ describe('CreatePaymentInput → POST /purchases/ body', () => {
   });
 
   it('uses the gateway client id when the store has one', () => {
-    const body = toCreatePurchaseRequest({ ...input, customer: { email: 'a@b.co', gatewayCustomerId: 'cli-9' } }, settings);
+    const body = toCreatePurchaseRequest(
+      { ...input, customer: { email: 'a@b.co', gatewayCustomerId: 'cli-9' } },
+      settings,
+    );
     expect(body.client_id).toBe('cli-9');
     expect(body.client).toBeUndefined();
   });

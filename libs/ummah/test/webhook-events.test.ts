@@ -66,7 +66,12 @@ describe('webhook body shapes', () => {
   });
 
   it('keeps an envelope whose object is partial: payment id known, payment left for a re-fetch', () => {
-    const event = parseUmmahEvent({ id: 'evt-1', type: 'purchase.cancelled', created_on: 1, object: { id: P } });
+    const event = parseUmmahEvent({
+      id: 'evt-1',
+      type: 'purchase.cancelled',
+      created_on: 1,
+      object: { id: P },
+    });
     expect(event).toMatchObject({ type: 'payment.canceled', paymentId: P });
     expect(event.payment).toBeUndefined();
   });

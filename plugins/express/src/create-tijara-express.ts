@@ -69,7 +69,8 @@ export async function createTijaraExpress(options: TijaraExpressOptions): Promis
       throw new ConfigurationError('With an open PaymentLedger as `database`, pass `stores` too (a URL or Stores)');
     }
     ledger = options.database;
-    const opened = typeof options.stores === 'string' ? createStores(options.stores, { logger }) : undefined;
+    const opened =
+      typeof options.stores === 'string' ? createStores(options.stores, { logger, ...options.storeOptions }) : undefined;
     stores = opened ?? (options.stores as Stores);
     closeBackends = async () => {
       await opened?.close();
@@ -78,6 +79,7 @@ export async function createTijaraExpress(options: TijaraExpressOptions): Promis
     const backends = await openBackends({
       database: options.database ?? DEFAULT_DATABASE,
       ...(options.stores === undefined ? {} : { stores: options.stores }),
+      ...(options.storeOptions === undefined ? {} : { storeOptions: options.storeOptions }),
       logger,
     });
     ledger = backends.ledger;

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type {
   CaptureMode,
+  CreateStoresOptions,
   DomainEvent,
   DomainEventType,
   GatewayDriver,
@@ -104,6 +105,8 @@ export interface TijaraExpressOptions {
   readonly database?: string | PaymentLedger;
   /** Dedupe and locks elsewhere, e.g. `redis://…` for several instances (the ledger stays in `database`). */
   readonly stores?: string | Stores;
+  /** Options for stores opened from a URL, e.g. `{ prefix: 'myshop:' }` for Redis keys. */
+  readonly storeOptions?: CreateStoresOptions;
   readonly getOrder: GetOrder;
   readonly on?: PaymentEventHandlers;
   /** Where to send the buyer back to (default: `/cart` after a cancel, else `/orders/<id>`). Same-site only. */

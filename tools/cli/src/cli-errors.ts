@@ -34,7 +34,9 @@ function describe(error: unknown): string {
       parts.push(`(HTTP ${error.statusCode})`);
     }
     if (error.details) {
-      const fields = Object.entries(error.details).map(([field, messages]) => `${field}: ${messages.join(' ')}`);
+      const fields = Object.entries(error.details)
+        .map(([field, messages]) => `${field}: ${messages.join(' ')}`)
+        .filter((text) => !error.message.includes(text));
       if (fields.length > 0) parts.push(`[${fields.join('; ')}]`);
     }
     return parts.join(' ');

@@ -3,6 +3,7 @@ import { UmmahClient } from '@tijara/ummah';
 import type { CliIo } from './cli-io.js';
 import { CliError } from './cli-errors.js';
 import { DEFAULT_SANDBOX_PORT } from './commands/sandbox.js';
+import { readSandboxState } from './local-state.js';
 import { parseUrl } from './option-parsers.js';
 import { SandboxControl } from './sandbox-control.js';
 
@@ -27,9 +28,13 @@ export interface GatewayConnection {
 /** `--api-base`, `--secret-key`, `--brand-id`, each with its environment variable. */
 export function addConnectionOptions(command: Command): Command {
   return command
-    .option('--api-base <url>', `gateway API base URL (env UMMAH_API_BASE, default ${DEFAULT_API_BASE})`, parseUrl)
-    .option('--secret-key <key>', 'secret API key (env UMMAH_SECRET_KEY; default: asked from a local sandbox)')
-    .option('--brand-id <id>', 'brand id for new purchases (env UMMAH_BRAND_ID; default: asked from a sandbox)');
+    .option(
+      '--api-base <url>',
+      `gateway API base URL (env UMMAH_API_BASE; default: the sandbox started in this directory, else ${DEFAULT_API_BASE})`,
+      parseUrl,
+    )
+    .option('--secret-key <key>', 'secret API key (env UMMAH_SECRET_KEY; default: that of the sandbox started here)')
+    .option('--brand-id <id>', 'brand id for new purchases (env UMMAH_BRAND_ID; default: asked from the sandbox)');
 }
 
 function withSlash(url: string): string {
@@ -37,22 +42,23 @@ function withSlash(url: string): string {
 }
 
 /**
- * Resolve flags, then environment, then (for a sandbox) the sandbox's own info. A sandbox is recognised by its
- * control API, which also fills in the key and brand id so `tijara sandbox` + any gateway command just works.
+ * Flags win, then the environment, then the sandbox `tijara sandbox` is running from this directory (it leaves
+ * its address and key in .tijara/sandbox.json), then the default address. A sandbox is recognised by its
+ * control API, which also supplies the brand id and lets `webhooks trigger` pay purchases.
  */
 export async function connect(io: CliIo, flags: ConnectionFlags): Promise<GatewayConnection> {
-  const apiBase = withSlash(flags.apiBase ?? io.env['UMMAH_API_BASE'] ?? DEFAULT_API_BASE);
-  let secretKey = flags.secretKey ?? io.env['UMMAH_SECRET_KEY'];
-  let brandId = flags.brandId ?? io.env['UMMAH_BRAND_ID'];
+  const local = readSandboxState(io.cwd);
+  const explicitBase = flags.apiBase ?? io.env['UMMAH_API_BASE'];
+  const apiBase = withSlash(explicitBase ?? local?.apiBase ?? DEFAULT_API_BASE);
+  const sameAsLocal = local !== undefined && new URL(local.apiBase).origin === new URL(apiBase).origin;
+  const secretKey = flags.secretKey ?? io.env['UMMAH_SECRET_KEY'] ?? (sameAsLocal ? local.secretKey : undefined);
 
-  const sandbox = await SandboxControl.detect(apiBase, secretKey);
-  if (sandbox) {
-    secretKey ??= sandbox.info.secretKey;
-    brandId ??= sandbox.info.brandId;
-  }
+  const sandbox = await SandboxControl.detect(apiBase);
+  const brandId =
+    flags.brandId ?? io.env['UMMAH_BRAND_ID'] ?? (sameAsLocal ? local.brandId : undefined) ?? sandbox?.info.brandId;
   if (!secretKey) {
     throw new CliError(
-      `no secret key: pass --secret-key or set UMMAH_SECRET_KEY (no sandbox answered at ${new URL(apiBase).origin})`,
+      `no secret key for ${apiBase}: pass --secret-key, set UMMAH_SECRET_KEY, or run \`tijara sandbox\` in this directory`,
     );
   }
   // A CLI is interactive: fail fast on a dead endpoint instead of the library's patient retry schedule.

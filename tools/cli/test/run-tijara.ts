@@ -71,6 +71,8 @@ export interface RunningTijara {
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<string>;
   /** Send `signal` and wait for the exit. */
   stop(signal?: NodeJS.Signals): Promise<TijaraResult>;
+  /** Wait for the process to exit by itself. */
+  exited(): Promise<TijaraResult>;
 }
 
 export function startTijara(args: readonly string[], options: RunOptions = {}): RunningTijara {
@@ -117,6 +119,7 @@ export function startTijara(args: readonly string[], options: RunOptions = {}): 
         check();
       });
     },
+    exited: () => exited,
     async stop(signal = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);

@@ -66,7 +66,7 @@ export function buildApp(sandbox: SandboxContext): Express {
         `<h1>Ummah gateway sandbox</h1>
 <p class="muted">A local, stateful emulator of the Ummah API by Tijara. Nothing here moves real money.</p>
 <p>API base: <code id="api-base">${esc(base)}</code><br>Brand id: <code id="brand-id">${esc(sandbox.config.brandId)}</code></p>
-<p><a href="/api/v1/openapi.json">OpenAPI description</a> · <a href="/__sandbox/info">Sandbox info</a></p>`,
+<p><a href="${esc(base)}openapi.json">OpenAPI description</a> · <a href="${esc(sandbox.baseUrl(req))}/__sandbox/info">Sandbox info</a></p>`,
       ),
     );
   });

@@ -35,7 +35,7 @@ function invalid(errors: FieldDetails | undefined, field: string): string {
 }
 
 /** The hosted checkout form. Element ids are stable (see README) so browser tests can drive it. */
-export function renderCheckout(record: PurchaseRecord, state: FormState = {}): string {
+export function renderCheckout(record: PurchaseRecord, state: FormState = {}, prefix = ''): string {
   const purchase = record.object;
   const { values = {}, errors } = state;
   const forced = purchase.force_recurring;
@@ -55,7 +55,7 @@ export function renderCheckout(record: PurchaseRecord, state: FormState = {}): s
 <p class="muted">Purchase <span id="reference">${esc(purchase.reference || purchase.reference_generated)}</span> · <span id="client-email">${esc(purchase.client.email)}</span></p>
 ${productsTable(purchase)}
 ${alert ? `<div class="alert" id="error" role="alert">${esc(alert)}</div>` : ''}
-<form id="payment-form" method="post" action="/checkout/${esc(purchase.id)}/" autocomplete="on" novalidate>
+<form id="payment-form" method="post" action="${esc(prefix)}/checkout/${esc(purchase.id)}/" autocomplete="on" novalidate>
 <label for="cardholder_name">Cardholder name</label>
 <input type="text" id="cardholder_name" name="cardholder_name" autocomplete="cc-name" maxlength="30" value="${esc(values.cardholder_name)}"${invalid(errors, 'cardholder_name')}>
 ${fieldError(errors, 'cardholder_name')}
@@ -78,7 +78,7 @@ ${cancel}
   );
 }
 
-export function renderChallenge(record: PurchaseRecord, challengeId: string, error?: string): string {
+export function renderChallenge(record: PurchaseRecord, challengeId: string, error?: string, prefix = ''): string {
   const purchase = record.object;
   return page(
     '3-D Secure — sandbox',
@@ -86,7 +86,7 @@ export function renderChallenge(record: PurchaseRecord, challengeId: string, err
 <p class="muted">Your bank asks you to confirm a payment of <strong id="total">${esc(formatMoney(purchase.purchase.total, purchase.purchase.currency))}</strong> to ${esc(purchase.issuer_details['brand_name'])}.</p>
 <p class="muted">Sandbox: any one-time code passes with Confirm; Fail simulates a failed authentication.</p>
 ${error ? `<div class="alert" id="error" role="alert">${esc(error)}</div>` : ''}
-<form id="challenge-form" method="post" action="/checkout/${esc(purchase.id)}/3ds/${esc(challengeId)}/" novalidate>
+<form id="challenge-form" method="post" action="${esc(prefix)}/checkout/${esc(purchase.id)}/3ds/${esc(challengeId)}/" novalidate>
 <label for="otp">One-time code</label>
 <input type="text" id="otp" name="otp" inputmode="numeric" autocomplete="one-time-code" maxlength="8" placeholder="123456">
 <button type="submit" id="confirm" name="action" value="confirm">Confirm</button>
@@ -96,7 +96,7 @@ ${error ? `<div class="alert" id="error" role="alert">${esc(error)}</div>` : ''}
 }
 
 /** Shown when the merchant gave no redirect URL, and for purchases that can no longer be paid. */
-export function renderResult(record: PurchaseRecord): string {
+export function renderResult(record: PurchaseRecord, prefix = ''): string {
   const purchase = record.object;
   const status = purchase.status;
   const lastError = purchase.transaction_data.attempts.at(-1)?.error;
@@ -117,7 +117,7 @@ export function renderResult(record: PurchaseRecord): string {
     message = `This purchase can no longer be paid (status: ${status}).`;
   }
   const retry =
-    AWAITING_PAYMENT.has(status) ? `<div class="links"><a id="retry" href="/checkout/${esc(purchase.id)}/">Try again</a></div>` : '';
+    AWAITING_PAYMENT.has(status) ? `<div class="links"><a id="retry" href="${esc(prefix)}/checkout/${esc(purchase.id)}/">Try again</a></div>` : '';
   return page(
     'Payment result — sandbox',
     `<h1 id="merchant">${esc(purchase.issuer_details['brand_name'])}</h1>
@@ -159,10 +159,10 @@ function isChecked(value: unknown): boolean {
 }
 
 /** Where the buyer goes after an attempt: the merchant's redirect, or the sandbox's own result page. */
-export function redirectFor(outcome: PaymentOutcome): string {
+export function redirectFor(outcome: PaymentOutcome, prefix = ''): string {
   const purchase = outcome.record.object;
-  const fallback = `/checkout/${purchase.id}/result/`;
-  if (outcome.kind === 'challenge') return `/checkout/${purchase.id}/3ds/${outcome.challenge.id}/`;
+  const fallback = `${prefix}/checkout/${purchase.id}/result/`;
+  if (outcome.kind === 'challenge') return `${prefix}/checkout/${purchase.id}/3ds/${outcome.challenge.id}/`;
   if (outcome.kind === 'succeeded') return purchase.success_redirect ?? fallback;
   return purchase.failure_redirect ?? fallback;
 }
@@ -186,10 +186,10 @@ export function checkoutRouter(sandbox: SandboxContext): Router {
     const record = load(req, res);
     if (!record) return;
     if (!AWAITING_PAYMENT.has(record.object.status)) {
-      sendHtml(res, 200, renderResult(record));
+      sendHtml(res, 200, renderResult(record, req.baseUrl));
       return;
     }
-    sendHtml(res, 200, renderCheckout(sandbox.purchases.markViewed(record.id)));
+    sendHtml(res, 200, renderCheckout(sandbox.purchases.markViewed(record.id), {}, req.baseUrl));
   });
 
   const submit = (flow: 'payform' | 'direct_post') => (req: Request, res: Response) => {
@@ -207,20 +207,20 @@ export function checkoutRouter(sandbox: SandboxContext): Router {
         if (flow === 'direct_post') {
           // Direct Post has no form to show errors on: the gateway treats invalid input as a failed payment.
           const failed = sandbox.purchases.recordInvalidInput(record.id, details, flow);
-          res.redirect(303, redirectFor(failed));
+          res.redirect(303, redirectFor(failed, req.baseUrl));
           return;
         }
         const { card_number: _pan, cvc: _cvc, ...safe } = input;
-        sendHtml(res, 400, renderCheckout(record, { values: { ...safe, remember_card: remember }, errors: details }));
+        sendHtml(res, 400, renderCheckout(record, { values: { ...safe, remember_card: remember }, errors: details }, req.baseUrl));
         return;
       }
       if (error instanceof ApiError && error.status === 409) {
-        res.redirect(303, `/checkout/${record.id}/result/`);
+        res.redirect(303, `${req.baseUrl}/checkout/${record.id}/result/`);
         return;
       }
       throw error;
     }
-    res.redirect(303, redirectFor(outcome));
+    res.redirect(303, redirectFor(outcome, req.baseUrl));
   };
   router.post('/checkout/:id/', submit('payform'));
   router.post('/checkout/:id/direct_post/', submit('direct_post'));
@@ -231,10 +231,10 @@ export function checkoutRouter(sandbox: SandboxContext): Router {
     try {
       const challenge = sandbox.purchases.findChallenge(record.id, String(req.params['challenge']));
       if (challenge.status !== 'pending' || !AWAITING_PAYMENT.has(record.object.status)) {
-        res.redirect(303, `/checkout/${record.id}/result/`);
+        res.redirect(303, `${req.baseUrl}/checkout/${record.id}/result/`);
         return;
       }
-      sendHtml(res, 200, renderChallenge(record, challenge.id));
+      sendHtml(res, 200, renderChallenge(record, challenge.id, undefined, req.baseUrl));
     } catch {
       notFoundPage(res);
     }
@@ -247,20 +247,20 @@ export function checkoutRouter(sandbox: SandboxContext): Router {
     const body = (req.body ?? {}) as Record<string, unknown>;
     const passed = body['action'] !== 'fail';
     if (passed && !(typeof body['otp'] === 'string' && body['otp'].trim() !== '')) {
-      sendHtml(res, 400, renderChallenge(record, challengeId, 'Enter the one-time code.'));
+      sendHtml(res, 400, renderChallenge(record, challengeId, 'Enter the one-time code.', req.baseUrl));
       return;
     }
     try {
-      res.redirect(303, redirectFor(sandbox.purchases.completeChallenge(record.id, challengeId, passed)));
+      res.redirect(303, redirectFor(sandbox.purchases.completeChallenge(record.id, challengeId, passed), req.baseUrl));
     } catch (error) {
       if (error instanceof ApiError && error.status === 404) notFoundPage(res);
-      else res.redirect(303, `/checkout/${record.id}/result/`);
+      else res.redirect(303, `${req.baseUrl}/checkout/${record.id}/result/`);
     }
   });
 
   router.get('/checkout/:id/result/', (req, res) => {
     const record = load(req, res);
-    if (record) sendHtml(res, 200, renderResult(record));
+    if (record) sendHtml(res, 200, renderResult(record, req.baseUrl));
   });
 
   router.get('/invoice/:id/', (req, res) => {

@@ -161,6 +161,21 @@ function coerceQuery(schema: z.ZodType, raw: Loose): Loose {
   return out;
 }
 
+/**
+ * Parse with a request schema. A schema whose refinement throws on odd input (rather than reporting an
+ * issue) still yields a 400, never a 500: the client sent something invalid either way.
+ */
+function validate(schema: z.ZodType, raw: unknown): unknown {
+  let parsed: ReturnType<z.ZodType['safeParse']>;
+  try {
+    parsed = schema.safeParse(raw, { reportInput: true });
+  } catch (error) {
+    throw new ValidationFailure(nonFieldError(`Invalid input: ${error instanceof Error ? error.message : String(error)}.`));
+  }
+  if (!parsed.success) throw new ValidationFailure(zodBadRequest(parsed.error));
+  return parsed.data;
+}
+
 /** Schema failures are answered 400 and, like on Stripe, leave no idempotency record behind. */
 class ValidationFailure extends Error {
   readonly apiError: ApiError;
@@ -178,9 +193,7 @@ async function execute(sandbox: SandboxContext, endpoint: Endpoint, req: Request
   let input: unknown = endpoint.method === 'get' ? req.query : (req.body ?? {});
   if (endpoint.request) {
     const raw = endpoint.method === 'get' ? coerceQuery(endpoint.request, req.query as Loose) : (req.body ?? {});
-    const parsed = endpoint.request.safeParse(raw, { reportInput: true });
-    if (!parsed.success) throw new ValidationFailure(zodBadRequest(parsed.error));
-    input = parsed.data;
+    input = validate(endpoint.request, raw);
   }
   const result = await endpoint.run({
     params: req.params as Record<string, string>,

@@ -332,10 +332,11 @@ export class PurchaseService {
     if (body.client_id) {
       const stored = this.sandbox.clients.find(body.client_id);
       if (!stored) throw fieldError('client_id', 'Object with this ID does not exist.');
-      client = clientDetails(stored);
       clientId = stored.id;
+      // Seed 000's purchase shows `client.id`; CHIP's ClientDetails has none. Both readers are served.
+      client = { id: clientId, ...clientDetails(stored) };
     } else {
-      client = clientDetails((body.client ?? {}) as Record<string, unknown>);
+      client = { id: null, ...clientDetails((body.client ?? {}) as Record<string, unknown>) };
     }
     const details = buildPurchaseDetails(body.purchase, config.currency);
     const now = this.now();
@@ -416,17 +417,31 @@ export class PurchaseService {
 
   /** The purchase, with `overdue`/`expired` applied if its due date passed on the sandbox clock. */
   get(id: string): PurchaseRecord {
-    const record = this.store.get<PurchaseRecord>('purchase', id);
+    const record = this.find(id);
     if (!record) throw notFound();
     return this.applyDue(record);
   }
 
   find(id: string): PurchaseRecord | undefined {
-    return this.store.get<PurchaseRecord>('purchase', id);
+    const record = this.store.get<PurchaseRecord>('purchase', id);
+    return record && this.relink(record);
   }
 
   list(): PurchaseRecord[] {
-    return this.store.list<PurchaseRecord>('purchase');
+    return this.store.list<PurchaseRecord>('purchase').map((record) => this.relink(record));
+  }
+
+  /** A sandbox restarted on another address hands out links that work there (a file DB outlives ports). */
+  private relink(record: PurchaseRecord): PurchaseRecord {
+    const base = this.sandbox.config.publicUrl;
+    const object = record.object;
+    if (!base || object.checkout_url.startsWith(`${base}/checkout/`)) return record;
+    const rebase = (url: string) => url.replace(/^.*?(\/(checkout|invoice)\/)/, `${base}$1`);
+    object.checkout_url = rebase(object.checkout_url);
+    object.invoice_url = rebase(object.invoice_url);
+    if (object.direct_post_url) object.direct_post_url = rebase(object.direct_post_url);
+    this.save(record);
+    return record;
   }
 
   private applyDue(record: PurchaseRecord): PurchaseRecord {

@@ -230,17 +230,21 @@ export class Ledger {
   }
 
   private finish(record: StatementRecord): StatementRecord {
+    if (record.object.status === 'completed') {
+      // Built on each read so the link follows the sandbox to whatever address it runs on now.
+      const base = this.sandbox.config.publicUrl ?? record.base_url;
+      record.object.download_url = `${base}/statements/${record.id}/${record.token}.csv`;
+    }
     if (record.object.status !== 'processing') return record;
     if (record.object.format === 'xlsx') {
       record.object.status = 'error';
       record.object.error = 'The sandbox renders statements as CSV only.';
     } else {
       record.object.status = 'completed';
-      record.object.download_url = `${record.base_url}/statements/${record.id}/${record.token}.csv`;
     }
     record.object.updated_on = this.sandbox.clock.now();
     this.sandbox.store.put('statement', record);
-    return record;
+    return this.finish(record);
   }
 
   cancelStatement(id: string): { status: 'cancelled' } {

@@ -125,7 +125,9 @@ export const cancelRedirectUrl = () =>
     .string({ error: typeError(messages.string) })
     .max(500, { error: messages.maxLength(500) })
     .refine(isHttpUrl, { error: messages.url })
-    .refine((value) => !/[<>'" ]/.test(value), { error: `This field can't contain any of the symbols <>'" or spaces.` })
+    .refine((value) => !/[<>'" ]/.test(value), {
+      error: `This field can't contain any of the symbols <>'" or spaces.`,
+    })
     .optional();
 
 /**
@@ -162,6 +164,14 @@ export function fieldDetailsFromZodError(error: z.ZodError): FieldDetails {
   return details;
 }
 
+/** `field: message; other.field: message` for error messages (non-field errors without a prefix). */
+export function summarizeFieldDetails(details: FieldDetails, limit = 5): string {
+  return Object.entries(details)
+    .slice(0, limit)
+    .map(([field, list]) => (field === NON_FIELD_KEY ? list.join(' ') : `${field}: ${list.join(' ')}`))
+    .join('; ');
+}
+
 /** `{ results, next, previous }`, the envelope of every list endpoint. */
 export function listResponseSchema<T extends z.ZodType>(item: T) {
   return z.looseObject({
@@ -177,7 +187,10 @@ export type StatusOnly = z.infer<typeof statusOnlySchema>;
 
 /** Query for list endpoints: pagination and filters are forwarded as given. */
 export const listQuerySchema = z.looseObject({
-  page: z.int({ error: messages.integer }).min(1, { error: messages.minValue(1) }).optional(),
+  page: z
+    .int({ error: messages.integer })
+    .min(1, { error: messages.minValue(1) })
+    .optional(),
 });
 export type ListQuery = z.input<typeof listQuerySchema>;
 
@@ -199,5 +212,10 @@ export const errorBodySchema = z.looseObject({
 export type ErrorBody = z.infer<typeof errorBodySchema>;
 
 /** CHIP's `{"__all__": [{"code": "…", "message": "…"}]}` and per-field lists of the same shape. */
-export const chipErrorItemSchema = z.looseObject({ code: z.string().optional(), message: z.string().optional() });
-export const chipErrorBodySchema = z.looseObject({ __all__: z.array(z.union([chipErrorItemSchema, z.string()])) });
+export const chipErrorItemSchema = z.looseObject({
+  code: z.string().optional(),
+  message: z.string().optional(),
+});
+export const chipErrorBodySchema = z.looseObject({
+  __all__: z.array(z.union([chipErrorItemSchema, z.string()])),
+});

@@ -67,7 +67,9 @@ export type ProductRequest = z.input<typeof productRequestSchema>;
 export const purchaseDetailsRequestSchema = z.looseObject(
   {
     products: z
-      .array(productRequestSchema, { error: (i) => (i.input === undefined ? messages.required : messages.list) })
+      .array(productRequestSchema, {
+        error: (i) => (i.input === undefined ? messages.required : messages.list),
+      })
       .min(1, { error: messages.emptyList }),
     currency: currencyCode().optional(),
     total_override: requiredInteger(0).nullable().optional(),
@@ -242,7 +244,10 @@ export const transactionDataSchema = z.looseObject({
 export const statusHistoryEntrySchema = z.looseObject({
   status: z.string(),
   timestamp: z.number().optional(),
-  related_object: z.looseObject({ type: z.string().optional(), id: z.string().optional() }).nullable().optional(),
+  related_object: z
+    .looseObject({ type: z.string().optional(), id: z.string().optional() })
+    .nullable()
+    .optional(),
 });
 
 /**

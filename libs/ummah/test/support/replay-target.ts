@@ -34,13 +34,18 @@ function differences(request: RecordedRequest, expected: RecordedExchange['reque
   if (request.method !== expected.method || request.path !== expected.path) {
     found.push(`expected ${expected.method} ${expected.path}, got ${request.method} ${request.path}`);
   }
-  if (request.headers.authorization !== `Bearer ${TEST_SECRET_KEY}`) found.push('missing or wrong Authorization');
-  if (request.method === 'POST' && !request.headers['idempotency-key']) found.push('POST without Idempotency-Key');
+  if (request.headers.authorization !== `Bearer ${TEST_SECRET_KEY}`)
+    found.push('missing or wrong Authorization');
+  if (request.method === 'POST' && !request.headers['idempotency-key'])
+    found.push('POST without Idempotency-Key');
   for (const [name, value] of Object.entries(expected.headers ?? {})) {
-    if (request.headers[name] !== value) found.push(`header ${name}: expected ${value}, got ${request.headers[name]}`);
+    if (request.headers[name] !== value)
+      found.push(`header ${name}: expected ${value}, got ${request.headers[name]}`);
   }
   if (expected.body !== undefined && !isDeepStrictEqual(request.json, expected.body)) {
-    found.push(`body differs: expected ${JSON.stringify(expected.body)}, got ${JSON.stringify(request.json)}`);
+    found.push(
+      `body differs: expected ${JSON.stringify(expected.body)}, got ${JSON.stringify(request.json)}`,
+    );
   }
   return found;
 }
@@ -57,7 +62,9 @@ export async function startReplayTarget(): Promise<ReplayTarget> {
 
   const server = await startLoopbackServer((request, response) => {
     const expected = queue.shift();
-    const problems = expected ? differences(request, expected.request) : [`unexpected ${request.method} ${request.path}`];
+    const problems = expected
+      ? differences(request, expected.request)
+      : [`unexpected ${request.method} ${request.path}`];
     if (problems.length > 0 || !expected) {
       mismatches.push(...problems);
       return sendJson(response, 418, { error: 'replay_mismatch', message: problems.join('; ') });
@@ -81,10 +88,17 @@ export async function startReplayTarget(): Promise<ReplayTarget> {
     signedCallback: async (purchaseId) => {
       if (!recording?.callback) throw new Error(`scenario ${recording?.scenario} has no recorded callback`);
       const callback = recording.callback as { id?: string };
-      if (callback.id !== purchaseId) throw new Error(`recorded callback is for ${callback.id}, not ${purchaseId}`);
+      if (callback.id !== purchaseId)
+        throw new Error(`recorded callback is for ${callback.id}, not ${purchaseId}`);
       // Pretty-printed on purpose: only the exact bytes verify, as with the gateway's own deliveries.
       const rawBody = Buffer.from(JSON.stringify(recording.callback, null, 2));
-      return { rawBody, headers: { 'content-type': 'application/json', 'x-signature': signUmmahPayload(rawBody, keys.privateKey) } };
+      return {
+        rawBody,
+        headers: {
+          'content-type': 'application/json',
+          'x-signature': signUmmahPayload(rawBody, keys.privateKey),
+        },
+      };
     },
     begin: async (scenario) => {
       recording = readFixture<ScenarioRecording>(`scenarios/${scenario}.json`);
@@ -92,7 +106,8 @@ export async function startReplayTarget(): Promise<ReplayTarget> {
       mismatches = [];
     },
     end: async (scenario) => {
-      if (mismatches.length > 0) throw new Error(`${scenario}: requests differ from the recording:\n${mismatches.join('\n')}`);
+      if (mismatches.length > 0)
+        throw new Error(`${scenario}: requests differ from the recording:\n${mismatches.join('\n')}`);
       if (queue.length > 0) {
         const left = queue.map((e) => `${e.request.method} ${e.request.path}`).join(', ');
         throw new Error(`${scenario}: recorded exchanges never requested: ${left}`);

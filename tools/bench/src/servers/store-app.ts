@@ -8,9 +8,16 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createStores, openSqliteDatabase, type Stores } from '@tijara/core';
-import { createTijaraExpress, SqliteLedger, type PaymentEvent, type PaymentLedger } from '@tijara/express';
+import {
+  createTijaraExpress,
+  PostgresLedger,
+  SqliteLedger,
+  type PaymentEvent,
+  type PaymentLedger,
+} from '@tijara/express';
 import { createUmmahDriver } from '@tijara/ummah';
 import express from 'express';
+import pg from 'pg';
 import pino from 'pino';
 import { CURRENCY, orderAmount, orderId, orderNumber, seededPaymentId } from '../lib/orders.js';
 import { signalReady } from '../lib/proc.js';
@@ -51,12 +58,65 @@ const driver = createUmmahDriver({
   ...(config.transport ?? {}),
 });
 
+const sqlitePath = config.database.startsWith('sqlite:') ? config.database.slice('sqlite:'.length) : undefined;
+
 const app = express();
 app.disable('x-powered-by');
 
+
+/**
+ * Seed pending payments straight into the ledger through its public API, before the app opens it. Durability
+ * is switched off for the seeding connection only (it is set-up, not what is measured).
+ */
+async function seedLedger(count: number, run: string): Promise<void> {
+  let seedLedger: PaymentLedger;
+  let done: () => Promise<void>;
+  if (sqlitePath !== undefined) {
+    const db = openSqliteDatabase(sqlitePath, { logger });
+    db.exec('PRAGMA synchronous = OFF');
+    seedLedger = new SqliteLedger({ database: db, logger });
+    done = async () => {
+      await seedLedger.close();
+      db.close();
+    };
+  } else {
+    const pool = new pg.Pool({ connectionString: config.database, options: '-c synchronous_commit=off', max: 16 });
+    const postgres = new PostgresLedger({ pool, logger });
+    await postgres.ready();
+    seedLedger = postgres;
+    done = async () => {
+      await postgres.close();
+      await pool.end();
+    };
+  }
+  const inserts: Array<Promise<boolean>> = [];
+  for (let n = 0; n < count; n++) {
+    inserts.push(
+      seedLedger.insertPayment({
+        orderId: orderId(n),
+        paymentId: seededPaymentId(n, run),
+        attempt: 1,
+        kind: 'hosted',
+        amount: orderAmount(n),
+        currency: CURRENCY,
+        status: 'pending',
+        captureMode: 'automatic',
+        saveMethod: false,
+        customerKey: undefined,
+        capturedAmount: 0,
+        checkoutUrl: undefined,
+        idempotencyKey: `seed:${run}:${n}`,
+      }),
+    );
+    if (inserts.length >= 64) await Promise.all(inserts.splice(0));
+  }
+  await Promise.all(inserts);
+  await done();
+}
+if (config.seed) await seedLedger(config.seed.count, config.seed.run);
+
 let ledger: PaymentLedger | undefined;
 let stores: Stores | undefined;
-const sqlitePath = config.database.startsWith('sqlite:') ? config.database.slice('sqlite:'.length) : undefined;
 if (sqlitePath !== undefined && config.sqliteSynchronous) {
   const db = openSqliteDatabase(sqlitePath, { logger });
   db.exec(`PRAGMA synchronous = ${config.sqliteSynchronous}`);
@@ -108,31 +168,6 @@ const tijara = await createTijaraExpress({
       )
     : {},
 });
-
-if (config.seed) {
-  const inserts: Array<Promise<boolean>> = [];
-  for (let n = 0; n < config.seed.count; n++) {
-    inserts.push(
-      tijara.ledger.insertPayment({
-        orderId: orderId(n),
-        paymentId: seededPaymentId(n, config.seed.run),
-        attempt: 1,
-        kind: 'hosted',
-        amount: orderAmount(n),
-        currency: CURRENCY,
-        status: 'pending',
-        captureMode: 'automatic',
-        saveMethod: false,
-        customerKey: undefined,
-        capturedAmount: 0,
-        checkoutUrl: undefined,
-        idempotencyKey: `seed:${config.seed.run}:${n}`,
-      }),
-    );
-    if (inserts.length >= 64) await Promise.all(inserts.splice(0));
-  }
-  await Promise.all(inserts);
-}
 
 // The plugin's router first: nothing may parse the webhook body before it.
 // Cast: TijaraRouter is not assignable to Express 5's use() overloads in @types/express (reported).

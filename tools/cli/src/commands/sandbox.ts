@@ -3,8 +3,9 @@ import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { Logger } from '@tijara/core';
 import { note, say, untilStopped, type CliIo } from '../cli-io.js';
-import { UsageError } from '../cli-errors.js';
-import { parseNumber, parsePort } from '../option-parsers.js';
+import { CliError, UsageError } from '../cli-errors.js';
+import { clearSandboxState, writeSandboxState } from '../local-state.js';
+import { parseNumber, parsePort, parseUrl } from '../option-parsers.js';
 
 export const DEFAULT_SANDBOX_PORT = 4010;
 export const DEFAULT_SANDBOX_DB = '.tijara/sandbox.db';
@@ -17,6 +18,7 @@ interface SandboxOptions {
   db?: string;
   memory?: boolean;
   webhookTimeScale?: number;
+  publicUrl?: string;
   verbose?: boolean;
 }
 
@@ -44,10 +46,13 @@ export function registerSandboxCommand(program: Command, io: CliIo): void {
     .option('--brand-id <id>', 'brand id of the emulated account (default: the sandbox picks one)')
     .option('--db <file>', `SQLite file for the sandbox state (default: ${DEFAULT_SANDBOX_DB} in this directory)`)
     .option('--memory', 'keep the state in memory only; it is gone when the sandbox stops')
-    .option('--webhook-time-scale <factor>', 'speed up webhook retry delays by this factor', parseNumber)
+    .option('--webhook-time-scale <factor>', 'real-time factor for webhook retry delays (0.001 = 1000x faster)', parseNumber)
+    .option('--public-url <url>', 'base URL for checkout links when the sandbox sits behind a proxy or tunnel', parseUrl)
     .option('-v, --verbose', 'log every request and delivery to stderr as JSON lines')
     .action(async (options: SandboxOptions) => {
       if (options.db && options.memory) throw new UsageError('--db and --memory cannot be used together');
+      // Listen for Ctrl+C before announcing readiness, so a signal right after the banner is never lost.
+      const stopped = untilStopped(io);
       const dbFile = options.memory ? ':memory:' : resolve(io.cwd, options.db ?? DEFAULT_SANDBOX_DB);
       if (!options.memory) mkdirSync(dirname(dbFile), { recursive: true });
 
@@ -60,13 +65,27 @@ export function registerSandboxCommand(program: Command, io: CliIo): void {
         ...(options.secretKey === undefined ? {} : { secretKey: options.secretKey }),
         ...(options.brandId === undefined ? {} : { brandId: options.brandId }),
         ...(options.webhookTimeScale === undefined ? {} : { webhookTimeScale: options.webhookTimeScale }),
+        ...(options.publicUrl === undefined ? {} : { publicUrl: options.publicUrl.replace(/\/$/, '') }),
         ...(options.verbose ? { logger: stderrLogger(io) } : {}),
+      }).catch((error: unknown) => {
+        if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+          throw new CliError(`${options.host}:${options.port} is already in use (another sandbox?); choose another --port`);
+        }
+        throw error;
+      });
+      writeSandboxState(io.cwd, {
+        url: sandbox.url,
+        apiBase: sandbox.apiBase,
+        secretKey: sandbox.secretKey,
+        brandId: sandbox.brandId,
+        pid: process.pid,
       });
 
       say(io, `Ummah sandbox listening on ${sandbox.url}`);
       say(io, `  API base    ${sandbox.apiBase}`);
       say(io, `  Brand id    ${sandbox.brandId}`);
       say(io, `  Secret key  ${sandbox.secretKey}`);
+      say(io, `  Checkout    ${sandbox.url}/checkout/<purchase id>/ (test card 4242 4242 4242 4242)`);
       say(io, `  State       ${options.memory ? 'in memory' : dbFile}`);
       say(io);
       say(io, `export UMMAH_API_BASE=${sandbox.apiBase}`);
@@ -75,8 +94,9 @@ export function registerSandboxCommand(program: Command, io: CliIo): void {
       say(io);
       say(io, 'Press Ctrl+C to stop.');
 
-      const reason = await untilStopped(io);
+      const reason = await stopped;
       note(io, `Stopping the sandbox (${reason})…`);
+      clearSandboxState(io.cwd);
       await sandbox.close();
       note(io, 'Sandbox stopped.');
     });

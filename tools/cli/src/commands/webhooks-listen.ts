@@ -3,8 +3,10 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { note, say, untilStopped, type CliIo } from '../cli-io.js';
 import { CliError, formatError } from '../cli-errors.js';
+import { findLoggedDelivery } from '../delivery-log.js';
 import { checkEventNames } from '../event-names.js';
 import { addConnectionOptions, connect, type ConnectionFlags } from '../gateway-connection.js';
+import { captureDelivery } from '../local-state.js';
 import { parseList, parsePort, parseUrl } from '../option-parsers.js';
 import { startWebhookRelay, type RelayedDelivery } from '../webhook-relay.js';
 
@@ -17,10 +19,11 @@ interface ListenOptions extends ConnectionFlags {
   publicKeyOut?: string;
 }
 
-/** One line per delivery: time, event, object id, what the app answered. */
-export function deliveryLine(delivery: RelayedDelivery, now = new Date()): string {
+/** One line per delivery: time, event, object id, what the app answered, the gateway's delivery id. */
+export function deliveryLine(delivery: RelayedDelivery, deliveryId: string | undefined, now = new Date()): string {
   const outcome = delivery.status === undefined ? `failed: ${delivery.error ?? 'no answer'}` : String(delivery.status);
-  return `${now.toISOString()}  ${delivery.event ?? '(not JSON)'}  ${delivery.objectId ?? '-'}  -> ${outcome}`;
+  const id = deliveryId ? `  (delivery ${deliveryId})` : '';
+  return `${now.toISOString()}  ${delivery.event ?? '(not JSON)'}  ${delivery.objectId ?? '-'}  -> ${outcome}${id}`;
 }
 
 export function registerWebhooksListenCommand(webhooks: Command, io: CliIo): void {
@@ -30,7 +33,8 @@ export function registerWebhooksListenCommand(webhooks: Command, io: CliIo): voi
     .description(
       'Register a webhook on the gateway that points at a receiver this command runs, and forward every ' +
         'delivery byte for byte (X-Signature intact) to your app. Prints the webhook public key your app ' +
-        'verifies with, one line per delivery, and deletes the webhook on exit (Ctrl+C).',
+        'verifies with, one line per delivery, and deletes the webhook on exit (Ctrl+C). Deliveries are kept ' +
+        'in .tijara/deliveries.jsonl so `tijara webhooks replay` can re-send them.',
     )
     .requiredOption('--forward-to <url>', 'your webhook endpoint, e.g. http://localhost:3000/webhooks/ummah', parseUrl)
     .option('-e, --events <names>', 'comma-separated events to subscribe to (default: all events)', parseList)
@@ -47,14 +51,40 @@ export function registerWebhooksListenCommand(webhooks: Command, io: CliIo): voi
     const events = options.events ? checkEventNames(options.events) : undefined;
     const connection = await connect(io, options);
 
+    let webhookId: string | undefined;
+    // Lines go out in arrival order even though each waits for its delivery-log lookup.
+    let reported = Promise.resolve();
+    const report = async (delivery: RelayedDelivery): Promise<void> => {
+      const receivedAt = new Date();
+      let deliveryId: string | undefined;
+      if (webhookId && delivery.objectId) {
+        const { objectId, event, body } = delivery;
+        const logged = await findLoggedDelivery(connection.client, { webhookId, objectId, event, body }).catch(
+          () => undefined,
+        );
+        deliveryId = logged?.id;
+      }
+      captureDelivery(io.cwd, {
+        receivedAt: receivedAt.toISOString(),
+        webhookId: webhookId ?? '',
+        deliveryId,
+        event: delivery.event,
+        body: delivery.body.toString('base64'),
+        signature: delivery.signature,
+      });
+      say(io, deliveryLine(delivery, deliveryId, receivedAt));
+    };
     const relay = await startWebhookRelay({
       forwardTo: options.forwardTo,
       host: options.host,
       port: options.port,
-      onDelivery: (delivery) => say(io, deliveryLine(delivery)),
+      onDelivery: (delivery) => {
+        reported = reported.then(() => report(delivery)).catch((error: unknown) => {
+          io.stderr.write(formatError(error));
+        });
+      },
     });
     const callback = options.publicUrl ?? relay.url;
-    let webhookId: string | undefined;
     try {
       const webhook = await connection.client.webhooks.create({
         callback,
@@ -75,6 +105,7 @@ export function registerWebhooksListenCommand(webhooks: Command, io: CliIo): voi
       note(io, `Stopping (${reason}): deleting webhook ${webhook.id}…`);
     } finally {
       await relay.close();
+      await reported;
       if (webhookId) {
         try {
           await connection.client.webhooks.delete(webhookId);

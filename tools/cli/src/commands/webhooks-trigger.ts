@@ -35,6 +35,18 @@ async function postSigned(url: string, body: Buffer, privateKey: string): Promis
   }
 }
 
+/** Whether a delivery body is about this purchase (a refund Payment names it in `purchase`/`related_to`). */
+function concerns(body: Buffer, purchaseId: string): boolean {
+  try {
+    const parsed = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
+    const object = (parsed['object'] ?? parsed) as Record<string, unknown>;
+    const related = object['related_to'] as Record<string, unknown> | null | undefined;
+    return object['id'] === purchaseId || object['purchase'] === purchaseId || related?.['id'] === purchaseId;
+  } catch {
+    return false;
+  }
+}
+
 function checkStatus(url: string, status: number): void {
   if (status < 200 || status > 299) throw new CliError(`${url} answered ${status}; the gateway would retry this delivery`);
 }
@@ -83,14 +95,14 @@ export function registerWebhooksTriggerCommand(webhooks: Command, io: CliIo): vo
       return;
     }
 
-    let resolveDelivery: (delivery: RelayedDelivery) => void = () => {};
-    const delivered = new Promise<RelayedDelivery>((resolve) => {
-      resolveDelivery = resolve;
-    });
+    // Other webhooks' traffic (or a concurrent trigger) may arrive too: wait for this event about this purchase.
+    const received: RelayedDelivery[] = [];
+    let wake: () => void = () => {};
     const relay = await startWebhookRelay({
       forwardTo: options.to,
       onDelivery: (delivery) => {
-        if (delivery.event === event) resolveDelivery(delivery);
+        received.push(delivery);
+        wake();
       },
     });
     let webhookId: string | undefined;
@@ -102,14 +114,16 @@ export function registerWebhooksTriggerCommand(webhooks: Command, io: CliIo): vo
       });
       webhookId = webhook.id;
       const purchase = await scenario.run({ connection, reference });
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<never>((_resolve, reject) => {
-        timer = setTimeout(
-          () => reject(new CliError(`the gateway did not deliver ${event} within ${options.timeout} s`)),
-          options.timeout * 1000,
-        );
-      });
-      const delivery = await Promise.race([delivered, timeout]).finally(() => clearTimeout(timer));
+      const ours = (d: RelayedDelivery) => d.event === event && concerns(d.body, purchase.id);
+      const deadline = Date.now() + options.timeout * 1000;
+      while (!received.some(ours)) {
+        if (Date.now() > deadline) throw new CliError(`the gateway did not deliver ${event} within ${options.timeout} s`);
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          setTimeout(resolve, 250);
+        });
+      }
+      const delivery = received.find(ours) as RelayedDelivery;
       if (delivery.status === undefined) {
         throw new CliError(`could not deliver to ${options.to}: ${delivery.error ?? 'no answer'}`);
       }

@@ -1,0 +1,174 @@
+/**
+ * Webhook verification: a signed Ummah delivery through `@tijara/express` (verify + dedupe + settle) against
+ * (b) a bare node:http handler doing only crypto.verify with a cached KeyObject, the practical limit, and
+ * (c) the seed's reference Express handler (express.raw + createVerify with the PEM on every request).
+ *
+ * Every delivery to the plugin is a distinct event (its own event id) for a distinct pending order, so each
+ * request takes the full first-delivery path — verify, parse, lock, dedupe check, load, settle (ledger commit +
+ * outbox), remember, unlock — never the cheap duplicate path. Bodies are signed before the run; the plugin's
+ * ledger is seeded with the pending orders before it starts. A run ends when its pool of distinct events is
+ * used up or its time is over, whichever comes first. The baselines keep no state, so they replay the pool.
+ */
+import { join } from 'node:path';
+import { createUmmahDriver } from '@tijara/ummah';
+import { envelope, purchaseLike, type PurchaseTemplate } from '../lib/deliveries.js';
+import { sandboxControl, type SandboxProcess } from '../lib/gateway.js';
+import { load, type LoadResult } from '../lib/load.js';
+import { CURRENCY, orderAmount, orderId, seededPaymentId } from '../lib/orders.js';
+import { createDatabase, dropDatabase } from '../lib/pgdb.js';
+import { dropPrefix } from '../lib/redisdb.js';
+import { startTs, type RunningChild } from '../lib/proc.js';
+import { generateKeys, signMany, type SignedDelivery } from '../lib/signing.js';
+import { POSTGRES_URL, REDIS_URL, portOpen, type RunContext } from './env.js';
+
+export interface WebhookRow {
+  readonly key: string;
+  readonly name: string;
+  readonly result: LoadResult;
+  /** Distinct events the run used (plugin only). */
+  readonly distinct?: number;
+  readonly note?: string;
+}
+
+export interface WebhookReport {
+  readonly rows: WebhookRow[];
+  readonly poolSize: number;
+  readonly connections: number;
+  readonly seconds: number;
+}
+
+export async function purchaseTemplate(sandbox: SandboxProcess): Promise<PurchaseTemplate> {
+  const driver = createUmmahDriver({ secretKey: sandbox.secretKey, baseUrl: sandbox.apiBase, brandId: sandbox.brandId });
+  const created = await driver.createPayment({
+    amount: 2999,
+    currency: CURRENCY,
+    reference: 'template',
+    customer: { email: 'template@example.com' },
+    capture: 'automatic',
+    returnUrls: { success: 'http://127.0.0.1/s', failure: 'http://127.0.0.1/f' },
+  });
+  await sandboxControl.pay(sandbox.url, created.id);
+  const paid = await driver.retrievePayment(created.id);
+  return paid.raw as PurchaseTemplate;
+}
+
+export async function webhookScenario(ctx: RunContext, sandbox: SandboxProcess): Promise<WebhookReport> {
+  const poolSize = ctx.quick ? 6_000 : 24_000;
+  const warmup = ctx.quick ? 400 : 1_500;
+  const seconds = ctx.quick ? 3 : 8;
+  const baselineWarmupS = ctx.quick ? 1 : 2;
+  const connections = 16;
+  const run = `w${Date.now().toString(36)}`;
+
+  const keys = generateKeys();
+  const template = await purchaseTemplate(sandbox);
+  const now = Math.floor(Date.now() / 1000);
+  ctx.log(`webhook: signing ${poolSize} distinct deliveries`);
+  const bodies = Array.from({ length: poolSize }, (_, n) =>
+    envelope('purchase.paid', purchaseLike(template, seededPaymentId(n, run), orderId(n), orderAmount(n), CURRENCY, 'paid', now), now),
+  );
+  const pool = await signMany(bodies, keys.privateKeyPem);
+  const bodyBytes = Math.round(bodies.reduce((sum, b) => sum + b.length, 0) / bodies.length);
+
+  const rows: WebhookRow[] = [];
+  const headers = { 'content-type': 'application/json' };
+  const cycle = (deliveries: readonly SignedDelivery[]) => {
+    let i = 0;
+    return () => {
+      const d = deliveries[i++ % deliveries.length] as SignedDelivery;
+      return { body: d.body, headers: { 'x-signature': d.signature } };
+    };
+  };
+
+  const baseline = async (key: string, name: string, script: string) => {
+    ctx.log(`webhook: ${name}`);
+    const child = await startTs(script, {
+      name: key,
+      logDir: ctx.runDir,
+      env: { UMMAH_WEBHOOK_PUBLIC_KEY: keys.publicKeyPem },
+      nodeFlags: ctx.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${join(ctx.runDir, 'profiles', key)}`] : [],
+    });
+    try {
+      const url = `http://127.0.0.1:${child.ready.port}/webhook`;
+      await load({ title: `${key} warmup`, url, method: 'POST', headers, connections, durationS: baselineWarmupS, next: cycle(pool) });
+      const result = await load({ title: key, url, method: 'POST', headers, connections, durationS: seconds, next: cycle(pool) });
+      rows.push({ key, name, result });
+    } finally {
+      await child.stop();
+    }
+  };
+
+  const plugin = async (
+    key: string,
+    name: string,
+    app: { database: string; stores?: string; storePrefix?: string; sqliteSynchronous?: 'FULL' | 'NORMAL' },
+  ) => {
+    ctx.log(`webhook: ${name}`);
+    let child: RunningChild | undefined;
+    try {
+      child = await startTs('src/servers/store-app.ts', {
+        name: key,
+        logDir: ctx.runDir,
+        readyTimeoutMs: 120_000,
+        env: {
+          BENCH_GATEWAY_SECRET: sandbox.secretKey,
+          BENCH_APP: JSON.stringify({
+            ...app,
+            apiBase: sandbox.apiBase,
+            brandId: sandbox.brandId,
+            webhookPublicKeys: [keys.publicKeyPem],
+            logLevel: 'warn',
+            seed: { count: poolSize, run },
+          }),
+        },
+        nodeFlags: ctx.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${join(ctx.runDir, 'profiles', key)}`] : [],
+      });
+      const url = `http://127.0.0.1:${child.ready.port}/payments/webhook`;
+      const measured = pool.slice(0, poolSize - warmup);
+      await load({ title: `${key} warmup`, url, method: 'POST', headers, connections, amount: warmup, maxS: 60, next: cycle(pool.slice(poolSize - warmup)) });
+      const result = await load({ title: key, url, method: 'POST', headers, connections, amount: measured.length, maxS: seconds, next: cycle(measured) });
+      rows.push({ key, name, result, distinct: Math.min(result.requests, measured.length) });
+    } catch (error) {
+      ctx.log(`webhook: ${name} failed: ${(error as Error).message}`);
+      rows.push({ key, name, result: failedResult(key), note: (error as Error).message.split('\n')[0] });
+    } finally {
+      await child?.stop();
+    }
+  };
+
+  await baseline('limit', '(b) node:http + crypto.verify, cached KeyObject', 'src/servers/limit.ts');
+  await baseline('seed', '(c) seed reference handler (express.raw + createVerify + PEM)', 'src/servers/seed-express.ts');
+  await plugin('plugin_sqlite', '@tijara/express, SQLite ledger + stores (default, synchronous=FULL)', {
+    database: `sqlite:${join(ctx.runDir, `${run}-sqlite.db`)}`,
+  });
+  await plugin('plugin_sqlite_normal', '@tijara/express, SQLite with synchronous=NORMAL (proposed)', {
+    database: `sqlite:${join(ctx.runDir, `${run}-sqlite-normal.db`)}`,
+    sqliteSynchronous: 'NORMAL',
+  });
+  if (await portOpen(REDIS_URL)) {
+    try {
+      await plugin('plugin_redis', '@tijara/express, Redis stores (+ SQLite ledger)', {
+        database: `sqlite:${join(ctx.runDir, `${run}-redis-ledger.db`)}`,
+        stores: REDIS_URL,
+        storePrefix: `tijara-bench:${run}:`,
+      });
+    } finally {
+      await dropPrefix(REDIS_URL, `tijara-bench:${run}:`).catch(() => 0);
+    }
+  }
+  if (await portOpen(POSTGRES_URL)) {
+    const dbName = `tijara_bench_${run}`;
+    const url = await createDatabase(POSTGRES_URL, dbName);
+    try {
+      await plugin('plugin_postgres', '@tijara/express, PostgreSQL ledger + stores', { database: url });
+    } finally {
+      await dropDatabase(POSTGRES_URL, dbName).catch(() => undefined);
+    }
+  }
+  ctx.log(`webhook: bodies average ${bodyBytes} bytes`);
+  return { rows, poolSize, connections, seconds };
+}
+
+function failedResult(title: string): LoadResult {
+  return { title, requests: 0, rps: NaN, p50: NaN, p99: NaN, mean: NaN, errors: 0, timeouts: 0, non2xx: 0, statusCodes: {}, durationS: 0 };
+}

@@ -1,0 +1,79 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startTijara } from './run-tijara.js';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'tijara-sandbox-cmd-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+test('sandbox starts, prints its address and key, answers /__sandbox/info and the API, stops on SIGTERM', async () => {
+  const sandbox = startTijara(['sandbox', '--port', '0', '--secret-key', 'sk_test_cli_sandbox_1234'], { cwd: dir });
+  const out = await sandbox.waitFor(/Press Ctrl\+C to stop\./);
+  const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
+  expect(url).toBeDefined();
+  expect(out).toContain(`export UMMAH_API_BASE=${url}/api/v1/\n`);
+  expect(out).toContain('export UMMAH_SECRET_KEY=sk_test_cli_sandbox_1234\n');
+  const brandId = /export UMMAH_BRAND_ID=(\S+)/.exec(out)?.[1];
+
+  const info = (await (await fetch(`${url}/__sandbox/info`)).json()) as Record<string, unknown>;
+  expect(info).toMatchObject({ brand_id: brandId, api_base: `${url}/api/v1/`, is_test: true });
+  const webhooks = await fetch(`${url}/api/v1/webhooks/`, { headers: { authorization: 'Bearer sk_test_cli_sandbox_1234' } });
+  expect(webhooks.status).toBe(200);
+
+  // Other commands started in this directory find it through .tijara/sandbox.json.
+  const state = JSON.parse(readFileSync(join(dir, '.tijara', 'sandbox.json'), 'utf8')) as Record<string, unknown>;
+  expect(state).toMatchObject({ apiBase: `${url}/api/v1/`, secretKey: 'sk_test_cli_sandbox_1234', brandId });
+  expect(existsSync(join(dir, '.tijara', 'sandbox.db'))).toBe(true);
+
+  const result = await sandbox.stop('SIGTERM');
+  expect(result).toMatchObject({ code: 0, signal: null });
+  expect(result.stderr).toBe('Stopping the sandbox (SIGTERM)…\nSandbox stopped.\n');
+  expect(existsSync(join(dir, '.tijara', 'sandbox.json'))).toBe(false);
+  await expect(fetch(`${url}/__sandbox/info`)).rejects.toThrow();
+});
+
+test('state persists in the db file across restarts; --memory keeps none', async () => {
+  const first = startTijara(['sandbox', '--port', '0', '--db', 'state/sb.db'], { cwd: dir });
+  const out = await first.waitFor(/Press Ctrl\+C/);
+  const url = /listening on (\S+)/.exec(out)![1]!;
+  const key = /UMMAH_SECRET_KEY=(\S+)/.exec(out)![1]!;
+  const brand = /UMMAH_BRAND_ID=(\S+)/.exec(out)![1]!;
+  const created = await fetch(`${url}/api/v1/purchases/`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      brand_id: brand,
+      client: { email: 'buyer@example.com' },
+      purchase: { currency: 'USD', products: [{ name: 'Dates', price: 1500 }] },
+    }),
+  });
+  const purchase = (await created.json()) as { id: string };
+  expect((await first.stop('SIGINT')).code).toBe(0);
+
+  const second = startTijara(['sandbox', '--port', '0', '--db', 'state/sb.db'], { cwd: dir });
+  const out2 = await second.waitFor(/Press Ctrl\+C/);
+  const url2 = /listening on (\S+)/.exec(out2)![1]!;
+  // The key is remembered in the database, so the restarted sandbox accepts the same one.
+  expect(out2).toContain(`UMMAH_SECRET_KEY=${key}`);
+  const again = await fetch(`${url2}/api/v1/purchases/${purchase.id}/`, { headers: { authorization: `Bearer ${key}` } });
+  expect(again.status).toBe(200);
+  expect((await second.stop()).code).toBe(0);
+
+  const memory = startTijara(['sandbox', '--port', '0', '--memory'], { cwd: dir });
+  const out3 = await memory.waitFor(/Press Ctrl\+C/);
+  expect(out3).toContain('State       in memory');
+  expect((await memory.stop()).code).toBe(0);
+});
+
+test('a port already in use is one clear error line', async () => {
+  const first = startTijara(['sandbox', '--port', '0', '--memory'], { cwd: dir });
+  const port = /127\.0\.0\.1:(\d+)/.exec(await first.waitFor(/Press Ctrl\+C/))![1]!;
+  const second = startTijara(['sandbox', '--port', port, '--memory'], { cwd: dir });
+  const result = await second.exited();
+  expect(result).toMatchObject({ code: 1, stdout: '' });
+  expect(result.stderr).toBe(`tijara: error: 127.0.0.1:${port} is already in use (another sandbox?); choose another --port\n`);
+  await first.stop();
+});

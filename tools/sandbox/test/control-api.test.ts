@@ -1,0 +1,90 @@
+import type { RunningSandbox } from '../src/index.js';
+import { client, control, createPurchase, start, THREE_DS_CARD, type Client } from './helpers.js';
+
+let sandbox: RunningSandbox;
+let api: Client;
+
+beforeAll(async () => {
+  sandbox = await start();
+  api = client(sandbox);
+});
+afterAll(() => sandbox.close());
+
+test('GET /__sandbox/info', async () => {
+  const info = await control(sandbox, 'GET', '/info');
+  expect(info.status).toBe(200);
+  expect(info.body).toMatchObject({ brand_id: sandbox.brandId, api_base: sandbox.apiBase, url: sandbox.url, is_test: true });
+  expect(sandbox.brandId).toBe('409eb80e-3782-4b1d-afa8-b779759266a5');
+  expect(JSON.stringify(info.body)).not.toContain(sandbox.secretKey);
+});
+
+test('pay: same validation as the page, API-style errors', async () => {
+  const purchase = await createPurchase(api, sandbox.brandId);
+  const invalid = await control(sandbox, 'POST', `/purchases/${purchase.id}/pay`, { card_number: '12', expiry: '99/99' });
+  expect(invalid.status).toBe(400);
+  expect(invalid.body).toEqual({
+    error: 'Bad Request',
+    details: { card_number: ['Enter a valid card number.'], expires: ['Enter the expiry date as MM/YY.'] },
+  });
+  expect((await control(sandbox, 'POST', `/purchases/${purchase.id}/pay`, {})).body.details).toHaveProperty('card_number');
+  expect((await control(sandbox, 'POST', '/purchases/00000000-0000-4000-8000-000000000000/pay', { card_number: '4242424242424242' })).status).toBe(404);
+});
+
+test('pay completes the 3-D Secure challenge (pass by default, or fail)', async () => {
+  const a = await createPurchase(api, sandbox.brandId);
+  expect((await control(sandbox, 'POST', `/purchases/${a.id}/pay`, { card_number: THREE_DS_CARD })).body.status).toBe('paid');
+  const b = await createPurchase(api, sandbox.brandId);
+  const failed = await control(sandbox, 'POST', `/purchases/${b.id}/pay`, { card_number: THREE_DS_CARD, challenge: 'fail' });
+  expect(failed.body.status).toBe('error');
+});
+
+test('pay with remember_card and explicit card details', async () => {
+  const purchase = await createPurchase(api, sandbox.brandId);
+  const paid = await control(sandbox, 'POST', `/purchases/${purchase.id}/pay`, {
+    card_number: '5555555555554444',
+    remember_card: true,
+    expiry: '06/35',
+    cvc: '321',
+    cardholder_name: "Nur O'Brien",
+  });
+  expect(paid.body).toMatchObject({
+    status: 'paid',
+    is_recurring_token: true,
+    transaction_data: { extra: { card_brand: 'mastercard', expiry_month: 6, expiry_year: 2035, cardholder_name: "NUR O'BRIEN" } },
+  });
+});
+
+test('clock: advance moves the sandbox timeline, never backwards', async () => {
+  const before = (await control(sandbox, 'GET', '/clock')).body.now;
+  const after = await control(sandbox, 'POST', '/clock/advance', { seconds: 86_400 });
+  expect(after.body.now - before).toBeGreaterThanOrEqual(86_400);
+  expect(sandbox.now()).toBe(after.body.now);
+  expect((await control(sandbox, 'POST', '/clock/advance', { seconds: -1 })).status).toBe(400);
+  // Objects are stamped with sandbox time.
+  const purchase = await createPurchase(api, sandbox.brandId);
+  expect(purchase.created_on).toBeGreaterThanOrEqual(after.body.now);
+});
+
+test('reset forgets every object but keeps the key and brand', async () => {
+  const purchase = await createPurchase(api, sandbox.brandId);
+  expect((await control(sandbox, 'POST', '/reset')).body).toEqual({ status: 'reset' });
+  expect((await api.get(`/purchases/${purchase.id}/`)).status).toBe(404);
+  expect((await control(sandbox, 'GET', '/clock')).body.offset_seconds).toBe(0);
+  expect((await createPurchase(api, sandbox.brandId)).status).toBe('created');
+});
+
+test('events and deliveries are inspectable', async () => {
+  await control(sandbox, 'POST', '/reset');
+  const purchase = await createPurchase(api, sandbox.brandId);
+  const events = (await control(sandbox, 'GET', '/events')).body.results;
+  expect(events).toEqual([{ id: expect.any(String), type: 'purchase.created', created_on: expect.any(Number), object: expect.objectContaining({ id: purchase.id }) }]);
+  expect((await control(sandbox, 'GET', '/deliveries')).body).toEqual({ results: [] });
+  expect((await control(sandbox, 'GET', '/nope')).status).toBe(404);
+});
+
+test('the landing page and unknown paths', async () => {
+  const home = await fetch(sandbox.url);
+  expect(home.status).toBe(200);
+  expect(await home.text()).toContain(sandbox.apiBase);
+  expect((await fetch(`${sandbox.url}/nothing`)).status).toBe(404);
+});
