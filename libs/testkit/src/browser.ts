@@ -1,5 +1,11 @@
 import { accessSync, constants } from 'node:fs';
-import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
+import {
+  chromium,
+  type Browser,
+  type BrowserContext,
+  type BrowserContextOptions,
+  type Page,
+} from 'playwright-core';
 import { ConfigurationError } from '@tijara/core';
 
 /** Where Debian's `chromium` package puts the browser; `TIJARA_CHROMIUM` overrides it. */

@@ -1,6 +1,5 @@
 import type { ServerResponse } from 'node:http';
 import { inspect } from 'node:util';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   assertCurrency,
   AuthenticationError,

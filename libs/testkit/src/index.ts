@@ -4,3 +4,4 @@ export * from './driver-conformance.js';
 export * from './loopback.js';
 export * from './readme-examples.js';
 export * from './spawn-ts.js';
+export * from './browser.js';
