@@ -1,1 +1,1 @@
-module.exports = { ...require('../../jest.preset.cjs'), displayName: 'express-store' };
+module.exports = { ...require('../../jest.preset.cjs'), displayName: 'express-store', testTimeout: 60_000 };

@@ -10,6 +10,8 @@ export default defineConfig({
   sourcemap: true,
   shims: true,
   target: 'node22',
+  // Keep 'node:' prefixes: 'node:sqlite' has no unprefixed name.
+  removeNodeProtocol: false,
   tsconfig: 'tsconfig.build.json',
   external: ['playwright-core'],
   async onSuccess() {

@@ -1,1 +1,1 @@
-module.exports = { ...require('../../jest.preset.cjs'), displayName: 'express' };
+module.exports = { ...require('../../jest.preset.cjs'), displayName: 'express', testTimeout: 30_000 };

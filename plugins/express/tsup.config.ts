@@ -7,5 +7,7 @@ export default defineConfig({
   clean: true,
   sourcemap: true,
   target: 'node22',
+  // Keep 'node:' prefixes: 'node:sqlite' has no unprefixed name.
+  removeNodeProtocol: false,
   tsconfig: 'tsconfig.build.json',
 });

@@ -8,4 +8,6 @@ export default defineConfig({
   sourcemap: true,
   target: 'node22',
   tsconfig: 'tsconfig.build.json',
+  // `node:sqlite` exists only under its `node:` name; stripping the prefix would break the import.
+  removeNodeProtocol: false,
 });

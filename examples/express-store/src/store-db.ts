@@ -137,7 +137,9 @@ CREATE TABLE IF NOT EXISTS order_events (
 
   setQuantity(sessionId: string, productId: string, quantity: number): void {
     if (quantity <= 0) {
-      this.#db.prepare('DELETE FROM cart_items WHERE session_id = ? AND product_id = ?').run(sessionId, productId);
+      this.#db
+        .prepare('DELETE FROM cart_items WHERE session_id = ? AND product_id = ?')
+        .run(sessionId, productId);
     } else {
       this.#db
         .prepare('UPDATE cart_items SET quantity = ? WHERE session_id = ? AND product_id = ?')
@@ -153,7 +155,15 @@ CREATE TABLE IF NOT EXISTS order_events (
       const product = findProduct(String(row.product_id));
       if (!product) return [];
       const quantity = Number(row.quantity);
-      return [{ productId: product.id, name: product.name, price: product.price, quantity, total: product.price * quantity }];
+      return [
+        {
+          productId: product.id,
+          name: product.name,
+          price: product.price,
+          quantity,
+          total: product.price * quantity,
+        },
+      ];
     });
   }
 
@@ -168,12 +178,19 @@ CREATE TABLE IF NOT EXISTS order_events (
     if (lines.length === 0) return undefined;
     const session = this.session(sessionId);
     if (!session) return undefined;
-    this.#db.prepare('UPDATE sessions SET email = ?, name = ? WHERE id = ?').run(buyer.email, buyer.name, sessionId);
+    this.#db
+      .prepare('UPDATE sessions SET email = ?, name = ? WHERE id = ?')
+      .run(buyer.email, buyer.name, sessionId);
     const amount = lines.reduce((sum, line) => sum + line.total, 0);
-    const capture: CaptureMode = lines.some((line) => findProduct(line.productId)?.capture === 'manual') ? 'manual' : 'automatic';
-    const snapshot = JSON.stringify(lines.map(({ productId, name, price, quantity }) => ({ productId, name, price, quantity })));
-    const openId = (this.#db.prepare('SELECT open_order_id FROM sessions WHERE id = ?').get(sessionId) as Row | undefined)
-      ?.open_order_id;
+    const capture: CaptureMode = lines.some((line) => findProduct(line.productId)?.capture === 'manual')
+      ? 'manual'
+      : 'automatic';
+    const snapshot = JSON.stringify(
+      lines.map(({ productId, name, price, quantity }) => ({ productId, name, price, quantity })),
+    );
+    const openId = (
+      this.#db.prepare('SELECT open_order_id FROM sessions WHERE id = ?').get(sessionId) as Row | undefined
+    )?.open_order_id;
     const open = openId ? this.order(String(openId)) : undefined;
     if (
       open &&
@@ -190,7 +207,18 @@ CREATE TABLE IF NOT EXISTS order_events (
         `INSERT INTO orders (id, session_id, customer_id, email, name, status, amount, currency, capture, lines, created_at)
          VALUES (?, ?, ?, ?, ?, 'awaiting_payment', ?, ?, ?, ?, ?)`,
       )
-      .run(id, sessionId, session.customerId, buyer.email, buyer.name, amount, CURRENCY, capture, snapshot, Date.now());
+      .run(
+        id,
+        sessionId,
+        session.customerId,
+        buyer.email,
+        buyer.name,
+        amount,
+        CURRENCY,
+        capture,
+        snapshot,
+        Date.now(),
+      );
     this.#db.prepare('UPDATE sessions SET open_order_id = ? WHERE id = ?').run(id, sessionId);
     return this.order(id);
   }
@@ -201,13 +229,17 @@ CREATE TABLE IF NOT EXISTS order_events (
   }
 
   ordersOf(sessionId: string): Order[] {
-    return (this.#db.prepare('SELECT * FROM orders WHERE session_id = ? ORDER BY created_at DESC').all(sessionId) as Row[]).map(
-      orderFromRow,
-    );
+    return (
+      this.#db
+        .prepare('SELECT * FROM orders WHERE session_id = ? ORDER BY created_at DESC')
+        .all(sessionId) as Row[]
+    ).map(orderFromRow);
   }
 
   allOrders(limit = 100): Order[] {
-    return (this.#db.prepare('SELECT * FROM orders ORDER BY created_at DESC LIMIT ?').all(limit) as Row[]).map(orderFromRow);
+    return (
+      this.#db.prepare('SELECT * FROM orders ORDER BY created_at DESC LIMIT ?').all(limit) as Row[]
+    ).map(orderFromRow);
   }
 
   /**
@@ -221,7 +253,9 @@ CREATE TABLE IF NOT EXISTS order_events (
     this.#db.exec('BEGIN IMMEDIATE');
     try {
       const inserted = this.#db
-        .prepare('INSERT INTO order_events (event_id, order_id, type, amount, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING')
+        .prepare(
+          'INSERT INTO order_events (event_id, order_id, type, amount, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
+        )
         .run(event.id, event.orderId, event.type, event.amount, Date.now());
       const order = this.order(event.orderId);
       if (Number(inserted.changes) === 1 && order) {
@@ -232,7 +266,9 @@ CREATE TABLE IF NOT EXISTS order_events (
         if (change.status === 'paid' || change.status === 'authorized') {
           // The cart became this order: empty it.
           this.#db.prepare('DELETE FROM cart_items WHERE session_id = ?').run(order.sessionId);
-          this.#db.prepare('UPDATE sessions SET open_order_id = NULL WHERE id = ? AND open_order_id = ?').run(order.sessionId, order.id);
+          this.#db
+            .prepare('UPDATE sessions SET open_order_id = NULL WHERE id = ? AND open_order_id = ?')
+            .run(order.sessionId, order.id);
         }
       }
       this.#db.exec('COMMIT');
@@ -245,8 +281,16 @@ CREATE TABLE IF NOT EXISTS order_events (
 
   timeline(orderId: string): TimelineEntry[] {
     return (
-      this.#db.prepare('SELECT type, amount, created_at FROM order_events WHERE order_id = ? ORDER BY created_at, rowid').all(orderId) as Row[]
-    ).map((row) => ({ type: String(row.type), amount: Number(row.amount), at: new Date(Number(row.created_at)) }));
+      this.#db
+        .prepare(
+          'SELECT type, amount, created_at FROM order_events WHERE order_id = ? ORDER BY created_at, rowid',
+        )
+        .all(orderId) as Row[]
+    ).map((row) => ({
+      type: String(row.type),
+      amount: Number(row.amount),
+      at: new Date(Number(row.created_at)),
+    }));
   }
 
   close(): void {

@@ -15,7 +15,7 @@ main{max-width:64rem;margin:0 auto;padding:1.75rem 1.5rem 3rem}
 h1{font-size:1.6rem;margin:0 0 1.25rem}
 h2{font-size:1.15rem;margin:2rem 0 .75rem}
 .muted{color:var(--muted)}
-.grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(14.5rem,1fr));gap:1.1rem}
+.grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(13.5rem,1fr));gap:1.1rem}
 .product{display:flex;flex-direction:column;background:var(--card);border:1px solid var(--line);border-radius:.75rem;overflow:hidden}
 .swatch{height:7.5rem;display:flex;align-items:center;justify-content:center;font-size:2.6rem;font-weight:700;color:#fff}
 .product .body{padding:1rem;display:flex;flex-direction:column;gap:.4rem;flex:1}

@@ -3,7 +3,6 @@ import {
   createStores,
   redactingLogger,
   silentLogger,
-  type Logger,
   type SettlementPipeline,
   type Stores,
   type SweepReport,
@@ -14,7 +13,13 @@ import { errorAwareLogger } from './log.js';
 import { PaymentService } from './payment-service.js';
 import { DEFAULT_RAW_BODY_PROPERTY } from './raw-body.js';
 import { createRouter, type TijaraRouter } from './router.js';
-import type { CheckoutOptions, CheckoutResult, RefundRequest, ReturnContext, TijaraExpressOptions } from './types.js';
+import type {
+  CheckoutOptions,
+  CheckoutResult,
+  RefundRequest,
+  ReturnContext,
+  TijaraExpressOptions,
+} from './types.js';
 
 export const DEFAULT_DATABASE = 'sqlite:.tijara/payments.sqlite';
 const DEFAULT_WEBHOOK_LIMIT_BYTES = 256 * 1024;
@@ -66,11 +71,15 @@ export async function createTijaraExpress(options: TijaraExpressOptions): Promis
   let closeBackends: () => Promise<void>;
   if (typeof options.database === 'object') {
     if (options.stores === undefined) {
-      throw new ConfigurationError('With an open PaymentLedger as `database`, pass `stores` too (a URL or Stores)');
+      throw new ConfigurationError(
+        'With an open PaymentLedger as `database`, pass `stores` too (a URL or Stores)',
+      );
     }
     ledger = options.database;
     const opened =
-      typeof options.stores === 'string' ? createStores(options.stores, { logger, ...options.storeOptions }) : undefined;
+      typeof options.stores === 'string'
+        ? createStores(options.stores, { logger, ...options.storeOptions })
+        : undefined;
     stores = opened ?? (options.stores as Stores);
     closeBackends = async () => {
       await opened?.close();
@@ -156,15 +165,19 @@ export async function createTijaraExpress(options: TijaraExpressOptions): Promis
 
 function validate(options: TijaraExpressOptions): { publicUrl: string; origin: string; basePath: string } {
   const problems: string[] = [];
-  if (!options || typeof options !== 'object') throw new ConfigurationError('createTijaraExpress needs options');
-  if (!options.driver || typeof options.driver.createPayment !== 'function') problems.push('driver (a GatewayDriver)');
+  if (!options || typeof options !== 'object')
+    throw new ConfigurationError('createTijaraExpress needs options');
+  if (!options.driver || typeof options.driver.createPayment !== 'function')
+    problems.push('driver (a GatewayDriver)');
   if (typeof options.getOrder !== 'function') problems.push('getOrder(orderId) → order');
   let parsed: URL | undefined;
-  if (typeof options.publicUrl === 'string' && URL.canParse(options.publicUrl)) parsed = new URL(options.publicUrl);
+  if (typeof options.publicUrl === 'string' && URL.canParse(options.publicUrl))
+    parsed = new URL(options.publicUrl);
   if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
     problems.push('publicUrl (where buyers reach the app, e.g. https://shop.example)');
   }
-  if (problems.length > 0) throw new ConfigurationError(`createTijaraExpress is missing: ${problems.join('; ')}`);
+  if (problems.length > 0)
+    throw new ConfigurationError(`createTijaraExpress is missing: ${problems.join('; ')}`);
   const url = parsed as URL;
   const basePath = url.pathname.replace(/\/+$/, '');
   return { publicUrl: `${url.origin}${basePath}`, origin: url.origin, basePath };

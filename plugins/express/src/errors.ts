@@ -36,8 +36,12 @@ export class RefundLimitError extends InvalidRequestError {
       details.refundable === 0
         ? `Nothing is left to refund (asked for ${details.requested} ${details.currency} minor units)`
         : `Cannot refund ${details.requested} ${details.currency} minor units: only ${details.refundable} ` +
-          `can still be refunded`,
-      { code: 'refund_exceeds_refundable', details: { amount: [`At most ${details.refundable}`] }, ...options },
+            `can still be refunded`,
+      {
+        code: 'refund_exceeds_refundable',
+        details: { amount: [`At most ${details.refundable}`] },
+        ...options,
+      },
     );
     this.requested = details.requested;
     this.refundable = details.refundable;
@@ -45,7 +49,12 @@ export class RefundLimitError extends InvalidRequestError {
   }
 
   override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), requested: this.requested, refundable: this.refundable, currency: this.currency };
+    return {
+      ...super.toJSON(),
+      requested: this.requested,
+      refundable: this.refundable,
+      currency: this.currency,
+    };
   }
 }
 
@@ -55,7 +64,9 @@ export class StoreCallbackError extends Error {
   readonly eventType: string;
   readonly orderId: string;
   constructor(eventType: string, orderId: string, cause: unknown) {
-    super(`The store's ${eventType} handler for order ${orderId} failed; the event will be delivered again`, { cause });
+    super(`The store's ${eventType} handler for order ${orderId} failed; the event will be delivered again`, {
+      cause,
+    });
     this.name = 'StoreCallbackError';
     this.eventType = eventType;
     this.orderId = orderId;

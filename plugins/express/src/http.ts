@@ -11,7 +11,6 @@ export interface RequestLike extends IncomingMessage {
   originalUrl?: string;
   /** Set by body-parser once it has read the stream. */
   _body?: boolean;
-  [property: string]: unknown;
 }
 
 export class HttpError extends Error {
@@ -62,7 +61,8 @@ export function readBody(req: IncomingMessage, limitBytes: number): Promise<Buff
       else chunks.push(chunk);
     };
     const onEnd = () => finish(undefined, Buffer.concat(chunks, size));
-    const onError = (error: Error) => finish(new HttpError(400, 'body_read_failed', `Could not read the body: ${error.message}`));
+    const onError = (error: Error) =>
+      finish(new HttpError(400, 'body_read_failed', `Could not read the body: ${error.message}`));
     req.on('data', onData);
     req.on('end', onEnd);
     req.on('error', onError);
@@ -97,7 +97,11 @@ export async function readFields(req: RequestLike, limitBytes: number): Promise<
   const hasBody = (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined;
   if (!hasBody) return {};
   if (type !== 'application/x-www-form-urlencoded' && !isJsonType(type)) {
-    throw new HttpError(415, 'unsupported_media_type', 'Send the fields as application/x-www-form-urlencoded or JSON');
+    throw new HttpError(
+      415,
+      'unsupported_media_type',
+      'Send the fields as application/x-www-form-urlencoded or JSON',
+    );
   }
   return parseFields(await readBody(req, limitBytes), type);
 }
@@ -128,7 +132,12 @@ function flatten(body: object): Record<string, string> {
   return out;
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = JSON.stringify(body);
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',

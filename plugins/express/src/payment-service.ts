@@ -31,7 +31,13 @@ import {
   type SweepReport,
 } from '@tijara/core';
 import { NoPaymentError, OrderNotFoundError, RefundLimitError, StoreCallbackError } from './errors.js';
-import type { LedgerPayment, LedgerRefund, LedgerSavedMethod, PaymentLedger, PendingDelivery } from './ledger/types.js';
+import type {
+  LedgerPayment,
+  LedgerRefund,
+  LedgerSavedMethod,
+  PaymentLedger,
+  PendingDelivery,
+} from './ledger/types.js';
 import type {
   CheckoutOptions,
   CheckoutResult,
@@ -65,7 +71,11 @@ export interface PaymentServiceOptions {
   readonly getOrder: GetOrder;
   readonly on: PaymentEventHandlers;
   /** `(orderId, attempt, outcome) → absolute URL` of the router's return route. */
-  readonly returnRoute: (orderId: string, attempt: number, outcome: 'success' | 'failure' | 'cancel') => string;
+  readonly returnRoute: (
+    orderId: string,
+    attempt: number,
+    outcome: 'success' | 'failure' | 'cancel',
+  ) => string;
   readonly replayWindowMs?: number;
   readonly reconcile: { readonly intervalMs: number; readonly minAgeMs: number; readonly maxAgeMs: number };
   readonly logger?: Logger;
@@ -172,7 +182,11 @@ export class PaymentService {
    * CardError (the buyer can pay on the hosted page instead); a dead token is deleted and throws
    * InvalidSavedMethodError.
    */
-  async chargeSavedMethod(orderId: string, methodId: string, options: CheckoutOptions = {}): Promise<CheckoutResult> {
+  async chargeSavedMethod(
+    orderId: string,
+    methodId: string,
+    options: CheckoutOptions = {},
+  ): Promise<CheckoutResult> {
     const order = await this.#order(orderId, options.request);
     const customerKey = order.customer.id;
     const method = await this.#ledger.getSavedMethod(methodId);
@@ -206,12 +220,20 @@ export class PaymentService {
       } catch (error) {
         if (error instanceof InvalidSavedMethodError) {
           await this.#ledger.deleteSavedMethod(method.id);
-          this.#logger.info({ orderId: order.id, methodId: method.id }, 'saved method is no longer valid; deleted');
+          this.#logger.info(
+            { orderId: order.id, methodId: method.id },
+            'saved method is no longer valid; deleted',
+          );
         }
         throw error;
       }
       await this.#assertMatchesOrder(payment, order);
-      const row = await this.#record(order, payment, { attempt, idempotencyKey, kind: 'saved_method', saveMethod: false });
+      const row = await this.#record(order, payment, {
+        attempt,
+        idempotencyKey,
+        kind: 'saved_method',
+        saveMethod: false,
+      });
       await this.pipeline.settleWithPayment(payment);
       return { kind: 'settled', payment: (await this.#ledger.getPayment(payment.id)) ?? row };
     });
@@ -232,7 +254,8 @@ export class PaymentService {
       if (CLOSED.has(attempt.status)) continue;
       const result = await this.pipeline.settlePayment(attempt.paymentId, 'redirect');
       const now = (await this.#ledger.getPayment(attempt.paymentId)) ?? attempt;
-      if (MONEY_TAKEN.has(now.status) || now.status === 'processing') return { kind: 'settled', payment: now };
+      if (MONEY_TAKEN.has(now.status) || now.status === 'processing')
+        return { kind: 'settled', payment: now };
       if (CLOSED.has(now.status)) continue;
       const url = result.payment?.checkoutUrl ?? now.checkoutUrl;
       const reused = now.status === 'pending' && url ? reuse(now) : undefined;
@@ -246,14 +269,23 @@ export class PaymentService {
   async #cancelQuietly(payment: LedgerPayment): Promise<void> {
     if (!this.#driver.capabilities.cancel) return;
     try {
-      const canceled = await this.#driver.cancel(payment.paymentId, { idempotencyKey: `cancel:${payment.paymentId}` });
+      const canceled = await this.#driver.cancel(payment.paymentId, {
+        idempotencyKey: `cancel:${payment.paymentId}`,
+      });
       await this.pipeline.settleWithPayment(canceled);
     } catch (error) {
-      this.#logger.warn({ orderId: payment.orderId, paymentId: payment.paymentId, err: error }, 'could not cancel an open payment');
+      this.#logger.warn(
+        { orderId: payment.orderId, paymentId: payment.paymentId, err: error },
+        'could not cancel an open payment',
+      );
       await this.pipeline.settlePayment(payment.paymentId, 'admin');
       const now = await this.#ledger.getPayment(payment.paymentId);
       if (now && (MONEY_TAKEN.has(now.status) || now.status === 'processing')) {
-        throw new NoPaymentError(payment.orderId, `Order ${payment.orderId} was paid meanwhile`, 'already_paid');
+        throw new NoPaymentError(
+          payment.orderId,
+          `Order ${payment.orderId} was paid meanwhile`,
+          'already_paid',
+        );
       }
     }
   }
@@ -298,7 +330,9 @@ export class PaymentService {
       'the gateway created a payment for a different amount; canceling it',
     );
     if (this.#driver.capabilities.cancel) {
-      await this.#driver.cancel(payment.id, { idempotencyKey: `cancel:${payment.id}` }).catch(() => undefined);
+      await this.#driver
+        .cancel(payment.id, { idempotencyKey: `cancel:${payment.id}` })
+        .catch(() => undefined);
     }
     throw new AmountMismatchError(
       `Payment ${payment.id} is for ${payment.amount} ${payment.currency}, order ${order.id} is ${order.amount} ${order.currency}`,
@@ -307,7 +341,8 @@ export class PaymentService {
   }
 
   async #order(orderId: string, request?: CheckoutOptions['request']): Promise<StoreOrder> {
-    if (typeof orderId !== 'string' || orderId === '' || orderId.length > 200) throw new OrderNotFoundError(String(orderId));
+    if (typeof orderId !== 'string' || orderId === '' || orderId.length > 200)
+      throw new OrderNotFoundError(String(orderId));
     const order = await this.#getOrder(orderId, request);
     if (!order) throw new OrderNotFoundError(orderId);
     if (order.id !== orderId) {
@@ -320,7 +355,9 @@ export class PaymentService {
     const currency = assertCurrency(order.currency);
     const capture = order.capture ?? 'automatic';
     if (!this.#driver.capabilities.captureModes.includes(capture)) {
-      throw new ConfigurationError(`${this.#driver.name} cannot take ${capture}-capture payments (order ${orderId})`);
+      throw new ConfigurationError(
+        `${this.#driver.name} cannot take ${capture}-capture payments (order ${orderId})`,
+      );
     }
     return { ...order, currency };
   }
@@ -365,7 +402,11 @@ export class PaymentService {
       const body: PaymentEvent = { ...event, id, attempt, kind };
       return { id, paymentId: next.paymentId, sequence: version * 10 + index, body: JSON.stringify(body) };
     });
-    await this.#ledger.applySettlement(next.paymentId, { next, capturedAmount, expectedVersion: version }, deliveries);
+    await this.#ledger.applySettlement(
+      next.paymentId,
+      { next, capturedAmount, expectedVersion: version },
+      deliveries,
+    );
     const customerKey = planned.customerKey ?? row?.customerKey;
     if (latest?.savedMethod && customerKey && MONEY_TAKEN.has(latest.status)) {
       await this.#keepSavedMethod(customerKey, latest);
@@ -405,7 +446,10 @@ export class PaymentService {
         }
       }
       await this.#ledger.markDelivered(delivery.id);
-      this.#logger.info({ orderId: event.orderId, paymentId, eventType: event.type, amount: event.amount }, 'payment event');
+      this.#logger.info(
+        { orderId: event.orderId, paymentId, eventType: event.type, amount: event.amount },
+        'payment event',
+      );
     }
   }
 
@@ -413,7 +457,12 @@ export class PaymentService {
 
   /** Capture a held payment, in full or (where the gateway allows) in part. */
   async capture(orderId: string, amount?: number): Promise<LedgerPayment> {
-    const held = await this.#attemptIn(orderId, ['authorized'], 'Nothing is held for this order', 'nothing_to_capture');
+    const held = await this.#attemptIn(
+      orderId,
+      ['authorized'],
+      'Nothing is held for this order',
+      'nothing_to_capture',
+    );
     if (amount !== undefined) assertMinorUnits(amount, 'capture amount');
     return this.#withAdminLock(held.paymentId, async () => {
       const payment = await this.#driver.capture(held.paymentId, amount, {
@@ -426,9 +475,16 @@ export class PaymentService {
 
   /** Let a hold go: the buyer is not charged. */
   async release(orderId: string): Promise<LedgerPayment> {
-    const held = await this.#attemptIn(orderId, ['authorized'], 'Nothing is held for this order', 'nothing_to_release');
+    const held = await this.#attemptIn(
+      orderId,
+      ['authorized'],
+      'Nothing is held for this order',
+      'nothing_to_release',
+    );
     return this.#withAdminLock(held.paymentId, async () => {
-      const payment = await this.#driver.release(held.paymentId, { idempotencyKey: `release:${held.paymentId}` });
+      const payment = await this.#driver.release(held.paymentId, {
+        idempotencyKey: `release:${held.paymentId}`,
+      });
       await this.pipeline.settleWithPayment(payment);
       return this.#reload(held);
     });
@@ -440,22 +496,36 @@ export class PaymentService {
    * the idempotency key, so a retry or a double submit never refunds twice.
    */
   async refund(orderId: string, request: RefundRequest = {}): Promise<LedgerRefund> {
-    const paid = await this.#attemptIn(orderId, [...REFUNDABLE, 'refunded'], 'Nothing was paid for this order', 'nothing_to_refund');
+    const paid = await this.#attemptIn(
+      orderId,
+      [...REFUNDABLE, 'refunded'],
+      'Nothing was paid for this order',
+      'nothing_to_refund',
+    );
     if (request.amount !== undefined) assertMinorUnits(request.amount, 'refund amount');
     const refundId = request.refundId ?? `re_${randomUUID()}`;
     if (typeof refundId !== 'string' || !/^[A-Za-z0-9_.:-]{1,100}$/.test(refundId)) {
-      throw new InvalidRequestError('refundId must be 1–100 letters, digits, or _ . : -', { code: 'invalid_refund_id' });
+      throw new InvalidRequestError('refundId must be 1–100 letters, digits, or _ . : -', {
+        code: 'invalid_refund_id',
+      });
     }
     return this.#withAdminLock(paid.paymentId, async () => {
       const existing = await this.#ledger.getRefund(refundId);
       if (existing) {
-        if (existing.paymentId !== paid.paymentId || (request.amount !== undefined && request.amount !== existing.amount)) {
-          throw new InvalidRequestError(`Refund ${refundId} already exists with other terms`, { code: 'refund_id_reused' });
+        if (
+          existing.paymentId !== paid.paymentId ||
+          (request.amount !== undefined && request.amount !== existing.amount)
+        ) {
+          throw new InvalidRequestError(`Refund ${refundId} already exists with other terms`, {
+            code: 'refund_id_reused',
+          });
         }
         return existing.status === 'pending' ? this.#sendRefund(paid, existing) : existing;
       }
       // Refunds whose outcome was unknown are driven to an answer first: they count against what is left.
-      for (const pending of (await this.#ledger.listRefunds(paid.paymentId)).filter((r) => r.status === 'pending')) {
+      for (const pending of (await this.#ledger.listRefunds(paid.paymentId)).filter(
+        (r) => r.status === 'pending',
+      )) {
         await this.#sendRefund(paid, pending).catch((error: unknown) => {
           this.#logger.warn({ refundId: pending.id, err: error }, 'an earlier refund is still unresolved');
         });
@@ -562,7 +632,8 @@ export class PaymentService {
 
   async listRefunds(orderId: string): Promise<LedgerRefund[]> {
     const out: LedgerRefund[] = [];
-    for (const payment of await this.#ledger.listPayments(orderId)) out.push(...(await this.#ledger.listRefunds(payment.paymentId)));
+    for (const payment of await this.#ledger.listPayments(orderId))
+      out.push(...(await this.#ledger.listRefunds(payment.paymentId)));
     return out;
   }
 
@@ -595,7 +666,9 @@ function customerOf(order: StoreOrder) {
  */
 function termsFingerprint(order: StoreOrder, saveMethod: boolean): string {
   return createHash('sha256')
-    .update(JSON.stringify([order.amount, order.currency, captureOf(order), saveMethod, order.customer.email]))
+    .update(
+      JSON.stringify([order.amount, order.currency, captureOf(order), saveMethod, order.customer.email]),
+    )
     .digest('hex')
     .slice(0, 12);
 }
@@ -607,7 +680,9 @@ function outcomeUnknown(error: unknown): boolean {
 }
 
 function reviveEvent(body: string): PaymentEvent {
-  const event = JSON.parse(body) as PaymentEvent & { payment: Payment & { createdAt?: string; updatedAt?: string } };
+  const event = JSON.parse(body) as PaymentEvent & {
+    payment: Payment & { createdAt?: string; updatedAt?: string };
+  };
   const payment = event.payment;
   return {
     ...event,
@@ -618,4 +693,3 @@ function reviveEvent(body: string): PaymentEvent {
     },
   };
 }
-

@@ -15,7 +15,7 @@ export const DEFAULT_RAW_BODY_PROPERTY = 'rawBody';
  * though `express.json()` runs first: `app.use(express.json({ verify: keepRawBody }))`.
  */
 export function keepRawBody(req: IncomingMessage, _res: unknown, buffer: Buffer): void {
-  (req as RequestLike)[DEFAULT_RAW_BODY_PROPERTY] = Buffer.from(buffer);
+  (req as unknown as Record<string, unknown>)[DEFAULT_RAW_BODY_PROPERTY] = Buffer.from(buffer);
 }
 
 export function rawBodyUnavailableMessage(webhookPath: string, property: string): string {
@@ -31,14 +31,19 @@ export function rawBodyUnavailableMessage(webhookPath: string, property: string)
 /** The webhook's raw bytes, from the stream or from what an upstream parser kept. */
 export async function webhookBytes(req: RequestLike, limitBytes: number, property: string): Promise<Buffer> {
   if (!bodyConsumed(req)) return readBody(req, limitBytes);
-  const kept = req[property];
+  const kept = (req as unknown as Record<string, unknown>)[property];
   const bytes = Buffer.isBuffer(kept) ? kept : kept instanceof Uint8Array ? Buffer.from(kept) : undefined;
   // express.raw() leaves the bytes themselves in req.body.
   const raw = bytes ?? (Buffer.isBuffer(req.body) ? req.body : undefined);
   if (raw === undefined) {
-    throw new HttpError(500, 'raw_body_unavailable', rawBodyUnavailableMessage(req.originalUrl ?? req.url ?? '', property));
+    throw new HttpError(
+      500,
+      'raw_body_unavailable',
+      rawBodyUnavailableMessage(req.originalUrl ?? req.url ?? '', property),
+    );
   }
-  if (raw.length > limitBytes) throw new HttpError(413, 'body_too_large', `The request body is larger than ${limitBytes} bytes`);
+  if (raw.length > limitBytes)
+    throw new HttpError(413, 'body_too_large', `The request body is larger than ${limitBytes} bytes`);
   return raw;
 }
 
@@ -66,8 +71,13 @@ function safeGet(object: Record<string, unknown>, key: string): unknown {
  * At mount: find an `express.json()` (or `express.text()`) mounted earlier on a path covering the webhook.
  * Throws ConfigurationError with the fix unless the app said where it keeps the raw bytes.
  */
-export function assertRawBodyReachable(parent: unknown, webhookPath: string, rawBodyConfigured: boolean): void {
-  if (rawBodyConfigured || (typeof parent !== 'function' && typeof parent !== 'object') || parent === null) return;
+export function assertRawBodyReachable(
+  parent: unknown,
+  webhookPath: string,
+  rawBodyConfigured: boolean,
+): void {
+  if (rawBodyConfigured || (typeof parent !== 'function' && typeof parent !== 'object') || parent === null)
+    return;
   const stack = stackOf(parent as Record<string, unknown>);
   if (!stack) return;
   // The router's own layer was added just before the mount event: everything before it runs first.
@@ -79,6 +89,7 @@ export function assertRawBodyReachable(parent: unknown, webhookPath: string, raw
     } catch {
       covers = true;
     }
-    if (covers) throw new ConfigurationError(rawBodyUnavailableMessage(webhookPath, DEFAULT_RAW_BODY_PROPERTY));
+    if (covers)
+      throw new ConfigurationError(rawBodyUnavailableMessage(webhookPath, DEFAULT_RAW_BODY_PROPERTY));
   }
 }

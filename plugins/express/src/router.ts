@@ -139,7 +139,8 @@ async function dispatch(s: RouterSettings, req: RequestLike, res: ServerResponse
 }
 
 async function only(method: string, allowed: string, run: () => Promise<void>): Promise<void> {
-  if (method !== allowed) throw new HttpError(405, 'method_not_allowed', `Use ${allowed}`, { allow: allowed });
+  if (method !== allowed)
+    throw new HttpError(405, 'method_not_allowed', `Use ${allowed}`, { allow: allowed });
   await run();
 }
 
@@ -157,7 +158,12 @@ async function webhook(s: RouterSettings, req: RequestLike, res: ServerResponse)
   const bytes = await webhookBytes(req, s.webhookLimitBytes, s.rawBodyProperty);
   const result = await s.service.pipeline.handleWebhook(bytes, req.headers);
   s.logger.info(
-    { eventId: result.gatewayEvent?.id, type: result.gatewayEvent?.rawType, outcome: result.outcome, refetched: result.refetched },
+    {
+      eventId: result.gatewayEvent?.id,
+      type: result.gatewayEvent?.rawType,
+      outcome: result.outcome,
+      refetched: result.refetched,
+    },
     'webhook processed',
   );
   sendJson(res, 200, { received: true, outcome: result.outcome });
@@ -176,7 +182,8 @@ async function checkout(s: RouterSettings, req: RequestLike, res: ServerResponse
       ? await s.service.chargeSavedMethod(orderId, savedMethodId, { request: req })
       : await s.service.checkout(orderId, { saveMethod: isTrue(fields.saveMethod), request: req });
     if (result.kind === 'redirect') {
-      if (wantsJson(req)) return sendJson(res, 200, { redirectUrl: result.url, payment: publicPayment(result.payment) });
+      if (wantsJson(req))
+        return sendJson(res, 200, { redirectUrl: result.url, payment: publicPayment(result.payment) });
       return redirect(res, result.url);
     }
     const target = storePage(s, {
@@ -184,14 +191,17 @@ async function checkout(s: RouterSettings, req: RequestLike, res: ServerResponse
       outcome: savedMethodId ? 'charged' : 'success',
       status: result.payment.status,
     });
-    if (wantsJson(req)) return sendJson(res, 200, { redirectUrl: target, payment: publicPayment(result.payment) });
+    if (wantsJson(req))
+      return sendJson(res, 200, { redirectUrl: target, payment: publicPayment(result.payment) });
     return redirect(res, target);
   } catch (error) {
     if (savedMethodId && error instanceof CardError) {
-      const reason = error.type === 'invalid_saved_method' ? 'invalid_saved_method' : (error.code ?? 'card_declined');
+      const reason =
+        error.type === 'invalid_saved_method' ? 'invalid_saved_method' : (error.code ?? 'card_declined');
       s.logger.info({ orderId, reason }, 'one-click payment declined');
       const target = storePage(s, { orderId, outcome: 'declined', reason });
-      if (wantsJson(req)) return sendJson(res, 402, { error: reason, message: safeMessage(error), redirectUrl: target });
+      if (wantsJson(req))
+        return sendJson(res, 402, { error: reason, message: safeMessage(error), redirectUrl: target });
       return redirect(res, target);
     }
     if (error instanceof NoPaymentError && error.code === 'already_paid') {
@@ -231,7 +241,10 @@ async function returned(
     status = result.record?.status ?? status;
   } catch (error) {
     // The buyer still gets their page; the webhook or the reconciler settles the payment.
-    s.logger.warn({ orderId, paymentId: payment.paymentId, err: error }, 'could not settle on return; will retry');
+    s.logger.warn(
+      { orderId, paymentId: payment.paymentId, err: error },
+      'could not settle on return; will retry',
+    );
   }
   redirect(res, storePage(s, { orderId, outcome: outcome as ReturnContext['outcome'], status }));
 }
@@ -246,7 +259,12 @@ function storePage(s: RouterSettings, context: ReturnContext): string {
 
 // -------------------------------------------------------------------------------------------------- admin
 
-async function admin(s: RouterSettings, req: RequestLike, res: ServerResponse, run: () => Promise<void>): Promise<void> {
+async function admin(
+  s: RouterSettings,
+  req: RequestLike,
+  res: ServerResponse,
+  run: () => Promise<void>,
+): Promise<void> {
   if (!(await s.admin!.authorize(req))) throw new HttpError(401, 'unauthorized', 'Not allowed');
   if (req.method !== 'GET') assertSameOrigin(req, s.origin);
   await run();
@@ -254,7 +272,8 @@ async function admin(s: RouterSettings, req: RequestLike, res: ServerResponse, r
 
 async function orderState(s: RouterSettings, res: ServerResponse, orderId: string): Promise<void> {
   const payments = await s.service.listPayments(orderId);
-  if (payments.length === 0) throw new NotFoundError(`Order ${orderId} has no payment`, { code: 'no_payment' });
+  if (payments.length === 0)
+    throw new NotFoundError(`Order ${orderId} has no payment`, { code: 'no_payment' });
   const refunds = await s.service.listRefunds(orderId);
   sendJson(res, 200, { orderId, payments: payments.map(publicPayment), refunds: refunds.map(publicRefund) });
 }
@@ -292,7 +311,10 @@ async function orderAction(
     const { status, code } = describe(error);
     if (status >= 500) throw error;
     s.logger.info({ orderId, action, code }, 'admin action refused');
-    redirect(res, `${s.origin}${withQuery(back, { error: code, message: safeMessage(error), order: orderId })}`);
+    redirect(
+      res,
+      `${s.origin}${withQuery(back, { error: code, message: safeMessage(error), order: orderId })}`,
+    );
   }
 }
 
@@ -303,7 +325,8 @@ async function amountField(
   fields: Record<string, string>,
 ): Promise<number | undefined> {
   if (fields.amount) {
-    if (!/^\d+$/.test(fields.amount)) throw new InvalidRequestError('amount must be whole minor units', { code: 'invalid_amount' });
+    if (!/^\d+$/.test(fields.amount))
+      throw new InvalidRequestError('amount must be whole minor units', { code: 'invalid_amount' });
     return Number(fields.amount);
   }
   if (fields.amountDecimal) {
@@ -314,7 +337,12 @@ async function amountField(
   return undefined;
 }
 
-async function deleteMethod(s: RouterSettings, req: RequestLike, res: ServerResponse, methodId: string): Promise<void> {
+async function deleteMethod(
+  s: RouterSettings,
+  req: RequestLike,
+  res: ServerResponse,
+  methodId: string,
+): Promise<void> {
   const fields = await readFields(req, FORM_LIMIT_BYTES);
   await s.service.deleteSavedMethod(methodId, fields.customerId || undefined);
   const back = fields.redirect && isLocalPath(fields.redirect) ? fields.redirect : undefined;
@@ -368,18 +396,23 @@ interface Described {
 }
 
 function describe(error: unknown): Described {
-  if (error instanceof HttpError) return { status: error.status, code: error.code, headers: { ...error.headers } };
+  if (error instanceof HttpError)
+    return { status: error.status, code: error.code, headers: { ...error.headers } };
   if (error instanceof SignatureVerificationError) return { status: 403, code: 'invalid_signature' };
   if (error instanceof InvalidResponseError) return { status: 400, code: 'malformed_body' };
-  if (error instanceof RefundLimitError) return { status: 422, code: error.code ?? 'refund_exceeds_refundable' };
+  if (error instanceof RefundLimitError)
+    return { status: 422, code: error.code ?? 'refund_exceeds_refundable' };
   if (error instanceof NoPaymentError) return { status: 409, code: error.code ?? 'no_payment' };
   if (error instanceof NotFoundError) return { status: 404, code: error.code ?? 'not_found' };
   if (error instanceof CardError) return { status: 402, code: error.code ?? 'card_declined' };
   if (error instanceof InvalidRequestError) return { status: 400, code: error.code ?? 'invalid_request' };
-  if (error instanceof LockTimeoutError) return { status: 503, code: 'busy', headers: { 'retry-after': '5' } };
+  if (error instanceof LockTimeoutError)
+    return { status: 503, code: 'busy', headers: { 'retry-after': '5' } };
   if (error instanceof StoreCallbackError) return { status: 500, code: error.code };
-  if (error instanceof TijaraError && error.type === 'money') return { status: 400, code: error.code ?? 'invalid_amount' };
-  if (error instanceof TijaraError && error.type === 'conflict') return { status: 409, code: error.code ?? 'conflict' };
+  if (error instanceof TijaraError && error.type === 'money')
+    return { status: 400, code: error.code ?? 'invalid_amount' };
+  if (error instanceof TijaraError && error.type === 'conflict')
+    return { status: 409, code: error.code ?? 'conflict' };
   if (error instanceof ConfigurationError) return { status: 500, code: 'configuration' };
   if (error instanceof TijaraError) return { status: 502, code: 'gateway_error' };
   return { status: 500, code: 'internal_error' };
@@ -416,6 +449,7 @@ function fail(s: RouterSettings, req: RequestLike, res: ServerResponse, error: u
     return;
   }
   const body: Record<string, unknown> = { error: code, message: safeMessage(error) };
-  if (error instanceof RefundLimitError) Object.assign(body, { refundable: error.refundable, currency: error.currency });
+  if (error instanceof RefundLimitError)
+    Object.assign(body, { refundable: error.refundable, currency: error.currency });
   sendJson(res, status, body, headers);
 }

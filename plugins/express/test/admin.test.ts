@@ -1,7 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { RefundLimitError } from '@tijara/express';
 import type { RunningSandbox } from '@tijara/sandbox';
-import { CARDS, eventually, payOnSandbox, postForm, startStore, startTestSandbox, type StoreHarness } from './support/harness.js';
+import {
+  CARDS,
+  eventually,
+  payOnSandbox,
+  postForm,
+  startStore,
+  startTestSandbox,
+  type StoreHarness,
+} from './support/harness.js';
 
 let sandbox: RunningSandbox;
 let store: StoreHarness;
@@ -18,7 +26,11 @@ const eventsOf = (orderId: string) =>
   store.events.filter((e) => e.orderId === orderId).map((e) => [e.type, e.amount, e.refundedAmount]);
 
 async function paidOrder(capture: 'automatic' | 'manual') {
-  const order = store.createOrder({ amount: 10_000, capture, lineItems: [{ name: 'Oud', price: 10_000, quantity: 1 }] });
+  const order = store.createOrder({
+    amount: 10_000,
+    capture,
+    lineItems: [{ name: 'Oud', price: 10_000, quantity: 1 }],
+  });
   await postForm(`${store.url}/payments/checkout`, { orderId: order.id });
   const [payment] = await store.tijara.listPayments(order.id);
   await payOnSandbox(sandbox, payment!.paymentId, CARDS.ok);
@@ -34,7 +46,8 @@ test('manual capture: hold → capture from admin → paid → two partial refun
   expect(captured.status).toBe(200);
   expect(((await captured.json()) as { payment: { status: string } }).payment.status).toBe('paid');
 
-  const refund = (fields: Record<string, string>) => postForm(`${store.url}/payments/admin/orders/${order.id}/refund`, fields);
+  const refund = (fields: Record<string, string>) =>
+    postForm(`${store.url}/payments/admin/orders/${order.id}/refund`, fields);
   expect((await refund({ amount: '3000' })).status).toBe(200);
   expect((await refund({ amountDecimal: '20.00', reason: 'damaged box' })).status).toBe(200);
   await sandbox.settle();
@@ -74,7 +87,9 @@ test('manual capture: hold → capture from admin → paid → two partial refun
   const location = new URL(fromPage.headers.get('location') ?? '');
   expect(location.pathname).toBe('/admin');
   expect(location.searchParams.get('error')).toBe('refund_exceeds_refundable');
-  expect(location.searchParams.get('message')).toBe('Cannot refund 60.00 MYR: only 50.00 MYR can still be refunded.');
+  expect(location.searchParams.get('message')).toBe(
+    'Cannot refund 60.00 MYR: only 50.00 MYR can still be refunded.',
+  );
 });
 
 test('a refund id makes a double submit refund once', async () => {
@@ -86,15 +101,23 @@ test('a refund id makes a double submit refund once', async () => {
   ]);
   expect(results.map((r) => r.id)).toEqual([refundId, refundId]);
   expect((await store.driver.retrievePayment(paymentId)).refundedAmount).toBe(1500);
-  await expect(store.tijara.refund(order.id, { amount: 999, refundId })).rejects.toMatchObject({ code: 'refund_id_reused' });
-  await eventually(() => expect(eventsOf(order.id).filter(([type]) => type === 'payment.refunded')).toEqual([['payment.refunded', 1500, 1500]]));
+  await expect(store.tijara.refund(order.id, { amount: 999, refundId })).rejects.toMatchObject({
+    code: 'refund_id_reused',
+  });
+  await eventually(() =>
+    expect(eventsOf(order.id).filter(([type]) => type === 'payment.refunded')).toEqual([
+      ['payment.refunded', 1500, 1500],
+    ]),
+  );
 });
 
 test('release lets a hold go; capture and refund of an order without money are clear conflicts', async () => {
   const { order } = await paidOrder('manual');
   const released = await postForm(`${store.url}/payments/admin/orders/${order.id}/release`, {});
   expect(released.status).toBe(200);
-  await eventually(() => expect(eventsOf(order.id).map(([type]) => type)).toEqual(['payment.authorized', 'payment.canceled']));
+  await eventually(() =>
+    expect(eventsOf(order.id).map(([type]) => type)).toEqual(['payment.authorized', 'payment.canceled']),
+  );
   const capture = await postForm(`${store.url}/payments/admin/orders/${order.id}/capture`, {});
   expect(capture.status).toBe(409);
   expect(((await capture.json()) as { error: string }).error).toBe('nothing_to_capture');
@@ -102,15 +125,24 @@ test('release lets a hold go; capture and refund of an order without money are c
   expect(refund.status).toBe(409);
 
   const state = await fetch(`${store.url}/payments/admin/orders/${order.id}`);
-  expect(((await state.json()) as { payments: Array<{ status: string }> }).payments.map((p) => p.status)).toEqual(['canceled']);
+  expect(
+    ((await state.json()) as { payments: Array<{ status: string }> }).payments.map((p) => p.status),
+  ).toEqual(['canceled']);
 });
 
 test('admin routes answer only when the store authorizes the request', async () => {
-  const guarded = await startStore({ sandbox, registerWebhook: false, plugin: { admin: { authorize: (req) => req.headers['x-admin'] === 'yes' } } });
+  const guarded = await startStore({
+    sandbox,
+    registerWebhook: false,
+    plugin: { admin: { authorize: (req) => req.headers['x-admin'] === 'yes' } },
+  });
   try {
     const order = guarded.createOrder();
     expect((await postForm(`${guarded.url}/payments/admin/orders/${order.id}/capture`, {})).status).toBe(401);
-    expect((await postForm(`${guarded.url}/payments/admin/orders/${order.id}/capture`, {}, { 'x-admin': 'yes' })).status).toBe(409);
+    expect(
+      (await postForm(`${guarded.url}/payments/admin/orders/${order.id}/capture`, {}, { 'x-admin': 'yes' }))
+        .status,
+    ).toBe(409);
   } finally {
     await guarded.close();
   }

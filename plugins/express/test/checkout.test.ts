@@ -40,7 +40,13 @@ describe.each([5, 4] as const)('checkout on Express %i', (expressVersion) => {
     expect(status).toBe(303);
     expect(location.startsWith(`${sandbox.url}/checkout/`)).toBe(true);
     const [payment] = await store.tijara.listPayments(order.id);
-    expect(payment).toMatchObject({ attempt: 1, status: 'pending', amount: 12_500, currency: 'MYR', kind: 'hosted' });
+    expect(payment).toMatchObject({
+      attempt: 1,
+      status: 'pending',
+      amount: 12_500,
+      currency: 'MYR',
+      kind: 'hosted',
+    });
 
     expect((await payOnSandbox(sandbox, payment!.paymentId, CARDS.ok)).status).toBe('paid');
     const back = await fetch(`${store.url}/payments/return/${order.id}/1/success`, { redirect: 'manual' });
@@ -48,7 +54,10 @@ describe.each([5, 4] as const)('checkout on Express %i', (expressVersion) => {
     expect(back.headers.get('location')).toBe(`${store.url}/orders/${order.id}`);
     await sandbox.settle();
     await eventually(() => expect(typesFor(store, order.id)).toEqual(['payment.paid#1']));
-    expect(store.events.find((e) => e.orderId === order.id)).toMatchObject({ amount: 12_500, currency: 'MYR' });
+    expect(store.events.find((e) => e.orderId === order.id)).toMatchObject({
+      amount: 12_500,
+      currency: 'MYR',
+    });
     // Paying again is refused without a second payment: the buyer goes to the order page.
     const again = await checkout(order.id);
     expect(again).toEqual({ status: 303, location: `${store.url}/orders/${order.id}` });
@@ -84,7 +93,9 @@ describe.each([5, 4] as const)('checkout on Express %i', (expressVersion) => {
     const order = store.createOrder();
     await checkout(order.id);
     const [payment] = await store.tijara.listPayments(order.id);
-    expect((await payOnSandbox(sandbox, payment!.paymentId, CARDS.threeDs, { challenge: 'pass' })).status).toBe('paid');
+    expect(
+      (await payOnSandbox(sandbox, payment!.paymentId, CARDS.threeDs, { challenge: 'pass' })).status,
+    ).toBe('paid');
     await fetch(`${store.url}/payments/return/${order.id}/1/success`, { redirect: 'manual' });
     await eventually(() => expect(typesFor(store, order.id)).toEqual(['payment.paid#1']));
   });
@@ -111,7 +122,11 @@ describe.each([5, 4] as const)('checkout on Express %i', (expressVersion) => {
   test('checkout refuses unknown orders, other sites, and bodies it does not understand', async () => {
     expect((await checkout('no-such-order')).status).toBe(404);
     const order = store.createOrder();
-    const crossSite = await postForm(`${store.url}/payments/checkout`, { orderId: order.id }, { origin: 'https://evil.example' });
+    const crossSite = await postForm(
+      `${store.url}/payments/checkout`,
+      { orderId: order.id },
+      { origin: 'https://evil.example' },
+    );
     expect(crossSite.status).toBe(403);
     const text = await fetch(`${store.url}/payments/checkout`, {
       method: 'POST',
@@ -119,7 +134,10 @@ describe.each([5, 4] as const)('checkout on Express %i', (expressVersion) => {
       body: `orderId=${order.id}`,
     });
     expect(text.status).toBe(415);
-    const huge = await postForm(`${store.url}/payments/checkout`, { orderId: order.id, pad: 'x'.repeat(64 * 1024) });
+    const huge = await postForm(`${store.url}/payments/checkout`, {
+      orderId: order.id,
+      pad: 'x'.repeat(64 * 1024),
+    });
     expect(huge.status).toBe(413);
     const get = await fetch(`${store.url}/payments/checkout`);
     expect(get.status).toBe(405);

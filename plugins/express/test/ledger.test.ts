@@ -65,13 +65,25 @@ function ledgerBattery(name: string, open: () => Promise<PaymentLedger>) {
       const deliveries = [
         { id: `${p.paymentId}:0:0`, paymentId: p.paymentId, sequence: 0, body: '{"type":"payment.paid"}' },
       ];
-      await ledger.applySettlement(p.paymentId, { next, capturedAmount: p.amount, expectedVersion: 0 }, deliveries);
-      expect(await ledger.getPayment(p.paymentId)).toMatchObject({ status: 'paid', capturedAmount: p.amount, version: 1 });
+      await ledger.applySettlement(
+        p.paymentId,
+        { next, capturedAmount: p.amount, expectedVersion: 0 },
+        deliveries,
+      );
+      expect(await ledger.getPayment(p.paymentId)).toMatchObject({
+        status: 'paid',
+        capturedAmount: p.amount,
+        version: 1,
+      });
       expect(await ledger.pendingDeliveries(p.paymentId)).toEqual(deliveries);
 
       const stale = ledger.applySettlement(
         p.paymentId,
-        { next: { ...next, status: 'refunded', refundedAmount: 5 }, capturedAmount: p.amount, expectedVersion: 0 },
+        {
+          next: { ...next, status: 'refunded', refundedAmount: 5 },
+          capturedAmount: p.amount,
+          expectedVersion: 0,
+        },
         [{ id: `${p.paymentId}:0:1`, paymentId: p.paymentId, sequence: 1, body: '{}' }],
       );
       await expect(stale).rejects.toBeInstanceOf(ConflictError);
@@ -90,20 +102,32 @@ function ledgerBattery(name: string, open: () => Promise<PaymentLedger>) {
       await ledger.insertPayment(paid);
       await ledger.applySettlement(
         paid.paymentId,
-        { next: { ...paid, status: 'paid', refundedAmount: 0 }, capturedAmount: paid.amount, expectedVersion: 0 },
+        {
+          next: { ...paid, status: 'paid', refundedAmount: 0 },
+          capturedAmount: paid.amount,
+          expectedVersion: 0,
+        },
         [],
       );
       const now = Date.now();
       const ids = await ledger.listUnsettled(new Date(now + 1000), new Date(now - 60_000), 10_000);
       expect(ids).toContain(pending.paymentId);
       expect(ids).not.toContain(paid.paymentId);
-      expect(await ledger.listUnsettled(new Date(now - 60_000), new Date(0), 10_000)).not.toContain(pending.paymentId);
+      expect(await ledger.listUnsettled(new Date(now - 60_000), new Date(0), 10_000)).not.toContain(
+        pending.paymentId,
+      );
     });
 
     test('refunds: one row per id, status updates keep the gateway id', async () => {
       const p = newPayment();
       await ledger.insertPayment(p);
-      const refund = { id: `refund-${randomUUID()}`, paymentId: p.paymentId, orderId: p.orderId, amount: 100, currency: 'MYR' };
+      const refund = {
+        id: `refund-${randomUUID()}`,
+        paymentId: p.paymentId,
+        orderId: p.orderId,
+        amount: 100,
+        currency: 'MYR',
+      };
       expect(await ledger.insertRefund(refund)).toBe(true);
       expect(await ledger.insertRefund({ ...refund, amount: 200 })).toBe(false);
       expect(await ledger.getRefund(refund.id)).toMatchObject({ ...refund, status: 'pending' });

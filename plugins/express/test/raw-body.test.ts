@@ -6,7 +6,14 @@ import { ConfigurationError } from '@tijara/core';
 import { createTijaraExpress, keepRawBody } from '@tijara/express';
 import type { RunningSandbox } from '@tijara/sandbox';
 import { generateUmmahTestKeys, ummahTestWebhookHeaders } from '@tijara/ummah';
-import { CARDS, payOnSandbox, postForm, startStore, startTestSandbox, ummahDriver } from './support/harness.js';
+import {
+  CARDS,
+  payOnSandbox,
+  postForm,
+  startStore,
+  startTestSandbox,
+  ummahDriver,
+} from './support/harness.js';
 
 let sandbox: RunningSandbox;
 beforeAll(async () => {
@@ -21,14 +28,21 @@ describe.each([
   [4, express4],
 ] as const)('Express %i with a JSON parser mounted first', (version, express) => {
   test('express.json() ahead of the router fails at start-up, saying how to fix it', async () => {
-    await expect(startStore({ sandbox, expressVersion: version, jsonFirst: 'plain' })).rejects.toThrow(ConfigurationError);
+    await expect(startStore({ sandbox, expressVersion: version, jsonFirst: 'plain' })).rejects.toThrow(
+      ConfigurationError,
+    );
     await expect(startStore({ sandbox, expressVersion: version, jsonFirst: 'plain' })).rejects.toThrow(
       /mount the Tijara router before express\.json\(\).*verify: keepRawBody/,
     );
   });
 
   test('express.json({ verify: keepRawBody }) keeps the exact bytes, which verify; a re-serialised body would not', async () => {
-    const store = await startStore({ sandbox, expressVersion: version, jsonFirst: 'keep-raw', registerWebhook: false });
+    const store = await startStore({
+      sandbox,
+      expressVersion: version,
+      jsonFirst: 'keep-raw',
+      registerWebhook: false,
+    });
     try {
       const keys = generateUmmahTestKeys();
       store.driver.webhookVerifier.addKey(keys.publicKey);
@@ -38,7 +52,11 @@ describe.each([
       await payOnSandbox(sandbox, payment!.paymentId, CARDS.ok);
       const purchase = await store.driver.client.purchases.retrieve(payment!.paymentId);
       // Whitespace a JSON parser would not reproduce: only the raw bytes carry this signature.
-      const body = JSON.stringify({ id: 'evt_raw', type: 'purchase.paid', created_on: Math.floor(Date.now() / 1000), object: purchase }, null, 2);
+      const body = JSON.stringify(
+        { id: 'evt_raw', type: 'purchase.paid', created_on: Math.floor(Date.now() / 1000), object: purchase },
+        null,
+        2,
+      );
       const response = await fetch(`${store.url}/payments/webhook`, {
         method: 'POST',
         headers: ummahTestWebhookHeaders(body, keys.privateKey),
@@ -94,9 +112,15 @@ test('mounting at a path other than mountPath fails at start-up', async () => {
     reconcile: false,
   });
   try {
-    expect(() => express5().use('/pay', tijara.router)).toThrow(/mounted at "\/pay" but mountPath is "\/payments"/);
+    expect(() => express5().use('/pay', tijara.router)).toThrow(
+      /mounted at "\/pay" but mountPath is "\/payments"/,
+    );
     expect(() => express5().use('/payments', tijara.router)).not.toThrow();
-    expect(() => express5().use(express5.json({ verify: keepRawBody })).use('/payments', tijara.router)).toThrow(ConfigurationError);
+    expect(() =>
+      express5()
+        .use(express5.json({ verify: keepRawBody }))
+        .use('/payments', tijara.router),
+    ).toThrow(ConfigurationError);
     expect(() => express5().use('/api', express5.json()).use('/payments', tijara.router)).not.toThrow();
   } finally {
     await tijara.close();

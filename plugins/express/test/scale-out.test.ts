@@ -47,17 +47,27 @@ async function startInstance(env: Record<string, string>, label: string): Promis
 }
 
 const fulfilments = (instances: Instance[], orderId: string) =>
-  instances.flatMap((i) => childOutput(i.child).stdout.split('\n').filter((l) => l.startsWith(`fulfil ${orderId} `)));
+  instances.flatMap((i) =>
+    childOutput(i.child)
+      .stdout.split('\n')
+      .filter((l) => l.startsWith(`fulfil ${orderId} `)),
+  );
 
 describe.each([
-  ['Redis (dedupe and locks) with a shared SQLite ledger', () => ({
-    DATABASE: `sqlite:${join(dir, 'shared-ledger.sqlite')}`,
-    STORES: REDIS_URL,
-    STORE_PREFIX: `tijara-express-test:${process.pid}:${Date.now()}:`,
-  })],
-  ['PostgreSQL (ledger, dedupe and locks)', () => ({
-    DATABASE: PG_ADMIN_URL.replace(/\/[^/]*$/, `/${PG_DATABASE}`),
-  })],
+  [
+    'Redis (dedupe and locks) with a shared SQLite ledger',
+    () => ({
+      DATABASE: `sqlite:${join(dir, 'shared-ledger.sqlite')}`,
+      STORES: REDIS_URL,
+      STORE_PREFIX: `tijara-express-test:${process.pid}:${Date.now()}:`,
+    }),
+  ],
+  [
+    'PostgreSQL (ledger, dedupe and locks)',
+    () => ({
+      DATABASE: PG_ADMIN_URL.replace(/\/[^/]*$/, `/${PG_DATABASE}`),
+    }),
+  ],
 ])('two store processes sharing %s', (_name, envFor) => {
   const instances: Instance[] = [];
   const webhookIds: string[] = [];
@@ -76,13 +86,16 @@ describe.each([
       });
       webhookIds.push(webhook.id);
       for (const other of instances) {
-        sendLine(other.child, `key ${Buffer.from(webhook.public_key).toString('base64')}`);
+        sendLine(other.child, `key ${Buffer.from(webhook.public_key ?? '').toString('base64')}`);
         await waitForLine(other.child, /^key added$/);
       }
     }
   });
   afterAll(async () => {
-    for (const id of webhookIds) await driver().client.webhooks.delete(id).catch(() => undefined);
+    for (const id of webhookIds)
+      await driver()
+        .client.webhooks.delete(id)
+        .catch(() => undefined);
     await Promise.all(instances.map((i) => stopChild(i.child)));
   });
 
@@ -108,18 +121,31 @@ describe.each([
       await waitForLine(instance.child, /^key added$/);
     }
     const purchase = await driver().client.purchases.retrieve(payment.paymentId);
-    const body = JSON.stringify({ id: `evt_burst_${orderId}`, type: 'purchase.paid', created_on: Math.floor(Date.now() / 1000), object: purchase });
+    const body = JSON.stringify({
+      id: `evt_burst_${orderId}`,
+      type: 'purchase.paid',
+      created_on: Math.floor(Date.now() / 1000),
+      object: purchase,
+    });
     const headers = ummahTestWebhookHeaders(body, keys.privateKey);
     const burst = await Promise.all(
-      instances.flatMap((i) => Array.from({ length: 5 }, () => fetch(`${i.url}/payments/webhook`, { method: 'POST', headers, body }))),
+      instances.flatMap((i) =>
+        Array.from({ length: 5 }, () =>
+          fetch(`${i.url}/payments/webhook`, { method: 'POST', headers, body }),
+        ),
+      ),
     );
     expect(burst.every((r) => r.status === 200)).toBe(true);
     // Both instances also settle from the buyer's return at the same moment.
-    await Promise.all(instances.map((i) => fetch(`${i.url}/payments/return/${orderId}/1/success`, { redirect: 'manual' })));
+    await Promise.all(
+      instances.map((i) => fetch(`${i.url}/payments/return/${orderId}/1/success`, { redirect: 'manual' })),
+    );
 
     await eventually(async () => {
       await sandbox.settle();
-      const deliveries = (await (await fetch(`${sandbox.url}/__sandbox/deliveries?source_id=${payment.paymentId}&event=purchase.paid`)).json()) as {
+      const deliveries = (await (
+        await fetch(`${sandbox.url}/__sandbox/deliveries?source_id=${payment.paymentId}&event=purchase.paid`)
+      ).json()) as {
         results: Array<{ status: string; attempts: unknown[] }>;
       };
       expect(deliveries.results).toHaveLength(2);

@@ -1,6 +1,15 @@
 import type { RunningSandbox } from '@tijara/sandbox';
 import { generateUmmahTestKeys, ummahTestWebhookHeaders } from '@tijara/ummah';
-import { capturedLogs, CARDS, eventually, payOnSandbox, postForm, startStore, startTestSandbox, type StoreHarness } from './support/harness.js';
+import {
+  capturedLogs,
+  CARDS,
+  eventually,
+  payOnSandbox,
+  postForm,
+  startStore,
+  startTestSandbox,
+  type StoreHarness,
+} from './support/harness.js';
 
 let sandbox: RunningSandbox;
 /** A store whose webhook the sandbox does not know: the test is the only sender. */
@@ -27,8 +36,17 @@ async function paidAtGateway(card: string = CARDS.ok) {
   return { order, paymentId: payment!.paymentId, purchase: purchase as unknown as Record<string, unknown> };
 }
 
-function envelope(purchase: Record<string, unknown>, type: string, createdOn = Math.floor(Date.now() / 1000)) {
-  return JSON.stringify({ id: `evt_${Math.random().toString(36).slice(2)}`, type, created_on: createdOn, object: purchase });
+function envelope(
+  purchase: Record<string, unknown>,
+  type: string,
+  createdOn = Math.floor(Date.now() / 1000),
+) {
+  return JSON.stringify({
+    id: `evt_${Math.random().toString(36).slice(2)}`,
+    type,
+    created_on: createdOn,
+    object: purchase,
+  });
 }
 
 function deliver(body: string | Buffer, headers: Record<string, string>) {
@@ -43,7 +61,9 @@ test('the same delivery five times at once: every answer is 2xx and the store ha
   const headers = ummahTestWebhookHeaders(body, keys.privateKey);
   const responses = await Promise.all(Array.from({ length: 5 }, () => deliver(body, headers)));
   expect(responses.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
-  const outcomes = await Promise.all(responses.map(async (r) => ((await r.json()) as { outcome: string }).outcome));
+  const outcomes = await Promise.all(
+    responses.map(async (r) => ((await r.json()) as { outcome: string }).outcome),
+  );
   expect(outcomes.sort()).toEqual(['duplicate', 'duplicate', 'duplicate', 'duplicate', 'settled']);
   expect(eventsOf(order.id)).toEqual(['payment.paid']);
 });
@@ -122,7 +142,9 @@ test('with the real sandbox: a failing handler makes the sandbox retry until the
       await sandbox.settle();
       expect(live.events.filter((e) => e.orderId === order.id).map((e) => e.type)).toEqual(['payment.paid']);
     }, 20_000);
-    const deliveries = (await (await fetch(`${sandbox.url}/__sandbox/deliveries?source_id=${payment!.paymentId}&event=purchase.paid`)).json()) as {
+    const deliveries = (await (
+      await fetch(`${sandbox.url}/__sandbox/deliveries?source_id=${payment!.paymentId}&event=purchase.paid`)
+    ).json()) as {
       results: Array<{ attempts: Array<{ response_code: number | null }> }>;
     };
     const codes = deliveries.results.flatMap((d) => d.attempts.map((a) => a.response_code));

@@ -4,6 +4,7 @@
 // `npx tijara` works on a fresh clone right after `npm install` and always reflects the working tree:
 // no build step, no stale dist. TIJARA_CLI_FROM=dist|src forces one or the other.
 import { existsSync } from 'node:fs';
+import { URL } from 'node:url';
 
 const sourceEntry = new URL('../src/cli.ts', import.meta.url);
 const builtEntry = new URL('../dist/cli.js', import.meta.url);
@@ -16,6 +17,8 @@ if (from === 'src') {
 } else if (existsSync(builtEntry)) {
   await import(builtEntry.href);
 } else {
-  process.stderr.write('tijara: error: dist/cli.js is missing; build it with `npm run build -w @tijara/cli`\n');
+  process.stderr.write(
+    'tijara: error: dist/cli.js is missing; build it with `npm run build -w @tijara/cli`\n',
+  );
   process.exitCode = 1;
 }

@@ -52,7 +52,10 @@ function describe(error: unknown): string {
 }
 
 /** The line printed for an error: `tijara: error: …`, redacted; with `debug` the stack follows. */
-export function formatError(error: unknown, options: { debug?: boolean; secrets?: readonly string[] } = {}): string {
+export function formatError(
+  error: unknown,
+  options: { debug?: boolean; secrets?: readonly string[] } = {},
+): string {
   const line = `tijara: error: ${oneLine(redactString(describe(error), options.secrets))}\n`;
   if (!options.debug || !(error instanceof Error) || !error.stack) return line;
   return `${line}${redactString(error.stack, options.secrets)}\n`;

@@ -43,7 +43,8 @@ export async function listDeliveries(
   sourceType: SourceType,
 ): Promise<WebhookDelivery[]> {
   const out: WebhookDelivery[] = [];
-  for await (const delivery of client.webhooks.deliveries({ id: objectId, source_type: sourceType })) out.push(delivery);
+  for await (const delivery of client.webhooks.deliveries({ id: objectId, source_type: sourceType }))
+    out.push(delivery);
   return out;
 }
 

@@ -33,8 +33,14 @@ export function addConnectionOptions(command: Command): Command {
       `gateway API base URL (env UMMAH_API_BASE; default: the sandbox started in this directory, else ${DEFAULT_API_BASE})`,
       parseUrl,
     )
-    .option('--secret-key <key>', 'secret API key (env UMMAH_SECRET_KEY; default: that of the sandbox started here)')
-    .option('--brand-id <id>', 'brand id for new purchases (env UMMAH_BRAND_ID; default: asked from the sandbox)');
+    .option(
+      '--secret-key <key>',
+      'secret API key (env UMMAH_SECRET_KEY; default: that of the sandbox started here)',
+    )
+    .option(
+      '--brand-id <id>',
+      'brand id for new purchases (env UMMAH_BRAND_ID; default: asked from the sandbox)',
+    );
 }
 
 function withSlash(url: string): string {
@@ -51,18 +57,28 @@ export async function connect(io: CliIo, flags: ConnectionFlags): Promise<Gatewa
   const explicitBase = flags.apiBase ?? io.env['UMMAH_API_BASE'];
   const apiBase = withSlash(explicitBase ?? local?.apiBase ?? DEFAULT_API_BASE);
   const sameAsLocal = local !== undefined && new URL(local.apiBase).origin === new URL(apiBase).origin;
-  const secretKey = flags.secretKey ?? io.env['UMMAH_SECRET_KEY'] ?? (sameAsLocal ? local.secretKey : undefined);
+  const secretKey =
+    flags.secretKey ?? io.env['UMMAH_SECRET_KEY'] ?? (sameAsLocal ? local.secretKey : undefined);
 
   const sandbox = await SandboxControl.detect(apiBase);
   const brandId =
-    flags.brandId ?? io.env['UMMAH_BRAND_ID'] ?? (sameAsLocal ? local.brandId : undefined) ?? sandbox?.info.brandId;
+    flags.brandId ??
+    io.env['UMMAH_BRAND_ID'] ??
+    (sameAsLocal ? local.brandId : undefined) ??
+    sandbox?.info.brandId;
   if (!secretKey) {
     throw new CliError(
       `no secret key for ${apiBase}: pass --secret-key, set UMMAH_SECRET_KEY, or run \`tijara sandbox\` in this directory`,
     );
   }
   // A CLI is interactive: fail fast on a dead endpoint instead of the library's patient retry schedule.
-  const client = new UmmahClient({ secretKey, baseUrl: apiBase, maxAttempts: 2, backoffBaseMs: 200, jitterMs: 50 });
+  const client = new UmmahClient({
+    secretKey,
+    baseUrl: apiBase,
+    maxAttempts: 2,
+    backoffBaseMs: 200,
+    jitterMs: 50,
+  });
   return { client, apiBase, secretKey, brandId, sandbox };
 }
 

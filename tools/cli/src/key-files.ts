@@ -7,7 +7,8 @@ function read(io: CliIo, file: string, what: string): Buffer {
   try {
     return readFileSync(resolve(io.cwd, file));
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
+    const reason =
+      (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
     throw new CliError(`cannot read ${what} ${file}: ${reason}`);
   }
 }

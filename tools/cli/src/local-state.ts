@@ -38,11 +38,15 @@ export function writeSandboxState(cwd: string, state: SandboxState): void {
 
 /** Remove the state file if it still describes this process's sandbox (another may have started since). */
 export function clearSandboxState(cwd: string, pid = process.pid): void {
-  if (readSandboxState(cwd, { includeDead: true })?.pid === pid) rmSync(sandboxStatePath(cwd), { force: true });
+  if (readSandboxState(cwd, { includeDead: true })?.pid === pid)
+    rmSync(sandboxStatePath(cwd), { force: true });
 }
 
 /** The sandbox `tijara sandbox` runs from this directory, if its process is still alive. */
-export function readSandboxState(cwd: string, options: { includeDead?: boolean } = {}): SandboxState | undefined {
+export function readSandboxState(
+  cwd: string,
+  options: { includeDead?: boolean } = {},
+): SandboxState | undefined {
   const path = sandboxStatePath(cwd);
   if (!existsSync(path)) return undefined;
   try {

@@ -3,7 +3,8 @@ import { InvalidArgumentError } from 'commander';
 /** commander argParser for a TCP port (0 = any free port). */
 export function parsePort(value: string): number {
   const port = Number(value);
-  if (!/^\d+$/.test(value) || port > 65_535) throw new InvalidArgumentError('expected a port number 0-65535.');
+  if (!/^\d+$/.test(value) || port > 65_535)
+    throw new InvalidArgumentError('expected a port number 0-65535.');
   return port;
 }
 

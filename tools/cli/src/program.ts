@@ -9,7 +9,9 @@ import { CLI_VERSION } from './version.js';
 /** The `tijara` command tree. Errors are thrown (exitOverride), never `process.exit`, so `runCli` decides. */
 export function createProgram(io: CliIo): Command {
   const program = new Command('tijara')
-    .description('Tijara developer tools: the local Ummah sandbox, webhook signing, triggering, replay and forwarding.')
+    .description(
+      'Tijara developer tools: the local Ummah sandbox, webhook signing, triggering, replay and forwarding.',
+    )
     .version(CLI_VERSION, '-V, --version', 'print the version')
     .option('--debug', 'print stack traces with errors')
     .helpCommand(true)

@@ -25,7 +25,15 @@ const STATUS_AFTER: Readonly<Record<string, string>> = {
   'purchase.subscription_charge_failure': 'error',
 };
 
-const PAID = new Set(['paid', 'settled', 'refunded', 'pending_refund', 'hold', 'pending_capture', 'pending_release']);
+const PAID = new Set([
+  'paid',
+  'settled',
+  'refunded',
+  'pending_refund',
+  'hold',
+  'pending_capture',
+  'pending_release',
+]);
 const FAILED = new Set(['error']);
 
 interface SampleContext {
@@ -54,7 +62,10 @@ export function samplePurchase(event: string, context: SampleContext): Record<st
   const failed = FAILED.has(status);
   const charged = PAID.has(status) || status === 'preauthorized' || status === 'released';
   const recurring = event === 'purchase.preauthorized';
-  const history = [{ status: 'created', timestamp: now - 120 }, { status: 'viewed', timestamp: now - 90 }];
+  const history = [
+    { status: 'created', timestamp: now - 120 },
+    { status: 'viewed', timestamp: now - 90 },
+  ];
   if (status !== 'created' && status !== 'viewed') history.push({ status, timestamp: now });
   const refunded = status === 'refunded' ? amount : 0;
   return {
@@ -70,7 +81,9 @@ export function samplePurchase(event: string, context: SampleContext): Record<st
     client: { email: 'buyer@example.com', full_name: 'Test Buyer', phone: '', country: 'US' },
     purchase: {
       currency,
-      products: [{ name: 'Tijara test order', quantity: '1.0000', price: amount, discount: 0, tax_percent: '0.00' }],
+      products: [
+        { name: 'Tijara test order', quantity: '1.0000', price: amount, discount: 0, tax_percent: '0.00' },
+      ],
       total: amount,
       total_amount: amount,
       language: 'en',
@@ -100,7 +113,9 @@ export function samplePurchase(event: string, context: SampleContext): Record<st
     is_test: true,
     is_recurring_token: recurring,
     recurring_token: null,
-    skip_capture: ['hold', 'pending_capture', 'pending_release', 'released', 'preauthorized'].includes(status),
+    skip_capture: ['hold', 'pending_capture', 'pending_release', 'released', 'preauthorized'].includes(
+      status,
+    ),
     force_recurring: recurring,
     reference: `order-${now}`,
     reference_generated: '#1001',

@@ -60,13 +60,18 @@ export class SandboxControl {
   async #request(method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {
     const response = await fetch(`${this.origin}/__sandbox/${path}`, {
       method,
-      headers: { accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: {
+        accept: 'application/json',
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       signal: AbortSignal.timeout(30_000),
     });
     const text = await response.text();
     if (!response.ok) {
-      throw new CliError(`sandbox control API ${method} /__sandbox/${path} answered ${response.status}: ${text.slice(0, 300)}`);
+      throw new CliError(
+        `sandbox control API ${method} /__sandbox/${path} answered ${response.status}: ${text.slice(0, 300)}`,
+      );
     }
     return text ? (JSON.parse(text) as unknown) : undefined;
   }

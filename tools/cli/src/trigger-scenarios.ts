@@ -19,7 +19,10 @@ interface Scenario {
   run(context: ScenarioContext): Promise<Purchase>;
 }
 
-async function create(context: ScenarioContext, extra: Partial<CreatePurchaseRequest> = {}): Promise<Purchase> {
+async function create(
+  context: ScenarioContext,
+  extra: Partial<CreatePurchaseRequest> = {},
+): Promise<Purchase> {
   return context.connection.client.purchases.create({
     brand_id: requireBrandId(context.connection),
     client: { email: 'buyer@example.com', full_name: 'Test Buyer' },
@@ -77,7 +80,11 @@ export const SCENARIOS: Readonly<Record<string, Scenario>> = {
       return purchase;
     },
   },
-  'purchase.paid': { steps: 'create a purchase, pay it with 4242…', needsSandbox: true, run: (c) => createAndPay(c) },
+  'purchase.paid': {
+    steps: 'create a purchase, pay it with 4242…',
+    needsSandbox: true,
+    run: (c) => createAndPay(c),
+  },
   'purchase.payment_failure': {
     steps: 'create a purchase, pay it with the declined card 4000…0002',
     needsSandbox: true,

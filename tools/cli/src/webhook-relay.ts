@@ -95,12 +95,15 @@ export async function startWebhookRelay(options: WebhookRelayOptions): Promise<W
       })
         .then(async (answer) => {
           const reply = Buffer.from(await answer.arrayBuffer());
-          res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'text/plain' });
+          res.writeHead(answer.status, {
+            'content-type': answer.headers.get('content-type') ?? 'text/plain',
+          });
           res.end(reply);
           options.onDelivery({ ...base, status: answer.status, error: undefined });
         })
         .catch((error: unknown) => {
-          const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : undefined;
+          const cause =
+            error instanceof Error && error.cause instanceof Error ? error.cause.message : undefined;
           const message = cause ?? (error instanceof Error ? error.message : String(error));
           res.writeHead(502, { 'content-type': 'application/json' });
           res.end(JSON.stringify({ error: 'forward_failed', message }));

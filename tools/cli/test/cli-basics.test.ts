@@ -28,7 +28,8 @@ describe('--help', () => {
 
   test('the root help lists every command', async () => {
     const { stdout } = await runTijara(['--help']);
-    for (const name of ['sandbox', 'webhooks', 'keys']) expect(stdout).toMatch(new RegExp(`^  ${name}\\b`, 'm'));
+    for (const name of ['sandbox', 'webhooks', 'keys'])
+      expect(stdout).toMatch(new RegExp(`^  ${name}\\b`, 'm'));
     const webhooks = await runTijara(['webhooks', '--help']);
     for (const name of ['listen', 'trigger', 'replay', 'sign']) {
       expect(webhooks.stdout).toMatch(new RegExp(`^  ${name}\\b`, 'm'));
@@ -48,11 +49,20 @@ describe('usage errors: one line on stderr, exit code 2, no stack trace', () => 
     [['bogus'], "tijara: error: unknown command 'bogus'"],
     [['webhooks', 'tigger'], "tijara: error: unknown command 'tigger' (Did you mean trigger?)"],
     [['keys', 'generate', '--bogus'], "tijara: error: unknown option '--bogus'"],
-    [['sandbox', '--port', 'eighty'], "tijara: error: option '-p, --port <port>' argument 'eighty' is invalid. expected a port number 0-65535."],
+    [
+      ['sandbox', '--port', 'eighty'],
+      "tijara: error: option '-p, --port <port>' argument 'eighty' is invalid. expected a port number 0-65535.",
+    ],
     [['webhooks', 'sign'], "tijara: error: required option '-k, --key <file>' not specified"],
     [['webhooks', 'trigger'], "tijara: error: missing required argument 'event'"],
-    [['webhooks', 'listen', '--forward-to', 'not a url'], "tijara: error: option '--forward-to <url>' argument 'not a url' is invalid. expected an absolute http(s) URL."],
-    [['webhooks', 'trigger', 'purchase.payed', '--key', 'k.pem', '--to', 'http://127.0.0.1:9/'], "tijara: error: unknown event 'purchase.payed'"],
+    [
+      ['webhooks', 'listen', '--forward-to', 'not a url'],
+      "tijara: error: option '--forward-to <url>' argument 'not a url' is invalid. expected an absolute http(s) URL.",
+    ],
+    [
+      ['webhooks', 'trigger', 'purchase.payed', '--key', 'k.pem', '--to', 'http://127.0.0.1:9/'],
+      "tijara: error: unknown event 'purchase.payed'",
+    ],
     [['webhooks', 'trigger', 'purchase.paid', '--key', 'k.pem'], 'tijara: error: --key needs --to'],
     [['sandbox', '--db', 'x.db', '--memory'], 'tijara: error: --db and --memory cannot be used together'],
   ])('tijara %j', async (args, message) => {
@@ -67,11 +77,24 @@ describe('usage errors: one line on stderr, exit code 2, no stack trace', () => 
 describe('failures: one line on stderr, exit code 1; --debug adds the stack', () => {
   test('a missing key file', async () => {
     const result = await runTijara(['webhooks', 'sign', '--key', 'missing.pem', '--file', 'body.json']);
-    expect(result).toMatchObject({ code: 1, stdout: '', stderr: 'tijara: error: cannot read key file missing.pem: no such file\n' });
+    expect(result).toMatchObject({
+      code: 1,
+      stdout: '',
+      stderr: 'tijara: error: cannot read key file missing.pem: no such file\n',
+    });
   });
 
   test('an unreachable gateway names the address and the reason', async () => {
-    const result = await runTijara(['webhooks', 'listen', '--forward-to', 'http://127.0.0.1:9/hook', '--api-base', 'http://127.0.0.1:9/api/v1/', '--secret-key', 'sk_test_unreachable']);
+    const result = await runTijara([
+      'webhooks',
+      'listen',
+      '--forward-to',
+      'http://127.0.0.1:9/hook',
+      '--api-base',
+      'http://127.0.0.1:9/api/v1/',
+      '--secret-key',
+      'sk_test_unreachable',
+    ]);
     expect(result.code).toBe(1);
     expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
     expect(result.stderr).toMatch(/^tijara: error: .*(ECONNREFUSED|connect)/);

@@ -36,7 +36,10 @@ test('keys generate --out writes an RSA-2048 pair; sign produces an X-Signature 
   // The signature covers the exact bytes: without the trailing newline it no longer verifies.
   expect(verifies(body.subarray(0, -1), signature, publicKey)).toBe(false);
 
-  const fromStdin = await runTijara(['webhooks', 'sign', '--key', 'keys/private.pem'], { cwd: dir, input: body });
+  const fromStdin = await runTijara(['webhooks', 'sign', '--key', 'keys/private.pem'], {
+    cwd: dir,
+    input: body,
+  });
   expect(fromStdin.stdout).toBe(signed.stdout);
 });
 
@@ -45,7 +48,9 @@ test('keys generate refuses to overwrite without --force', async () => {
   const before = readFileSync(join(dir, 'again', 'private.pem'), 'utf8');
   const refused = await runTijara(['keys', 'generate', '--out', 'again'], { cwd: dir });
   expect(refused.code).toBe(1);
-  expect(refused.stderr).toBe('tijara: error: again/private.pem already exists; pass --force to overwrite it\n');
+  expect(refused.stderr).toBe(
+    'tijara: error: again/private.pem already exists; pass --force to overwrite it\n',
+  );
   expect(readFileSync(join(dir, 'again', 'private.pem'), 'utf8')).toBe(before);
   const forced = await runTijara(['keys', 'generate', '--out', 'again', '--force'], { cwd: dir });
   expect(forced.code).toBe(0);
@@ -66,5 +71,7 @@ test('sign rejects a file that is not a private key', async () => {
     cwd: dir,
   });
   expect(result).toMatchObject({ code: 1, stdout: '' });
-  expect(result.stderr).toBe('tijara: error: not-a-key.pem is not a PEM private key (make one with `tijara keys generate`)\n');
+  expect(result.stderr).toBe(
+    'tijara: error: not-a-key.pem is not a PEM private key (make one with `tijara keys generate`)\n',
+  );
 });

@@ -49,7 +49,14 @@ describe('webhooks listen', () => {
 
   beforeAll(async () => {
     listen = startTijara(
-      ['webhooks', 'listen', '--forward-to', `${app.url}/webhooks/ummah`, '--events', 'purchase.paid,purchase.payment_failure'],
+      [
+        'webhooks',
+        'listen',
+        '--forward-to',
+        `${app.url}/webhooks/ummah`,
+        '--events',
+        'purchase.paid,purchase.payment_failure',
+      ],
       { cwd: dir, env },
     );
     publicKey = publicKeyFrom(await listen.waitFor(/^Ready\. Press Ctrl\+C to stop\.$/m));
@@ -63,22 +70,33 @@ describe('webhooks listen', () => {
     expect(results).toHaveLength(1);
     expect(results[0]).toMatchObject({ events: ['purchase.paid', 'purchase.payment_failure'] });
     expect(results[0]!.callback).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
-    expect(listen.stdout()).toContain(`Webhook ${results[0]!.id} registered on ${sandbox.apiBase} for purchase.paid, purchase.payment_failure\n`);
+    expect(listen.stdout()).toContain(
+      `Webhook ${results[0]!.id} registered on ${sandbox.apiBase} for purchase.paid, purchase.payment_failure\n`,
+    );
   });
 
   test('forwards a real delivery byte for byte; its signature verifies against the printed public key', async () => {
     const purchase = await api.createPurchase();
     await api.pay(purchase.id, '4242 4242 4242 4242');
-    const request = await waitUntil('the forwarded purchase.paid', () => app.requests.find((r) => r.path === '/webhooks/ummah'));
+    const request = await waitUntil('the forwarded purchase.paid', () =>
+      app.requests.find((r) => r.path === '/webhooks/ummah'),
+    );
     expect(request.method).toBe('POST');
     expect(request.headers['content-type']).toBe('application/json');
     expect(verifies(request, publicKey)).toBe(true);
-    expect(request.json).toMatchObject({ type: 'purchase.paid', object: { id: purchase.id, status: 'paid' } });
+    expect(request.json).toMatchObject({
+      type: 'purchase.paid',
+      object: { id: purchase.id, status: 'paid' },
+    });
     // Only subscribed events arrive: purchase.created was not forwarded.
     expect(app.requests.filter((r) => r.path === '/webhooks/ummah')).toHaveLength(1);
 
-    const line = await listen.waitFor(new RegExp(`purchase\\.paid  ${purchase.id}  -> 200  \\(delivery (\\S+)\\)`));
-    const deliveryId = new RegExp(`purchase\\.paid  ${purchase.id}  -> 200  \\(delivery (\\S+)\\)`).exec(line)![1]!;
+    const line = await listen.waitFor(
+      new RegExp(`purchase\\.paid  ${purchase.id}  -> 200  \\(delivery (\\S+)\\)`),
+    );
+    const deliveryId = new RegExp(`purchase\\.paid  ${purchase.id}  -> 200  \\(delivery (\\S+)\\)`).exec(
+      line,
+    )![1]!;
     const log = await api.deliveries(purchase.id);
     expect(log.results.find((d) => d.id === deliveryId)).toMatchObject({ event: 'purchase.paid' });
     paidDelivery = { id: deliveryId, purchaseId: purchase.id, request };
@@ -98,14 +116,23 @@ describe('webhooks listen', () => {
     // The sandbox retries 2 minutes later on its clock (scaled 1000x down here); this time the app says 200.
     await listen.waitFor(new RegExp(`purchase\\.payment_failure  ${purchaseId}  -> 200`));
     const logged = await waitUntil('the delivered retry in the log', async () =>
-      (await api.deliveries(purchaseId)).results.find((d) => d.event === 'purchase.payment_failure' && d.response_code === 200),
+      (await api.deliveries(purchaseId)).results.find(
+        (d) => d.event === 'purchase.payment_failure' && d.response_code === 200,
+      ),
     );
     expect(logged).toMatchObject({ status: 'delivered', attempt_count: 2 });
   });
 
   test('replay re-sends the exact bytes with the same X-Signature', async () => {
-    const result = await runTijara(['webhooks', 'replay', paidDelivery.id, '--to', `${app.url}/replayed`], { cwd: dir, env });
-    expect(result).toMatchObject({ code: 0, stderr: '', stdout: `purchase.paid  ${paidDelivery.id}  -> 200\n` });
+    const result = await runTijara(['webhooks', 'replay', paidDelivery.id, '--to', `${app.url}/replayed`], {
+      cwd: dir,
+      env,
+    });
+    expect(result).toMatchObject({
+      code: 0,
+      stderr: '',
+      stdout: `purchase.paid  ${paidDelivery.id}  -> 200\n`,
+    });
     const replayed = app.requests.find((r) => r.path === '/replayed')!;
     expect(replayed.body.equals(paidDelivery.request.body)).toBe(true);
     expect(replayed.headers['x-signature']).toBe(paidDelivery.request.headers['x-signature']);
@@ -113,7 +140,15 @@ describe('webhooks listen', () => {
 
     // --object names the log to read, as against a gateway without a control API.
     const explicit = await runTijara(
-      ['webhooks', 'replay', paidDelivery.id, '--to', `${app.url}/replayed`, '--object', paidDelivery.purchaseId],
+      [
+        'webhooks',
+        'replay',
+        paidDelivery.id,
+        '--to',
+        `${app.url}/replayed`,
+        '--object',
+        paidDelivery.purchaseId,
+      ],
       { cwd: dir, env },
     );
     expect(explicit.code).toBe(0);
@@ -122,14 +157,26 @@ describe('webhooks listen', () => {
   });
 
   test('replay of an unknown delivery, or one listen never received, fails with one line', async () => {
-    const unknown = await runTijara(['webhooks', 'replay', 'no-such-delivery', '--to', app.url], { cwd: dir, env });
-    expect(unknown).toMatchObject({ code: 1, stdout: '', stderr: 'tijara: error: the sandbox has no delivery no-such-delivery\n' });
+    const unknown = await runTijara(['webhooks', 'replay', 'no-such-delivery', '--to', app.url], {
+      cwd: dir,
+      env,
+    });
+    expect(unknown).toMatchObject({
+      code: 1,
+      stdout: '',
+      stderr: 'tijara: error: the sandbox has no delivery no-such-delivery\n',
+    });
 
     const elsewhere = mkdtempSync(join(tmpdir(), 'tijara-replay-'));
     try {
-      const notCaptured = await runTijara(['webhooks', 'replay', paidDelivery.id, '--to', app.url], { cwd: elsewhere, env });
+      const notCaptured = await runTijara(['webhooks', 'replay', paidDelivery.id, '--to', app.url], {
+        cwd: elsewhere,
+        env,
+      });
       expect(notCaptured.code).toBe(1);
-      expect(notCaptured.stderr).toMatch(/^tijara: error: the delivery log does not show the X-Signature of \S+, and `tijara webhooks listen` did not receive it in this directory/);
+      expect(notCaptured.stderr).toMatch(
+        /^tijara: error: the delivery log does not show the X-Signature of \S+, and `tijara webhooks listen` did not receive it in this directory/,
+      );
     } finally {
       rmSync(elsewhere, { recursive: true, force: true });
     }

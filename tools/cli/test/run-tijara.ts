@@ -21,14 +21,23 @@ export interface RunOptions {
 /** Environment without the caller's Ummah settings, so a developer's shell cannot change a test's outcome. */
 export function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const name of ['UMMAH_API_BASE', 'UMMAH_SECRET_KEY', 'UMMAH_BRAND_ID', 'TIJARA_DEBUG', 'NODE_OPTIONS']) {
+  for (const name of [
+    'UMMAH_API_BASE',
+    'UMMAH_SECRET_KEY',
+    'UMMAH_BRAND_ID',
+    'TIJARA_DEBUG',
+    'NODE_OPTIONS',
+  ]) {
     delete env[name];
   }
   return { ...env, ...extra };
 }
 
 /** Start `tijara args…` as a child process of this Node (24). */
-export function spawnTijara(args: readonly string[], options: RunOptions = {}): ChildProcessWithoutNullStreams {
+export function spawnTijara(
+  args: readonly string[],
+  options: RunOptions = {},
+): ChildProcessWithoutNullStreams {
   return spawn(process.execPath, [TIJARA_BIN, ...args], {
     cwd: options.cwd ?? process.cwd(),
     env: cleanEnv(options.env),
@@ -42,7 +51,10 @@ export function runTijara(args: readonly string[], options: RunOptions = {}): Pr
   return collect(child, options);
 }
 
-export function collect(child: ChildProcessWithoutNullStreams, options: RunOptions = {}): Promise<TijaraResult> {
+export function collect(
+  child: ChildProcessWithoutNullStreams,
+  options: RunOptions = {},
+): Promise<TijaraResult> {
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -109,7 +121,11 @@ export function startTijara(args: readonly string[], options: RunOptions = {}): 
         };
         const timer = setTimeout(() => {
           cleanup();
-          reject(new Error(`tijara did not print ${pattern} within ${timeoutMs} ms; stdout: ${out} stderr: ${err}`));
+          reject(
+            new Error(
+              `tijara did not print ${pattern} within ${timeoutMs} ms; stdout: ${out} stderr: ${err}`,
+            ),
+          );
         }, timeoutMs);
         const cleanup = (): void => {
           clearTimeout(timer);

@@ -2,7 +2,11 @@ import type { RunningSandbox } from '@tijara/sandbox';
 
 /** Plain HTTP calls to a sandbox, as a shop backend would make them (no CLI code involved). */
 export function sandboxApi(sandbox: RunningSandbox) {
-  const call = async <T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<T> => {
+  const call = async <T = Record<string, unknown>>(
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<T> => {
     const response = await fetch(new URL(path, sandbox.apiBase), {
       method,
       headers: {
@@ -33,13 +37,17 @@ export function sandboxApi(sandbox: RunningSandbox) {
       });
       if (!response.ok) throw new Error(`pay answered ${response.status}: ${await response.text()}`);
     },
-    webhooks: () => call<{ results: Array<{ id: string; callback: string; events: string[] }> }>('GET', 'webhooks/'),
+    webhooks: () =>
+      call<{ results: Array<{ id: string; callback: string; events: string[] }> }>('GET', 'webhooks/'),
     deliveries: (id: string) =>
       call<{
-        results: Array<{ id: string; event: string; status: string; response_code: number | null; attempt_count: number }>;
-      }>(
-        'GET',
-        `webhooks/deliveries/?id=${id}&source_type=purchase`,
-      ),
+        results: Array<{
+          id: string;
+          event: string;
+          status: string;
+          response_code: number | null;
+          attempt_count: number;
+        }>;
+      }>('GET', `webhooks/deliveries/?id=${id}&source_type=purchase`),
   };
 }

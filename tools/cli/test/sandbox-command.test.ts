@@ -10,7 +10,9 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 test('sandbox starts, prints its address and key, answers /__sandbox/info and the API, stops on SIGTERM', async () => {
-  const sandbox = startTijara(['sandbox', '--port', '0', '--secret-key', 'sk_test_cli_sandbox_1234'], { cwd: dir });
+  const sandbox = startTijara(['sandbox', '--port', '0', '--secret-key', 'sk_test_cli_sandbox_1234'], {
+    cwd: dir,
+  });
   const out = await sandbox.waitFor(/Press Ctrl\+C to stop\./);
   const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
   expect(url).toBeDefined();
@@ -20,11 +22,16 @@ test('sandbox starts, prints its address and key, answers /__sandbox/info and th
 
   const info = (await (await fetch(`${url}/__sandbox/info`)).json()) as Record<string, unknown>;
   expect(info).toMatchObject({ brand_id: brandId, api_base: `${url}/api/v1/`, is_test: true });
-  const webhooks = await fetch(`${url}/api/v1/webhooks/`, { headers: { authorization: 'Bearer sk_test_cli_sandbox_1234' } });
+  const webhooks = await fetch(`${url}/api/v1/webhooks/`, {
+    headers: { authorization: 'Bearer sk_test_cli_sandbox_1234' },
+  });
   expect(webhooks.status).toBe(200);
 
   // Other commands started in this directory find it through .tijara/sandbox.json.
-  const state = JSON.parse(readFileSync(join(dir, '.tijara', 'sandbox.json'), 'utf8')) as Record<string, unknown>;
+  const state = JSON.parse(readFileSync(join(dir, '.tijara', 'sandbox.json'), 'utf8')) as Record<
+    string,
+    unknown
+  >;
   expect(state).toMatchObject({ apiBase: `${url}/api/v1/`, secretKey: 'sk_test_cli_sandbox_1234', brandId });
   expect(existsSync(join(dir, '.tijara', 'sandbox.db'))).toBe(true);
 
@@ -58,7 +65,9 @@ test('state persists in the db file across restarts; --memory keeps none', async
   const url2 = /listening on (\S+)/.exec(out2)![1]!;
   // The key is remembered in the database, so the restarted sandbox accepts the same one.
   expect(out2).toContain(`UMMAH_SECRET_KEY=${key}`);
-  const again = await fetch(`${url2}/api/v1/purchases/${purchase.id}/`, { headers: { authorization: `Bearer ${key}` } });
+  const again = await fetch(`${url2}/api/v1/purchases/${purchase.id}/`, {
+    headers: { authorization: `Bearer ${key}` },
+  });
   expect(again.status).toBe(200);
   expect((await second.stop()).code).toBe(0);
 
@@ -74,6 +83,8 @@ test('a port already in use is one clear error line', async () => {
   const second = startTijara(['sandbox', '--port', port, '--memory'], { cwd: dir });
   const result = await second.exited();
   expect(result).toMatchObject({ code: 1, stdout: '' });
-  expect(result.stderr).toBe(`tijara: error: 127.0.0.1:${port} is already in use (another sandbox?); choose another --port\n`);
+  expect(result.stderr).toBe(
+    `tijara: error: 127.0.0.1:${port} is already in use (another sandbox?); choose another --port\n`,
+  );
   await first.stop();
 });

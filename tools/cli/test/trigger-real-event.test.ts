@@ -40,31 +40,42 @@ test.each([
   ['purchase.cancelled', 'cancelled'],
   ['purchase.preauthorized', 'preauthorized'],
   ['purchase.recurring_token_deleted', 'paid'],
-])('trigger %s --to: the sandbox really does it and its signed delivery reaches the URL', async (event, status) => {
-  const path = `/${event}`;
-  const result = await runTijara(['webhooks', 'trigger', event, '--to', `${app.url}${path}`], { cwd: dir, env });
-  expect(result.code).toBe(0);
-  const purchaseId = new RegExp(`^${event.replace('.', '\\.')}  (\\S+)  -> 202\\n$`).exec(result.stdout)?.[1];
-  expect(purchaseId).toBeDefined();
+])(
+  'trigger %s --to: the sandbox really does it and its signed delivery reaches the URL',
+  async (event, status) => {
+    const path = `/${event}`;
+    const result = await runTijara(['webhooks', 'trigger', event, '--to', `${app.url}${path}`], {
+      cwd: dir,
+      env,
+    });
+    expect(result.code).toBe(0);
+    const purchaseId = new RegExp(`^${event.replace('.', '\\.')}  (\\S+)  -> 202\\n$`).exec(
+      result.stdout,
+    )?.[1];
+    expect(purchaseId).toBeDefined();
 
-  const purchase = await api.call<{ status: string }>('GET', `purchases/${purchaseId}/`);
-  expect(purchase.status).toBe(status);
+    const purchase = await api.call<{ status: string }>('GET', `purchases/${purchaseId}/`);
+    expect(purchase.status).toBe(status);
 
-  const request = app.requests.find(
-    (r) => r.path === path && (r.json as { object: { id: string } }).object.id === purchaseId,
-  );
-  expect(request?.json).toMatchObject({ type: event, object: { id: purchaseId } });
-  const publicKey = /-----BEGIN PUBLIC KEY-----[\s\S]+-----END PUBLIC KEY-----\n/.exec(result.stderr)![0];
-  const signature = Buffer.from(String(request!.headers['x-signature']), 'base64');
-  expect(verify('sha256', request!.body, createPublicKey(publicKey), signature)).toBe(true);
-  // The temporary webhook is gone again.
-  expect((await api.webhooks()).results).toEqual([]);
-});
+    const request = app.requests.find(
+      (r) => r.path === path && (r.json as { object: { id: string } }).object.id === purchaseId,
+    );
+    expect(request?.json).toMatchObject({ type: event, object: { id: purchaseId } });
+    const publicKey = /-----BEGIN PUBLIC KEY-----[\s\S]+-----END PUBLIC KEY-----\n/.exec(result.stderr)![0];
+    const signature = Buffer.from(String(request!.headers['x-signature']), 'base64');
+    expect(verify('sha256', request!.body, createPublicKey(publicKey), signature)).toBe(true);
+    // The temporary webhook is gone again.
+    expect((await api.webhooks()).results).toEqual([]);
+  },
+);
 
 test('payment.refunded --to delivers the refund Payment of a real refund', async () => {
-  const result = await runTijara(['webhooks', 'trigger', 'payment.refunded', '--to', `${app.url}/refund`], { cwd: dir, env });
+  const result = await runTijara(['webhooks', 'trigger', 'payment.refunded', '--to', `${app.url}/refund`], {
+    cwd: dir,
+    env,
+  });
   expect(result.code).toBe(0);
-  const purchaseId = /^payment\.refunded  (\S+)  -> 202\n$/.exec(result.stdout)![1];
+  const purchaseId = /^payment\.refunded {2}(\S+) {2}-> 202\n$/.exec(result.stdout)![1];
   const request = app.requests.find((r) => r.path === '/refund')!;
   expect(request.json).toMatchObject({ type: 'payment.refunded', object: { amount: 2999 } });
   expect(JSON.stringify(request.json)).toContain(purchaseId);
@@ -73,21 +84,32 @@ test('payment.refunded --to delivers the refund Payment of a real refund', async
 test('without --to the event happens on the gateway for its registered webhooks', async () => {
   const result = await runTijara(['webhooks', 'trigger', 'purchase.paid'], { cwd: dir, env });
   expect(result.code).toBe(0);
-  const purchaseId = /^purchase\.paid  (\S+)  \(create a purchase, pay it with 4242…; delivered to the gateway's registered webhooks\)\n$/.exec(result.stdout)?.[1];
+  const purchaseId =
+    /^purchase\.paid {2}(\S+) {2}\(create a purchase, pay it with 4242…; delivered to the gateway's registered webhooks\)\n$/.exec(
+      result.stdout,
+    )?.[1];
   expect((await api.call<{ status: string }>('GET', `purchases/${purchaseId}/`)).status).toBe('paid');
 });
 
 test('an event the gateway cannot be made to emit from here asks for --key', async () => {
-  const result = await runTijara(['webhooks', 'trigger', 'purchase.settled', '--to', app.url], { cwd: dir, env });
+  const result = await runTijara(['webhooks', 'trigger', 'purchase.settled', '--to', app.url], {
+    cwd: dir,
+    env,
+  });
   expect(result.code).toBe(2);
-  expect(result.stderr).toMatch(/^tijara: error: purchase\.settled cannot be caused on a gateway from here \(possible: purchase\.created, .*\); pass --key private\.pem --to URL to send a signed sample instead\n$/);
+  expect(result.stderr).toMatch(
+    /^tijara: error: purchase\.settled cannot be caused on a gateway from here \(possible: purchase\.created, .*\); pass --key private\.pem --to URL to send a signed sample instead\n$/,
+  );
 });
 
 test('a wrong secret key is reported as the gateway put it, without echoing the key', async () => {
-  const result = await runTijara(['webhooks', 'trigger', 'purchase.created', '--secret-key', 'sk_test_wrong_key_123456'], {
-    cwd: dir,
-    env: { UMMAH_API_BASE: sandbox.apiBase },
-  });
+  const result = await runTijara(
+    ['webhooks', 'trigger', 'purchase.created', '--secret-key', 'sk_test_wrong_key_123456'],
+    {
+      cwd: dir,
+      env: { UMMAH_API_BASE: sandbox.apiBase },
+    },
+  );
   expect(result.code).toBe(1);
   expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
   expect(result.stderr).toMatch(/^tijara: error: .*401/);

@@ -35,31 +35,51 @@ test.each([
   ['purchase.hold', 'hold', 'authorized'],
   ['purchase.refunded', 'refunded', 'refunded'],
   ['purchase.cancelled', 'cancelled', 'canceled'],
-])('trigger %s --key: a signed envelope that verifies and parses as the driver expects', async (event, rawStatus, status) => {
-  answer = 200;
-  const before = receiver.requests.length;
-  const result = await runTijara(['webhooks', 'trigger', event, '--key', 'private.pem', '--to', `${receiver.url}/webhooks/ummah`], { cwd: dir });
-  expect(result).toMatchObject({ code: 0, stderr: '', stdout: `${event}  -> 200\n` });
+])(
+  'trigger %s --key: a signed envelope that verifies and parses as the driver expects',
+  async (event, rawStatus, status) => {
+    answer = 200;
+    const before = receiver.requests.length;
+    const result = await runTijara(
+      ['webhooks', 'trigger', event, '--key', 'private.pem', '--to', `${receiver.url}/webhooks/ummah`],
+      { cwd: dir },
+    );
+    expect(result).toMatchObject({ code: 0, stderr: '', stdout: `${event}  -> 200\n` });
 
-  expect(receiver.requests).toHaveLength(before + 1);
-  const request = receiver.requests.at(-1)!;
-  expect(request).toMatchObject({ method: 'POST', path: '/webhooks/ummah' });
-  expect(request.headers['content-type']).toBe('application/json');
-  expect(verifies(request.body, String(request.headers['x-signature']))).toBe(true);
+    expect(receiver.requests).toHaveLength(before + 1);
+    const request = receiver.requests.at(-1)!;
+    expect(request).toMatchObject({ method: 'POST', path: '/webhooks/ummah' });
+    expect(request.headers['content-type']).toBe('application/json');
+    expect(verifies(request.body, String(request.headers['x-signature']))).toBe(true);
 
-  const body = request.json as { id: string; type: string; object: { status: string; purchase: { total: number } } };
-  expect(body).toMatchObject({ type: event, object: { status: rawStatus, purchase: { total: 2999 } } });
-  const parsed = parseUmmahEvent(body, true);
-  expect(parsed).toMatchObject({ id: body.id, rawType: event, payment: { status, amount: 2999, currency: 'USD' } });
-});
+    const body = request.json as {
+      id: string;
+      type: string;
+      object: { status: string; purchase: { total: number } };
+    };
+    expect(body).toMatchObject({ type: event, object: { status: rawStatus, purchase: { total: 2999 } } });
+    const parsed = parseUmmahEvent(body, true);
+    expect(parsed).toMatchObject({
+      id: body.id,
+      rawType: event,
+      payment: { status, amount: 2999, currency: 'USD' },
+    });
+  },
+);
 
 test('trigger payment.refunded --key sends a refund Payment the driver reads as a refund', async () => {
   answer = 200;
-  const result = await runTijara(['webhooks', 'trigger', 'payment.refunded', '--key', 'private.pem', '--to', receiver.url], { cwd: dir });
+  const result = await runTijara(
+    ['webhooks', 'trigger', 'payment.refunded', '--key', 'private.pem', '--to', receiver.url],
+    { cwd: dir },
+  );
   expect(result.code).toBe(0);
   const request = receiver.requests.at(-1)!;
   expect(verifies(request.body, String(request.headers['x-signature']))).toBe(true);
-  expect(parseUmmahEvent(request.json, true)).toMatchObject({ rawType: 'payment.refunded', refund: { amount: 2999 } });
+  expect(parseUmmahEvent(request.json, true)).toMatchObject({
+    rawType: 'payment.refunded',
+    refund: { amount: 2999 },
+  });
 });
 
 test('every documented event has a sample that is signed and delivered', async () => {
@@ -72,14 +92,21 @@ test('every documented event has a sample that is signed and delivered', async (
   results.forEach((result, index) => {
     expect(result).toMatchObject({ code: 0, stdout: `${UMMAH_EVENT_TYPES[index]}  -> 204\n` });
   });
-  const types = receiver.requests.slice(-UMMAH_EVENT_TYPES.length).map((r) => (r.json as { type: string }).type);
+  const types = receiver.requests
+    .slice(-UMMAH_EVENT_TYPES.length)
+    .map((r) => (r.json as { type: string }).type);
   expect(types.sort()).toEqual([...UMMAH_EVENT_TYPES].sort());
 });
 
 test('a non-2xx answer is printed, then reported as a failure (exit 1)', async () => {
   answer = 401;
-  const result = await runTijara(['webhooks', 'trigger', 'purchase.paid', '--key', 'private.pem', '--to', receiver.url], { cwd: dir });
+  const result = await runTijara(
+    ['webhooks', 'trigger', 'purchase.paid', '--key', 'private.pem', '--to', receiver.url],
+    { cwd: dir },
+  );
   expect(result.code).toBe(1);
   expect(result.stdout).toBe('purchase.paid  -> 401\n');
-  expect(result.stderr).toBe(`tijara: error: ${receiver.url}/ answered 401; the gateway would retry this delivery\n`);
+  expect(result.stderr).toBe(
+    `tijara: error: ${receiver.url}/ answered 401; the gateway would retry this delivery\n`,
+  );
 });

@@ -3,7 +3,11 @@ import { createVerify } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { startSandbox } from '@tijara/sandbox';
 
-export async function quickstart(): Promise<{ checkoutUrl: string; status: string; verifiedEvents: string[] }> {
+export async function quickstart(): Promise<{
+  checkoutUrl: string;
+  status: string;
+  verifiedEvents: string[];
+}> {
   // An in-memory sandbox on a free port; retries run 1000× faster than the real schedule.
   const sandbox = await startSandbox({ port: 0, webhookTimeScale: 0.001 });
 
@@ -26,21 +30,24 @@ export async function quickstart(): Promise<{ checkoutUrl: string; status: strin
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
   const receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/webhook`;
 
-  const api = async (method: string, path: string, body?: unknown) => {
+  const api = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
     const response = await fetch(`${sandbox.apiBase}${path}`, {
       method,
       headers: { authorization: `Bearer ${sandbox.secretKey}`, 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-    return response.json();
+    return (await response.json()) as T;
   };
 
   try {
     // Each webhook has its own key pair; keep its public key to verify deliveries.
-    const webhook = await api('POST', 'webhooks/', { callback: receiverUrl, events: ['purchase.paid'] });
+    const webhook = await api<{ public_key: string }>('POST', 'webhooks/', {
+      callback: receiverUrl,
+      events: ['purchase.paid'],
+    });
     publicKey = webhook.public_key;
 
-    const purchase = await api('POST', 'purchases/', {
+    const purchase = await api<{ id: string; checkout_url: string }>('POST', 'purchases/', {
       brand_id: sandbox.brandId,
       client: { email: 'buyer@example.com' },
       purchase: { products: [{ name: 'Prayer mat', price: 4500, quantity: 1 }], currency: 'USD' },
@@ -56,7 +63,7 @@ export async function quickstart(): Promise<{ checkoutUrl: string; status: strin
     });
     await sandbox.settle(); // wait until the signed purchase.paid delivery is done
 
-    const paid = await api('GET', `purchases/${purchase.id}/`);
+    const paid = await api<{ status: string }>('GET', `purchases/${purchase.id}/`);
     return { checkoutUrl: purchase.checkout_url, status: paid.status, verifiedEvents };
   } finally {
     receiver.close();

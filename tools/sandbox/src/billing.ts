@@ -5,7 +5,14 @@ import {
   type updateBillingTemplateRequestSchema,
 } from '@tijara/ummah';
 import type { z } from 'zod';
-import { badRequest, conflict, fieldError, nonFieldError, notFound, type FieldDetails } from './api-errors.js';
+import {
+  badRequest,
+  conflict,
+  fieldError,
+  nonFieldError,
+  notFound,
+  type FieldDetails,
+} from './api-errors.js';
 import type { SandboxContext } from './context.js';
 import { implement, listPage, noContent, type Implementation } from './endpoints.js';
 import { newId } from './ids.js';
@@ -91,9 +98,7 @@ export function addPeriods(epochSeconds: number, units: PeriodUnits, count: numb
   const year = date.getUTCFullYear() + Math.floor(total / 12);
   const month = ((total % 12) + 12) % 12;
   const day = Math.min(date.getUTCDate(), daysInMonth(year, month));
-  return (
-    Date.UTC(year, month, day, date.getUTCHours(), date.getUTCMinutes(), date.getUTCSeconds()) / 1000
-  );
+  return Date.UTC(year, month, day, date.getUTCHours(), date.getUTCMinutes(), date.getUTCSeconds()) / 1000;
 }
 
 /** Turn stored purchase details back into a request body for a new purchase. */
@@ -163,9 +168,14 @@ export class BillingService {
   private templateFields(
     body: TemplateUpdateBody,
     existing: BillingTemplate | undefined,
-  ): Omit<BillingTemplate, 'id' | 'type' | 'brand_id' | 'company_id' | 'is_test' | 'created_on' | 'updated_on'> {
+  ): Omit<
+    BillingTemplate,
+    'id' | 'type' | 'brand_id' | 'company_id' | 'is_test' | 'created_on' | 'updated_on'
+  > {
     const period = body.subscription_period ?? existing?.subscription_period ?? null;
-    const units = (body.subscription_period_units ?? existing?.subscription_period_units ?? null) as PeriodUnits | null;
+    const units = (body.subscription_period_units ??
+      existing?.subscription_period_units ??
+      null) as PeriodUnits | null;
     if (body.is_subscription) {
       const details: FieldDetails = {};
       if (period === null) details['subscription_period'] = ['This field is required.'];
@@ -199,7 +209,11 @@ export class BillingService {
     template: BillingTemplate,
     clientId: string,
     baseUrl: string,
-    extra: { product: 'billing_invoices' | 'billing_subscriptions'; subscriberId?: string; preauthorize?: boolean },
+    extra: {
+      product: 'billing_invoices' | 'billing_subscriptions';
+      subscriberId?: string;
+      preauthorize?: boolean;
+    },
   ): PurchaseRecord {
     const purchase = detailsBody(template.purchase);
     if (extra.preauthorize) purchase.total_override = 0;
@@ -221,14 +235,16 @@ export class BillingService {
 
   sendInvoice(templateId: string, clientId: string, baseUrl: string): PurchaseRecord {
     const template = this.getTemplate(templateId);
-    if (!this.sandbox.clients.find(clientId)) throw fieldError('client_id', 'Object with this ID does not exist.');
+    if (!this.sandbox.clients.find(clientId))
+      throw fieldError('client_id', 'Object with this ID does not exist.');
     return this.purchaseFromTemplate(template, clientId, baseUrl, { product: 'billing_invoices' });
   }
 
   /** `POST /billing/`: one purchase per client, each with its own checkout and invoice link. */
   createInvoices(body: z.output<typeof createInvoiceRequestSchema>, baseUrl: string): PurchaseRecord[] {
     const details: FieldDetails = {};
-    if (body.brand_id !== this.sandbox.config.brandId) details['brand_id'] = ['Object with this ID does not exist.'];
+    if (body.brand_id !== this.sandbox.config.brandId)
+      details['brand_id'] = ['Object with this ID does not exist.'];
     body.clients.forEach((entry, index) => {
       if (!this.sandbox.clients.find(entry.client_id)) {
         details[`clients.${index}.client_id`] = ['Object with this ID does not exist.'];
@@ -317,7 +333,13 @@ export class BillingService {
     return { billing_template_client: record.object, purchase: purchase?.object ?? null };
   }
 
-  private activate(record: SubscriberRecord, token: string | null, anchor: number, index: number, cycles: number): void {
+  private activate(
+    record: SubscriberRecord,
+    token: string | null,
+    anchor: number,
+    index: number,
+    cycles: number,
+  ): void {
     const firstActivation = record.object.status === 'pending';
     record.object.status = 'active';
     if (token) record.object.recurring_token = token;
@@ -376,7 +398,9 @@ export class BillingService {
   }
 
   subscribers(templateId: string): SubscriberRecord[] {
-    return this.sandbox.store.list<SubscriberRecord>('subscriber', { '$.object.billing_template_id': templateId });
+    return this.sandbox.store.list<SubscriberRecord>('subscriber', {
+      '$.object.billing_template_id': templateId,
+    });
   }
 
   /** `{client_id}` in the subscriber routes: the subscriber's own id, or the id of its client. */
@@ -414,7 +438,9 @@ export class BillingService {
   /** Earliest renewal on the sandbox clock, for stepping time forward. */
   nextDue(): number | undefined {
     let next: number | undefined;
-    for (const record of this.sandbox.store.list<SubscriberRecord>('subscriber', { '$.object.status': 'active' })) {
+    for (const record of this.sandbox.store.list<SubscriberRecord>('subscriber', {
+      '$.object.status': 'active',
+    })) {
       const due = record.object.next_billing_on;
       if (due !== null && (next === undefined || due < next)) next = due;
     }
@@ -432,14 +458,17 @@ export class BillingService {
   }
 
   private renew(record: SubscriberRecord): void {
-    const template = this.sandbox.store.get<BillingTemplate>('billing_template', record.template.id) ?? record.template;
+    const template =
+      this.sandbox.store.get<BillingTemplate>('billing_template', record.template.id) ?? record.template;
     record.template = template;
     const purchase = this.purchaseFromTemplate(template, record.object.client_id, this.sandbox.baseUrl(), {
       product: 'billing_subscriptions',
       subscriberId: record.id,
     });
     record.object.last_purchase_id = purchase.id;
-    const token = record.object.recurring_token ? this.sandbox.purchases.find(record.object.recurring_token) : undefined;
+    const token = record.object.recurring_token
+      ? this.sandbox.purchases.find(record.object.recurring_token)
+      : undefined;
     const outcome = this.sandbox.purchases.chargeSaved(purchase, token);
     record.object.updated_on = this.now();
     if (outcome.kind === 'succeeded') {
@@ -481,7 +510,8 @@ export function billingEndpoints(): Implementation[] {
     implement(
       T.addSubscriber,
       { summary: 'Subscribe a client', tag, status: 201 },
-      ({ sandbox, params, input, baseUrl }) => sandbox.billing.addSubscriber(params['id']!, input.client_id, baseUrl),
+      ({ sandbox, params, input, baseUrl }) =>
+        sandbox.billing.addSubscriber(params['id']!, input.client_id, baseUrl),
     ),
     implement(T.subscribers.list, { summary: 'List subscribers', tag }, (ctx) => {
       ctx.sandbox.billing.getTemplate(ctx.params['id']!);
@@ -491,16 +521,22 @@ export function billingEndpoints(): Implementation[] {
         .map((r) => r.object);
       return listPage(ctx, items);
     }),
-    implement(T.subscribers.retrieve, { summary: 'Get a subscriber', tag }, ({ sandbox, params }) =>
-      sandbox.billing.getSubscriber(params['id']!, params['client_id']!).object,
+    implement(
+      T.subscribers.retrieve,
+      { summary: 'Get a subscriber', tag },
+      ({ sandbox, params }) => sandbox.billing.getSubscriber(params['id']!, params['client_id']!).object,
     ),
-    implement(T.subscribers.update, { summary: 'Pause or resume a subscriber', tag }, ({ sandbox, params, input }) =>
-      sandbox.billing.updateSubscriber(params['id']!, params['client_id']!, input.status),
+    implement(
+      T.subscribers.update,
+      { summary: 'Pause or resume a subscriber', tag },
+      ({ sandbox, params, input }) =>
+        sandbox.billing.updateSubscriber(params['id']!, params['client_id']!, input.status),
     ),
     implement(
       T.sendInvoice,
       { summary: 'Send an invoice from a template', tag: 'Invoicing', status: 201 },
-      ({ sandbox, params, input, baseUrl }) => sandbox.billing.sendInvoice(params['id']!, input.client_id, baseUrl).object,
+      ({ sandbox, params, input, baseUrl }) =>
+        sandbox.billing.sendInvoice(params['id']!, input.client_id, baseUrl).object,
     ),
     implement(
       ENDPOINTS.billing.createInvoice,

@@ -109,7 +109,11 @@ export function maskPan(digits: string): string {
   return `${digits.slice(0, 6)}${'*'.repeat(Math.max(digits.length - 10, 0))}${digits.slice(-4)}`;
 }
 
-const BRAND_NAMES: Record<string, string> = { visa: 'Visa', mastercard: 'Mastercard', amex: 'American Express' };
+const BRAND_NAMES: Record<string, string> = {
+  visa: 'Visa',
+  mastercard: 'Mastercard',
+  amex: 'American Express',
+};
 
 /** "Visa **** 4242", the description the gateway gives a saved card. */
 export function describeCard(extra: CardExtra): string {
@@ -147,7 +151,7 @@ export function checkCard(input: CardInput, nowMs: number): CardCheck {
   const holder = (input.cardholder_name ?? '').trim();
   if (!holder) details['cardholder_name'] = ['This field is required.'];
   else if (!HOLDER_NAME.test(holder)) {
-    details['cardholder_name'] = ['Use Latin letters, spaces and . - \' only (at most 30 characters).'];
+    details['cardholder_name'] = ["Use Latin letters, spaces and . - ' only (at most 30 characters)."];
   }
   if (Object.keys(details).length > 0 || !expiry) return { kind: 'invalid_input', details };
 
@@ -172,20 +176,32 @@ export function checkCard(input: CardInput, nowMs: number): CardCheck {
     };
   }
   if (isExpired(expiry.month, expiry.year, nowMs)) {
-    return { kind: 'decline', card, decline: { code: 'expired_card', message: "The card's expiry date has passed." } };
+    return {
+      kind: 'decline',
+      card,
+      decline: { code: 'expired_card', message: "The card's expiry date has passed." },
+    };
   }
   if (!test) {
     return {
       kind: 'decline',
       card,
-      decline: { ...DECLINED, message: 'Only test cards can be used in the sandbox.', declineCode: 'test_mode_live_card' },
+      decline: {
+        ...DECLINED,
+        message: 'Only test cards can be used in the sandbox.',
+        declineCode: 'test_mode_live_card',
+      },
     };
   }
   if (test.cvc !== undefined && input.cvc.trim() !== test.cvc) {
     return {
       kind: 'decline',
       card,
-      decline: { code: 'card_declined', message: 'The security code is incorrect.', declineCode: 'incorrect_cvc' },
+      decline: {
+        code: 'card_declined',
+        message: 'The security code is incorrect.',
+        declineCode: 'incorrect_cvc',
+      },
     };
   }
   if (test.result === 'decline') return { kind: 'decline', card, decline: test.decline ?? DECLINED };
@@ -196,7 +212,11 @@ export function checkCard(input: CardInput, nowMs: number): CardCheck {
 /** A charge of a saved card without the buyer (recurring token): expiry is checked against the clock. */
 export function checkSavedCard(card: SavedCard, nowMs: number): Decline | undefined {
   if (isExpired(card.extra.expiry_month, card.extra.expiry_year, nowMs)) {
-    return { code: 'expired_card', message: "The card's expiry date has passed.", declineCode: 'expired_card' };
+    return {
+      code: 'expired_card',
+      message: "The card's expiry date has passed.",
+      declineCode: 'expired_card',
+    };
   }
   if (card.recurring === 'decline') return DECLINED;
   return undefined;

@@ -41,7 +41,10 @@ export function renderCheckout(record: PurchaseRecord, state: FormState = {}, pr
   const forced = purchase.force_recurring;
   const lastAttempt = purchase.transaction_data.attempts.at(-1);
   const alert =
-    state.alert ?? (purchase.status === 'error' && lastAttempt?.error ? `Payment failed: ${lastAttempt.error.message}` : undefined);
+    state.alert ??
+    (purchase.status === 'error' && lastAttempt?.error
+      ? `Payment failed: ${lastAttempt.error.message}`
+      : undefined);
   const cancel = purchase.cancel_redirect
     ? `<div class="links"><a id="cancel" href="${esc(purchase.cancel_redirect)}">Return to seller</a></div>`
     : '';
@@ -78,7 +81,12 @@ ${cancel}
   );
 }
 
-export function renderChallenge(record: PurchaseRecord, challengeId: string, error?: string, prefix = ''): string {
+export function renderChallenge(
+  record: PurchaseRecord,
+  challengeId: string,
+  error?: string,
+  prefix = '',
+): string {
   const purchase = record.object;
   return page(
     '3-D Secure — sandbox',
@@ -104,7 +112,10 @@ export function renderResult(record: PurchaseRecord, prefix = ''): string {
   let tone: 'ok' | 'alert';
   if (SUCCESS_STATUSES.has(status)) {
     tone = 'ok';
-    message = status === 'hold' ? 'Payment authorized. The merchant will capture it later.' : 'Payment successful. Thank you!';
+    message =
+      status === 'hold'
+        ? 'Payment authorized. The merchant will capture it later.'
+        : 'Payment successful. Thank you!';
     if (status === 'preauthorized') message = 'Card saved. You have not been charged.';
   } else if (status === 'error') {
     tone = 'alert';
@@ -116,8 +127,9 @@ export function renderResult(record: PurchaseRecord, prefix = ''): string {
     tone = 'alert';
     message = `This purchase can no longer be paid (status: ${status}).`;
   }
-  const retry =
-    AWAITING_PAYMENT.has(status) ? `<div class="links"><a id="retry" href="${esc(prefix)}/checkout/${esc(purchase.id)}/">Try again</a></div>` : '';
+  const retry = AWAITING_PAYMENT.has(status)
+    ? `<div class="links"><a id="retry" href="${esc(prefix)}/checkout/${esc(purchase.id)}/">Try again</a></div>`
+    : '';
   return page(
     'Payment result — sandbox',
     `<h1 id="merchant">${esc(purchase.issuer_details['brand_name'])}</h1>
@@ -211,7 +223,15 @@ export function checkoutRouter(sandbox: SandboxContext): Router {
           return;
         }
         const { card_number: _pan, cvc: _cvc, ...safe } = input;
-        sendHtml(res, 400, renderCheckout(record, { values: { ...safe, remember_card: remember }, errors: details }, req.baseUrl));
+        sendHtml(
+          res,
+          400,
+          renderCheckout(
+            record,
+            { values: { ...safe, remember_card: remember }, errors: details },
+            req.baseUrl,
+          ),
+        );
         return;
       }
       if (error instanceof ApiError && error.status === 409) {
@@ -251,7 +271,10 @@ export function checkoutRouter(sandbox: SandboxContext): Router {
       return;
     }
     try {
-      res.redirect(303, redirectFor(sandbox.purchases.completeChallenge(record.id, challengeId, passed), req.baseUrl));
+      res.redirect(
+        303,
+        redirectFor(sandbox.purchases.completeChallenge(record.id, challengeId, passed), req.baseUrl),
+      );
     } catch (error) {
       if (error instanceof ApiError && error.status === 404) notFoundPage(res);
       else res.redirect(303, `${req.baseUrl}/checkout/${record.id}/result/`);
@@ -266,7 +289,9 @@ export function checkoutRouter(sandbox: SandboxContext): Router {
   router.get('/invoice/:id/', (req, res) => {
     const record = load(req, res);
     if (!record) return;
-    const viewed = AWAITING_PAYMENT.has(record.object.status) ? sandbox.purchases.markViewed(record.id) : record;
+    const viewed = AWAITING_PAYMENT.has(record.object.status)
+      ? sandbox.purchases.markViewed(record.id)
+      : record;
     sendHtml(res, 200, renderInvoice(viewed));
   });
 

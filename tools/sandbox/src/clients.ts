@@ -168,15 +168,21 @@ export function clientEndpoints(): Implementation[] {
       ctx.sandbox.clients.get(ctx.params['client_id']!);
       return listPage(ctx, ctx.sandbox.clients.tokens(ctx.params['client_id']!).reverse());
     }),
-    implement(C.recurringTokens.retrieve, { summary: 'Get a saved payment method', tag }, ({ sandbox, params }) =>
-      sandbox.clients.token(params['client_id']!, params['token_id']!),
+    implement(
+      C.recurringTokens.retrieve,
+      { summary: 'Get a saved payment method', tag },
+      ({ sandbox, params }) => sandbox.clients.token(params['client_id']!, params['token_id']!),
     ),
-    implement(C.recurringTokens.delete, { summary: 'Delete a saved payment method', tag }, ({ sandbox, params }) => {
-      const token = sandbox.clients.token(params['client_id']!, params['token_id']!);
-      const record = sandbox.purchases.find(token.id);
-      if (record) sandbox.purchases.revokeToken(record);
-      else sandbox.clients.dropToken(token.id);
-      return noContent();
-    }),
+    implement(
+      C.recurringTokens.delete,
+      { summary: 'Delete a saved payment method', tag },
+      ({ sandbox, params }) => {
+        const token = sandbox.clients.token(params['client_id']!, params['token_id']!);
+        const record = sandbox.purchases.find(token.id);
+        if (record) sandbox.purchases.revokeToken(record);
+        else sandbox.clients.dropToken(token.id);
+        return noContent();
+      },
+    ),
   ];
 }

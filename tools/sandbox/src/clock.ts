@@ -28,7 +28,8 @@ export class SandboxClock {
 
   /** Move the timeline forward; never backwards, so stored schedules stay monotonic. */
   advance(seconds: number): void {
-    if (!Number.isFinite(seconds) || seconds < 0) throw new RangeError('seconds must be a non-negative number');
+    if (!Number.isFinite(seconds) || seconds < 0)
+      throw new RangeError('seconds must be a non-negative number');
     this.offsetMs += Math.round(seconds * 1000);
     this.persist(this.offsetMs);
   }

@@ -1,4 +1,4 @@
-import { silentLogger, type Logger } from '@tijara/core';
+import { redactingLogger, silentLogger, type Logger } from '@tijara/core';
 import type { Request } from 'express';
 import { BillingService } from './billing.js';
 import { ClientService } from './clients.js';
@@ -107,7 +107,9 @@ export class SandboxContext {
       publicUrl: options.publicUrl?.replace(/\/+$/, ''),
       publicKeyShape: options.publicKeyShape ?? 'string',
     };
-    const context = new SandboxContext(store, config, keys, options.logger ?? silentLogger);
+    // Defence in depth: whatever a log line carries, the key and key-shaped strings are scrubbed.
+    const logger = options.logger ? redactingLogger(options.logger, [config.secretKey]) : silentLogger;
+    const context = new SandboxContext(store, config, keys, logger);
     context.scheduler.start();
     // Deliveries still pending from a previous run resume where they left off.
     context.deliveries.schedule();
@@ -118,7 +120,8 @@ export class SandboxContext {
   baseUrl(req?: Request): string {
     if (this.config.publicUrl) return this.config.publicUrl;
     if (req) {
-      const mount = typeof req.app.mountpath === 'string' && req.app.mountpath !== '/' ? req.app.mountpath : '';
+      const mount =
+        typeof req.app.mountpath === 'string' && req.app.mountpath !== '/' ? req.app.mountpath : '';
       this.lastOrigin = `${req.protocol}://${req.get('host') ?? '127.0.0.1'}${mount}`;
     }
     return this.lastOrigin ?? 'http://127.0.0.1';

@@ -21,7 +21,12 @@ export const controlPaySchema = z.object({
   challenge: z.enum(['pass', 'fail']).default('pass'),
 });
 
-export const clockAdvanceSchema = z.object({ seconds: z.number().min(0).max(100 * 365 * 86_400) });
+export const clockAdvanceSchema = z.object({
+  seconds: z
+    .number()
+    .min(0)
+    .max(100 * 365 * 86_400),
+});
 
 /** Add rules (one rule, or `{rules: […]}`), or `{clear: true}` to drop every rule first. */
 export const faultsRequestSchema = z.union([
@@ -70,7 +75,12 @@ export function controlRouter(sandbox: SandboxContext): Router {
 
   router.get(
     '/purchases',
-    route(() => ({ results: sandbox.purchases.list().reverse().map((r) => r.object) })),
+    route(() => ({
+      results: sandbox.purchases
+        .list()
+        .reverse()
+        .map((r) => r.object),
+    })),
   );
 
   router.post(
@@ -107,7 +117,10 @@ export function controlRouter(sandbox: SandboxContext): Router {
     }),
   );
 
-  router.get('/faults', route(() => ({ rules: sandbox.faults.list() })));
+  router.get(
+    '/faults',
+    route(() => ({ rules: sandbox.faults.list() })),
+  );
 
   router.post(
     '/faults',
@@ -177,14 +190,19 @@ export function controlRouter(sandbox: SandboxContext): Router {
 
   router.get(
     '/events',
-    route(() => ({ results: sandbox.store.list<StoredEvent>('event').map(({ source_type: _t, source_id: _s, ...e }) => e) })),
+    route(() => ({
+      results: sandbox.store.list<StoredEvent>('event').map(({ source_type: _t, source_id: _s, ...e }) => e),
+    })),
   );
 
   router.use((_req: Request, res: Response) => sendReply(res, errorReply(sandbox, notFound('Not found.'))));
   router.use((error: unknown, _req: Request, res: Response, _next: express.NextFunction) => {
     const reply =
       (error as { type?: string }).type === 'entity.parse.failed'
-        ? errorReply(sandbox, new ApiError(400, { error: 'Bad Request', details: { __all__: ['JSON parse error.'] } }))
+        ? errorReply(
+            sandbox,
+            new ApiError(400, { error: 'Bad Request', details: { __all__: ['JSON parse error.'] } }),
+          )
         : errorReply(sandbox, error);
     sendReply(res, reply);
   });

@@ -44,7 +44,11 @@ export interface HandlerContext<I = Loose> {
 }
 
 /** What a documented endpoint's request schema parses to (a loose object when it has none). */
-export type InputOf<S> = S extends { readonly request: infer R } ? (R extends z.ZodType ? z.output<R> : Loose) : Loose;
+export type InputOf<S> = S extends { readonly request: infer R }
+  ? R extends z.ZodType
+    ? z.output<R>
+    : Loose
+  : Loose;
 
 /** The sandbox's implementation of one endpoint of `@tijara/ummah`'s ENDPOINTS table. */
 export interface Implementation {
@@ -67,7 +71,13 @@ export function implement<S extends UmmahEndpoint>(
   handler: (ctx: HandlerContext<InputOf<S>>) => unknown,
 ): Implementation {
   const status = meta.status ?? (spec.method === 'DELETE' ? 204 : 200);
-  return { spec, summary: meta.summary, tag: meta.tag, status, run: (ctx) => handler(ctx as HandlerContext<InputOf<S>>) };
+  return {
+    spec,
+    summary: meta.summary,
+    tag: meta.tag,
+    status,
+    run: (ctx) => handler(ctx as HandlerContext<InputOf<S>>),
+  };
 }
 
 /** An implementation joined with its place in the table. */
@@ -170,7 +180,9 @@ function validate(schema: z.ZodType, raw: unknown): unknown {
   try {
     parsed = schema.safeParse(raw, { reportInput: true });
   } catch (error) {
-    throw new ValidationFailure(nonFieldError(`Invalid input: ${error instanceof Error ? error.message : String(error)}.`));
+    throw new ValidationFailure(
+      nonFieldError(`Invalid input: ${error instanceof Error ? error.message : String(error)}.`),
+    );
   }
   if (!parsed.success) throw new ValidationFailure(zodBadRequest(parsed.error));
   return parsed.data;
@@ -188,11 +200,15 @@ class ValidationFailure extends Error {
 
 async function execute(sandbox: SandboxContext, endpoint: Endpoint, req: Request): Promise<Reply> {
   if (!endpoint.run) {
-    return new Reply(501, { error: 'not_implemented', message: `The sandbox does not emulate ${endpoint.name} yet.` });
+    return new Reply(501, {
+      error: 'not_implemented',
+      message: `The sandbox does not emulate ${endpoint.name} yet.`,
+    });
   }
   let input: unknown = endpoint.method === 'get' ? req.query : (req.body ?? {});
   if (endpoint.request) {
-    const raw = endpoint.method === 'get' ? coerceQuery(endpoint.request, req.query as Loose) : (req.body ?? {});
+    const raw =
+      endpoint.method === 'get' ? coerceQuery(endpoint.request, req.query as Loose) : (req.body ?? {});
     input = validate(endpoint.request, raw);
   }
   const result = await endpoint.run({
@@ -212,7 +228,10 @@ export function errorReply(sandbox: SandboxContext, error: unknown): Reply {
     const api = zodBadRequest(error);
     return new Reply(api.status, api.body);
   }
-  sandbox.logger.error({ err: error instanceof Error ? error.message : String(error) }, 'sandbox: unexpected error');
+  sandbox.logger.error(
+    { err: error instanceof Error ? error.message : String(error) },
+    'sandbox: unexpected error',
+  );
   return new Reply(500, { error: 'server_error', message: 'Unexpected internal error.' });
 }
 
@@ -306,7 +325,11 @@ export function authenticate(sandbox: SandboxContext) {
 }
 
 /** The `/api/v1` router for a table of endpoints: JSON bodies, auth, validation, idempotency, 404/405. */
-export function buildApiRouter(sandbox: SandboxContext, endpoints: readonly Endpoint[], open: Router): Router {
+export function buildApiRouter(
+  sandbox: SandboxContext,
+  endpoints: readonly Endpoint[],
+  open: Router,
+): Router {
   const router = express.Router();
   router.use(express.json({ limit: '1mb', type: ['application/json', 'application/*+json'] }));
   router.use(open);
@@ -333,7 +356,8 @@ export function buildApiRouter(sandbox: SandboxContext, endpoints: readonly Endp
   router.use((req: Request, res: Response) => {
     const allowed = patterns.filter((p) => p.regex.test(req.path));
     const error = allowed.length > 0 ? methodNotAllowed(req.method) : notFound('Not found.');
-    if (allowed.length > 0) res.set('Allow', [...new Set(allowed.map((p) => p.method.toUpperCase()))].join(', '));
+    if (allowed.length > 0)
+      res.set('Allow', [...new Set(allowed.map((p) => p.method.toUpperCase()))].join(', '));
     sendReply(res, errorReply(sandbox, error));
   });
   router.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {

@@ -40,10 +40,18 @@ export const faultRuleSchema = z
     const apiOnly = ['error', 'rate_limit'];
     const webhookOnly = ['duplicate', 'out_of_order'];
     if (rule.scope === 'webhooks' && apiOnly.includes(rule.type)) {
-      ctx.addIssue({ code: 'custom', path: ['type'], message: `"${rule.type}" applies to the api scope only.` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['type'],
+        message: `"${rule.type}" applies to the api scope only.`,
+      });
     }
     if (rule.scope === 'api' && webhookOnly.includes(rule.type)) {
-      ctx.addIssue({ code: 'custom', path: ['type'], message: `"${rule.type}" applies to the webhooks scope only.` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['type'],
+        message: `"${rule.type}" applies to the webhooks scope only.`,
+      });
     }
     if (rule.type === 'latency' && rule.latency_ms === undefined) {
       ctx.addIssue({ code: 'custom', path: ['latency_ms'], message: 'This field is required.' });
@@ -185,7 +193,8 @@ export class FaultRegistry {
   /** True when an `out_of_order` rule holds this new delivery back. */
   holdDelivery(delivery: Delivery): boolean {
     for (const rule of [...this.rules]) {
-      if (rule.type === 'out_of_order' && this.matchesDelivery(rule, delivery) && this.fire(rule)) return true;
+      if (rule.type === 'out_of_order' && this.matchesDelivery(rule, delivery) && this.fire(rule))
+        return true;
     }
     return false;
   }
@@ -198,10 +207,10 @@ function applyEffect(rule: FaultRule, req: Request, res: Response): void {
   }
   if (rule.type === 'rate_limit') {
     const retryAfter = rule.retry_after ?? 1;
-    res
-      .status(429)
-      .set('Retry-After', String(retryAfter))
-      .json({ error: 'rate_limit_exceeded', message: 'Too many requests in a short window. Slow down and retry.' });
+    res.status(429).set('Retry-After', String(retryAfter)).json({
+      error: 'rate_limit_exceeded',
+      message: 'Too many requests in a short window. Slow down and retry.',
+    });
     return;
   }
   const status = rule.status ?? 500;

@@ -38,7 +38,9 @@ export function buildOpenApi(endpoints: readonly Endpoint[], apiBase: string): J
     if (endpoint.request && endpoint.method === 'get') {
       const query = toJsonSchema(endpoint.request, 'input');
       const required = new Set((query['required'] as string[] | undefined) ?? []);
-      for (const [name, schema] of Object.entries((query['properties'] as Record<string, JsonSchema>) ?? {})) {
+      for (const [name, schema] of Object.entries(
+        (query['properties'] as Record<string, JsonSchema>) ?? {},
+      )) {
         parameters.push({ name, in: 'query', required: required.has(name), schema });
       }
     }
@@ -47,7 +49,8 @@ export function buildOpenApi(endpoints: readonly Endpoint[], apiBase: string): J
         name: 'Idempotency-Key',
         in: 'header',
         required: false,
-        description: 'Same key and body within 24 h: the first response is returned again; a different body: 422.',
+        description:
+          'Same key and body within 24 h: the first response is returned again; a different body: 422.',
         schema: { type: 'string', maxLength: 255 },
       });
     }
@@ -96,7 +99,9 @@ export function buildOpenApi(endpoints: readonly Endpoint[], apiBase: string): J
     security: [{ bearerAuth: [] }],
     paths,
     components: {
-      securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'Secret key, `sk_test_…`' } },
+      securitySchemes: {
+        bearerAuth: { type: 'http', scheme: 'bearer', description: 'Secret key, `sk_test_…`' },
+      },
       schemas: { Error: toJsonSchema(errorBodySchema, 'output') },
     },
   };

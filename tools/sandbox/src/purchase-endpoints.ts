@@ -16,54 +16,78 @@ function checkBrand(sandbox: SandboxContext, brandId: string): void {
 /** The purchase endpoints of seed 000, CHIP's `charge/` (seed 004), and payment/payout methods. */
 export function purchaseEndpoints(): Implementation[] {
   return [
-    implement(E.create, { summary: 'Create a purchase', tag, status: 201 }, ({ sandbox, input, baseUrl, req }) =>
-      sandbox.purchases.create(input, { baseUrl, createdFromIp: req.ip ?? null }).object,
+    implement(
+      E.create,
+      { summary: 'Create a purchase', tag, status: 201 },
+      ({ sandbox, input, baseUrl, req }) =>
+        sandbox.purchases.create(input, { baseUrl, createdFromIp: req.ip ?? null }).object,
     ),
-    implement(E.retrieve, { summary: 'Retrieve a purchase', tag }, ({ sandbox, params }) =>
-      sandbox.purchases.get(params['id']!).object,
+    implement(
+      E.retrieve,
+      { summary: 'Retrieve a purchase', tag },
+      ({ sandbox, params }) => sandbox.purchases.get(params['id']!).object,
     ),
     // Seed 000 documents `{"status": "cancelled"}` / `{"status": "released"}`; the sandbox answers with the
     // whole purchase (CHIP's answer), whose `status` is that same value.
-    implement(E.cancel, { summary: 'Cancel a purchase', tag }, ({ sandbox, params }) =>
-      sandbox.purchases.cancel(params['id']!).object,
+    implement(
+      E.cancel,
+      { summary: 'Cancel a purchase', tag },
+      ({ sandbox, params }) => sandbox.purchases.cancel(params['id']!).object,
     ),
-    implement(E.release, { summary: 'Release held funds', tag }, ({ sandbox, params }) =>
-      sandbox.purchases.release(params['id']!).object,
+    implement(
+      E.release,
+      { summary: 'Release held funds', tag },
+      ({ sandbox, params }) => sandbox.purchases.release(params['id']!).object,
     ),
-    implement(E.capture, { summary: 'Capture a purchase on hold', tag }, ({ sandbox, params, input }) =>
-      sandbox.purchases.capture(params['id']!, input.amount).object,
+    implement(
+      E.capture,
+      { summary: 'Capture a purchase on hold', tag },
+      ({ sandbox, params, input }) => sandbox.purchases.capture(params['id']!, input.amount).object,
     ),
     implement(E.refund, { summary: 'Refund a purchase', tag }, ({ sandbox, params, input }) =>
       sandbox.purchases.refund(params['id']!, input.amount, input.reference),
     ),
-    implement(E.markAsPaid, { summary: 'Confirm an offline payment', tag }, ({ sandbox, params, input }) =>
-      sandbox.purchases.markAsPaid(params['id']!, input.paid_on).object,
+    implement(
+      E.markAsPaid,
+      { summary: 'Confirm an offline payment', tag },
+      ({ sandbox, params, input }) => sandbox.purchases.markAsPaid(params['id']!, input.paid_on).object,
     ),
     implement(E.resendInvoice, { summary: 'Resend the invoice email', tag }, ({ sandbox, params }) =>
       sandbox.purchases.resendInvoice(params['id']!),
     ),
-    implement(E.deleteRecurringToken, { summary: 'Detach the saved payment method', tag }, ({ sandbox, params }) =>
-      sandbox.purchases.deleteRecurringToken(params['id']!),
+    implement(
+      E.deleteRecurringToken,
+      { summary: 'Detach the saved payment method', tag },
+      ({ sandbox, params }) => sandbox.purchases.deleteRecurringToken(params['id']!),
     ),
     implement(
       E.charge,
       { summary: 'Charge a purchase with a saved card (recurring token)', tag },
       ({ sandbox, params, input }) => sandbox.purchases.charge(params['id']!, input.recurring_token).object,
     ),
-    implement(ENDPOINTS.paymentMethods.list, { summary: 'List payment methods', tag }, ({ sandbox, input }) => {
+    implement(
+      ENDPOINTS.paymentMethods.list,
+      { summary: 'List payment methods', tag },
+      ({ sandbox, input }) => {
+        checkBrand(sandbox, input.brand_id);
+        return {
+          available_payment_methods: CARD_METHODS,
+          by_country: { any: ['card'] },
+          country_names: { any: 'Other' },
+          names: NAMES,
+          logos: LOGOS,
+          card_methods: CARD_METHODS,
+        };
+      },
+    ),
+    implement(ENDPOINTS.payoutMethods.list, { summary: 'List payout methods', tag }, ({ sandbox, input }) => {
       checkBrand(sandbox, input.brand_id);
       return {
-        available_payment_methods: CARD_METHODS,
-        by_country: { any: ['card'] },
-        country_names: { any: 'Other' },
+        available_payout_methods: CARD_METHODS,
         names: NAMES,
         logos: LOGOS,
         card_methods: CARD_METHODS,
       };
-    }),
-    implement(ENDPOINTS.payoutMethods.list, { summary: 'List payout methods', tag }, ({ sandbox, input }) => {
-      checkBrand(sandbox, input.brand_id);
-      return { available_payout_methods: CARD_METHODS, names: NAMES, logos: LOGOS, card_methods: CARD_METHODS };
     }),
   ];
 }

@@ -188,7 +188,13 @@ export type PaymentOutcome =
   | { kind: 'challenge'; record: PurchaseRecord; challenge: ChallengeRecord };
 
 /** Statuses in which the buyer may still pay (or the merchant cancel). */
-export const AWAITING_PAYMENT: ReadonlySet<string> = new Set(['created', 'sent', 'viewed', 'error', 'overdue']);
+export const AWAITING_PAYMENT: ReadonlySet<string> = new Set([
+  'created',
+  'sent',
+  'viewed',
+  'error',
+  'overdue',
+]);
 
 export interface PurchaseCreateOptions {
   baseUrl: string;
@@ -325,7 +331,10 @@ export class PurchaseService {
     const { config } = this.sandbox;
     if (body.brand_id !== config.brandId) throw fieldError('brand_id', 'Object with this ID does not exist.');
     if (body.success_callback && !isAllowedCallbackUrl(body.success_callback)) {
-      throw fieldError('success_callback', 'Callback URLs must use HTTPS (plain HTTP only for loopback hosts).');
+      throw fieldError(
+        'success_callback',
+        'Callback URLs must use HTTPS (plain HTTP only for loopback hosts).',
+      );
     }
     let client: ClientDetails;
     let clientId: string | null = null;
@@ -397,7 +406,8 @@ export class PurchaseService {
       created_from_ip: options.createdFromIp ?? null,
       checkout_url: `${base}/checkout/${id}/`,
       invoice_url: `${base}/invoice/${id}/`,
-      direct_post_url: body.success_redirect && body.failure_redirect ? `${base}/checkout/${id}/direct_post/` : null,
+      direct_post_url:
+        body.success_redirect && body.failure_redirect ? `${base}/checkout/${id}/direct_post/` : null,
       marked_as_paid: false,
       order_id: null,
     };
@@ -638,7 +648,8 @@ export class PurchaseService {
   recordInvalidInput(id: string, details: Record<string, string[]>, flow: string): PaymentOutcome {
     const record = this.get(id);
     this.requirePayable(record);
-    const message = Object.values(details).flat()[0] ?? 'Card number, expiry, or CVV is invalid or malformed.';
+    const message =
+      Object.values(details).flat()[0] ?? 'Card number, expiry, or CVV is invalid or malformed.';
     return this.fail(record, { code: 'invalid_card', message }, null, flow, 'execute');
   }
 
@@ -790,7 +801,11 @@ export class PurchaseService {
       country: data.country,
       extra,
       error: decline
-        ? { code: decline.code, message: decline.message, ...(decline.declineCode ? { decline_code: decline.declineCode } : {}) }
+        ? {
+            code: decline.code,
+            message: decline.message,
+            ...(decline.declineCode ? { decline_code: decline.declineCode } : {}),
+          }
         : null,
     });
   }
@@ -827,7 +842,10 @@ export class PurchaseService {
 
   private requirePayable(record: PurchaseRecord): void {
     if (!AWAITING_PAYMENT.has(record.object.status)) {
-      throw conflict(`This purchase cannot be paid: its status is "${record.object.status}".`, 'purchase_not_payable');
+      throw conflict(
+        `This purchase cannot be paid: its status is "${record.object.status}".`,
+        'purchase_not_payable',
+      );
     }
   }
 
@@ -843,7 +861,9 @@ export class PurchaseService {
     const now = this.now();
     record.object.status = status;
     record.object.updated_on = now;
-    record.object.status_history.push(related ? { status, timestamp: now, related_object: related } : { status, timestamp: now });
+    record.object.status_history.push(
+      related ? { status, timestamp: now, related_object: related } : { status, timestamp: now },
+    );
   }
 
   save(record: PurchaseRecord): void {

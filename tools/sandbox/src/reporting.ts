@@ -133,19 +133,32 @@ export class Ledger {
 
   balance(filter: ReportFilter): { balance: Array<{ currency: string; amount: number }> } {
     const totals = new Map<string, number>();
-    for (const entry of this.entries(filter)) totals.set(entry.currency, (totals.get(entry.currency) ?? 0) + entry.amount);
+    for (const entry of this.entries(filter))
+      totals.set(entry.currency, (totals.get(entry.currency) ?? 0) + entry.amount);
     return {
-      balance: [...totals.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([currency, amount]) => ({ currency, amount })),
+      balance: [...totals.entries()]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([currency, amount]) => ({ currency, amount })),
     };
   }
 
   /** Per currency and calendar month (UTC): money paid in, money refunded, and the count of each. */
   turnover(filter: ReportFilter): { turnover: Array<Record<string, string | number>> } {
-    const rows = new Map<string, { currency: string; period: string; paid: number; refunded: number; payments: number; refunds: number }>();
+    const rows = new Map<
+      string,
+      { currency: string; period: string; paid: number; refunded: number; payments: number; refunds: number }
+    >();
     for (const entry of this.entries(filter)) {
       const period = new Date(entry.created_on * 1000).toISOString().slice(0, 7);
       const key = `${period} ${entry.currency}`;
-      const row = rows.get(key) ?? { currency: entry.currency, period, paid: 0, refunded: 0, payments: 0, refunds: 0 };
+      const row = rows.get(key) ?? {
+        currency: entry.currency,
+        period,
+        paid: 0,
+        refunded: 0,
+        payments: 0,
+        refunds: 0,
+      };
       if (entry.amount >= 0) {
         row.paid += entry.amount;
         row.payments++;
@@ -171,12 +184,34 @@ export class Ledger {
   }
 
   renderCsv(filter: ReportFilter, timezone: string): string {
-    const header = ['id', 'created_on', 'date', 'type', 'purchase_id', 'refund_id', 'reference', 'currency', 'amount', 'amount_decimal'];
+    const header = [
+      'id',
+      'created_on',
+      'date',
+      'type',
+      'purchase_id',
+      'refund_id',
+      'reference',
+      'currency',
+      'amount',
+      'amount_decimal',
+    ];
     const lines = [header.join(',')];
     for (const e of this.entries(filter)) {
       const decimal = (e.amount < 0 ? '-' : '') + fromMinorUnits(Math.abs(e.amount), e.currency);
       lines.push(
-        [e.id, e.created_on, formatInZone(e.created_on, timezone), e.kind, e.purchase_id, e.payment_id ?? '', e.reference, e.currency, e.amount, decimal]
+        [
+          e.id,
+          e.created_on,
+          formatInZone(e.created_on, timezone),
+          e.kind,
+          e.purchase_id,
+          e.payment_id ?? '',
+          e.reference,
+          e.currency,
+          e.amount,
+          decimal,
+        ]
           .map(csvCell)
           .join(','),
       );
@@ -184,7 +219,12 @@ export class Ledger {
     return `${lines.join('\r\n')}\r\n`;
   }
 
-  createStatement(format: 'csv' | 'xlsx', timezone: string, queryString: string | undefined, baseUrl: string): Statement {
+  createStatement(
+    format: 'csv' | 'xlsx',
+    timezone: string,
+    queryString: string | undefined,
+    baseUrl: string,
+  ): Statement {
     if (!validTimezone(timezone)) throw fieldError('timezone', `"${timezone}" is not a valid choice.`);
     const now = this.sandbox.clock.now();
     const filter = filterFrom(Object.fromEntries(new URLSearchParams(queryString ?? '')));
@@ -251,7 +291,9 @@ export class Ledger {
     const record = this.sandbox.store.get<StatementRecord>('statement', id);
     if (!record) throw notFound();
     if (record.object.status !== 'processing') {
-      throw conflict(`Only a statement that is still processing can be cancelled (status "${record.object.status}").`);
+      throw conflict(
+        `Only a statement that is still processing can be cancelled (status "${record.object.status}").`,
+      );
     }
     record.object.status = 'cancelled';
     record.object.updated_on = this.sandbox.clock.now();
@@ -281,10 +323,15 @@ export function reportingEndpoints(): Implementation[] {
     implement(ENDPOINTS.account.turnover, { summary: 'Company turnover', tag }, ({ sandbox, input }) =>
       sandbox.ledger.turnover(filterFrom(input)),
     ),
-    implement(S.create, { summary: 'Schedule statement generation', tag, status: 201 }, ({ sandbox, input, baseUrl }) =>
-      sandbox.ledger.createStatement(input.format, input.timezone ?? 'UTC', input.query_string, baseUrl),
+    implement(
+      S.create,
+      { summary: 'Schedule statement generation', tag, status: 201 },
+      ({ sandbox, input, baseUrl }) =>
+        sandbox.ledger.createStatement(input.format, input.timezone ?? 'UTC', input.query_string, baseUrl),
     ),
-    implement(S.list, { summary: 'List statements', tag }, (ctx) => listPage(ctx, ctx.sandbox.ledger.listStatements())),
+    implement(S.list, { summary: 'List statements', tag }, (ctx) =>
+      listPage(ctx, ctx.sandbox.ledger.listStatements()),
+    ),
     implement(S.retrieve, { summary: 'Retrieve a statement', tag }, ({ sandbox, params }) =>
       sandbox.ledger.getStatement(params['id']!),
     ),

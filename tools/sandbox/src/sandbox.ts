@@ -88,7 +88,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   let server: Server;
   try {
     server = await new Promise<Server>((resolve, reject) => {
-      const listening = app.listen(options.port ?? 4010, host, (error?: Error) => (error ? reject(error) : resolve(listening)));
+      const listening = app.listen(options.port ?? 4010, host, (error?: Error) =>
+        error ? reject(error) : resolve(listening),
+      );
       listening.on('error', reject);
     });
   } catch (error) {

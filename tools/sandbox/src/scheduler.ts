@@ -53,9 +53,10 @@ export class Scheduler {
       const target = clock.nowMs() + Math.round(seconds * 1000);
       for (let step = 0; step < MAX_STEPS && !this.stopped; step++) {
         const renewal = billing.nextDue();
-        const candidates = [renewal === undefined ? undefined : renewal * 1000, deliveries.nextClockDue()].filter(
-          (t): t is number => t !== undefined,
-        );
+        const candidates = [
+          renewal === undefined ? undefined : renewal * 1000,
+          deliveries.nextClockDue(),
+        ].filter((t): t is number => t !== undefined);
         const next = Math.min(...candidates);
         if (candidates.length === 0 || next > target) break;
         clock.advanceTo(next);

@@ -22,11 +22,6 @@ export interface StoredIdempotency {
   createdMs: number;
 }
 
-export interface Page<T> {
-  items: T[];
-  hasNext: boolean;
-}
-
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS objects (
   kind TEXT NOT NULL,
@@ -69,8 +64,7 @@ export class Store {
 
   get<T>(kind: Kind, id: string): T | undefined {
     const row = this.db.prepare('SELECT data FROM objects WHERE kind = ? AND id = ?').get(kind, id) as
-      | { data: string }
-      | undefined;
+      { data: string } | undefined;
     return row ? (JSON.parse(row.data) as T) : undefined;
   }
 
@@ -104,28 +98,25 @@ export class Store {
     return rows.map((row) => JSON.parse(row.data) as T);
   }
 
-  /** One page of a filtered listing, newest first (as the gateway lists). */
-  page<T>(kind: Kind, page: number, perPage: number, filter: (item: T) => boolean = () => true): Page<T> {
-    const all = this.list<T>(kind).filter(filter).reverse();
-    const start = (page - 1) * perPage;
-    return { items: all.slice(start, start + perPage), hasNext: all.length > start + perPage };
-  }
-
   getMeta(key: string): string | undefined {
-    const row = this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
+    const row = this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as
+      { value: string } | undefined;
     return row?.value;
   }
 
   setMeta(key: string, value: string): void {
     this.db
-      .prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value')
+      .prepare(
+        'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+      )
       .run(key, value);
   }
 
   getIdempotency(key: string): StoredIdempotency | undefined {
     const row = this.db
       .prepare('SELECT fingerprint, status, body, created_ms FROM idempotency WHERE key = ?')
-      .get(key) as { fingerprint: string; status: number; body: string | null; created_ms: number } | undefined;
+      .get(key) as
+      { fingerprint: string; status: number; body: string | null; created_ms: number } | undefined;
     if (!row) return undefined;
     return { fingerprint: row.fingerprint, status: row.status, body: row.body, createdMs: row.created_ms };
   }

@@ -169,7 +169,12 @@ export class DeliveryEngine {
       source_id: source.id,
     };
     this.sandbox.store.put('event', event);
-    const body = JSON.stringify({ id: event.id, type: event.type, created_on: event.created_on, object: event.object });
+    const body = JSON.stringify({
+      id: event.id,
+      type: event.type,
+      created_on: event.created_on,
+      object: event.object,
+    });
     for (const webhook of this.sandbox.store.list<WebhookRecord>('webhook')) {
       if (!webhook.all_events && !webhook.events.includes(type)) continue;
       this.enqueue('webhook', webhook.id, webhook.callback, event, body, webhook.private_key);
@@ -193,7 +198,14 @@ export class DeliveryEngine {
       source_id: purchase.id,
     };
     const body = JSON.stringify({ ...purchase, event_type: eventType });
-    this.enqueue('success_callback', null, purchase.success_callback, event, body, this.sandbox.companyKeys.privateKey);
+    this.enqueue(
+      'success_callback',
+      null,
+      purchase.success_callback,
+      event,
+      body,
+      this.sandbox.companyKeys.privateKey,
+    );
     this.schedule();
   }
 
@@ -245,7 +257,8 @@ export class DeliveryEngine {
   nextClockDue(): number | undefined {
     let next: number | undefined;
     for (const d of this.pending()) {
-      if (!d.held && !this.running.has(d.id) && (next === undefined || d.due_clock_ms < next)) next = d.due_clock_ms;
+      if (!d.held && !this.running.has(d.id) && (next === undefined || d.due_clock_ms < next))
+        next = d.due_clock_ms;
     }
     return next;
   }
@@ -257,7 +270,8 @@ export class DeliveryEngine {
     this.timer = undefined;
     let next: number | undefined;
     for (const d of this.pending()) {
-      if (!d.held && !this.running.has(d.id) && (next === undefined || d.due_real_ms < next)) next = d.due_real_ms;
+      if (!d.held && !this.running.has(d.id) && (next === undefined || d.due_real_ms < next))
+        next = d.due_real_ms;
     }
     if (next === undefined) return;
     const wait = Math.min(Math.max(next - Date.now(), 0), 2 ** 31 - 1);
@@ -275,7 +289,9 @@ export class DeliveryEngine {
     const realNow = Date.now();
     const due = this.pending().filter(
       (d) =>
-        !d.held && !this.running.has(d.id) && (force || d.due_clock_ms <= clockNow || d.due_real_ms <= realNow),
+        !d.held &&
+        !this.running.has(d.id) &&
+        (force || d.due_clock_ms <= clockNow || d.due_real_ms <= realNow),
     );
     await Promise.all(due.map((d) => this.start(d)));
     this.schedule();
@@ -302,7 +318,9 @@ export class DeliveryEngine {
       }
       const clockNow = this.sandbox.clock.nowMs();
       const realNow = Date.now();
-      const due = this.pending().some((d) => !d.held && (d.due_clock_ms <= clockNow || d.due_real_ms <= realNow));
+      const due = this.pending().some(
+        (d) => !d.held && (d.due_clock_ms <= clockNow || d.due_real_ms <= realNow),
+      );
       if (!due) return;
       await this.runDue();
     }
@@ -314,7 +332,10 @@ export class DeliveryEngine {
     const work = previous
       .then(() => this.attempt(delivery.id))
       .catch((error: unknown) => {
-        this.sandbox.logger.error({ delivery: delivery.id, err: String(error) }, 'sandbox: delivery attempt crashed');
+        this.sandbox.logger.error(
+          { delivery: delivery.id, err: String(error) },
+          'sandbox: delivery attempt crashed',
+        );
       });
     this.chains.set(url, work);
     this.running.set(delivery.id, work);
@@ -342,7 +363,9 @@ export class DeliveryEngine {
       attempt: current.attempts.filter((a) => !a.duplicate).length + 1,
       sent_at: sentAt,
       response_code: result.code,
-      error: result.error ?? (result.code !== null && (result.code < 200 || result.code > 299) ? `HTTP ${result.code}` : null),
+      error:
+        result.error ??
+        (result.code !== null && (result.code < 200 || result.code > 299) ? `HTTP ${result.code}` : null),
       duration_ms: Date.now() - started,
     };
     current.attempts.push(attempt);
@@ -370,10 +393,21 @@ export class DeliveryEngine {
     }
     if (!this.get(id)) return;
     this.sandbox.store.put('delivery', current);
-    if (current.status !== 'pending') {
+    if (current.status === 'failed') {
+      this.sandbox.logger.warn(
+        { delivery: id, event: current.event, callback: current.callback, attempts: attempt.attempt },
+        'sandbox: delivery failed after the last retry',
+      );
+    } else {
       this.sandbox.logger.debug(
-        { delivery: id, event: current.event, status: current.status, attempts: attempt.attempt },
-        'sandbox: delivery finished',
+        {
+          delivery: id,
+          event: current.event,
+          status: current.status,
+          attempt: attempt.attempt,
+          code: result.code,
+        },
+        'sandbox: delivery attempt',
       );
     }
     this.releaseHeld(current.callback);

@@ -144,10 +144,13 @@ export function webhookEndpoints(): Implementation[] {
         .map(deliveryView);
       return listPage(ctx, items);
     }),
-    implement(ENDPOINTS.publicKey.retrieve, { summary: 'Get the company callback public key', tag }, ({ sandbox }) =>
-      sandbox.config.publicKeyShape === 'object'
-        ? { public_key: sandbox.companyKeys.publicKey }
-        : sandbox.companyKeys.publicKey,
+    implement(
+      ENDPOINTS.publicKey.retrieve,
+      { summary: 'Get the company callback public key', tag },
+      ({ sandbox }) =>
+        sandbox.config.publicKeyShape === 'object'
+          ? { public_key: sandbox.companyKeys.publicKey }
+          : sandbox.companyKeys.publicKey,
     ),
   ];
 }

@@ -1,6 +1,15 @@
 import { addSubscriberResponseSchema, billingTemplateSchema, subscriberSchema } from '@tijara/ummah';
 import type { RunningSandbox } from '../src/index.js';
-import { client, control, pay, start, startReceiver, type Client, type Json, type Receiver } from './helpers.js';
+import {
+  client,
+  control,
+  pay,
+  start,
+  startReceiver,
+  type Client,
+  type Json,
+  type Receiver,
+} from './helpers.js';
 
 const DAY = 86_400;
 
@@ -75,20 +84,38 @@ describe('billing templates', () => {
       is_subscription: true,
     });
     expect(put.status).toBe(200);
-    expect(put.body).toMatchObject({ purchase: { total: 1299 }, subscription_period: 1, subscription_period_units: 'months' });
+    expect(put.body).toMatchObject({
+      purchase: { total: 1299 },
+      subscription_period: 1,
+      subscription_period_units: 'months',
+    });
     expect((await api.del(`/billing_templates/${id}/`)).status).toBe(204);
     expect((await api.get(`/billing_templates/${id}/`)).status).toBe(404);
   });
 
   test('validation', async () => {
-    const missingPeriod = await api.post('/billing_templates/', monthly({ subscription_period: undefined, subscription_period_units: undefined }));
+    const missingPeriod = await api.post(
+      '/billing_templates/',
+      monthly({ subscription_period: undefined, subscription_period_units: undefined }),
+    );
     expect(missingPeriod.body).toEqual({
       error: 'Bad Request',
-      details: { subscription_period: ['This field is required.'], subscription_period_units: ['This field is required.'] },
+      details: {
+        subscription_period: ['This field is required.'],
+        subscription_period_units: ['This field is required.'],
+      },
     });
-    const badUnits = await api.post('/billing_templates/', monthly({ subscription_period_units: 'fortnights' }));
-    expect(badUnits.body.details).toEqual({ subscription_period_units: ['"fortnights" is not a valid choice.'] });
-    const noPurchase = await api.post('/billing_templates/', { brand_id: sandbox.brandId, is_subscription: false });
+    const badUnits = await api.post(
+      '/billing_templates/',
+      monthly({ subscription_period_units: 'fortnights' }),
+    );
+    expect(badUnits.body.details).toEqual({
+      subscription_period_units: ['"fortnights" is not a valid choice.'],
+    });
+    const noPurchase = await api.post('/billing_templates/', {
+      brand_id: sandbox.brandId,
+      is_subscription: false,
+    });
     expect(noPurchase.body.details).toEqual({ purchase: ['This field is required.'] });
   });
 });
@@ -97,7 +124,9 @@ describe('invoices', () => {
   test('send_invoice creates a purchase from the template for a client', async () => {
     const plan = (await api.post('/billing_templates/', monthly({ is_subscription: false }))).body;
     const customer = await newClient('invoice@example.com');
-    const response = await api.post(`/billing_templates/${plan.id}/send_invoice/`, { client_id: customer.id });
+    const response = await api.post(`/billing_templates/${plan.id}/send_invoice/`, {
+      client_id: customer.id,
+    });
     expect(response.status).toBe(201);
     expect(response.body).toMatchObject({
       status: 'created',
@@ -139,12 +168,22 @@ describe('subscriptions on the sandbox clock', () => {
     const customer = await newClient();
     const added = await api.post(`/billing_templates/${plan.id}/add_subscriber/`, { client_id: customer.id });
     const parsed = addSubscriberResponseSchema.parse(added.body);
-    expect(parsed.billing_template_client).toMatchObject({ status: 'pending', client_id: customer.id, next_billing_on: null });
-    expect(parsed.purchase).toMatchObject({ status: 'created', force_recurring: true, product: 'billing_subscriptions' });
+    expect(parsed.billing_template_client).toMatchObject({
+      status: 'pending',
+      client_id: customer.id,
+      next_billing_on: null,
+    });
+    expect(parsed.purchase).toMatchObject({
+      status: 'created',
+      force_recurring: true,
+      product: 'billing_subscriptions',
+    });
 
     const paidAt = sandbox.now();
     await pay(sandbox, parsed.purchase!.id);
-    const subscriber = (await api.get(`/billing_templates/${plan.id}/clients/${parsed.billing_template_client.id}/`)).body;
+    const subscriber = (
+      await api.get(`/billing_templates/${plan.id}/clients/${parsed.billing_template_client.id}/`)
+    ).body;
     expect(subscriberSchema.parse(subscriber)).toMatchObject({
       status: 'active',
       recurring_token: parsed.purchase!.id,
@@ -154,7 +193,9 @@ describe('subscriptions on the sandbox clock', () => {
     expectedNext.setUTCMonth(expectedNext.getUTCMonth() + 1);
     expect(Math.abs(subscriber.next_billing_on - expectedNext.getTime() / 1000)).toBeLessThanOrEqual(2);
     // The subscriber can also be addressed by its client id.
-    expect((await api.get(`/billing_templates/${plan.id}/clients/${customer.id}/`)).body.id).toBe(subscriber.id);
+    expect((await api.get(`/billing_templates/${plan.id}/clients/${customer.id}/`)).body.id).toBe(
+      subscriber.id,
+    );
     expect(await events()).toEqual(
       expect.arrayContaining(['purchase.created', 'purchase.paid', 'billing_template.client_activated']),
     );
@@ -184,16 +225,22 @@ describe('subscriptions on the sandbox clock', () => {
 
   test('pause stops renewals; resume bills the missed period once and re-anchors', async () => {
     const { plan, subscriberId } = await subscribe();
-    const paused = await api.patch(`/billing_templates/${plan.id}/clients/${subscriberId}/`, { status: 'subscription_paused' });
+    const paused = await api.patch(`/billing_templates/${plan.id}/clients/${subscriberId}/`, {
+      status: 'subscription_paused',
+    });
     expect(paused.body.status).toBe('subscription_paused');
     await sandbox.advanceClock(70 * DAY);
     expect(await purchases()).toHaveLength(1);
 
-    const resumed = await api.patch(`/billing_templates/${plan.id}/clients/${subscriberId}/`, { status: 'active' });
+    const resumed = await api.patch(`/billing_templates/${plan.id}/clients/${subscriberId}/`, {
+      status: 'active',
+    });
     expect(resumed.body.status).toBe('active');
     expect(await purchases()).toHaveLength(2);
     expect(resumed.body.next_billing_on).toBeGreaterThan(sandbox.now() + 27 * DAY);
-    const invalid = await api.patch(`/billing_templates/${plan.id}/clients/${subscriberId}/`, { status: 'cancelled' });
+    const invalid = await api.patch(`/billing_templates/${plan.id}/clients/${subscriberId}/`, {
+      status: 'cancelled',
+    });
     expect(invalid.body.details).toEqual({ status: ['"cancelled" is not a valid choice.'] });
   });
 
@@ -220,7 +267,9 @@ describe('subscriptions on the sandbox clock', () => {
     const { plan, subscriberId, first } = await subscribe();
     await api.post(`/purchases/${first.id}/delete_recurring_token/`);
     await sandbox.advanceClock(32 * DAY);
-    expect((await api.get(`/billing_templates/${plan.id}/clients/${subscriberId}/`)).body.status).toBe('failed');
+    expect((await api.get(`/billing_templates/${plan.id}/clients/${subscriberId}/`)).body.status).toBe(
+      'failed',
+    );
     expect(await events()).toContain('purchase.subscription_charge_failure');
   });
 
@@ -228,7 +277,11 @@ describe('subscriptions on the sandbox clock', () => {
     const { plan, subscriberId } = await subscribe('4242 4242 4242 4242', { number_of_billing_cycles: 2 });
     await sandbox.advanceClock(100 * DAY);
     const subscriber = (await api.get(`/billing_templates/${plan.id}/clients/${subscriberId}/`)).body;
-    expect(subscriber).toMatchObject({ status: 'completed', number_of_billing_cycles_passed: 2, next_billing_on: null });
+    expect(subscriber).toMatchObject({
+      status: 'completed',
+      number_of_billing_cycles_passed: 2,
+      next_billing_on: null,
+    });
     expect(await purchases()).toHaveLength(2);
   });
 
@@ -241,35 +294,60 @@ describe('subscriptions on the sandbox clock', () => {
       purchase: { products: [{ name: 'Signup', price: 100 }] },
     });
     await pay(sandbox, cardPurchase.body.id);
-    const plan = (await api.post('/billing_templates/', monthly({ subscription_period: 1, subscription_period_units: 'weeks', subscription_trial_periods: 2 }))).body;
+    const plan = (
+      await api.post(
+        '/billing_templates/',
+        monthly({
+          subscription_period: 1,
+          subscription_period_units: 'weeks',
+          subscription_trial_periods: 2,
+        }),
+      )
+    ).body;
     const added = await api.post(`/billing_templates/${plan.id}/add_subscriber/`, { client_id: customer.id });
     expect(added.body.purchase).toBeNull();
     expect(added.body.billing_template_client.status).toBe('active');
-    expect(added.body.billing_template_client.next_billing_on - sandbox.now()).toBeGreaterThanOrEqual(14 * DAY - 2);
+    expect(added.body.billing_template_client.next_billing_on - sandbox.now()).toBeGreaterThanOrEqual(
+      14 * DAY - 2,
+    );
     await sandbox.advanceClock(13 * DAY);
     expect(await purchases()).toHaveLength(1);
     await sandbox.advanceClock(2 * DAY);
-    expect((await purchases()).filter((p) => p.product === 'billing_subscriptions' && p.status === 'paid')).toHaveLength(1);
+    expect(
+      (await purchases()).filter((p) => p.product === 'billing_subscriptions' && p.status === 'paid'),
+    ).toHaveLength(1);
   });
 
   test('trial without a saved card: a zero-amount preauthorization saves it', async () => {
-    const plan = (await api.post('/billing_templates/', monthly({ subscription_charge_period_end: true }))).body;
+    const plan = (await api.post('/billing_templates/', monthly({ subscription_charge_period_end: true })))
+      .body;
     const customer = await newClient('preauth@example.com');
     const added = await api.post(`/billing_templates/${plan.id}/add_subscriber/`, { client_id: customer.id });
     expect(added.body.purchase).toMatchObject({ skip_capture: true, purchase: { total: 0 } });
     const preauth = await pay(sandbox, added.body.purchase.id);
     expect(preauth.body.status).toBe('preauthorized');
     const subscriber = (await api.get(`/billing_templates/${plan.id}/clients/${customer.id}/`)).body;
-    expect(subscriber).toMatchObject({ status: 'active', number_of_billing_cycles_passed: 0, recurring_token: added.body.purchase.id });
+    expect(subscriber).toMatchObject({
+      status: 'active',
+      number_of_billing_cycles_passed: 0,
+      recurring_token: added.body.purchase.id,
+    });
     await sandbox.advanceClock(32 * DAY);
-    expect((await purchases()).filter((p) => p.status === 'paid' && p.purchase.total === 999)).toHaveLength(1);
+    expect((await purchases()).filter((p) => p.status === 'paid' && p.purchase.total === 999)).toHaveLength(
+      1,
+    );
   });
 
   test('add_subscriber errors', async () => {
     const invoiceOnly = (await api.post('/billing_templates/', monthly({ is_subscription: false }))).body;
     const customer = await newClient();
-    const notSub = await api.post(`/billing_templates/${invoiceOnly.id}/add_subscriber/`, { client_id: customer.id });
-    expect(notSub.body).toEqual({ error: 'Bad Request', details: { __all__: ['This billing template is not a subscription.'] } });
+    const notSub = await api.post(`/billing_templates/${invoiceOnly.id}/add_subscriber/`, {
+      client_id: customer.id,
+    });
+    expect(notSub.body).toEqual({
+      error: 'Bad Request',
+      details: { __all__: ['This billing template is not a subscription.'] },
+    });
     const plan = (await api.post('/billing_templates/', monthly())).body;
     expect((await api.post(`/billing_templates/${plan.id}/add_subscriber/`, {})).body.details).toEqual({
       client_id: ['This field is required.'],

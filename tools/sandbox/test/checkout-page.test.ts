@@ -1,5 +1,13 @@
 import type { RunningSandbox } from '../src/index.js';
-import { client, createPurchase, DECLINED_CARD, SUCCESS_CARD, start, THREE_DS_CARD, type Client } from './helpers.js';
+import {
+  client,
+  createPurchase,
+  DECLINED_CARD,
+  SUCCESS_CARD,
+  start,
+  THREE_DS_CARD,
+  type Client,
+} from './helpers.js';
 
 let sandbox: RunningSandbox;
 let api: Client;
@@ -28,13 +36,25 @@ function card(number: string, extra: Record<string, string> = {}) {
 const ids = (html: string) => new Set([...html.matchAll(/\sid="([^"]+)"/g)].map((m) => m[1]));
 
 test('the checkout page is complete, self-contained HTML with stable element ids', async () => {
-  const purchase = await createPurchase(api, sandbox.brandId, { cancel_redirect: 'https://shop.example/cart' });
+  const purchase = await createPurchase(api, sandbox.brandId, {
+    cancel_redirect: 'https://shop.example/cart',
+  });
   const response = await fetch(purchase.checkout_url);
   expect(response.status).toBe(200);
   expect(response.headers.get('content-type')).toMatch(/^text\/html/);
   expect(response.headers.get('content-security-policy')).toContain("default-src 'none'");
   const html = await response.text();
-  for (const id of ['payment-form', 'cardholder_name', 'card_number', 'expiry', 'cvc', 'remember_card', 'pay', 'cancel', 'total']) {
+  for (const id of [
+    'payment-form',
+    'cardholder_name',
+    'card_number',
+    'expiry',
+    'cvc',
+    'remember_card',
+    'pay',
+    'cancel',
+    'total',
+  ]) {
     expect(ids(html)).toContain(id);
   }
   expect(html).toMatch(/<input[^>]+id="card_number"[^>]+name="card_number"/);
@@ -86,7 +106,9 @@ test('4000 0000 0000 0002 is declined: 303 to failure_redirect, status error', a
   // The page shows the failure and lets the buyer try again.
   const retry = await (await fetch(purchase.checkout_url)).text();
   expect(retry).toContain('id="error"');
-  expect((await submit(purchase.checkout_url, card(SUCCESS_CARD))).location).toBe('https://shop.example/success');
+  expect((await submit(purchase.checkout_url, card(SUCCESS_CARD))).location).toBe(
+    'https://shop.example/success',
+  );
 });
 
 test('4000 0000 0000 3220 goes through the 3-D Secure page, then succeeds', async () => {
@@ -105,7 +127,9 @@ test('4000 0000 0000 3220 goes through the 3-D Secure page, then succeeds', asyn
   expect(confirmed).toMatchObject({ status: 303, location: 'https://shop.example/success' });
   expect((await api.get(`/purchases/${purchase.id}/`)).body.status).toBe('paid');
   // A used challenge cannot be replayed.
-  expect((await submit(challengeUrl, { action: 'confirm', otp: '1' })).location).toBe(`/checkout/${purchase.id}/result/`);
+  expect((await submit(challengeUrl, { action: 'confirm', otp: '1' })).location).toBe(
+    `/checkout/${purchase.id}/result/`,
+  );
 });
 
 test('failing the 3-D Secure challenge fails the payment', async () => {
@@ -120,30 +144,41 @@ test('failing the 3-D Secure challenge fails the payment', async () => {
 
 test("CHIP's 4444 3333 2222 1111 needs CVC 123 and a future expiry", async () => {
   const ok = await createPurchase(api, sandbox.brandId);
-  expect((await submit(ok.checkout_url, card('4444 3333 2222 1111'))).location).toBe('https://shop.example/success');
+  expect((await submit(ok.checkout_url, card('4444 3333 2222 1111'))).location).toBe(
+    'https://shop.example/success',
+  );
   const wrongCvc = await createPurchase(api, sandbox.brandId);
   expect((await submit(wrongCvc.checkout_url, card('4444 3333 2222 1111', { cvc: '999' }))).location).toBe(
     'https://shop.example/failure',
   );
   const expired = await createPurchase(api, sandbox.brandId);
-  expect((await submit(expired.checkout_url, card('4444 3333 2222 1111', { expires: '01/20' }))).location).toBe(
-    'https://shop.example/failure',
+  expect(
+    (await submit(expired.checkout_url, card('4444 3333 2222 1111', { expires: '01/20' }))).location,
+  ).toBe('https://shop.example/failure');
+  expect((await api.get(`/purchases/${expired.id}/`)).body.transaction_data.attempts[0].error.code).toBe(
+    'expired_card',
   );
-  expect((await api.get(`/purchases/${expired.id}/`)).body.transaction_data.attempts[0].error.code).toBe('expired_card');
 });
 
 test('any other card number fails the payment', async () => {
   const purchase = await createPurchase(api, sandbox.brandId);
-  expect((await submit(purchase.checkout_url, card('4111 1111 1111 1111'))).location).toBe('https://shop.example/failure');
+  expect((await submit(purchase.checkout_url, card('4111 1111 1111 1111'))).location).toBe(
+    'https://shop.example/failure',
+  );
   const luhn = await createPurchase(api, sandbox.brandId);
   await submit(luhn.checkout_url, card('4242 4242 4242 4241'));
-  expect((await api.get(`/purchases/${luhn.id}/`)).body.transaction_data.attempts[0].error.code).toBe('invalid_card');
+  expect((await api.get(`/purchases/${luhn.id}/`)).body.transaction_data.attempts[0].error.code).toBe(
+    'invalid_card',
+  );
 });
 
 test('malformed input re-renders the form with errors, changes nothing and never echoes the card number', async () => {
   const purchase = await createPurchase(api, sandbox.brandId);
   await fetch(purchase.checkout_url);
-  const result = await submit(purchase.checkout_url, card('4242 abcd', { expires: '13/30', cvc: '1', cardholder_name: '' }));
+  const result = await submit(
+    purchase.checkout_url,
+    card('4242 abcd', { expires: '13/30', cvc: '1', cardholder_name: '' }),
+  );
   expect(result.status).toBe(400);
   for (const id of ['error-card_number', 'error-expires', 'error-cvc', 'error-cardholder_name']) {
     expect(ids(result.html)).toContain(id);
@@ -168,12 +203,17 @@ test('"remember card" saves the card as a recurring token; force_recurring saves
 
 test('a skip_capture purchase ends in hold', async () => {
   const purchase = await createPurchase(api, sandbox.brandId, { skip_capture: true });
-  expect((await submit(purchase.checkout_url, card(SUCCESS_CARD))).location).toBe('https://shop.example/success');
+  expect((await submit(purchase.checkout_url, card(SUCCESS_CARD))).location).toBe(
+    'https://shop.example/success',
+  );
   expect((await api.get(`/purchases/${purchase.id}/`)).body.status).toBe('hold');
 });
 
 test('without redirect URLs the buyer lands on the sandbox result page', async () => {
-  const purchase = await createPurchase(api, sandbox.brandId, { success_redirect: undefined, failure_redirect: undefined });
+  const purchase = await createPurchase(api, sandbox.brandId, {
+    success_redirect: undefined,
+    failure_redirect: undefined,
+  });
   const result = await submit(purchase.checkout_url, card(SUCCESS_CARD));
   expect(result.location).toBe(`/checkout/${purchase.id}/result/`);
   const page = await (await fetch(`${sandbox.url}${result.location}`)).text();
@@ -190,16 +230,33 @@ test('Direct Post: the documented fields posted to direct_post_url pay the purch
   const result = await submit(purchase.direct_post_url, card('4242424242424242', { remember_card: 'on' }));
   expect(result.location).toBe('https://shop.example/success');
   const paid = (await api.get(`/purchases/${purchase.id}/`)).body;
-  expect(paid).toMatchObject({ status: 'paid', is_recurring_token: true, transaction_data: { flow: 'direct_post' } });
+  expect(paid).toMatchObject({
+    status: 'paid',
+    is_recurring_token: true,
+    transaction_data: { flow: 'direct_post' },
+  });
   // Invalid Direct Post input is a failed payment, not a form error.
   const other = await createPurchase(api, sandbox.brandId);
   expect((await submit(other.direct_post_url, card('nope'))).location).toBe('https://shop.example/failure');
 });
 
 test('the invoice page shows the invoice and links to checkout while payable', async () => {
-  const purchase = await createPurchase(api, sandbox.brandId, { reference: 'INV-9', purchase: { products: [{ name: 'Consulting', price: 50000 }], notes: 'Thanks!' } });
+  const purchase = await createPurchase(api, sandbox.brandId, {
+    reference: 'INV-9',
+    purchase: { products: [{ name: 'Consulting', price: 50000 }], notes: 'Thanks!' },
+  });
   const html = await (await fetch(purchase.invoice_url)).text();
-  for (const id of ['invoice', 'reference', 'issuer', 'client', 'products', 'total', 'status', 'pay', 'notes']) {
+  for (const id of [
+    'invoice',
+    'reference',
+    'issuer',
+    'client',
+    'products',
+    'total',
+    'status',
+    'pay',
+    'notes',
+  ]) {
     expect(ids(html)).toContain(id);
   }
   expect(html).toContain('INV-9');

@@ -30,21 +30,42 @@ test('create, retrieve, replace, patch, delete', async () => {
   const id = created.body.id;
   expect((await api.get(`/clients/${id}/`)).body).toEqual(created.body);
 
-  const replaced = await api.put(`/clients/${id}/`, { email: 'updated@example.com', full_name: 'Jane Doe', country: 'GB' });
-  expect(replaced.body).toMatchObject({ email: 'updated@example.com', full_name: 'Jane Doe', country: 'GB', phone: '' });
+  const replaced = await api.put(`/clients/${id}/`, {
+    email: 'updated@example.com',
+    full_name: 'Jane Doe',
+    country: 'GB',
+  });
+  expect(replaced.body).toMatchObject({
+    email: 'updated@example.com',
+    full_name: 'Jane Doe',
+    country: 'GB',
+    phone: '',
+  });
   expect(replaced.body.created_on).toBe(created.body.created_on);
 
   const patched = await api.patch(`/clients/${id}/`, { full_name: 'Updated Name' });
-  expect(patched.body).toMatchObject({ email: 'updated@example.com', full_name: 'Updated Name', country: 'GB' });
+  expect(patched.body).toMatchObject({
+    email: 'updated@example.com',
+    full_name: 'Updated Name',
+    country: 'GB',
+  });
 
   expect((await api.del(`/clients/${id}/`)).status).toBe(204);
-  expect((await api.get(`/clients/${id}/`)).body).toEqual({ error: 'Not Found', detail: 'Object with this ID does not exist.' });
+  expect((await api.get(`/clients/${id}/`)).body).toEqual({
+    error: 'Not Found',
+    detail: 'Object with this ID does not exist.',
+  });
   expect((await api.patch(`/clients/${id}/`, { full_name: 'x' })).status).toBe(404);
 });
 
 test.each([
   ['POST', '/clients/', {}, { email: ['This field is required.'] }],
-  ['POST', '/clients/', { email: 'x@example.com', country: 'USA' }, { country: ['Ensure this field has exactly 2 characters.'] }],
+  [
+    'POST',
+    '/clients/',
+    { email: 'x@example.com', country: 'USA' },
+    { country: ['Ensure this field has exactly 2 characters.'] },
+  ],
   ['POST', '/clients/', { email: 'nope' }, { email: ['Enter a valid email address.'] }],
 ])('%s %s %j → 400', async (method, path, body, details) => {
   const response = await api.call(method, path, body);

@@ -13,28 +13,49 @@ afterAll(() => sandbox.close());
 test('GET /__sandbox/info', async () => {
   const info = await control(sandbox, 'GET', '/info');
   expect(info.status).toBe(200);
-  expect(info.body).toMatchObject({ brand_id: sandbox.brandId, api_base: sandbox.apiBase, url: sandbox.url, is_test: true });
+  expect(info.body).toMatchObject({
+    brand_id: sandbox.brandId,
+    api_base: sandbox.apiBase,
+    url: sandbox.url,
+    is_test: true,
+  });
   expect(sandbox.brandId).toBe('409eb80e-3782-4b1d-afa8-b779759266a5');
   expect(JSON.stringify(info.body)).not.toContain(sandbox.secretKey);
 });
 
 test('pay: same validation as the page, API-style errors', async () => {
   const purchase = await createPurchase(api, sandbox.brandId);
-  const invalid = await control(sandbox, 'POST', `/purchases/${purchase.id}/pay`, { card_number: '12', expiry: '99/99' });
+  const invalid = await control(sandbox, 'POST', `/purchases/${purchase.id}/pay`, {
+    card_number: '12',
+    expiry: '99/99',
+  });
   expect(invalid.status).toBe(400);
   expect(invalid.body).toEqual({
     error: 'Bad Request',
     details: { card_number: ['Enter a valid card number.'], expires: ['Enter the expiry date as MM/YY.'] },
   });
-  expect((await control(sandbox, 'POST', `/purchases/${purchase.id}/pay`, {})).body.details).toHaveProperty('card_number');
-  expect((await control(sandbox, 'POST', '/purchases/00000000-0000-4000-8000-000000000000/pay', { card_number: '4242424242424242' })).status).toBe(404);
+  expect((await control(sandbox, 'POST', `/purchases/${purchase.id}/pay`, {})).body.details).toHaveProperty(
+    'card_number',
+  );
+  expect(
+    (
+      await control(sandbox, 'POST', '/purchases/00000000-0000-4000-8000-000000000000/pay', {
+        card_number: '4242424242424242',
+      })
+    ).status,
+  ).toBe(404);
 });
 
 test('pay completes the 3-D Secure challenge (pass by default, or fail)', async () => {
   const a = await createPurchase(api, sandbox.brandId);
-  expect((await control(sandbox, 'POST', `/purchases/${a.id}/pay`, { card_number: THREE_DS_CARD })).body.status).toBe('paid');
+  expect(
+    (await control(sandbox, 'POST', `/purchases/${a.id}/pay`, { card_number: THREE_DS_CARD })).body.status,
+  ).toBe('paid');
   const b = await createPurchase(api, sandbox.brandId);
-  const failed = await control(sandbox, 'POST', `/purchases/${b.id}/pay`, { card_number: THREE_DS_CARD, challenge: 'fail' });
+  const failed = await control(sandbox, 'POST', `/purchases/${b.id}/pay`, {
+    card_number: THREE_DS_CARD,
+    challenge: 'fail',
+  });
   expect(failed.body.status).toBe('error');
 });
 
@@ -50,7 +71,9 @@ test('pay with remember_card and explicit card details', async () => {
   expect(paid.body).toMatchObject({
     status: 'paid',
     is_recurring_token: true,
-    transaction_data: { extra: { card_brand: 'mastercard', expiry_month: 6, expiry_year: 2035, cardholder_name: "NUR O'BRIEN" } },
+    transaction_data: {
+      extra: { card_brand: 'mastercard', expiry_month: 6, expiry_year: 2035, cardholder_name: "NUR O'BRIEN" },
+    },
   });
 });
 
@@ -77,7 +100,14 @@ test('events and deliveries are inspectable', async () => {
   await control(sandbox, 'POST', '/reset');
   const purchase = await createPurchase(api, sandbox.brandId);
   const events = (await control(sandbox, 'GET', '/events')).body.results;
-  expect(events).toEqual([{ id: expect.any(String), type: 'purchase.created', created_on: expect.any(Number), object: expect.objectContaining({ id: purchase.id }) }]);
+  expect(events).toEqual([
+    {
+      id: expect.any(String),
+      type: 'purchase.created',
+      created_on: expect.any(Number),
+      object: expect.objectContaining({ id: purchase.id }),
+    },
+  ]);
   expect((await control(sandbox, 'GET', '/deliveries')).body).toEqual({ results: [] });
   expect((await control(sandbox, 'GET', '/nope')).status).toBe(404);
 });
@@ -87,4 +117,26 @@ test('the landing page and unknown paths', async () => {
   expect(home.status).toBe(200);
   expect(await home.text()).toContain(sandbox.apiBase);
   expect((await fetch(`${sandbox.url}/nothing`)).status).toBe(404);
+});
+
+test('log lines never carry the secret key or a card number', async () => {
+  const lines: string[] = [];
+  const record = (obj: object, msg?: string) => lines.push(JSON.stringify([obj, msg]));
+  const logger = { debug: record, info: record, warn: record, error: record };
+  const logged = await start({ logger, webhookTimeScale: 0.0001 });
+  try {
+    const loggedApi = client(logged);
+    await loggedApi.post('/webhooks/', { callback: 'http://127.0.0.1:9/unreachable', all_events: true });
+    const purchase = await createPurchase(loggedApi, logged.brandId);
+    await control(logged, 'POST', `/purchases/${purchase.id}/pay`, { card_number: '4242 4242 4242 4242' });
+    await logged.advanceClock(3 * 86_400);
+    await loggedApi.get('/nothing/');
+  } finally {
+    await logged.close();
+  }
+  expect(lines.length).toBeGreaterThan(3);
+  const text = lines.join('\n');
+  expect(text).toContain('delivery failed after the last retry');
+  expect(text).not.toContain(logged.secretKey);
+  expect(text).not.toMatch(/4242\s?4242\s?4242\s?4242/);
 });

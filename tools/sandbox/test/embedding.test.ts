@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { createSandboxApp } from '../src/index.js';
-import { client } from './helpers.js';
+import { client, type Json } from './helpers.js';
 
 test('createSandboxApp mounts under a path; object URLs and pages follow the mount point', async () => {
   const sandbox = await createSandboxApp({ secretKey: 'sk_test_embedded_example_key' });
@@ -27,11 +27,16 @@ test('createSandboxApp mounts under a path; object URLs and pages follow the mou
       method: 'POST',
       redirect: 'manual',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ card_number: '4000 0000 0000 3220', expires: '12/39', cvc: '123', cardholder_name: 'A B' }),
+      body: new URLSearchParams({
+        card_number: '4000 0000 0000 3220',
+        expires: '12/39',
+        cvc: '123',
+        cardholder_name: 'A B',
+      }),
     });
     expect(submitted.headers.get('location')).toMatch(new RegExp(`^/ummah/checkout/${created.body.id}/3ds/`));
 
-    const info = await (await fetch(`${base}/__sandbox/info`)).json();
+    const info = (await (await fetch(`${base}/__sandbox/info`)).json()) as Json;
     expect(info.api_base).toBe(`${base}/api/v1/`);
     expect(await (await fetch(`${base.replace('/ummah', '')}/health`)).text()).toBe('ok');
   } finally {

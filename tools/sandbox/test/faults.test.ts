@@ -1,5 +1,16 @@
 import type { RunningSandbox } from '../src/index.js';
-import { client, control, createPurchase, pay, purchaseBody, start, startReceiver, type Client, type Json, type Receiver } from './helpers.js';
+import {
+  client,
+  control,
+  createPurchase,
+  pay,
+  purchaseBody,
+  start,
+  startReceiver,
+  type Client,
+  type Json,
+  type Receiver,
+} from './helpers.js';
 
 let sandbox: RunningSandbox;
 let api: Client;
@@ -15,13 +26,21 @@ const addFault = (rule: Record<string, unknown>) => control(sandbox, 'POST', '/f
 
 describe('API faults', () => {
   test('any status for the next N matching requests, then normal service', async () => {
-    const added = await addFault({ method: 'POST', path: '/api/v1/purchases/', type: 'error', status: 503, count: 2 });
+    const added = await addFault({
+      method: 'POST',
+      path: '/api/v1/purchases/',
+      type: 'error',
+      status: 503,
+      count: 2,
+    });
     expect(added.status).toBe(201);
     expect(added.body.added[0]).toMatchObject({ type: 'error', status: 503, remaining: 2 });
     expect((await api.post('/purchases/', purchaseBody(sandbox.brandId))).status).toBe(503);
     // GET does not match the rule.
     expect((await api.get('/clients/')).status).toBe(200);
-    expect((await api.post('/purchases/', purchaseBody(sandbox.brandId))).body).toMatchObject({ error: 'server_error' });
+    expect((await api.post('/purchases/', purchaseBody(sandbox.brandId))).body).toMatchObject({
+      error: 'server_error',
+    });
     expect((await api.post('/purchases/', purchaseBody(sandbox.brandId))).status).toBe(201);
     expect((await control(sandbox, 'GET', '/faults')).body).toEqual({ rules: [] });
     // Rejected requests were never executed.
@@ -38,7 +57,12 @@ describe('API faults', () => {
   });
 
   test('path globs: * is one segment', async () => {
-    await addFault({ path: '/api/v1/purchases/*/capture/', type: 'error', status: 500, body: { error: 'boom' } });
+    await addFault({
+      path: '/api/v1/purchases/*/capture/',
+      type: 'error',
+      status: 500,
+      body: { error: 'boom' },
+    });
     const purchase = await createPurchase(api, sandbox.brandId, { skip_capture: true });
     await pay(sandbox, purchase.id);
     expect((await api.post(`/purchases/${purchase.id}/capture/`)).body).toEqual({ error: 'boom' });
@@ -70,7 +94,14 @@ describe('API faults', () => {
     expect(retry.body.id).toBe(created[0].id);
     expect((await control<{ results: Json[] }>(sandbox, 'GET', '/purchases')).body.results).toHaveLength(1);
 
-    await addFault({ method: 'POST', path: '/api/v1/clients/', type: 'error', status: 502, when: 'after', count: 1 });
+    await addFault({
+      method: 'POST',
+      path: '/api/v1/clients/',
+      type: 'error',
+      status: 502,
+      when: 'after',
+      count: 1,
+    });
     expect((await api.post('/clients/', { email: 'x@example.com' })).status).toBe(502);
     expect((await api.get('/clients/')).body.results).toHaveLength(1);
   });
@@ -91,7 +122,9 @@ describe('API faults', () => {
 
   test('rules can be listed, removed one by one, cleared; invalid rules are a 400', async () => {
     const a = (await addFault({ type: 'error', status: 500, path: '/api/v1/webhooks/' })).body.added[0];
-    await control(sandbox, 'POST', '/faults', { rules: [{ type: 'latency', latency_ms: 1 }, { type: 'rate_limit' }] });
+    await control(sandbox, 'POST', '/faults', {
+      rules: [{ type: 'latency', latency_ms: 1 }, { type: 'rate_limit' }],
+    });
     expect((await control(sandbox, 'GET', '/faults')).body.rules).toHaveLength(3);
     expect((await control(sandbox, 'DELETE', `/faults/${a.id}`)).status).toBe(204);
     expect((await control(sandbox, 'DELETE', `/faults/${a.id}`)).status).toBe(404);
@@ -129,7 +162,8 @@ describe('delivery faults', () => {
     expect(b!.body.equals(a!.body)).toBe(true);
     expect(b!.headers['x-signature']).toBe(a!.headers['x-signature']);
     await sandbox.settle();
-    const log = (await api.get(`/webhooks/deliveries/?id=${purchase.id}&source_type=purchase`)).body.results[0];
+    const log = (await api.get(`/webhooks/deliveries/?id=${purchase.id}&source_type=purchase`)).body
+      .results[0];
     expect(log.attempt_count).toBe(1);
     expect(log.attempts.map((x: Json) => Boolean(x.duplicate))).toEqual([false, true]);
   });
@@ -151,7 +185,10 @@ describe('delivery faults', () => {
     await pay(sandbox, purchase.id);
     await sandbox.settle();
     expect(receiver.requests).toHaveLength(0);
-    expect((await control(sandbox, 'POST', '/webhooks/flush')).body).toMatchObject({ pending: 0, delivered: 1 });
+    expect((await control(sandbox, 'POST', '/webhooks/flush')).body).toMatchObject({
+      pending: 0,
+      delivered: 1,
+    });
     expect(receiver.requests).toHaveLength(1);
   });
 
@@ -161,9 +198,13 @@ describe('delivery faults', () => {
     await pay(sandbox, purchase.id);
     await receiver.waitFor(1);
     await sandbox.settle();
-    const log = (await api.get(`/webhooks/deliveries/?id=${purchase.id}&source_type=purchase`)).body.results[0];
+    const log = (await api.get(`/webhooks/deliveries/?id=${purchase.id}&source_type=purchase`)).body
+      .results[0];
     expect(log).toMatchObject({ status: 'delivered', attempt_count: 2 });
-    expect(log.attempts[0]).toMatchObject({ response_code: null, error: 'connection dropped (injected fault)' });
+    expect(log.attempts[0]).toMatchObject({
+      response_code: null,
+      error: 'connection dropped (injected fault)',
+    });
   });
 
   test('target narrows a rule to success callbacks', async () => {

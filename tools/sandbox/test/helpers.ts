@@ -46,8 +46,10 @@ export function client(sandbox: { apiBase: string; secretKey: string }) {
   };
   return {
     call,
-    get: <T = Json>(path: string, headers?: Record<string, string>) => call<T>('GET', path, undefined, headers),
-    post: <T = Json>(path: string, body?: unknown, headers?: Record<string, string>) => call<T>('POST', path, body ?? {}, headers),
+    get: <T = Json>(path: string, headers?: Record<string, string>) =>
+      call<T>('GET', path, undefined, headers),
+    post: <T = Json>(path: string, body?: unknown, headers?: Record<string, string>) =>
+      call<T>('POST', path, body ?? {}, headers),
     put: <T = Json>(path: string, body: unknown) => call<T>('PUT', path, body),
     patch: <T = Json>(path: string, body: unknown) => call<T>('PATCH', path, body),
     del: <T = Json>(path: string) => call<T>('DELETE', path),
@@ -57,7 +59,12 @@ export function client(sandbox: { apiBase: string; secretKey: string }) {
 export type Client = ReturnType<typeof client>;
 
 /** POST to the control API. */
-export async function control<T = Json>(sandbox: { url: string }, method: string, path: string, body?: unknown) {
+export async function control<T = Json>(
+  sandbox: { url: string },
+  method: string,
+  path: string,
+  body?: unknown,
+) {
   const response = await fetch(`${sandbox.url}/__sandbox${path}`, {
     method,
     headers: body === undefined ? {} : { 'content-type': 'application/json' },
@@ -88,8 +95,17 @@ export async function createPurchase(api: Client, brandId: string, overrides: Re
   return response.body as Record<string, Json>;
 }
 
-export async function pay(sandbox: { url: string }, id: string, card = SUCCESS_CARD, extra: Record<string, unknown> = {}) {
-  return control(sandbox, 'POST', `/purchases/${id}/pay`, { card_number: card, remember_card: false, ...extra });
+export async function pay(
+  sandbox: { url: string },
+  id: string,
+  card = SUCCESS_CARD,
+  extra: Record<string, unknown> = {},
+) {
+  return control(sandbox, 'POST', `/purchases/${id}/pay`, {
+    card_number: card,
+    remember_card: false,
+    ...extra,
+  });
 }
 
 export interface ReceivedRequest {

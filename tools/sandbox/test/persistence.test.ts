@@ -18,7 +18,8 @@ test('state, keys and clock survive a restart on the same SQLite file', async ()
   try {
     const api = client(first);
     webhook = (await api.post('/webhooks/', { callback: receiver.url, all_events: true })).body;
-    purchaseId = (await createPurchase(api, first.brandId, { reference: 'KEEP-ME', force_recurring: true })).id;
+    purchaseId = (await createPurchase(api, first.brandId, { reference: 'KEEP-ME', force_recurring: true }))
+      .id;
     await pay(first, purchaseId);
     await api.post('/purchases/', { bogus: true }, { 'Idempotency-Key': 'not-kept-400' });
     await api.post(`/purchases/${purchaseId}/refund/`, { amount: 100 }, { 'Idempotency-Key': 'kept-refund' });
@@ -38,19 +39,32 @@ test('state, keys and clock survive a restart on the same SQLite file', async ()
     const api = client(second);
     const purchase = await api.get(`/purchases/${purchaseId}/`);
     expect(purchase.status).toBe(200);
-    expect(purchase.body).toMatchObject({ reference: 'KEEP-ME', status: 'refunded', refundable_amount: 2899, is_recurring_token: true });
+    expect(purchase.body).toMatchObject({
+      reference: 'KEEP-ME',
+      status: 'refunded',
+      refundable_amount: 2899,
+      is_recurring_token: true,
+    });
     // The checkout/invoice links point at the new address (the ephemeral port changed).
     expect(second.url).not.toBe(first.url);
     expect(purchase.body.checkout_url).toBe(`${second.url}/checkout/${purchaseId}/`);
     expect(purchase.body.invoice_url).toBe(`${second.url}/invoice/${purchaseId}/`);
     expect((await api.get(`/webhooks/${webhook.id}/`)).body.public_key).toBe(webhook.public_key);
     // Idempotency records persist too.
-    const replay = await api.post(`/purchases/${purchaseId}/refund/`, { amount: 100 }, { 'Idempotency-Key': 'kept-refund' });
+    const replay = await api.post(
+      `/purchases/${purchaseId}/refund/`,
+      { amount: 100 },
+      { 'Idempotency-Key': 'kept-refund' },
+    );
     expect(replay.headers.get('idempotent-replayed')).toBe('true');
     // The saved card still charges.
     const next = await createPurchase(api, second.brandId);
-    expect((await api.post(`/purchases/${next.id}/charge/`, { recurring_token: purchaseId })).body.status).toBe('paid');
-    expect((await api.get('/balance/')).body).toEqual({ balance: [{ currency: 'USD', amount: 2999 - 100 + 2999 }] });
+    expect(
+      (await api.post(`/purchases/${next.id}/charge/`, { recurring_token: purchaseId })).body.status,
+    ).toBe('paid');
+    expect((await api.get('/balance/')).body).toEqual({
+      balance: [{ currency: 'USD', amount: 2999 - 100 + 2999 }],
+    });
   } finally {
     await second.close();
     await receiver.close();

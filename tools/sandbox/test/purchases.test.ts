@@ -36,7 +36,7 @@ describe('authentication', () => {
   ])('%s is a 401 with the invalid_api_key body', async (_name, headers) => {
     const response = await fetch(`${sandbox.apiBase}purchases/`, { headers });
     expect(response.status).toBe(401);
-    expect(await response.json()).toEqual({
+    expect((await response.json()) as Json).toEqual({
       error: 'invalid_api_key',
       message: 'The API key is missing, malformed, or revoked.',
     });
@@ -94,7 +94,10 @@ describe('create and retrieve', () => {
 
   test('client_id copies the client into the purchase', async () => {
     const created = await api.post('/clients/', { email: 'khalid@example.com', full_name: 'Khalid' });
-    const purchase = await createPurchase(api, sandbox.brandId, { client: undefined, client_id: created.body.id });
+    const purchase = await createPurchase(api, sandbox.brandId, {
+      client: undefined,
+      client_id: created.body.id,
+    });
     expect(purchase.client_id).toBe(created.body.id);
     expect(purchase.client).toMatchObject({ email: 'khalid@example.com', full_name: 'Khalid' });
   });
@@ -107,7 +110,11 @@ describe('validation: 400 with field details', () => {
       (brand) => purchaseBody(brand, { client: {} }),
       { 'client.email': ['This field is required.'] },
     ],
-    ['missing client and client_id', (brand) => purchaseBody(brand, { client: undefined }), { client: ['This field is required.'] }],
+    [
+      'missing client and client_id',
+      (brand) => purchaseBody(brand, { client: undefined }),
+      { client: ['This field is required.'] },
+    ],
     [
       'invalid email',
       (brand) => purchaseBody(brand, { client: { email: 'not-an-email' } }),
@@ -135,7 +142,8 @@ describe('validation: 400 with field details', () => {
     ],
     [
       'unknown client_id',
-      (brand) => purchaseBody(brand, { client: undefined, client_id: '2b0e1f8e-0000-4000-8000-000000000000' }),
+      (brand) =>
+        purchaseBody(brand, { client: undefined, client_id: '2b0e1f8e-0000-4000-8000-000000000000' }),
       { client_id: ['Object with this ID does not exist.'] },
     ],
   ];
@@ -152,7 +160,7 @@ describe('validation: 400 with field details', () => {
       body: '{"brand_id": ',
     });
     expect(response.status).toBe(400);
-    expect((await response.json()).error).toBe('Bad Request');
+    expect(((await response.json()) as Json).error).toBe('Bad Request');
   });
 });
 
@@ -196,7 +204,11 @@ describe('status machine', () => {
       reference: 'R1',
     });
     let current = (await api.get(`/purchases/${purchase.id}/`)).body;
-    expect(current).toMatchObject({ status: 'refunded', refundable_amount: 1999, refund_availability: 'all' });
+    expect(current).toMatchObject({
+      status: 'refunded',
+      refundable_amount: 1999,
+      refund_availability: 'all',
+    });
 
     expect((await api.post(`/purchases/${purchase.id}/refund/`, { amount: 1000 })).status).toBe(200);
     const over = await api.post(`/purchases/${purchase.id}/refund/`, { amount: 1000 });
@@ -207,7 +219,13 @@ describe('status machine', () => {
     expect(rest.body.amount).toBe(999);
     current = (await api.get(`/purchases/${purchase.id}/`)).body;
     expect(current).toMatchObject({ status: 'refunded', refundable_amount: 0, refund_availability: 'none' });
-    expect(current.status_history.map((h: Json) => h.status)).toEqual(['created', 'paid', 'refunded', 'refunded', 'refunded']);
+    expect(current.status_history.map((h: Json) => h.status)).toEqual([
+      'created',
+      'paid',
+      'refunded',
+      'refunded',
+      'refunded',
+    ]);
     expect(current.status_history[2].related_object).toEqual({ type: 'payment', id: first.body.id });
 
     const again = await api.post(`/purchases/${purchase.id}/refund/`, {});
@@ -238,7 +256,11 @@ describe('status machine', () => {
     expect(tooMuch.body.details).toEqual({ amount: ['Ensure this value is less than or equal to 2999.'] });
     const captured = await api.post(`/purchases/${purchase.id}/capture/`, { amount: 2000 });
     expect(captured.status).toBe(200);
-    expect(captured.body).toMatchObject({ status: 'paid', refundable_amount: 2000, payment: { amount: 2000 } });
+    expect(captured.body).toMatchObject({
+      status: 'paid',
+      refundable_amount: 2000,
+      payment: { amount: 2000 },
+    });
     expect((await api.post(`/purchases/${purchase.id}/capture/`, {})).status).toBe(409);
     expect((await api.post(`/purchases/${purchase.id}/refund/`, { amount: 2001 })).status).toBe(400);
   });
@@ -274,7 +296,11 @@ describe('status machine', () => {
   test('mark_as_paid records an offline payment', async () => {
     const purchase = await createPurchase(api, sandbox.brandId);
     const marked = await api.post(`/purchases/${purchase.id}/mark_as_paid/`, { paid_on: 1700000000 });
-    expect(marked.body).toMatchObject({ status: 'paid', marked_as_paid: true, payment: { paid_on: 1700000000, method: 'offline' } });
+    expect(marked.body).toMatchObject({
+      status: 'paid',
+      marked_as_paid: true,
+      payment: { paid_on: 1700000000, method: 'offline' },
+    });
     expect((await api.post(`/purchases/${purchase.id}/refund/`, {})).status).toBe(409);
   });
 
@@ -292,7 +318,11 @@ describe('status machine', () => {
       purchase: { products: [{ name: 'Card check', price: 0 }] },
     });
     const result = await pay(sandbox, purchase.id);
-    expect(result.body).toMatchObject({ status: 'preauthorized', is_recurring_token: true, refundable_amount: 0 });
+    expect(result.body).toMatchObject({
+      status: 'preauthorized',
+      is_recurring_token: true,
+      refundable_amount: 0,
+    });
   });
 
   test('due dates: overdue, or expired with due_strict (sandbox clock)', async () => {
@@ -330,7 +360,11 @@ describe('idempotency', () => {
     const headers = { 'Idempotency-Key': 'create-order-78' };
     await api.post('/purchases/', purchaseBody(sandbox.brandId, { reference: 'ORDER-78' }), headers);
     const before = await purchaseCount();
-    const conflicting = await api.post('/purchases/', purchaseBody(sandbox.brandId, { reference: 'OTHER' }), headers);
+    const conflicting = await api.post(
+      '/purchases/',
+      purchaseBody(sandbox.brandId, { reference: 'OTHER' }),
+      headers,
+    );
     expect(conflicting.status).toBe(422);
     expect(conflicting.body).toMatchObject({ error: 'Unprocessable Entity', code: 'idempotency_key_reused' });
     expect(await purchaseCount()).toBe(before);

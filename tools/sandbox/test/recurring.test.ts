@@ -1,6 +1,15 @@
 import { recurringTokenListSchema, recurringTokenSchema } from '@tijara/ummah';
 import type { RunningSandbox } from '../src/index.js';
-import { client, control, createPurchase, pay, start, startReceiver, type Client, type Json } from './helpers.js';
+import {
+  client,
+  control,
+  createPurchase,
+  pay,
+  start,
+  startReceiver,
+  type Client,
+  type Json,
+} from './helpers.js';
 
 let sandbox: RunningSandbox;
 let api: Client;
@@ -20,7 +29,9 @@ async function savedCard(overrides: Record<string, unknown> = {}, card = '4242 4
 
 test('force_recurring saves the card; charge/ pays a new purchase with it, no buyer present', async () => {
   const token = await savedCard();
-  const second = await createPurchase(api, sandbox.brandId, { purchase: { products: [{ name: 'Refill', price: 1500 }] } });
+  const second = await createPurchase(api, sandbox.brandId, {
+    purchase: { products: [{ name: 'Refill', price: 1500 }] },
+  });
   const charged = await api.post(`/purchases/${second.id}/charge/`, { recurring_token: token });
   expect(charged.status).toBe(200);
   expect(charged.body).toMatchObject({
@@ -31,12 +42,20 @@ test('force_recurring saves the card; charge/ pays a new purchase with it, no bu
     payment: { amount: 1500, is_recurring_token: true },
     transaction_data: {
       flow: 'recurring',
-      extra: { masked_pan: '424242******4242', card_brand: 'visa', expiry_month: 8, expiry_year: 2037, cardholder_name: 'FATIMA ZAHRA' },
+      extra: {
+        masked_pan: '424242******4242',
+        card_brand: 'visa',
+        expiry_month: 8,
+        expiry_year: 2037,
+        cardholder_name: 'FATIMA ZAHRA',
+      },
     },
   });
   // The token can be charged again for another purchase.
   const third = await createPurchase(api, sandbox.brandId);
-  expect((await api.post(`/purchases/${third.id}/charge/`, { recurring_token: token })).body.status).toBe('paid');
+  expect((await api.post(`/purchases/${third.id}/charge/`, { recurring_token: token })).body.status).toBe(
+    'paid',
+  );
   // But a paid purchase cannot be charged twice.
   expect((await api.post(`/purchases/${third.id}/charge/`, { recurring_token: token })).status).toBe(409);
 });
@@ -44,7 +63,9 @@ test('force_recurring saves the card; charge/ pays a new purchase with it, no bu
 test('charge/ with a skip_capture purchase puts the funds on hold', async () => {
   const token = await savedCard();
   const held = await createPurchase(api, sandbox.brandId, { skip_capture: true });
-  expect((await api.post(`/purchases/${held.id}/charge/`, { recurring_token: token })).body.status).toBe('hold');
+  expect((await api.post(`/purchases/${held.id}/charge/`, { recurring_token: token })).body.status).toBe(
+    'hold',
+  );
 });
 
 test.each([
@@ -65,7 +86,10 @@ test.each([
 test('charge/ validates its body', async () => {
   const purchase = await createPurchase(api, sandbox.brandId);
   const response = await api.post(`/purchases/${purchase.id}/charge/`, {});
-  expect(response.body).toEqual({ error: 'Bad Request', details: { recurring_token: ['This field is required.'] } });
+  expect(response.body).toEqual({
+    error: 'Bad Request',
+    details: { recurring_token: ['This field is required.'] },
+  });
 });
 
 test('delete_recurring_token kills the token: later charges are invalid_recurring_token', async () => {
@@ -136,8 +160,13 @@ describe('client recurring tokens', () => {
     });
     expect(token.body).toMatchObject({ card_brand: 'mastercard', masked_pan: '555555******4444' });
 
-    const purchase = await createPurchase(api, sandbox.brandId, { client: undefined, client_id: customer.id });
-    expect((await api.post(`/purchases/${purchase.id}/charge/`, { recurring_token: first.id })).body.status).toBe('paid');
+    const purchase = await createPurchase(api, sandbox.brandId, {
+      client: undefined,
+      client_id: customer.id,
+    });
+    expect(
+      (await api.post(`/purchases/${purchase.id}/charge/`, { recurring_token: first.id })).body.status,
+    ).toBe('paid');
 
     expect((await api.del(`/clients/${customer.id}/recurring_tokens/${first.id}/`)).status).toBe(204);
     expect((await api.get(`/clients/${customer.id}/recurring_tokens/${first.id}/`)).status).toBe(404);
@@ -151,19 +180,32 @@ describe('client recurring tokens', () => {
   test("another client's token is a 404 under this client", async () => {
     const a = (await api.post('/clients/', { email: 'a@example.com' })).body;
     const b = (await api.post('/clients/', { email: 'b@example.com' })).body;
-    const purchase = await createPurchase(api, sandbox.brandId, { client: undefined, client_id: a.id, force_recurring: true });
+    const purchase = await createPurchase(api, sandbox.brandId, {
+      client: undefined,
+      client_id: a.id,
+      force_recurring: true,
+    });
     await pay(sandbox, purchase.id);
     expect((await api.get(`/clients/${b.id}/recurring_tokens/${purchase.id}/`)).status).toBe(404);
-    expect((await api.get(`/clients/00000000-0000-4000-8000-000000000000/recurring_tokens/`)).status).toBe(404);
+    expect((await api.get(`/clients/00000000-0000-4000-8000-000000000000/recurring_tokens/`)).status).toBe(
+      404,
+    );
   });
 
   test('deleting a client deletes its saved cards', async () => {
     const customer = (await api.post('/clients/', { email: 'gone@example.com' })).body;
-    const purchase = await createPurchase(api, sandbox.brandId, { client: undefined, client_id: customer.id, force_recurring: true });
+    const purchase = await createPurchase(api, sandbox.brandId, {
+      client: undefined,
+      client_id: customer.id,
+      force_recurring: true,
+    });
     await pay(sandbox, purchase.id);
     expect((await api.del(`/clients/${customer.id}/`)).status).toBe(204);
     expect((await api.get(`/purchases/${purchase.id}/`)).body.is_recurring_token).toBe(false);
     const events = await control<{ results: Json[] }>(sandbox, 'GET', '/events');
-    expect(events.body.results.at(-1)).toMatchObject({ type: 'purchase.recurring_token_deleted', object: { id: purchase.id } });
+    expect(events.body.results.at(-1)).toMatchObject({
+      type: 'purchase.recurring_token_deleted',
+      object: { id: purchase.id },
+    });
   });
 });

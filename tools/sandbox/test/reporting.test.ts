@@ -1,4 +1,10 @@
-import { balanceSchema, companyStatementSchema, paymentMethodsSchema, payoutMethodsSchema, turnoverSchema } from '@tijara/ummah';
+import {
+  balanceSchema,
+  companyStatementSchema,
+  paymentMethodsSchema,
+  payoutMethodsSchema,
+  turnoverSchema,
+} from '@tijara/ummah';
 import type { RunningSandbox } from '../src/index.js';
 import { client, createPurchase, pay, start, type Client } from './helpers.js';
 
@@ -42,7 +48,9 @@ test('balance is computed from the sandbox ledger: payments in, refunds out, hol
   const balance = await api.get('/balance/');
   expect(balanceSchema.parse(balance.body)).toEqual(expected);
   expect((await api.get('/account/json/balance/')).body).toEqual(expected);
-  expect((await api.get('/account/json/balance/?currency=usd')).body).toEqual({ balance: [{ currency: 'USD', amount: 2499 }] });
+  expect((await api.get('/account/json/balance/?currency=usd')).body).toEqual({
+    balance: [{ currency: 'USD', amount: 2499 }],
+  });
 
   // Capturing the hold moves money.
   await api.post(`/purchases/${held.id}/capture/`, { amount: 1000 });
@@ -56,12 +64,19 @@ test('turnover groups by currency and month', async () => {
   await sandbox.advanceClock(40 * 86_400);
   await paid(500, 'USD');
   const response = await api.get('/account/json/turnover/');
-  const { turnover } = turnoverSchema.parse(response.body);
+  const turnover = turnoverSchema.parse(response.body).turnover ?? [];
   expect(turnover).toHaveLength(2);
-  expect(turnover[0]).toMatchObject({ currency: 'USD', paid_amount: 3000, refunded_amount: 2000, net_amount: 1000, payments_count: 2, refunds_count: 1 });
+  expect(turnover[0]).toMatchObject({
+    currency: 'USD',
+    paid_amount: 3000,
+    refunded_amount: 2000,
+    net_amount: 1000,
+    payments_count: 2,
+    refunds_count: 1,
+  });
   expect(turnover[1]).toMatchObject({ currency: 'USD', paid_amount: 500 });
   expect(turnover[0]!.period).toMatch(/^\d{4}-\d{2}$/);
-  expect(turnover[1]!.period > turnover[0]!.period!).toBe(true);
+  expect(String(turnover[1]!.period) > String(turnover[0]!.period)).toBe(true);
   const from = sandbox.now() - 86_400;
   expect((await api.get(`/account/json/turnover/?from=${from}`)).body.turnover).toHaveLength(1);
 });
@@ -81,13 +96,17 @@ test('statements: processing, then completed with a downloadable CSV of the ledg
   });
   const retrieved = await api.get(`/company_statements/${created.body.id}/`);
   expect(retrieved.body.status).toBe('completed');
-  expect(retrieved.body.download_url).toMatch(new RegExp(`^${sandbox.url}/statements/${created.body.id}/[\\w-]+\\.csv$`));
+  expect(retrieved.body.download_url).toMatch(
+    new RegExp(`^${sandbox.url}/statements/${created.body.id}/[\\w-]+\\.csv$`),
+  );
 
   const download = await fetch(retrieved.body.download_url);
   expect(download.status).toBe(200);
   expect(download.headers.get('content-type')).toMatch(/^text\/csv/);
   const lines = (await download.text()).trim().split('\r\n');
-  expect(lines[0]).toBe('id,created_on,date,type,purchase_id,refund_id,reference,currency,amount,amount_decimal');
+  expect(lines[0]).toBe(
+    'id,created_on,date,type,purchase_id,refund_id,reference,currency,amount,amount_decimal',
+  );
   expect(lines).toHaveLength(4);
   expect(lines[1]).toMatch(/,purchase,.*,USD,2999,29\.99$/);
   expect(lines[2]).toMatch(/,refund,.*,USD,-999,-9\.99$/);
@@ -102,8 +121,13 @@ test('statements: processing, then completed with a downloadable CSV of the ledg
 
 test('statements: cancel while processing, query_string filters, xlsx is not rendered, validation', async () => {
   const pending = await api.post('/company_statements/', { format: 'csv' });
-  expect((await api.post(`/company_statements/${pending.body.id}/cancel/`)).body).toEqual({ status: 'cancelled' });
-  expect((await api.get(`/company_statements/${pending.body.id}/`)).body).toMatchObject({ status: 'cancelled', download_url: null });
+  expect((await api.post(`/company_statements/${pending.body.id}/cancel/`)).body).toEqual({
+    status: 'cancelled',
+  });
+  expect((await api.get(`/company_statements/${pending.body.id}/`)).body).toMatchObject({
+    status: 'cancelled',
+    download_url: null,
+  });
 
   await paid(100, 'USD');
   await paid(200, 'EUR');
@@ -114,13 +138,24 @@ test('statements: cancel while processing, query_string filters, xlsx is not ren
   expect(rows[1]).toContain(',EUR,200,');
 
   const xlsx = await api.post('/company_statements/', { format: 'xlsx' });
-  expect((await api.get(`/company_statements/${xlsx.body.id}/`)).body).toMatchObject({ status: 'error', download_url: null });
+  expect((await api.get(`/company_statements/${xlsx.body.id}/`)).body).toMatchObject({
+    status: 'error',
+    download_url: null,
+  });
 
-  expect((await api.post('/company_statements/', {})).body.details).toEqual({ format: ['This field is required.'] });
-  expect((await api.post('/company_statements/', { format: 'pdf' })).body.details).toEqual({ format: ['"pdf" is not a valid choice.'] });
-  expect((await api.post('/company_statements/', { format: 'csv', timezone: 'Mars/Olympus' })).status).toBe(400);
+  expect((await api.post('/company_statements/', {})).body.details).toEqual({
+    format: ['This field is required.'],
+  });
+  expect((await api.post('/company_statements/', { format: 'pdf' })).body.details).toEqual({
+    format: ['"pdf" is not a valid choice.'],
+  });
+  expect((await api.post('/company_statements/', { format: 'csv', timezone: 'Mars/Olympus' })).status).toBe(
+    400,
+  );
   expect((await api.get('/company_statements/00000000-0000-4000-8000-000000000000/')).status).toBe(404);
-  expect((await api.post('/company_statements/00000000-0000-4000-8000-000000000000/cancel/')).status).toBe(404);
+  expect((await api.post('/company_statements/00000000-0000-4000-8000-000000000000/cancel/')).status).toBe(
+    404,
+  );
 });
 
 describe('payment and payout methods', () => {

@@ -15,17 +15,22 @@ function mismatches(actual: unknown, documented: unknown, path = '$'): string[] 
   if (documented === null) return [];
   if (Array.isArray(documented)) {
     if (!Array.isArray(actual)) return [`${path}: expected an array`];
-    return documented.length > 0 && actual.length > 0 ? mismatches(actual[0], documented[0], `${path}[0]`) : [];
+    return documented.length > 0 && actual.length > 0
+      ? mismatches(actual[0], documented[0], `${path}[0]`)
+      : [];
   }
   if (typeof documented === 'object') {
-    if (typeof actual !== 'object' || actual === null || Array.isArray(actual)) return [`${path}: expected an object`];
+    if (typeof actual !== 'object' || actual === null || Array.isArray(actual))
+      return [`${path}: expected an object`];
     return Object.entries(documented as Record<string, unknown>).flatMap(([key, value]) =>
       key in (actual as object)
         ? mismatches((actual as Record<string, unknown>)[key], value, `${path}.${key}`)
         : [`${path}.${key}: missing`],
     );
   }
-  return typeof actual === typeof documented ? [] : [`${path}: expected ${typeof documented}, got ${typeof actual}`];
+  return typeof actual === typeof documented
+    ? []
+    : [`${path}: expected ${typeof documented}, got ${typeof actual}`];
 }
 
 function expectDocumented(actual: unknown, documented: unknown): void {
@@ -55,7 +60,11 @@ const DOC = {
     status: 'created',
     checkout_url: 'https://pay.ummah.com/checkout/d6c9...',
     invoice_url: 'https://pay.ummah.com/invoice/d6c9...',
-    client: { id: 'c1a2b3c4-d5e6-f7a8-b9c0-d1e2f3a4b5c6', email: 'customer@example.com', full_name: 'John Doe' },
+    client: {
+      id: 'c1a2b3c4-d5e6-f7a8-b9c0-d1e2f3a4b5c6',
+      email: 'customer@example.com',
+      full_name: 'John Doe',
+    },
     purchase: { total_amount: 2999, currency: 'USD' },
     recurring_token: 'tok-a1b2c3d4-e5f6-7890',
     created_on: 1700000000,
@@ -118,7 +127,12 @@ const DOC = {
     type: 'personal',
     created_on: 1700000000,
   },
-  recurringToken: { id: 'tok-a1b2c3d4-e5f6-7890', payment_method: 'card', description: 'Visa **** 4242', created_on: 1700000000 },
+  recurringToken: {
+    id: 'tok-a1b2c3d4-e5f6-7890',
+    payment_method: 'card',
+    description: 'Visa **** 4242',
+    created_on: 1700000000,
+  },
   balance: { balance: [{ currency: 'USD', amount: 125000 }] },
   turnover: { turnover: [{ currency: 'USD', paid_amount: 1250000, period: '2024-01' }] },
   statement: {
@@ -136,7 +150,8 @@ const DOC = {
     callback: 'https://mysite.com/webhook',
     events: ['purchase.paid', 'purchase.payment_failure'],
     all_events: false,
-    public_key: '-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA...\n-----END PUBLIC KEY-----',
+    public_key:
+      '-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA...\n-----END PUBLIC KEY-----',
     created_on: 1700000000,
   },
   delivery: {
@@ -152,7 +167,11 @@ const DOC = {
     id: 'evt-a1b2c3d4-e5f6-7890',
     type: 'purchase.paid',
     created_on: 1700000000,
-    object: { id: 'd6c9e9e0-1b5a-4c6e-8b3a-0f1a2b3c4d5e', status: 'paid', purchase: { total_amount: 2999, currency: 'USD' } },
+    object: {
+      id: 'd6c9e9e0-1b5a-4c6e-8b3a-0f1a2b3c4d5e',
+      status: 'paid',
+      purchase: { total_amount: 2999, currency: 'USD' },
+    },
   },
   list: { results: [], next: null, previous: null },
 };
@@ -199,7 +218,10 @@ describe('Accept Payments', () => {
     await pay(sandbox, created.body.id);
     expectDocumented((await api.get(`/purchases/${created.body.id}/`)).body, DOC.paidPurchase);
 
-    const refund = await api.post(`/purchases/${created.body.id}/refund/`, { amount: 1500, reference: 'REFUND-2024-001' });
+    const refund = await api.post(`/purchases/${created.body.id}/refund/`, {
+      amount: 1500,
+      reference: 'REFUND-2024-001',
+    });
     expectDocumented(refund.body, DOC.refund);
 
     const held = await api.post('/purchases/', { ...createBody, skip_capture: true });
@@ -208,24 +230,33 @@ describe('Accept Payments', () => {
     expectDocumented(captured.body, DOC.paidPurchase);
 
     const toCancel = await api.post('/purchases/', createBody);
-    expect((await api.post(`/purchases/${toCancel.body.id}/cancel/`)).body).toMatchObject({ status: 'cancelled' });
+    expect((await api.post(`/purchases/${toCancel.body.id}/cancel/`)).body).toMatchObject({
+      status: 'cancelled',
+    });
     const toRelease = await api.post('/purchases/', { ...createBody, skip_capture: true });
     await pay(sandbox, toRelease.body.id);
-    expect((await api.post(`/purchases/${toRelease.body.id}/release/`)).body).toMatchObject({ status: 'released' });
+    expect((await api.post(`/purchases/${toRelease.body.id}/release/`)).body).toMatchObject({
+      status: 'released',
+    });
 
     const offline = await api.post('/purchases/', createBody);
-    expect((await api.post(`/purchases/${offline.body.id}/resend_invoice/`)).body).toEqual({ status: 'sent' });
+    expect((await api.post(`/purchases/${offline.body.id}/resend_invoice/`)).body).toEqual({
+      status: 'sent',
+    });
     const marked = await api.post(`/purchases/${offline.body.id}/mark_as_paid/`, { paid_on: 1700000000 });
     expectDocumented(marked.body, DOC.paidPurchase);
 
     const saved = await api.post('/purchases/', { ...createBody, force_recurring: true });
     await pay(sandbox, saved.body.id);
     // The core-object example carries `client.id`, i.e. a purchase made for a Client (`client_id`).
-    const customer = (await api.post('/clients/', { email: 'customer@example.com', full_name: 'John Doe' })).body;
+    const customer = (await api.post('/clients/', { email: 'customer@example.com', full_name: 'John Doe' }))
+      .body;
     const next = await api.post('/purchases/', { ...createBody, client: undefined, client_id: customer.id });
     const charged = await api.post(`/purchases/${next.body.id}/charge/`, { recurring_token: saved.body.id });
     expectDocumented(charged.body, DOC.coreObjectPurchase);
-    expect((await api.post(`/purchases/${saved.body.id}/delete_recurring_token/`)).body).toEqual({ status: 'deleted' });
+    expect((await api.post(`/purchases/${saved.body.id}/delete_recurring_token/`)).body).toEqual({
+      status: 'deleted',
+    });
   });
 
   test('List payment and payout methods', async () => {
@@ -254,7 +285,10 @@ describe('Accept Payments', () => {
       client: {},
       purchase: { products: [{ name: 'T-Shirt', price: 2999, quantity: 1 }] },
     });
-    expect(missingEmail.body).toEqual({ error: 'Bad Request', details: { 'client.email': ['This field is required.'] } });
+    expect(missingEmail.body).toEqual({
+      error: 'Bad Request',
+      details: { 'client.email': ['This field is required.'] },
+    });
     expect((await api.get('/purchases/d6c9e9e0-1b5a-4c6e-8b3a-0f1a2b3c4d5e/')).body).toEqual({
       error: 'Not Found',
       detail: 'Object with this ID does not exist.',
@@ -288,9 +322,17 @@ describe('Subscriptions and invoicing', () => {
     const added = await api.post(`/billing_templates/${id}/add_subscriber/`, { client_id: customer.id });
     expectDocumented(added.body, DOC.addSubscriber);
     await pay(sandbox, added.body.purchase.id);
-    expectDocumented((await api.get(`/billing_templates/${id}/clients/`)).body, { ...DOC.list, results: [DOC.subscriber] });
-    expectDocumented((await api.get(`/billing_templates/${id}/clients/${customer.id}/`)).body, DOC.subscriber);
-    const paused = await api.patch(`/billing_templates/${id}/clients/${customer.id}/`, { status: 'subscription_paused' });
+    expectDocumented((await api.get(`/billing_templates/${id}/clients/`)).body, {
+      ...DOC.list,
+      results: [DOC.subscriber],
+    });
+    expectDocumented(
+      (await api.get(`/billing_templates/${id}/clients/${customer.id}/`)).body,
+      DOC.subscriber,
+    );
+    const paused = await api.patch(`/billing_templates/${id}/clients/${customer.id}/`, {
+      status: 'subscription_paused',
+    });
     expectDocumented(paused.body, { ...DOC.subscriber, status: 'subscription_paused' });
 
     const invoices = await api.post('/billing/', {
@@ -320,7 +362,16 @@ describe('Customers & Cards', () => {
     const id = created.body.id;
     expectDocumented((await api.get('/clients/')).body, { ...DOC.list, results: [DOC.client] });
     expectDocumented((await api.get(`/clients/${id}/`)).body, DOC.client);
-    expectDocumented((await api.put(`/clients/${id}/`, { email: 'updated@example.com', full_name: 'Jane Doe', country: 'GB' })).body, DOC.client);
+    expectDocumented(
+      (
+        await api.put(`/clients/${id}/`, {
+          email: 'updated@example.com',
+          full_name: 'Jane Doe',
+          country: 'GB',
+        })
+      ).body,
+      DOC.client,
+    );
     expectDocumented((await api.patch(`/clients/${id}/`, { full_name: 'Updated Name' })).body, DOC.client);
 
     const purchase = await api.post('/purchases/', {
@@ -372,7 +423,11 @@ describe('Webhooks & Security', () => {
     const id = created.body.id;
     expectDocumented((await api.get('/webhooks/')).body, { ...DOC.list, results: [DOC.webhook] });
     expectDocumented((await api.get(`/webhooks/${id}/`)).body, DOC.webhook);
-    const put = await api.put(`/webhooks/${id}/`, { callback: 'https://mysite.com/new-webhook', title: 'Updated Webhook', all_events: true });
+    const put = await api.put(`/webhooks/${id}/`, {
+      callback: 'https://mysite.com/new-webhook',
+      title: 'Updated Webhook',
+      all_events: true,
+    });
     expectDocumented(put.body, DOC.webhook);
     expectDocumented((await api.patch(`/webhooks/${id}/`, { title: 'Renamed Webhook' })).body, DOC.webhook);
     expect((await api.del(`/webhooks/${id}/`)).status).toBe(204);
@@ -395,7 +450,8 @@ describe('Webhooks & Security', () => {
       const event = JSON.parse(rawBody.toString('utf8'));
       // Replay protection from the copy-paste example: created_on within 10 minutes.
       const now = Math.floor(Date.now() / 1000);
-      if (!event.created_on || Math.abs(now - Number(event.created_on)) > 10 * 60) return res.status(400).send('stale event');
+      if (!event.created_on || Math.abs(now - Number(event.created_on)) > 10 * 60)
+        return res.status(400).send('stale event');
       received.push(event);
       return res.sendStatus(200);
     });
@@ -430,7 +486,8 @@ describe('Webhooks & Security', () => {
     const other = await start({ publicKeyShape: 'object' });
     try {
       expectDocumented((await client(other).get('/public_key/')).body, {
-        public_key: '-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA...\n-----END PUBLIC KEY-----',
+        public_key:
+          '-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA...\n-----END PUBLIC KEY-----',
       });
     } finally {
       await other.close();

@@ -52,7 +52,11 @@ describe('webhook endpoints', () => {
     });
     expect(created.status).toBe(201);
     const webhook = webhookSchema.parse(created.body);
-    expect(webhook).toMatchObject({ title: 'Orders', all_events: false, events: ['purchase.paid', 'purchase.payment_failure'] });
+    expect(webhook).toMatchObject({
+      title: 'Orders',
+      all_events: false,
+      events: ['purchase.paid', 'purchase.payment_failure'],
+    });
     expect(webhook.public_key).toMatch(/^-----BEGIN PUBLIC KEY-----\n[\s\S]+\n-----END PUBLIC KEY-----\n?$/);
     expect(created.text).not.toMatch(/PRIVATE KEY/);
 
@@ -64,8 +68,16 @@ describe('webhook endpoints', () => {
     expect(list.body).toMatchObject({ next: null, previous: null });
     expect((await api.get(`/webhooks/${webhook.id}/`)).body).toEqual(created.body);
 
-    const put = await api.put(`/webhooks/${webhook.id}/`, { callback: `${receiver.url}/new`, all_events: true });
-    expect(put.body).toMatchObject({ callback: `${receiver.url}/new`, title: '', events: [], all_events: true });
+    const put = await api.put(`/webhooks/${webhook.id}/`, {
+      callback: `${receiver.url}/new`,
+      all_events: true,
+    });
+    expect(put.body).toMatchObject({
+      callback: `${receiver.url}/new`,
+      title: '',
+      events: [],
+      all_events: true,
+    });
     expect(put.body.public_key).toBe(webhook.public_key);
     const patched = await api.patch(`/webhooks/${webhook.id}/`, { title: 'Renamed' });
     expect(patched.body).toMatchObject({ title: 'Renamed', all_events: true });
@@ -81,7 +93,10 @@ describe('webhook endpoints', () => {
   test.each([
     [{}, { callback: ['This field is required.'] }],
     [{ callback: 'http://shop.example/hook' }, { callback: ['Callback URLs must use HTTPS.'] }],
-    [{ callback: 'https://shop.example/hook', events: ['purchase.exploded'] }, { 'events.0': ['"purchase.exploded" is not a valid choice.'] }],
+    [
+      { callback: 'https://shop.example/hook', events: ['purchase.exploded'] },
+      { 'events.0': ['"purchase.exploded" is not a valid choice.'] },
+    ],
   ])('invalid webhook %j → 400 %j', async (body, details) => {
     const response = await api.post('/webhooks/', body);
     expect(response.status).toBe(400);
@@ -97,7 +112,12 @@ describe('webhook endpoints', () => {
   });
 
   test('HTTPS anywhere, plain HTTP only on loopback hosts', async () => {
-    for (const callback of ['https://shop.example/hook', 'http://localhost:3000/hook', 'http://127.0.0.1:3000/hook', 'http://[::1]:3000/hook']) {
+    for (const callback of [
+      'https://shop.example/hook',
+      'http://localhost:3000/hook',
+      'http://127.0.0.1:3000/hook',
+      'http://[::1]:3000/hook',
+    ]) {
       expect((await api.post('/webhooks/', { callback, all_events: true })).status).toBe(201);
     }
   });
@@ -121,7 +141,10 @@ describe('deliveries', () => {
     expect(verifies(delivery!, paidOnly.public_key)).toBe(true);
     expect(verifies(delivery!, everything.public_key)).toBe(false);
     // A single changed byte breaks the signature.
-    const tampered = { ...delivery!, body: Buffer.from(delivery!.body.toString('utf8').replace('"paid"', '"paix"')) };
+    const tampered = {
+      ...delivery!,
+      body: Buffer.from(delivery!.body.toString('utf8').replace('"paid"', '"paix"')),
+    };
     expect(verifies(tampered, paidOnly.public_key)).toBe(false);
 
     const all = receiver.requests.filter((r) => r.path === '/all');
@@ -162,7 +185,10 @@ describe('deliveries', () => {
   test('the delivery log needs id and source_type', async () => {
     const response = await api.get('/webhooks/deliveries/');
     expect(response.status).toBe(400);
-    expect(response.body.details).toEqual({ id: ['This field is required.'], source_type: ['This field is required.'] });
+    expect(response.body.details).toEqual({
+      id: ['This field is required.'],
+      source_type: ['This field is required.'],
+    });
     const bad = await api.get('/webhooks/deliveries/?id=x&source_type=order');
     expect(bad.body.details).toEqual({ source_type: ['"order" is not a valid choice.'] });
   });
@@ -176,7 +202,11 @@ describe('deliveries', () => {
     const byPayment = await api.get(`/webhooks/deliveries/?id=${refund.id}&source_type=payment`);
     expect(byPayment.body.results.map((d: Json) => d.event)).toEqual(['payment.refunded']);
     const byPurchase = await api.get(`/webhooks/deliveries/?id=${purchase.id}&source_type=purchase`);
-    expect(byPurchase.body.results.map((d: Json) => d.event)).toEqual(['purchase.refunded', 'purchase.paid', 'purchase.created']);
+    expect(byPurchase.body.results.map((d: Json) => d.event)).toEqual([
+      'purchase.refunded',
+      'purchase.paid',
+      'purchase.created',
+    ]);
   });
 });
 
@@ -186,7 +216,9 @@ describe('retries driven by the sandbox clock', () => {
     const slowApi = client(slow);
     try {
       receiver.respondWith(503);
-      const hook = (await slowApi.post('/webhooks/', { callback: `${receiver.url}/hook`, events: ['purchase.paid'] })).body;
+      const hook = (
+        await slowApi.post('/webhooks/', { callback: `${receiver.url}/hook`, events: ['purchase.paid'] })
+      ).body;
       const purchase = await createPurchase(slowApi, slow.brandId);
       await pay(slow, purchase.id);
       await receiver.waitFor(1);
@@ -219,13 +251,20 @@ describe('retries driven by the sandbox clock', () => {
 describe('success_callback', () => {
   test('POSTs the purchase with event_type, signed with the company key of GET /public_key/', async () => {
     const hook = await createWebhook({ callback: `${receiver.url}/hook`, all_events: true });
-    const purchase = await createPurchase(api, sandbox.brandId, { success_callback: `${receiver.url}/callback` });
+    const purchase = await createPurchase(api, sandbox.brandId, {
+      success_callback: `${receiver.url}/callback`,
+    });
     await pay(sandbox, purchase.id);
     await sandbox.settle();
     const callbacks = receiver.requests.filter((r) => r.path === '/callback');
     expect(callbacks).toHaveLength(1);
     const body = callbacks[0]!.json;
-    expect(body).toMatchObject({ id: purchase.id, status: 'paid', event_type: 'purchase.paid', type: 'purchase' });
+    expect(body).toMatchObject({
+      id: purchase.id,
+      status: 'paid',
+      event_type: 'purchase.paid',
+      type: 'purchase',
+    });
 
     const keyResponse = await api.get('/public_key/');
     expect(keyResponse.status).toBe(200);
@@ -254,7 +293,9 @@ describe('success_callback', () => {
   });
 
   test('a failed payment sends no success callback', async () => {
-    const purchase = await createPurchase(api, sandbox.brandId, { success_callback: `${receiver.url}/callback` });
+    const purchase = await createPurchase(api, sandbox.brandId, {
+      success_callback: `${receiver.url}/callback`,
+    });
     await pay(sandbox, purchase.id, '4000 0000 0000 0002');
     await sandbox.settle();
     expect(receiver.requests).toHaveLength(0);

@@ -57,7 +57,9 @@ export async function openBackends(options: BackendOptions): Promise<Backends> {
       }
     } else if (parsed.backend === 'postgres') {
       const pool = new pg.Pool({ connectionString: parsed.url });
-      pool.on('error', (error) => logger.warn({ ledger: 'postgres', err: error }, 'idle PostgreSQL client error'));
+      pool.on('error', (error) =>
+        logger.warn({ ledger: 'postgres', err: error }, 'idle PostgreSQL client error'),
+      );
       closers.push(() => pool.end());
       const postgres = new PostgresLedger({ pool, logger });
       await postgres.ready();

@@ -40,7 +40,9 @@ export interface PostgresLedgerOptions {
   readonly logger?: Logger;
 }
 
-export function postgresLedgerSchemaSql(options: Pick<PostgresLedgerOptions, 'tablePrefix' | 'schema'> = {}): string {
+export function postgresLedgerSchemaSql(
+  options: Pick<PostgresLedgerOptions, 'tablePrefix' | 'schema'> = {},
+): string {
   const t = ledgerTables(options.tablePrefix, options.schema);
   const index = (table: string, suffix: string) => `${table.split('.').pop()}_${suffix}`;
   return `${options.schema ? `CREATE SCHEMA IF NOT EXISTS ${options.schema};\n` : ''}
@@ -124,7 +126,9 @@ export class PostgresLedger implements PaymentLedger {
       this.#owned = true;
       const logger = options.logger ?? silentLogger;
       // An idle client's error is emitted on the pool; unhandled, it would crash the process.
-      this.#pool.on('error', (error) => logger.warn({ ledger: 'postgres', err: error }, 'idle PostgreSQL client error'));
+      this.#pool.on('error', (error) =>
+        logger.warn({ ledger: 'postgres', err: error }, 'idle PostgreSQL client error'),
+      );
     } else {
       throw new ConfigurationError('PostgresLedger needs `connectionString` or `pool`');
     }
@@ -136,7 +140,9 @@ export class PostgresLedger implements PaymentLedger {
       await client.query('BEGIN');
       try {
         // Concurrent CREATE TABLE IF NOT EXISTS can collide on pg_type; serialize the processes creating it.
-        await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`tijara:express-ledger:${this.#t.payments}`]);
+        await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
+          `tijara:express-ledger:${this.#t.payments}`,
+        ]);
         await client.query(this.#schemaSql);
         await client.query('COMMIT');
       } catch (error) {
@@ -204,7 +210,9 @@ export class PostgresLedger implements PaymentLedger {
   }
 
   async listPayments(orderId: string): Promise<LedgerPayment[]> {
-    const rows = await this.#query(`SELECT * FROM ${this.#t.payments} WHERE order_id = $1 ORDER BY attempt`, [orderId]);
+    const rows = await this.#query(`SELECT * FROM ${this.#t.payments} WHERE order_id = $1 ORDER BY attempt`, [
+      orderId,
+    ]);
     return rows.map(paymentFromRow);
   }
 
@@ -232,7 +240,14 @@ export class PostgresLedger implements PaymentLedger {
           `UPDATE ${this.#t.payments}
            SET status = $2, refunded_amount = $3, captured_amount = $4, version = version + 1, updated_at = $6
            WHERE payment_id = $1 AND version = $5`,
-          [paymentId, update.next.status, update.next.refundedAmount, update.capturedAmount, update.expectedVersion, now],
+          [
+            paymentId,
+            update.next.status,
+            update.next.refundedAmount,
+            update.capturedAmount,
+            update.expectedVersion,
+            now,
+          ],
         );
         if (result.rowCount !== 1) throw versionConflict(paymentId, update.expectedVersion);
         for (const d of deliveries) {
@@ -265,7 +280,10 @@ export class PostgresLedger implements PaymentLedger {
   }
 
   async markDelivered(id: string): Promise<void> {
-    await this.#query(`UPDATE ${this.#t.deliveries} SET delivered_at = $2 WHERE delivery_id = $1`, [id, Date.now()]);
+    await this.#query(`UPDATE ${this.#t.deliveries} SET delivered_at = $2 WHERE delivery_id = $1`, [
+      id,
+      Date.now(),
+    ]);
   }
 
   async insertRefund(r: NewLedgerRefund): Promise<boolean> {

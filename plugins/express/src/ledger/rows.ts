@@ -21,13 +21,20 @@ export interface LedgerTables {
 /** Table names are spliced into SQL, so only plain lower-case identifiers are accepted. */
 export function ledgerTables(prefix = DEFAULT_LEDGER_TABLE_PREFIX, schema?: string): LedgerTables {
   if (!IDENTIFIER.test(prefix) || prefix.length > 40) {
-    throw new ConfigurationError(`Invalid ledger table prefix "${prefix}": use lower-case letters, digits and _`);
+    throw new ConfigurationError(
+      `Invalid ledger table prefix "${prefix}": use lower-case letters, digits and _`,
+    );
   }
   if (schema !== undefined && !IDENTIFIER.test(schema)) {
     throw new ConfigurationError(`Invalid ledger schema "${schema}": use lower-case letters, digits and _`);
   }
   const q = (name: string) => (schema === undefined ? `${prefix}${name}` : `${schema}.${prefix}${name}`);
-  return { payments: q('payments'), refunds: q('refunds'), savedMethods: q('saved_methods'), deliveries: q('deliveries') };
+  return {
+    payments: q('payments'),
+    refunds: q('refunds'),
+    savedMethods: q('saved_methods'),
+    deliveries: q('deliveries'),
+  };
 }
 
 const int = (value: unknown): number => Number(value);

@@ -177,9 +177,9 @@ CREATE INDEX IF NOT EXISTS ${t.deliveries}_pending_idx ON ${t.deliveries} (payme
   }
 
   async listPayments(orderId: string): Promise<LedgerPayment[]> {
-    return this.#all(`SELECT * FROM ${this.#t.payments} WHERE order_id = $id ORDER BY attempt`, { id: orderId }).map(
-      paymentFromRow,
-    );
+    return this.#all(`SELECT * FROM ${this.#t.payments} WHERE order_id = $id ORDER BY attempt`, {
+      id: orderId,
+    }).map(paymentFromRow);
   }
 
   async listUnsettled(createdBefore: Date, createdAfter: Date, limit: number): Promise<string[]> {
@@ -238,7 +238,10 @@ CREATE INDEX IF NOT EXISTS ${t.deliveries}_pending_idx ON ${t.deliveries} (payme
   }
 
   async markDelivered(id: string): Promise<void> {
-    this.#run(`UPDATE ${this.#t.deliveries} SET delivered_at = $now WHERE delivery_id = $id`, { id, now: Date.now() });
+    this.#run(`UPDATE ${this.#t.deliveries} SET delivered_at = $now WHERE delivery_id = $id`, {
+      id,
+      now: Date.now(),
+    });
   }
 
   async insertRefund(r: NewLedgerRefund): Promise<boolean> {
@@ -267,9 +270,12 @@ CREATE INDEX IF NOT EXISTS ${t.deliveries}_pending_idx ON ${t.deliveries} (payme
   }
 
   async listRefunds(paymentId: string): Promise<LedgerRefund[]> {
-    return this.#all(`SELECT * FROM ${this.#t.refunds} WHERE payment_id = $id ORDER BY created_at, refund_id`, {
-      id: paymentId,
-    }).map(refundFromRow);
+    return this.#all(
+      `SELECT * FROM ${this.#t.refunds} WHERE payment_id = $id ORDER BY created_at, refund_id`,
+      {
+        id: paymentId,
+      },
+    ).map(refundFromRow);
   }
 
   async updateRefund(
@@ -312,10 +318,13 @@ CREATE INDEX IF NOT EXISTS ${t.deliveries}_pending_idx ON ${t.deliveries} (payme
         now: Date.now(),
       },
     );
-    const row = this.#get(`SELECT * FROM ${this.#t.savedMethods} WHERE customer_key = $customer AND token = $token`, {
-      customer: m.customerKey,
-      token: m.token,
-    });
+    const row = this.#get(
+      `SELECT * FROM ${this.#t.savedMethods} WHERE customer_key = $customer AND token = $token`,
+      {
+        customer: m.customerKey,
+        token: m.token,
+      },
+    );
     return savedMethodFromRow(row as Row);
   }
 

@@ -1,4 +1,4 @@
-import type { CaptureMode, PaymentStatus, SettlementRecord } from '@tijara/core';
+import type { CaptureMode, SettlementRecord } from '@tijara/core';
 
 /** How the buyer paid: on the gateway's hosted page, or off-session with a saved method (one click). */
 export type PaymentKind = 'hosted' | 'saved_method';
@@ -27,7 +27,10 @@ export interface LedgerPayment extends SettlementRecord {
   readonly updatedAt: Date;
 }
 
-export type NewLedgerPayment = Omit<LedgerPayment, 'version' | 'createdAt' | 'updatedAt' | 'refundedAmount'> & {
+export type NewLedgerPayment = Omit<
+  LedgerPayment,
+  'version' | 'createdAt' | 'updatedAt' | 'refundedAmount'
+> & {
   readonly refundedAmount?: number;
 };
 
@@ -108,7 +111,11 @@ export interface PaymentLedger {
    * In one transaction: persist what a settlement decided, move the row to the next version and queue its
    * domain events. Throws ConflictError when the row is no longer at `expectedVersion`.
    */
-  applySettlement(paymentId: string, update: SettlementUpdate, deliveries: readonly PendingDelivery[]): Promise<void>;
+  applySettlement(
+    paymentId: string,
+    update: SettlementUpdate,
+    deliveries: readonly PendingDelivery[],
+  ): Promise<void>;
   /** Queued events of a payment not yet handed to the store, in order. */
   pendingDeliveries(paymentId: string): Promise<PendingDelivery[]>;
   markDelivered(id: string): Promise<void>;

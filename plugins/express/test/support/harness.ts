@@ -142,7 +142,7 @@ export async function startStore(options: HarnessOptions): Promise<StoreHarness>
       all_events: true,
     });
     webhookId = webhook.id;
-    driver.webhookVerifier.addKey(webhook.public_key);
+    driver.webhookVerifier.addKey(webhook.public_key ?? '');
   }
 
   return {
@@ -180,7 +180,11 @@ export async function startStore(options: HarnessOptions): Promise<StoreHarness>
 }
 
 /** POST a form to the store without following redirects. */
-export async function postForm(url: string, fields: Record<string, string>, headers: Record<string, string> = {}) {
+export async function postForm(
+  url: string,
+  fields: Record<string, string>,
+  headers: Record<string, string> = {},
+) {
   return fetch(url, {
     method: 'POST',
     redirect: 'manual',

@@ -37,7 +37,9 @@ export function registerKeysCommand(program: Command, io: CliIo): void {
       const publicPath = join(dir, PUBLIC_KEY_FILE);
       for (const path of [privatePath, publicPath]) {
         if (existsSync(path) && !options.force) {
-          throw new CliError(`${relative(io.cwd, path) || path} already exists; pass --force to overwrite it`);
+          throw new CliError(
+            `${relative(io.cwd, path) || path} already exists; pass --force to overwrite it`,
+          );
         }
       }
       mkdirSync(dir, { recursive: true });

@@ -40,14 +40,30 @@ export function registerSandboxCommand(program: Command, io: CliIo): void {
       'Run the local Ummah gateway emulator (API, hosted checkout page, signed webhooks, control API under ' +
         '/__sandbox/) until SIGINT or SIGTERM. State persists in a SQLite file unless --memory is given.',
     )
-    .option('-p, --port <port>', 'TCP port to listen on (0 picks a free one)', parsePort, DEFAULT_SANDBOX_PORT)
+    .option(
+      '-p, --port <port>',
+      'TCP port to listen on (0 picks a free one)',
+      parsePort,
+      DEFAULT_SANDBOX_PORT,
+    )
     .option('--host <host>', 'interface to bind', '127.0.0.1')
     .option('--secret-key <key>', 'the sk_test_… key the API accepts (default: the sandbox picks one)')
     .option('--brand-id <id>', 'brand id of the emulated account (default: the sandbox picks one)')
-    .option('--db <file>', `SQLite file for the sandbox state (default: ${DEFAULT_SANDBOX_DB} in this directory)`)
+    .option(
+      '--db <file>',
+      `SQLite file for the sandbox state (default: ${DEFAULT_SANDBOX_DB} in this directory)`,
+    )
     .option('--memory', 'keep the state in memory only; it is gone when the sandbox stops')
-    .option('--webhook-time-scale <factor>', 'real-time factor for webhook retry delays (0.001 = 1000x faster)', parseNumber)
-    .option('--public-url <url>', 'base URL for checkout links when the sandbox sits behind a proxy or tunnel', parseUrl)
+    .option(
+      '--webhook-time-scale <factor>',
+      'real-time factor for webhook retry delays (0.001 = 1000x faster)',
+      parseNumber,
+    )
+    .option(
+      '--public-url <url>',
+      'base URL for checkout links when the sandbox sits behind a proxy or tunnel',
+      parseUrl,
+    )
     .option('-v, --verbose', 'log every request and delivery to stderr as JSON lines')
     .action(async (options: SandboxOptions) => {
       if (options.db && options.memory) throw new UsageError('--db and --memory cannot be used together');
@@ -69,7 +85,9 @@ export function registerSandboxCommand(program: Command, io: CliIo): void {
         ...(options.verbose ? { logger: stderrLogger(io) } : {}),
       }).catch((error: unknown) => {
         if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-          throw new CliError(`${options.host}:${options.port} is already in use (another sandbox?); choose another --port`);
+          throw new CliError(
+            `${options.host}:${options.port} is already in use (another sandbox?); choose another --port`,
+          );
         }
         throw error;
       });

@@ -20,8 +20,13 @@ interface ListenOptions extends ConnectionFlags {
 }
 
 /** One line per delivery: time, event, object id, what the app answered, the gateway's delivery id. */
-export function deliveryLine(delivery: RelayedDelivery, deliveryId: string | undefined, now = new Date()): string {
-  const outcome = delivery.status === undefined ? `failed: ${delivery.error ?? 'no answer'}` : String(delivery.status);
+export function deliveryLine(
+  delivery: RelayedDelivery,
+  deliveryId: string | undefined,
+  now = new Date(),
+): string {
+  const outcome =
+    delivery.status === undefined ? `failed: ${delivery.error ?? 'no answer'}` : String(delivery.status);
   const id = deliveryId ? `  (delivery ${deliveryId})` : '';
   return `${now.toISOString()}  ${delivery.event ?? '(not JSON)'}  ${delivery.objectId ?? '-'}  -> ${outcome}${id}`;
 }
@@ -29,14 +34,18 @@ export function deliveryLine(delivery: RelayedDelivery, deliveryId: string | und
 export function registerWebhooksListenCommand(webhooks: Command, io: CliIo): void {
   const command = webhooks
     .command('listen')
-    .summary('forward the gateway\'s webhook deliveries to a local endpoint, like `stripe listen`')
+    .summary("forward the gateway's webhook deliveries to a local endpoint, like `stripe listen`")
     .description(
       'Register a webhook on the gateway that points at a receiver this command runs, and forward every ' +
         'delivery byte for byte (X-Signature intact) to your app. Prints the webhook public key your app ' +
         'verifies with, one line per delivery, and deletes the webhook on exit (Ctrl+C). Deliveries are kept ' +
         'in .tijara/deliveries.jsonl so `tijara webhooks replay` can re-send them.',
     )
-    .requiredOption('--forward-to <url>', 'your webhook endpoint, e.g. http://localhost:3000/webhooks/ummah', parseUrl)
+    .requiredOption(
+      '--forward-to <url>',
+      'your webhook endpoint, e.g. http://localhost:3000/webhooks/ummah',
+      parseUrl,
+    )
     .option('-e, --events <names>', 'comma-separated events to subscribe to (default: all events)', parseList)
     .option('--host <host>', 'interface the local receiver binds', '127.0.0.1')
     .option('--port <port>', 'port of the local receiver (default: a free one)', parsePort, 0)
@@ -59,9 +68,12 @@ export function registerWebhooksListenCommand(webhooks: Command, io: CliIo): voi
       let deliveryId: string | undefined;
       if (webhookId && delivery.objectId) {
         const { objectId, event, body } = delivery;
-        const logged = await findLoggedDelivery(connection.client, { webhookId, objectId, event, body }).catch(
-          () => undefined,
-        );
+        const logged = await findLoggedDelivery(connection.client, {
+          webhookId,
+          objectId,
+          event,
+          body,
+        }).catch(() => undefined);
         deliveryId = logged?.id;
       }
       captureDelivery(io.cwd, {
@@ -79,9 +91,11 @@ export function registerWebhooksListenCommand(webhooks: Command, io: CliIo): voi
       host: options.host,
       port: options.port,
       onDelivery: (delivery) => {
-        reported = reported.then(() => report(delivery)).catch((error: unknown) => {
-          io.stderr.write(formatError(error));
-        });
+        reported = reported
+          .then(() => report(delivery))
+          .catch((error: unknown) => {
+            io.stderr.write(formatError(error));
+          });
       },
     });
     const callback = options.publicUrl ?? relay.url;
@@ -92,10 +106,14 @@ export function registerWebhooksListenCommand(webhooks: Command, io: CliIo): voi
         ...(events ? { events } : { all_events: true }),
       });
       webhookId = webhook.id;
-      if (!webhook.public_key) throw new CliError(`the gateway returned webhook ${webhook.id} without a public_key`);
+      if (!webhook.public_key)
+        throw new CliError(`the gateway returned webhook ${webhook.id} without a public_key`);
       if (options.publicKeyOut) writeFileSync(resolve(io.cwd, options.publicKeyOut), webhook.public_key);
 
-      say(io, `Webhook ${webhook.id} registered on ${connection.apiBase} for ${events ? events.join(', ') : 'all events'}`);
+      say(
+        io,
+        `Webhook ${webhook.id} registered on ${connection.apiBase} for ${events ? events.join(', ') : 'all events'}`,
+      );
       say(io, `Forwarding ${callback} -> ${options.forwardTo}`);
       say(io, 'Webhook public key (verify X-Signature with it, e.g. as UMMAH_WEBHOOK_PUBLIC_KEY):');
       io.stdout.write(webhook.public_key.endsWith('\n') ? webhook.public_key : `${webhook.public_key}\n`);
@@ -111,7 +129,9 @@ export function registerWebhooksListenCommand(webhooks: Command, io: CliIo): voi
           await connection.client.webhooks.delete(webhookId);
         } catch (error) {
           // Leaving a dangling webhook is worth a warning, not a failed exit: the forwarding itself worked.
-          io.stderr.write(formatError(new CliError(`could not delete webhook ${webhookId}`, { cause: error })));
+          io.stderr.write(
+            formatError(new CliError(`could not delete webhook ${webhookId}`, { cause: error })),
+          );
         }
       }
     }

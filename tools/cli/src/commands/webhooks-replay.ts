@@ -3,7 +3,12 @@ import { DELIVERY_SOURCE_TYPES, type WebhookDelivery } from '@tijara/ummah';
 import { say, type CliIo } from '../cli-io.js';
 import { CliError, UsageError } from '../cli-errors.js';
 import { deliveryBytes, deliverySignature, listDeliveries } from '../delivery-log.js';
-import { addConnectionOptions, connect, type ConnectionFlags, type GatewayConnection } from '../gateway-connection.js';
+import {
+  addConnectionOptions,
+  connect,
+  type ConnectionFlags,
+  type GatewayConnection,
+} from '../gateway-connection.js';
 import { readCapturedDeliveries } from '../local-state.js';
 import { parseUrl } from '../option-parsers.js';
 
@@ -42,7 +47,9 @@ function signatureOf(io: CliIo, delivery: WebhookDelivery, bytes: Buffer): strin
     .reverse()
     .find(
       (entry) =>
-        (entry.deliveryId === delivery.id || (typeof webhookId !== 'string' || entry.webhookId === webhookId)) &&
+        (entry.deliveryId === delivery.id ||
+          typeof webhookId !== 'string' ||
+          entry.webhookId === webhookId) &&
         Buffer.from(entry.body, 'base64').equals(bytes),
     );
   return captured?.signature;
@@ -52,7 +59,10 @@ export function registerWebhooksReplayCommand(webhooks: Command, io: CliIo): voi
   const command = webhooks
     .command('replay')
     .summary('re-send a past delivery: same bytes, same X-Signature')
-    .argument('<delivery-id>', 'id of the delivery, as `webhooks listen` prints it or GET /webhooks/deliveries/ lists it')
+    .argument(
+      '<delivery-id>',
+      'id of the delivery, as `webhooks listen` prints it or GET /webhooks/deliveries/ lists it',
+    )
     .description(
       'Re-send a past webhook delivery to --to with the same bytes and the same X-Signature, to check that your ' +
         "endpoint treats a retried or duplicated delivery idempotently. The delivery is read from the gateway's " +
@@ -60,7 +70,10 @@ export function registerWebhooksReplayCommand(webhooks: Command, io: CliIo): voi
         '`tijara webhooks listen` kept in .tijara/deliveries.jsonl.',
     )
     .requiredOption('--to <url>', 'your webhook endpoint', parseUrl)
-    .option('--object <id>', 'id of the purchase (payment, payout, subscriber) it was about; found by itself on a sandbox')
+    .option(
+      '--object <id>',
+      'id of the purchase (payment, payout, subscriber) it was about; found by itself on a sandbox',
+    )
     .option('--source-type <type>', `type of that object: ${DELIVERY_SOURCE_TYPES.join(', ')}`, 'purchase');
   addConnectionOptions(command).action(async (deliveryId: string, options: ReplayOptions) => {
     if (!(DELIVERY_SOURCE_TYPES as readonly string[]).includes(options.sourceType)) {
@@ -68,8 +81,11 @@ export function registerWebhooksReplayCommand(webhooks: Command, io: CliIo): voi
     }
     const connection = await connect(io, options);
     const { objectId, sourceType } = await locate(connection, deliveryId, options);
-    const delivery = (await listDeliveries(connection.client, objectId, sourceType)).find((d) => d.id === deliveryId);
-    if (!delivery) throw new CliError(`no delivery ${deliveryId} in the delivery log of ${sourceType} ${objectId}`);
+    const delivery = (await listDeliveries(connection.client, objectId, sourceType)).find(
+      (d) => d.id === deliveryId,
+    );
+    if (!delivery)
+      throw new CliError(`no delivery ${deliveryId} in the delivery log of ${sourceType} ${objectId}`);
     const bytes = deliveryBytes(delivery);
     if (!bytes) throw new CliError(`the delivery log shows no body for delivery ${deliveryId}`);
     const signature = signatureOf(io, delivery, bytes);

@@ -48,7 +48,8 @@ function concerns(body: Buffer, purchaseId: string): boolean {
 }
 
 function checkStatus(url: string, status: number): void {
-  if (status < 200 || status > 299) throw new CliError(`${url} answered ${status}; the gateway would retry this delivery`);
+  if (status < 200 || status > 299)
+    throw new CliError(`${url} answered ${status}; the gateway would retry this delivery`);
 }
 
 export function registerWebhooksTriggerCommand(webhooks: Command, io: CliIo): void {
@@ -65,7 +66,12 @@ export function registerWebhooksTriggerCommand(webhooks: Command, io: CliIo): vo
     )
     .option('--to <url>', 'your webhook endpoint', parseUrl)
     .option('-k, --key <file>', 'PEM private key: send a signed sample instead of a real gateway event')
-    .option('--timeout <seconds>', 'how long to wait for the gateway to deliver a real event', parseNumber, 30);
+    .option(
+      '--timeout <seconds>',
+      'how long to wait for the gateway to deliver a real event',
+      parseNumber,
+      30,
+    );
   addConnectionOptions(command).action(async (event: string, options: TriggerOptions) => {
     checkEventNames([event]);
 
@@ -91,7 +97,10 @@ export function registerWebhooksTriggerCommand(webhooks: Command, io: CliIo): vo
 
     if (!options.to) {
       const purchase = await scenario.run({ connection, reference });
-      say(io, `${event}  ${purchase.id}  (${scenario.steps}; delivered to the gateway's registered webhooks)`);
+      say(
+        io,
+        `${event}  ${purchase.id}  (${scenario.steps}; delivered to the gateway's registered webhooks)`,
+      );
       return;
     }
 
@@ -117,7 +126,8 @@ export function registerWebhooksTriggerCommand(webhooks: Command, io: CliIo): vo
       const ours = (d: RelayedDelivery) => d.event === event && concerns(d.body, purchase.id);
       const deadline = Date.now() + options.timeout * 1000;
       while (!received.some(ours)) {
-        if (Date.now() > deadline) throw new CliError(`the gateway did not deliver ${event} within ${options.timeout} s`);
+        if (Date.now() > deadline)
+          throw new CliError(`the gateway did not deliver ${event} within ${options.timeout} s`);
         await new Promise<void>((resolve) => {
           wake = resolve;
           setTimeout(resolve, 250);

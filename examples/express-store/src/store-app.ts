@@ -1,0 +1,353 @@
+/**
+ * The store: an Express 5 app with products, cart, checkout, orders and an admin page, taking payments through
+ * @tijara/express. Everything about money (checkout, return, webhooks, capture, refunds, saved cards) is the
+ * plugin's; the store only keeps its orders and reacts to payment events.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { join } from 'node:path';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { CardError, NotFoundError, type GatewayDriver, type Logger } from '@tijara/core';
+import {
+  createTijaraExpress,
+  type PaymentEvent,
+  type ReconcileOptions,
+  type StoreOrder,
+  type TijaraExpress,
+} from '@tijara/express';
+import { findProduct } from './catalog.js';
+import {
+  adminPage,
+  cartPage,
+  layout,
+  notFoundPage,
+  orderPage,
+  ordersPage,
+  productsPage,
+  type Layout,
+  type Notice,
+} from './pages.js';
+import { StoreDb, newId, type Order, type OrderStatus } from './store-db.js';
+import { STYLES } from './styles.js';
+import type { Html } from './html.js';
+
+export interface StoreAppOptions {
+  readonly driver: GatewayDriver;
+  /** Where buyers reach the store, e.g. http://127.0.0.1:3000. */
+  readonly publicUrl: string;
+  /** Directory for the store's SQLite files (orders, and the plugin's ledger unless `database` says otherwise). */
+  readonly dataDir: string;
+  /** The plugin's ledger URL (default: a SQLite file in `dataDir`). */
+  readonly database?: string;
+  /** When set, /admin and the plugin's admin routes ask for HTTP Basic credentials `admin:<password>`. */
+  readonly adminPassword?: string;
+  readonly reconcile?: ReconcileOptions | false;
+  readonly logger: Logger;
+  /** Strings to scrub from the plugin's logs (the gateway key). */
+  readonly secrets?: readonly string[];
+}
+
+export interface StoreApp {
+  readonly app: express.Express;
+  readonly tijara: TijaraExpress;
+  readonly db: StoreDb;
+  close(): Promise<void>;
+}
+
+const OPEN: ReadonlySet<OrderStatus> = new Set(['awaiting_payment', 'payment_failed']);
+const SESSION_COOKIE = 'sid';
+
+function cookies(req: IncomingMessage): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const index = part.indexOf('=');
+    if (index > 0) out[part.slice(0, index).trim()] = decodeURIComponent(part.slice(index + 1).trim());
+  }
+  return out;
+}
+
+export async function createStoreApp(options: StoreAppOptions): Promise<StoreApp> {
+  const db = new StoreDb(join(options.dataDir, 'express-store.sqlite'));
+  const origin = new URL(options.publicUrl).origin;
+  const secureCookie = origin.startsWith('https:');
+  const log = options.logger;
+
+  const isAdmin = (req: IncomingMessage): boolean => {
+    if (!options.adminPassword) return true;
+    const header = req.headers.authorization ?? '';
+    const given = Buffer.from(header.startsWith('Basic ') ? header.slice(6) : '', 'base64');
+    const expected = Buffer.from(`admin:${options.adminPassword}`);
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  };
+
+  /** Payment events move the order; each handler runs once per event (the plugin guarantees it). */
+  const apply =
+    (next: (order: Order, event: PaymentEvent) => OrderStatus | { status: OrderStatus; refunded: number }) =>
+    (event: PaymentEvent) => {
+      const applied = db.applyPaymentEvent(event, (order) => {
+        const result = next(order, event);
+        return typeof result === 'string' ? { status: result } : result;
+      });
+      if (applied)
+        log.info({ orderId: event.orderId, event: event.type, amount: event.amount }, 'order updated');
+    };
+
+  const tijara = await createTijaraExpress({
+    driver: options.driver,
+    publicUrl: options.publicUrl,
+    database: options.database ?? `sqlite:${join(options.dataDir, 'express-payments.sqlite')}`,
+    getOrder: async (orderId, request): Promise<StoreOrder | undefined> => {
+      const order = db.order(orderId);
+      // A buyer may only pay for an order of their own session.
+      if (!order || (request && cookies(request)[SESSION_COOKIE] !== order.sessionId)) return undefined;
+      return {
+        id: order.id,
+        amount: order.amount,
+        currency: order.currency,
+        capture: order.capture,
+        customer: { id: order.customerId, email: order.email, name: order.name },
+        lineItems: order.lines.map((line) => ({
+          name: line.name,
+          price: line.price,
+          quantity: line.quantity,
+        })),
+        description: `Souq Tijara order ${order.id}`,
+      };
+    },
+    on: {
+      'payment.authorized': apply(() => 'authorized'),
+      'payment.paid': apply(() => 'paid'),
+      // A decline or a canceled page only matters while the order is still unpaid; a released hold cancels it.
+      'payment.failed': apply((order) => (OPEN.has(order.status) ? 'payment_failed' : order.status)),
+      'payment.canceled': apply((order) =>
+        order.status === 'authorized'
+          ? 'canceled'
+          : OPEN.has(order.status)
+            ? 'awaiting_payment'
+            : order.status,
+      ),
+      'payment.refunded': apply((order, event) => ({
+        status:
+          event.refundedAmount >= (event.payment.capturedAmount || order.amount)
+            ? 'refunded'
+            : 'partially_refunded',
+        refunded: event.refundedAmount,
+      })),
+    },
+    returnUrl: ({ orderId, outcome }) =>
+      outcome === 'cancel'
+        ? `/cart?canceled=${encodeURIComponent(orderId)}`
+        : `/orders/${encodeURIComponent(orderId)}`,
+    admin: { authorize: isAdmin },
+    reconcile: options.reconcile ?? { intervalMs: 30_000, minAgeMs: 60_000 },
+    logger: log,
+    ...(options.secrets ? { secrets: options.secrets } : {}),
+  });
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.get('/styles.css', (_req, res) => {
+    res.type('text/css').set('cache-control', 'public, max-age=300').send(STYLES);
+  });
+  // The payment routes first: the webhook needs its body untouched.
+  app.use('/payments', tijara.router);
+  app.use(express.urlencoded({ extended: false, limit: '16kb' }));
+
+  // Refuse form posts from other sites (the session cookie is SameSite=Lax too).
+  app.use((req, res, next) => {
+    const from = req.headers.origin;
+    if (req.method === 'POST' && from !== undefined && from !== origin) {
+      res.status(403).send('Cross-site form posts are not accepted.');
+      return;
+    }
+    next();
+  });
+
+  // A session is a random id in a cookie; the customer id and everything else stay on the server.
+  app.use((req, res, next) => {
+    let sid = cookies(req)[SESSION_COOKIE];
+    if (!sid || !db.session(sid)) {
+      sid = db.createSession();
+      res.cookie(SESSION_COOKIE, sid, { httpOnly: true, sameSite: 'lax', secure: secureCookie, path: '/' });
+    }
+    res.locals.sessionId = sid;
+    next();
+  });
+
+  const sessionOf = (res: Response) => db.session(String(res.locals.sessionId))!;
+  const render = (res: Response, page: Omit<Layout, 'cartCount'>, body: Html, status = 200) => {
+    const cartCount = db.cart(sessionOf(res).id).reduce((n, line) => n + line.quantity, 0);
+    res
+      .status(status)
+      .type('html')
+      .set('cache-control', 'no-store')
+      .send(layout({ ...page, cartCount }, body));
+  };
+  const ownOrder = (req: Request, res: Response): Order | undefined => {
+    const order = db.order(String(req.params.id));
+    return order && (order.sessionId === sessionOf(res).id || isAdmin(req)) ? order : undefined;
+  };
+
+  app.get('/', (_req, res) => render(res, { title: 'Shop', current: 'shop' }, productsPage(undefined)));
+
+  app.post('/cart/items', (req, res) => {
+    const product = findProduct(String(req.body?.productId ?? ''));
+    if (product) db.addToCart(sessionOf(res).id, product.id, 1);
+    res.redirect(303, '/cart');
+  });
+
+  app.post('/cart/items/:productId', (req, res) => {
+    const quantity = Number(req.body?.quantity);
+    if (Number.isInteger(quantity)) db.setQuantity(sessionOf(res).id, String(req.params.productId), quantity);
+    res.redirect(303, '/cart');
+  });
+
+  app.get('/cart', async (req, res) => {
+    const session = sessionOf(res);
+    let flash: Notice;
+    if (req.query.canceled)
+      flash = { tone: 'info', text: 'Payment canceled. Nothing was charged; your cart is still here.' };
+    if (req.query.error === 'details')
+      flash = { tone: 'bad', text: 'Please give your name and a valid email address.' };
+    if (req.query.error === 'card') flash = { tone: 'bad', text: 'That saved card is no longer available.' };
+    render(
+      res,
+      { title: 'Cart', current: 'cart' },
+      cartPage({
+        lines: db.cart(session.id),
+        buyer: {
+          ...(session.email ? { email: session.email } : {}),
+          ...(session.name ? { name: session.name } : {}),
+        },
+        savedMethods: await tijara.listSavedMethods(session.customerId),
+        flash,
+      }),
+    );
+  });
+
+  app.post('/checkout', async (req, res) => {
+    const name = String(req.body?.name ?? '')
+      .trim()
+      .slice(0, 80);
+    const email = String(req.body?.email ?? '')
+      .trim()
+      .slice(0, 120);
+    if (name === '' || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) {
+      res.redirect(303, '/cart?error=details');
+      return;
+    }
+    const order = db.orderForCart(sessionOf(res).id, { email, name });
+    if (!order) {
+      res.redirect(303, '/cart');
+      return;
+    }
+    const savedMethodId = String(req.body?.savedMethodId ?? '');
+    if (savedMethodId) {
+      try {
+        await tijara.chargeSavedMethod(order.id, savedMethodId, { request: req });
+        res.redirect(303, `/orders/${order.id}`);
+      } catch (error) {
+        if (error instanceof CardError) res.redirect(303, `/orders/${order.id}?declined=1`);
+        else if (error instanceof NotFoundError) res.redirect(303, '/cart?error=card');
+        else throw error;
+      }
+      return;
+    }
+    const result = await tijara.checkout(order.id, { saveMethod: req.body?.saveCard === 'on', request: req });
+    res.redirect(303, result.kind === 'redirect' ? result.url : `/orders/${order.id}`);
+  });
+
+  app.get('/orders', (_req, res) => {
+    render(res, { title: 'Orders', current: 'orders' }, ordersPage(db.ordersOf(sessionOf(res).id)));
+  });
+
+  app.get('/orders/:id', async (req, res) => {
+    const order = ownOrder(req, res);
+    if (!order) return render(res, { title: 'Not found' }, notFoundPage(), 404);
+    const flash: Notice = req.query.declined
+      ? { tone: 'bad', text: 'Your saved card was declined. You can pay with another card.' }
+      : undefined;
+    render(
+      res,
+      { title: `Order ${order.id}`, current: 'orders' },
+      orderPage({
+        order,
+        payments: await tijara.listPayments(order.id),
+        refunds: await tijara.listRefunds(order.id),
+        timeline: db.timeline(order.id),
+        flash,
+      }),
+    );
+  });
+
+  app.post('/orders/:id/pay', async (req, res) => {
+    const order = ownOrder(req, res);
+    if (!order || order.sessionId !== sessionOf(res).id)
+      return render(res, { title: 'Not found' }, notFoundPage(), 404);
+    const result = await tijara.checkout(order.id, { request: req });
+    res.redirect(303, result.kind === 'redirect' ? result.url : `/orders/${order.id}`);
+  });
+
+  app.get('/admin', async (req, res) => {
+    if (!isAdmin(req)) {
+      res
+        .status(401)
+        .set('www-authenticate', 'Basic realm="Souq Tijara admin"')
+        .send('Admin login required.');
+      return;
+    }
+    const orders = db.allOrders();
+    const rows = await Promise.all(
+      orders.map(async (order) => ({ order, payments: await tijara.listPayments(order.id) })),
+    );
+    const customers = new Map<string, string>();
+    for (const order of orders) customers.set(order.customerId, order.email);
+    const savedMethods = await Promise.all(
+      [...customers].map(async ([customer, email]) => ({
+        customer,
+        email,
+        methods: await tijara.listSavedMethods(customer),
+      })),
+    );
+    const message = typeof req.query.message === 'string' ? req.query.message : undefined;
+    const done = typeof req.query.done === 'string' ? req.query.done : undefined;
+    const doneText: Record<string, string> = {
+      capture: 'Payment captured.',
+      release: 'Hold released.',
+      refund: 'Refund sent.',
+      'delete-card': 'Saved card deleted.',
+    };
+    const flash: Notice = req.query.error
+      ? { tone: 'bad', text: message ?? 'That did not work.' }
+      : done && doneText[done]
+        ? { tone: 'good', text: doneText[done] }
+        : undefined;
+    render(
+      res,
+      { title: 'Admin', current: 'admin' },
+      adminPage({
+        rows,
+        savedMethods: savedMethods.filter((s) => s.methods.length > 0),
+        flash,
+        refundId: () => newId('re'),
+      }),
+    );
+  });
+
+  app.use((_req: Request, res: Response) => render(res, { title: 'Not found' }, notFoundPage(), 404));
+  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    log.error({ err: error, path: req.path }, 'request failed');
+    if (res.headersSent) return;
+    res.status(500).type('text').send('Something went wrong. Please try again.');
+  });
+
+  return {
+    app,
+    tijara,
+    db,
+    close: async () => {
+      await tijara.close();
+      db.close();
+    },
+  };
+}

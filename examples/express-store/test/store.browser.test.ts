@@ -1,0 +1,202 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium } from '@tijara/testkit';
+import { capturedLogs, startExampleStore, type RunningStore } from './support/store-harness.js';
+
+const SCREENSHOT = fileURLToPath(new URL('../../../docs/images/express-store.png', import.meta.url));
+const CARDS = { ok: '4242 4242 4242 4242', declined: '4000 0000 0000 0002', threeDs: '4000 0000 0000 3220' };
+
+let running: RunningStore;
+let browser: Browser;
+/** Everything the store sent to the browser, for the no-secrets check at the end. */
+const seen: string[] = [];
+
+beforeAll(async () => {
+  running = await startExampleStore();
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+  await running?.close();
+});
+
+async function newBuyer(): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  page.on('response', async (response) => {
+    seen.push(JSON.stringify(await response.allHeaders()));
+    if (response.status() < 300 || response.status() >= 400) seen.push(await response.text().catch(() => ''));
+  });
+  return { context, page };
+}
+
+async function addToCart(page: Page, productId: string): Promise<void> {
+  await page.goto(`${running.url}/`);
+  await page.click(`#add-${productId}`);
+  await page.waitForURL(`${running.url}/cart`);
+}
+
+async function checkout(page: Page, options: { saveCard?: boolean } = {}): Promise<void> {
+  await page.fill('#name', 'Aisha Rahman');
+  await page.fill('#email', 'aisha@example.com');
+  if (options.saveCard) await page.check('#save_card');
+  await page.click('#checkout');
+  await page.waitForURL((url) => url.href.startsWith(`${running.sandbox.url}/checkout/`));
+}
+
+async function payOnHostedPage(page: Page, card: string): Promise<void> {
+  await page.fill('#cardholder_name', 'Aisha Rahman');
+  await page.fill('#card_number', card);
+  await page.fill('#expiry', '12/34');
+  await page.fill('#cvc', '123');
+  await page.click('#pay');
+}
+
+/** The order page, once its status is `status` (the return redirect settles it; webhooks follow). */
+async function orderStatus(page: Page, status: string): Promise<string> {
+  await page.waitForURL((url) => url.pathname.startsWith('/orders/'));
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const current = await page.getAttribute('#order-status', 'data-status');
+    if (current === status || Date.now() > deadline) {
+      expect(current).toBe(status);
+      return (await page.textContent('#order-id')) ?? '';
+    }
+    await page.waitForTimeout(200);
+    await page.reload();
+  }
+}
+
+test('the product page (saved as the README screenshot)', async () => {
+  const { context, page } = await newBuyer();
+  await page.goto(`${running.url}/`);
+  expect(await page.locator('.product').count()).toBe(4);
+  mkdirSync(dirname(SCREENSHOT), { recursive: true });
+  await page.screenshot({ path: SCREENSHOT, fullPage: true });
+  await context.close();
+});
+
+test('buy with 4242 4242 4242 4242: the order is paid', async () => {
+  const { context, page } = await newBuyer();
+  await addToCart(page, 'prayer-mat');
+  await checkout(page);
+  await payOnHostedPage(page, CARDS.ok);
+  await orderStatus(page, 'paid');
+  expect(await page.textContent('#cart-count')).toBe('0');
+  await context.close();
+});
+
+test('a declined card fails the order; the buyer tries again and pays', async () => {
+  const { context, page } = await newBuyer();
+  await addToCart(page, 'ajwa-dates');
+  await checkout(page);
+  await payOnHostedPage(page, CARDS.declined);
+  await orderStatus(page, 'payment_failed');
+  await page.click('#retry');
+  await page.waitForURL((url) => url.href.startsWith(`${running.sandbox.url}/checkout/`));
+  await payOnHostedPage(page, CARDS.ok);
+  await orderStatus(page, 'paid');
+  expect(await page.locator('#payment-attempts li').allTextContents()).toEqual([
+    'Attempt 1: payment page, canceled',
+    'Attempt 2: payment page, paid',
+  ]);
+  await context.close();
+});
+
+test('3-D Secure: the challenge is confirmed and the order is paid', async () => {
+  const { context, page } = await newBuyer();
+  await addToCart(page, 'oud-oil');
+  await checkout(page);
+  await payOnHostedPage(page, CARDS.threeDs);
+  await page.waitForSelector('#otp');
+  await page.fill('#otp', '123456');
+  await page.click('#confirm');
+  await orderStatus(page, 'paid');
+  await context.close();
+});
+
+test('cancel on the payment page: back to the cart, nothing charged, the order is not failed', async () => {
+  const { context, page } = await newBuyer();
+  await addToCart(page, 'prayer-mat');
+  await checkout(page);
+  await page.click('#cancel');
+  await page.waitForURL((url) => url.pathname === '/cart');
+  expect(await page.textContent('#notice')).toContain('Payment canceled');
+  expect(await page.textContent('#cart-count')).toBe('1');
+  await page.goto(`${running.url}/orders`);
+  expect(await page.locator('.status').allTextContents()).toEqual(['Awaiting payment']);
+  await context.close();
+});
+
+test('made to order: card held → captured from admin → paid → two partial refunds → a third over the cap is refused', async () => {
+  const { context, page } = await newBuyer();
+  await addToCart(page, 'quran-stand');
+  await checkout(page);
+  await payOnHostedPage(page, CARDS.ok);
+  const orderId = await orderStatus(page, 'authorized');
+  const row = `#admin-order-${orderId}`;
+
+  await page.goto(`${running.url}/admin`);
+  await page.click(`${row} button[data-action=capture]`);
+  await page.waitForURL((url) => url.searchParams.get('done') === 'capture');
+  expect(await page.getAttribute(row, 'data-status')).toBe('paid');
+
+  for (const amount of ['10.00', '20.00']) {
+    await page.fill(`${row} input[name=amountDecimal]`, amount);
+    await page.click(`${row} button[data-action=refund]`);
+    await page.waitForURL((url) => url.searchParams.get('done') === 'refund');
+  }
+  expect(await page.getAttribute(row, 'data-status')).toBe('partially_refunded');
+
+  await page.fill(`${row} input[name=amountDecimal]`, '300.00');
+  await page.click(`${row} button[data-action=refund]`);
+  await page.waitForURL((url) => url.searchParams.get('error') === 'refund_exceeds_refundable');
+  expect(await page.textContent('#notice')).toBe(
+    'Cannot refund 300.00 MYR: only 290.00 MYR can still be refunded.',
+  );
+  expect(await page.getAttribute(row, 'data-status')).toBe('partially_refunded');
+  expect((await running.store.tijara.listRefunds(orderId)).map((r) => [r.amount, r.status])).toEqual([
+    [1000, 'succeeded'],
+    [2000, 'succeeded'],
+  ]);
+  await page.goto(`${running.url}/orders/${orderId}`);
+  expect(await page.textContent('#order-refunded')).toBe('MYR 30.00');
+  await context.close();
+});
+
+test('save the card on the first order; the second order is one click, with no redirect to the gateway', async () => {
+  const { context, page } = await newBuyer();
+  await addToCart(page, 'ajwa-dates');
+  await checkout(page, { saveCard: true });
+  await payOnHostedPage(page, CARDS.ok);
+  await orderStatus(page, 'paid');
+
+  await addToCart(page, 'oud-oil');
+  const gatewayRequests: string[] = [];
+  page.on('request', (request) => {
+    if (request.url().startsWith(running.sandbox.url)) gatewayRequests.push(request.url());
+  });
+  await page.click('button.one-click');
+  await orderStatus(page, 'paid');
+  expect(gatewayRequests).toEqual([]);
+  expect(await page.locator('#payment-attempts li').allTextContents()).toEqual([
+    'Attempt 1: saved card, paid',
+  ]);
+  await context.close();
+});
+
+test('no secret key in any page, response header, cookie or log line', async () => {
+  const secret = running.sandbox.secretKey;
+  expect(secret).toMatch(/^sk_test_/);
+  const cookies = await Promise.all(browser.contexts().map((c) => c.cookies()));
+  const everything = [...seen, JSON.stringify(cookies), ...capturedLogs];
+  expect(seen.length).toBeGreaterThan(20);
+  expect(capturedLogs.length).toBeGreaterThan(10);
+  for (const text of everything) {
+    expect(text).not.toContain(secret);
+    expect(text).not.toMatch(/sk_(test|live)_[A-Za-z0-9]/);
+  }
+});

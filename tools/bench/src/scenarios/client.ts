@@ -1,0 +1,101 @@
+/**
+ * Client overhead: `@tijara/ummah` `retrievePayment` (transport, retries armed, response validation,
+ * normalization) against a raw `fetch` of the same URL with the same key, both against the sandbox in its own
+ * process. Calls run one at a time, in alternating blocks, so both sides see the same sandbox state and
+ * machine noise; overhead = mean latency of the driver ÷ mean latency of fetch − 1.
+ */
+import { createUmmahDriver } from '@tijara/ummah';
+import type { SandboxProcess } from '../lib/gateway.js';
+import { CURRENCY } from '../lib/orders.js';
+import type { RunContext } from './env.js';
+
+export interface ClientReport {
+  readonly calls: number;
+  readonly driverMeanMs: number;
+  readonly fetchMeanMs: number;
+  readonly driverP50Ms: number;
+  readonly fetchP50Ms: number;
+  readonly driverP99Ms: number;
+  readonly fetchP99Ms: number;
+  readonly overhead: number;
+  /** The same with 8 calls in flight: requests/s each way. */
+  readonly concurrent: { readonly driverRps: number; readonly fetchRps: number; readonly overhead: number };
+}
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
+
+export async function clientScenario(ctx: RunContext, sandbox: SandboxProcess): Promise<ClientReport> {
+  const driver = createUmmahDriver({ secretKey: sandbox.secretKey, baseUrl: sandbox.apiBase, brandId: sandbox.brandId });
+  const ids: string[] = [];
+  for (let i = 0; i < 10; i++) {
+    const p = await driver.createPayment({
+      amount: 1000 + i,
+      currency: CURRENCY,
+      reference: `client-bench-${i}`,
+      customer: { email: 'client@example.com' },
+      capture: 'automatic',
+      returnUrls: { success: 'http://127.0.0.1/s', failure: 'http://127.0.0.1/f' },
+    });
+    ids.push(p.id);
+  }
+  const auth = { authorization: `Bearer ${sandbox.secretKey}`, accept: 'application/json' };
+  const viaFetch = async (id: string) => {
+    const response = await fetch(`${sandbox.apiBase}purchases/${id}/`, { headers: auth });
+    if (!response.ok) throw new Error(`fetch ${response.status}`);
+    return response.json();
+  };
+  const viaDriver = (id: string) => driver.retrievePayment(id);
+
+  const blocks = ctx.quick ? 4 : 10;
+  const perBlock = ctx.quick ? 150 : 300;
+  // Warm both paths (JIT, keep-alive sockets).
+  for (let i = 0; i < 300; i++) {
+    await viaFetch(ids[i % ids.length] as string);
+    await viaDriver(ids[i % ids.length] as string);
+  }
+  const driverTimes: number[] = [];
+  const fetchTimes: number[] = [];
+  for (let b = 0; b < blocks; b++) {
+    for (const [fn, times] of b % 2 === 0
+      ? ([[viaFetch, fetchTimes], [viaDriver, driverTimes]] as const)
+      : ([[viaDriver, driverTimes], [viaFetch, fetchTimes]] as const)) {
+      for (let i = 0; i < perBlock; i++) {
+        const started = performance.now();
+        await fn(ids[i % ids.length] as string);
+        times.push(performance.now() - started);
+      }
+    }
+  }
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const d = [...driverTimes].sort((a, b) => a - b);
+  const f = [...fetchTimes].sort((a, b) => a - b);
+
+  const concurrentRps = async (fn: (id: string) => Promise<unknown>, count: number) => {
+    let next = 0;
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        while (next < count) {
+          const i = next++;
+          await fn(ids[i % ids.length] as string);
+        }
+      }),
+    );
+    return count / ((performance.now() - started) / 1000);
+  };
+  const n = ctx.quick ? 1000 : 3000;
+  const fetchRps = (await concurrentRps(viaFetch, n) + (await concurrentRps(viaFetch, n))) / 2;
+  const driverRps = (await concurrentRps(viaDriver, n) + (await concurrentRps(viaDriver, n))) / 2;
+
+  return {
+    calls: driverTimes.length,
+    driverMeanMs: mean(driverTimes),
+    fetchMeanMs: mean(fetchTimes),
+    driverP50Ms: percentile(d, 0.5),
+    fetchP50Ms: percentile(f, 0.5),
+    driverP99Ms: percentile(d, 0.99),
+    fetchP99Ms: percentile(f, 0.99),
+    overhead: mean(driverTimes) / mean(fetchTimes) - 1,
+    concurrent: { driverRps, fetchRps, overhead: fetchRps / driverRps - 1 },
+  };
+}
