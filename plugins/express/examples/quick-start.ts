@@ -50,7 +50,7 @@ app.get('/orders/:id', (req, res) => {
 });
 // A form posting orderId to /payments/checkout sends the buyer to the payment page.
 
-const server = app.listen(port, '127.0.0.1', () =>
-  console.log(`listening on ${port}; webhook at ${tijara.webhookUrl}`),
-);
+const server = app.listen(port, '127.0.0.1', () => {
+  process.stdout.write(`listening on ${port}; webhook at ${tijara.webhookUrl}\n`);
+});
 process.on('SIGTERM', () => server.close(() => void tijara.close()));

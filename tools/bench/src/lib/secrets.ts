@@ -19,8 +19,11 @@ const SHAPES: ReadonlyArray<[string, RegExp]> = [
   ['bearer token', /\bBearer\s+(?!\[REDACTED\])[A-Za-z0-9._~+/-]{12,}/g],
 ];
 
-/** Card-number candidates: 13–19 digits, optionally grouped by single spaces or dashes. */
-const CARD_CANDIDATE = /(?<![\d.])(?:\d[ -]?){12,18}\d(?![\d.])/g;
+/**
+ * Card-number candidates: 13–19 digits, optionally grouped by single spaces or dashes, standing alone — not part
+ * of a longer token such as a UUID (`…-4760-9784-28444dca6027`) or a decimal.
+ */
+const CARD_CANDIDATE = /(?<![\w.-])(?:\d[ -]?){12,18}\d(?!\w|\.\d|-\w)/g;
 
 export function luhn(digits: string): boolean {
   let sum = 0;
