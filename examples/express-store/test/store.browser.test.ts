@@ -63,7 +63,7 @@ async function orderStatus(page: Page, status: string): Promise<string> {
     const current = await page.getAttribute('#order-status', 'data-status');
     if (current === status || Date.now() > deadline) {
       expect(current).toBe(status);
-      return (await page.textContent('#order-id')) ?? '';
+      return page.innerText('#order-id');
     }
     await page.waitForTimeout(200);
     await page.reload();
@@ -85,7 +85,7 @@ test('buy with 4242 4242 4242 4242: the order is paid', async () => {
   await checkout(page);
   await payOnHostedPage(page, CARDS.ok);
   await orderStatus(page, 'paid');
-  expect(await page.textContent('#cart-count')).toBe('0');
+  expect(await page.innerText('#cart-count')).toBe('0');
   await context.close();
 });
 
@@ -99,7 +99,7 @@ test('a declined card fails the order; the buyer tries again and pays', async ()
   await page.waitForURL((url) => url.href.startsWith(`${running.sandbox.url}/checkout/`));
   await payOnHostedPage(page, CARDS.ok);
   await orderStatus(page, 'paid');
-  expect(await page.locator('#payment-attempts li').allTextContents()).toEqual([
+  expect(await page.locator('#payment-attempts li').allInnerTexts()).toEqual([
     'Attempt 1: payment page, canceled',
     'Attempt 2: payment page, paid',
   ]);
@@ -124,10 +124,10 @@ test('cancel on the payment page: back to the cart, nothing charged, the order i
   await checkout(page);
   await page.click('#cancel');
   await page.waitForURL((url) => url.pathname === '/cart');
-  expect(await page.textContent('#notice')).toContain('Payment canceled');
-  expect(await page.textContent('#cart-count')).toBe('1');
+  expect(await page.innerText('#notice')).toContain('Payment canceled');
+  expect(await page.innerText('#cart-count')).toBe('1');
   await page.goto(`${running.url}/orders`);
-  expect(await page.locator('.status').allTextContents()).toEqual(['Awaiting payment']);
+  expect(await page.locator('.status').allInnerTexts()).toEqual(['Awaiting payment']);
   await context.close();
 });
 
@@ -154,7 +154,7 @@ test('made to order: card held → captured from admin → paid → two partial 
   await page.fill(`${row} input[name=amountDecimal]`, '300.00');
   await page.click(`${row} button[data-action=refund]`);
   await page.waitForURL((url) => url.searchParams.get('error') === 'refund_exceeds_refundable');
-  expect(await page.textContent('#notice')).toBe(
+  expect(await page.innerText('#notice')).toBe(
     'Cannot refund 300.00 MYR: only 290.00 MYR can still be refunded.',
   );
   expect(await page.getAttribute(row, 'data-status')).toBe('partially_refunded');
@@ -163,7 +163,7 @@ test('made to order: card held → captured from admin → paid → two partial 
     [2000, 'succeeded'],
   ]);
   await page.goto(`${running.url}/orders/${orderId}`);
-  expect(await page.textContent('#order-refunded')).toBe('MYR 30.00');
+  expect(await page.innerText('#order-refunded')).toBe('MYR 30.00');
   await context.close();
 });
 
@@ -182,9 +182,7 @@ test('save the card on the first order; the second order is one click, with no r
   await page.click('button.one-click');
   await orderStatus(page, 'paid');
   expect(gatewayRequests).toEqual([]);
-  expect(await page.locator('#payment-attempts li').allTextContents()).toEqual([
-    'Attempt 1: saved card, paid',
-  ]);
+  expect(await page.locator('#payment-attempts li').allInnerTexts()).toEqual(['Attempt 1: saved card, paid']);
   await context.close();
 });
 

@@ -117,6 +117,41 @@ describe('documented limits, enforced before sending', () => {
     });
   });
 
+  it('a missing client is reported together with the other field errors, in one answer', async () => {
+    // The either/or check used to run only once every other field was valid: a body with a missing required
+    // field (an aborting type issue) hid it, so fixing one answer's errors led to another 400.
+    await refused(
+      () =>
+        client.purchases.create(
+          purchase({
+            brand_id: undefined,
+            client: undefined,
+            purchase: undefined,
+            reference: 'r'.repeat(129),
+          }),
+        ),
+      {
+        brand_id: ['This field is required.'],
+        client: ['This field is required.'],
+        purchase: ['This field is required.'],
+        reference: ['Ensure this field has no more than 128 characters.'],
+      },
+    );
+    const nested = createPurchaseRequestSchema.safeParse({
+      brand_id: BRAND_ID,
+      purchase: { products: [{}] },
+    });
+    expect(fieldDetailsFromZodError(nested.error!)).toEqual({
+      client: ['This field is required.'],
+      'purchase.products.0.name': ['This field is required.'],
+      'purchase.products.0.price': ['This field is required.'],
+    });
+    await refused(() => client.purchases.create(purchase({ client_id: 'c1', brand_id: 7 })), {
+      brand_id: ['Not a valid string.'],
+      __all__: ['Specify either client or client_id, not both.'],
+    });
+  });
+
   it('client or client_id, exactly one', async () => {
     await refused(() => client.purchases.create(purchase({ client: undefined })), {
       client: ['This field is required.'],
@@ -201,15 +236,90 @@ describe('documented limits, enforced before sending', () => {
       purchase: { shipping_options: [1] },
     });
   });
+});
 
-  it('allows an http webhook callback on loopback only, for the sandbox and local tests', () => {
-    expect(createWebhookRequestSchema.safeParse({ callback: 'http://127.0.0.1:4010/hook' }).success).toBe(
+describe('callback URLs: HTTPS, or plain HTTP on a loopback host (the sandbox allowance)', () => {
+  const loopback = [
+    'http://127.0.0.1:4010/hook',
+    'http://127.8.9.10/hook',
+    'http://127.255.255.254:8080/hook',
+    'http://127.1/hook', // the URL parser normalises it to 127.0.0.1
+    'http://localhost:4010/hook',
+    'http://[::1]:4010/hook',
+  ];
+  const publicHttp = [
+    'http://shop.example/hook',
+    'http://10.0.0.5/hook',
+    'http://128.0.0.1/hook',
+    'http://126.255.255.255/hook',
+    'http://127.0.0.1.nip.io/hook',
+    'http://localhost.shop.example/hook',
+    'http://[::2]/hook',
+  ];
+
+  it.each(loopback)('%s is accepted for success_callback and for a webhook', (url) => {
+    expect(createPurchaseRequestSchema.safeParse(purchase({ success_callback: url })).success).toBe(true);
+    expect(createWebhookRequestSchema.safeParse({ callback: url }).success).toBe(true);
+  });
+
+  it.each(publicHttp)(
+    '%s is refused for success_callback and for a webhook, naming the field',
+    async (url) => {
+      await refused(() => client.purchases.create(purchase({ success_callback: url })), {
+        success_callback: ['Callback URLs must use HTTPS.'],
+      });
+      await refused(() => client.webhooks.create({ callback: url }), {
+        callback: ['Callback URLs must use HTTPS.'],
+      });
+      await refused(() => client.webhooks.patch('wh', { callback: url }), {
+        callback: ['Callback URLs must use HTTPS.'],
+      });
+    },
+  );
+
+  it('HTTPS is accepted anywhere', async () => {
+    await expect(
+      client.purchases.create(purchase({ success_callback: 'https://shop.example/cb' })),
+    ).resolves.toBeDefined();
+    expect(server.requests).toHaveLength(1);
+    expect(createWebhookRequestSchema.safeParse({ callback: 'https://shop.example/hook' }).success).toBe(
       true,
     );
-    expect(createWebhookRequestSchema.safeParse({ callback: 'http://localhost:4010/hook' }).success).toBe(
-      true,
-    );
-    expect(createWebhookRequestSchema.safeParse({ callback: 'http://10.0.0.5/hook' }).success).toBe(false);
+  });
+
+  it('redirect URLs are where the browser goes, not a delivery: plain HTTP stays allowed there', async () => {
+    await expect(
+      client.purchases.create(
+        purchase({
+          success_redirect: 'http://shop.example/ok',
+          failure_redirect: 'http://shop.example/ko',
+          cancel_redirect: 'http://shop.example/back',
+        }),
+      ),
+    ).resolves.toBeDefined();
+  });
+
+  it.each(['not a url', '/relative/hook', 'ftp://127.0.0.1/hook', 'https://'])(
+    '%j is an issue naming the field, never an exception',
+    async (value) => {
+      // safeParse must report, not throw (it used to throw a TypeError from `new URL` inside a refine).
+      for (const [schema, input, field] of [
+        [createWebhookRequestSchema, { callback: value }, 'callback'],
+        [createPurchaseRequestSchema, purchase({ success_callback: value }), 'success_callback'],
+      ] as const) {
+        const result = schema.safeParse(input);
+        expect(result.success).toBe(false);
+        expect(fieldDetailsFromZodError(result.error!)).toEqual({ [field]: ['Enter a valid URL.'] });
+      }
+      await refused(() => client.webhooks.create({ callback: value }), { callback: ['Enter a valid URL.'] });
+    },
+  );
+
+  it('a URL that is too long and not a URL reports both, on the field', () => {
+    const result = createWebhookRequestSchema.safeParse({ callback: 'x'.repeat(501) });
+    expect(fieldDetailsFromZodError(result.error!)).toEqual({
+      callback: ['Ensure this field has no more than 500 characters.', 'Enter a valid URL.'],
+    });
   });
 });
 

@@ -286,36 +286,48 @@ async function orderAction(
   action: 'capture' | 'release' | 'refund',
 ): Promise<void> {
   const fields = await readFields(req, FORM_LIMIT_BYTES);
+  await adminAnswer(s, res, fields, { action, order: orderId }, async () => {
+    if (action === 'release') return { payment: publicPayment(await s.service.release(orderId)) };
+    const amount = await amountField(s, orderId, fields);
+    if (action === 'capture') return { payment: publicPayment(await s.service.capture(orderId, amount)) };
+    const refund = await s.service.refund(orderId, {
+      ...(amount === undefined ? {} : { amount }),
+      ...(fields.refundId ? { refundId: fields.refundId } : {}),
+      ...(fields.reason ? { reason: fields.reason } : {}),
+    });
+    return { refund: publicRefund(refund) };
+  });
+}
+
+/**
+ * JSON for API clients; for an admin form that sent `redirect` (a same-site path), a 303 back to that page with
+ * `done=<action>` or `error=<code>&message=<safe text>`, so the page can show what happened.
+ */
+async function adminAnswer(
+  s: RouterSettings,
+  res: ServerResponse,
+  fields: Record<string, string>,
+  context: { action: string; order?: string },
+  run: () => Promise<Record<string, unknown>>,
+): Promise<void> {
   const back = fields.redirect && isLocalPath(fields.redirect) ? fields.redirect : undefined;
+  const extra: Record<string, string> = context.order === undefined ? {} : { order: context.order };
+  let body: Record<string, unknown>;
   try {
-    let body: Record<string, unknown>;
-    if (action === 'release') {
-      body = { payment: publicPayment(await s.service.release(orderId)) };
-    } else {
-      const amount = await amountField(s, orderId, fields);
-      if (action === 'capture') {
-        body = { payment: publicPayment(await s.service.capture(orderId, amount)) };
-      } else {
-        const refund = await s.service.refund(orderId, {
-          ...(amount === undefined ? {} : { amount }),
-          ...(fields.refundId ? { refundId: fields.refundId } : {}),
-          ...(fields.reason ? { reason: fields.reason } : {}),
-        });
-        body = { refund: publicRefund(refund) };
-      }
-    }
-    if (back) return redirect(res, `${s.origin}${withQuery(back, { done: action, order: orderId })}`);
-    sendJson(res, 200, body);
+    body = await run();
   } catch (error) {
-    if (!back || !(error instanceof TijaraError || error instanceof HttpError)) throw error;
+    if (!back) throw error;
     const { status, code } = describe(error);
-    if (status >= 500) throw error;
-    s.logger.info({ orderId, action, code }, 'admin action refused');
-    redirect(
+    const log = { ...extra, action: context.action, code, err: error };
+    if (status >= 500) s.logger.error(log, 'admin action failed');
+    else s.logger.info(log, 'admin action refused');
+    return redirect(
       res,
-      `${s.origin}${withQuery(back, { error: code, message: safeMessage(error), order: orderId })}`,
+      `${s.origin}${withQuery(back, { ...extra, error: code, message: safeMessage(error) })}`,
     );
   }
+  if (back) return redirect(res, `${s.origin}${withQuery(back, { ...extra, done: context.action })}`);
+  sendJson(res, 200, body);
 }
 
 /** `amount` in minor units, or `amountDecimal` ("12.50") converted exactly with the payment's currency. */
@@ -344,10 +356,10 @@ async function deleteMethod(
   methodId: string,
 ): Promise<void> {
   const fields = await readFields(req, FORM_LIMIT_BYTES);
-  await s.service.deleteSavedMethod(methodId, fields.customerId || undefined);
-  const back = fields.redirect && isLocalPath(fields.redirect) ? fields.redirect : undefined;
-  if (back) return redirect(res, `${s.origin}${withQuery(back, { done: 'delete-card' })}`);
-  sendJson(res, 200, { deleted: methodId });
+  await adminAnswer(s, res, fields, { action: 'delete-card' }, async () => {
+    await s.service.deleteSavedMethod(methodId, fields.customerId || undefined);
+    return { deleted: methodId };
+  });
 }
 
 function withQuery(path: string, params: Record<string, string>): string {

@@ -118,6 +118,20 @@ function ledgerBattery(name: string, open: () => Promise<PaymentLedger>) {
       );
     });
 
+    test('listUnsettled also returns settled payments whose events the store has not accepted yet', async () => {
+      const p = newPayment();
+      await ledger.insertPayment(p);
+      const id = `${p.paymentId}:0:0`;
+      await ledger.applySettlement(
+        p.paymentId,
+        { next: { ...p, status: 'paid', refundedAmount: 0 }, capturedAmount: p.amount, expectedVersion: 0 },
+        [{ id, paymentId: p.paymentId, sequence: 0, body: '{}' }],
+      );
+      expect(await ledger.listUnsettled(new Date(0), new Date(0), 10_000)).toContain(p.paymentId);
+      await ledger.markDelivered(id);
+      expect(await ledger.listUnsettled(new Date(0), new Date(0), 10_000)).not.toContain(p.paymentId);
+    });
+
     test('refunds: one row per id, status updates keep the gateway id', async () => {
       const p = newPayment();
       await ledger.insertPayment(p);

@@ -5,7 +5,7 @@
  * on the last line. Logs, profiles and results of the run are kept under tools/bench/tmp/bench-<time>/.
  */
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus, totalmem } from 'node:os';
+import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { startSandboxProcess, type SandboxProcess } from './lib/gateway.js';
 import { BENCH_DIR } from './lib/proc.js';
@@ -23,15 +23,25 @@ const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const json = args.includes('--json');
 const cpuProf = args.includes('--cpu-prof');
-const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+const only = args
+  .find((a) => a.startsWith('--only='))
+  ?.slice('--only='.length)
+  .split(',');
 const wants = (name: string) => !only || only.includes(name);
 
 const started = Date.now();
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
 const runDir = join(BENCH_DIR, 'tmp', `bench-${stamp}`);
 mkdirSync(runDir, { recursive: true });
-const log = (message: string) => process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(3)}s] ${message}\n`);
+const log = (message: string) =>
+  process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(3)}s] ${message}\n`);
 const ctx: RunContext = { quick, runDir, cpuProf, log };
+const [load1] = loadavg();
+if (load1 !== undefined && load1 > availableParallelism() * 0.5) {
+  log(
+    `warning: load average ${load1.toFixed(2)} on ${availableParallelism()} CPUs: other work is running, numbers will be noisy`,
+  );
+}
 
 // A hard stop for the whole run, whatever happens.
 const budgetMs = (quick ? 4 : 8) * 60_000;
@@ -77,7 +87,8 @@ try {
 if (wants('stores')) stores = await step('stores', () => storesScenario(ctx));
 
 // Database files are scratch; logs and profiles stay for inspection.
-for (const file of readdirSync(runDir)) if (/\.(db|sqlite)(-wal|-shm)?$/.test(file)) rmSync(join(runDir, file), { force: true });
+for (const file of readdirSync(runDir))
+  if (/\.(db|sqlite)(-wal|-shm)?$/.test(file)) rmSync(join(runDir, file), { force: true });
 
 // ------------------------------------------------------------------------------------------------ report
 
@@ -96,11 +107,15 @@ const storeRatios = Object.fromEntries(
 
 const out: string[] = [];
 out.push(`Tijara benchmarks — ${quick ? 'quick' : 'full'} run, ${new Date().toISOString()}`);
-out.push(`machine: ${availableParallelism()} × ${cpus()[0]?.model ?? 'cpu'}, ${fmt.mb(totalmem())} RAM, Node ${process.version}`);
+out.push(
+  `machine: ${availableParallelism()} × ${cpus()[0]?.model ?? 'cpu'}, ${fmt.mb(totalmem())} RAM, Node ${process.version}, load average at start ${load1?.toFixed(2)}`,
+);
 if (webhook) {
   out.push('');
-  out.push(`Webhook verification (autocannon, ${webhook.connections} connections, up to ${webhook.seconds} s per server, ` +
-    `${fmt.int(webhook.poolSize)} pre-signed distinct deliveries)`);
+  out.push(
+    `Webhook verification (autocannon, ${webhook.connections} connections, up to ${webhook.seconds} s per server, ` +
+      `${fmt.int(webhook.poolSize)} pre-signed distinct deliveries)`,
+  );
   out.push(
     table(
       ['server', 'req/s', 'p50 ms', 'p99 ms', 'requests', 'non-2xx', 'vs limit', 'vs seed'],
@@ -119,17 +134,33 @@ if (webhook) {
 }
 if (client) {
   out.push('');
-  out.push(`Client overhead: retrievePayment vs raw fetch of GET /purchases/{id}/ (${fmt.int(client.calls)} calls each, sequential)`);
+  out.push(
+    `Client overhead: retrievePayment vs raw fetch of GET /purchases/{id}/ (${fmt.int(client.calls)} calls each, sequential)`,
+  );
   out.push(
     table(
       ['client', 'mean ms', 'p50 ms', 'p99 ms', 'req/s (8 in flight)'],
       [
-        ['raw fetch', fmt.ms(client.fetchMeanMs), fmt.ms(client.fetchP50Ms), fmt.ms(client.fetchP99Ms), fmt.int(client.concurrent.fetchRps)],
-        ['@tijara/ummah retrievePayment', fmt.ms(client.driverMeanMs), fmt.ms(client.driverP50Ms), fmt.ms(client.driverP99Ms), fmt.int(client.concurrent.driverRps)],
+        [
+          'raw fetch',
+          fmt.ms(client.fetchMeanMs),
+          fmt.ms(client.fetchP50Ms),
+          fmt.ms(client.fetchP99Ms),
+          fmt.int(client.concurrent.fetchRps),
+        ],
+        [
+          '@tijara/ummah retrievePayment',
+          fmt.ms(client.driverMeanMs),
+          fmt.ms(client.driverP50Ms),
+          fmt.ms(client.driverP99Ms),
+          fmt.int(client.concurrent.driverRps),
+        ],
       ],
     ),
   );
-  out.push(`overhead: ${fmt.pct(client.overhead)} sequential, ${fmt.pct(client.concurrent.overhead)} with 8 in flight`);
+  out.push(
+    `overhead: ${fmt.pct(client.overhead)} sequential, ${fmt.pct(client.concurrent.overhead)} with 8 in flight`,
+  );
 }
 if (sandboxResult) {
   out.push('');
@@ -137,13 +168,24 @@ if (sandboxResult) {
   out.push(
     table(
       ['endpoint', 'purchases/s', 'p50 ms', 'p99 ms', 'requests', 'non-2xx'],
-      [['POST /api/v1/purchases/', fmt.int(sandboxResult.rps), fmt.ms(sandboxResult.p50), fmt.ms(sandboxResult.p99), fmt.int(sandboxResult.requests), fmt.int(sandboxResult.non2xx + sandboxResult.errors)]],
+      [
+        [
+          'POST /api/v1/purchases/',
+          fmt.int(sandboxResult.rps),
+          fmt.ms(sandboxResult.p50),
+          fmt.ms(sandboxResult.p99),
+          fmt.int(sandboxResult.requests),
+          fmt.int(sandboxResult.non2xx + sandboxResult.errors),
+        ],
+      ],
     ),
   );
 }
 if (stores) {
   out.push('');
-  out.push('Stores: rememberOnce of distinct keys (createStores(url)), then the same keys again (duplicates)');
+  out.push(
+    'Stores: rememberOnce of distinct keys (createStores(url)), then the same keys again (duplicates)',
+  );
   out.push(
     table(
       ['store', 'in flight', 'keys', 'new keys/s', 'duplicates/s', 'bytes per 100k keys', 'measured as'],
@@ -188,6 +230,7 @@ const result = {
   at: new Date().toISOString(),
   node: process.version,
   cpus: availableParallelism(),
+  loadAverageAtStart: load1,
   ratios,
   targets: { webhook_vs_limit: 0.8, webhook_vs_seed: 2, client_overhead: 0.15 },
   met: {
@@ -196,7 +239,13 @@ const result = {
     client_overhead: ratios.client_overhead <= 0.15,
   },
   store_ratios: storeRatios,
-  webhook: webhook?.rows.map((r) => ({ key: r.key, name: r.name, ...r.result, distinct: r.distinct, note: r.note })),
+  webhook: webhook?.rows.map((r) => ({
+    key: r.key,
+    name: r.name,
+    ...r.result,
+    distinct: r.distinct,
+    note: r.note,
+  })),
   client,
   sandbox: sandboxResult,
   stores,

@@ -46,7 +46,10 @@ export function summarize(profile: Profile, top = 25): string {
     [...entries.entries()]
       .sort((a, b) => b[1] - a[1])
       .slice(0, top)
-      .map(([l, us]) => `${((us / total) * 100).toFixed(1).padStart(5)} %  ${(us / 1000).toFixed(0).padStart(7)} ms  ${l}`)
+      .map(
+        ([l, us]) =>
+          `${((us / total) * 100).toFixed(1).padStart(5)} %  ${(us / 1000).toFixed(0).padStart(7)} ms  ${l}`,
+      )
       .join('\n');
   return `total sampled: ${(total / 1000).toFixed(0)} ms\n\nself time:\n${fmt(selfBy)}\n\ninclusive time:\n${fmt(totalBy)}`;
 }

@@ -14,19 +14,30 @@ import { generateKeys } from './lib/signing.js';
 import { crashScenario } from './scenarios/crash.js';
 import { faultyGatewayScenario } from './scenarios/faulty.js';
 import { hostileScenario } from './scenarios/hostile.js';
-import { check, errorRecorder, type Check, type ReliabilityContext } from './scenarios/reliability-support.js';
+import {
+  check,
+  errorRecorder,
+  type Check,
+  type ReliabilityContext,
+} from './scenarios/reliability-support.js';
 import { stormScenario } from './scenarios/storm.js';
 
 const args = process.argv.slice(2);
 const short = args.includes('--short');
-const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+const only = args
+  .find((a) => a.startsWith('--only='))
+  ?.slice('--only='.length)
+  .split(',');
 const wants = (name: string) => !only || only.includes(name);
 
 const started = Date.now();
 const run = `r${Date.now().toString(36)}`;
 const runDir = join(BENCH_DIR, 'tmp', `reliability-${new Date().toISOString().replace(/[:.]/g, '-')}`);
 mkdirSync(runDir, { recursive: true });
-const log = (message: string) => process.stderr.write(`[reliability ${((Date.now() - started) / 1000).toFixed(0).padStart(3)}s] ${message}\n`);
+const log = (message: string) =>
+  process.stderr.write(
+    `[reliability ${((Date.now() - started) / 1000).toFixed(0).padStart(3)}s] ${message}\n`,
+  );
 
 const budgetMs = (short ? 4 : 20) * 60_000;
 setTimeout(() => {
@@ -50,7 +61,11 @@ async function scenario(name: string, fn: () => Promise<Check[]>): Promise<void>
     }
   } catch (error) {
     recordError(name, error);
-    const c = check(`${name}: ran to the end`, false, `${(error as Error).name}: ${(error as Error).message}`.slice(0, 500));
+    const c = check(
+      `${name}: ran to the end`,
+      false,
+      `${(error as Error).name}: ${(error as Error).message}`.slice(0, 500),
+    );
     checks.push(c);
     process.stdout.write(`FAIL ${c.name} — ${c.detail}\n`);
   }
@@ -72,10 +87,7 @@ try {
 const files = readdirSync(runDir)
   .filter((f) => f.endsWith('.log'))
   .map((f) => join(runDir, f));
-const literals = [
-  ...(sandbox ? [sandbox.secretKey] : []),
-  ...pemSecretLines(webhookKeys.privateKeyPem),
-];
+const literals = [...(sandbox ? [sandbox.secretKey] : []), ...pemSecretLines(webhookKeys.privateKeyPem)];
 const scan = scanFiles(files, { literals });
 figures.secret_scan = { files: files.length, lines: scan.scannedLines, findings: scan.findings.length };
 const scanCheck = check(
@@ -92,7 +104,8 @@ const scanCheck = check(
 checks.push(scanCheck);
 process.stdout.write(`${scanCheck.passed ? 'PASS' : 'FAIL'} ${scanCheck.name} — ${scanCheck.detail}\n`);
 
-for (const file of readdirSync(runDir)) if (/\.(db|sqlite)(-wal|-shm)?$/.test(file)) rmSync(join(runDir, file), { force: true });
+for (const file of readdirSync(runDir))
+  if (/\.(db|sqlite)(-wal|-shm)?$/.test(file)) rmSync(join(runDir, file), { force: true });
 const passed = checks.filter((c) => c.passed).length;
 const failed = checks.length - passed;
 writeFileSync(

@@ -2,8 +2,9 @@
 // package's src/index.ts (the same tsconfig paths Jest and tsc use), `./x.js` imports inside a .ts file
 // resolve to `./x.ts` (NodeNext style), and .ts files are transpiled by @swc/core, which also drops imports
 // that are only used as types; without @swc/core, Node's own type stripping is the fallback.
+// Installed in-thread with module.registerHooks (Node >= 22.15), else as an off-thread loader (module.register).
 import { existsSync, readFileSync } from 'node:fs';
-import { createRequire, registerHooks } from 'node:module';
+import nodeModule from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL, URL } from 'node:url';
 
@@ -28,19 +29,14 @@ function parseJsonc(text) {
 
 function loadSwc(repoRoot) {
   try {
-    return createRequire(join(repoRoot, 'package.json'))('@swc/core');
+    return nodeModule.createRequire(join(repoRoot, 'package.json'))('@swc/core');
   } catch {
     return undefined;
   }
 }
 
-/** Install the hooks; `from` is any file or directory URL inside the repository. */
-export function registerSourceHooks(from) {
-  if (typeof registerHooks !== 'function') {
-    throw new Error(`running from source needs Node >= 22.15 (this is ${process.version})`);
-  }
-  const repoRoot = findRepoRoot(fileURLToPath(from));
-  if (!repoRoot) throw new Error('tsconfig.base.json not found: not inside the Tijara repository');
+/** resolve/load hooks for the repository at `repoRoot`; they work in-thread and as an off-thread loader. */
+function createHooks(repoRoot) {
   const { compilerOptions = {} } = parseJsonc(readFileSync(join(repoRoot, 'tsconfig.base.json'), 'utf8'));
   const baseDir = join(repoRoot, compilerOptions.baseUrl ?? '.');
   const aliases = new Map(
@@ -50,9 +46,7 @@ export function registerSourceHooks(from) {
     ]),
   );
   const swc = loadSwc(repoRoot);
-  process.setSourceMapsEnabled(true);
-
-  registerHooks({
+  return {
     resolve(specifier, context, nextResolve) {
       const alias = aliases.get(specifier);
       if (alias) return { url: alias, shortCircuit: true };
@@ -79,5 +73,31 @@ export function registerSourceHooks(from) {
       });
       return { format: 'module', source: code, shortCircuit: true };
     },
-  });
+  };
+}
+
+// Off-thread loader entry points, used when module.registerHooks is not available.
+let loaderHooks;
+export function initialize(data) {
+  loaderHooks = createHooks(data.repoRoot);
+}
+export function resolve(specifier, context, nextResolve) {
+  return loaderHooks.resolve(specifier, context, nextResolve);
+}
+export function load(url, context, nextLoad) {
+  return loaderHooks.load(url, context, nextLoad);
+}
+
+/** Install the hooks; `from` is any file or directory URL inside the repository. */
+export function registerSourceHooks(from) {
+  const repoRoot = findRepoRoot(fileURLToPath(from));
+  if (!repoRoot) throw new Error('tsconfig.base.json not found: not inside the Tijara repository');
+  if (typeof nodeModule.registerHooks === 'function') {
+    nodeModule.registerHooks(createHooks(repoRoot));
+  } else if (typeof nodeModule.register === 'function') {
+    nodeModule.register(import.meta.url, { data: { repoRoot } });
+  } else {
+    throw new Error(`running from source needs Node >= 22.12 (this is ${process.version})`);
+  }
+  process.setSourceMapsEnabled(true);
 }

@@ -12,7 +12,12 @@ const from = process.env.TIJARA_CLI_FROM ?? (existsSync(sourceEntry) ? 'src' : '
 
 if (from === 'src') {
   const { registerSourceHooks } = await import('./source-hooks.js');
-  registerSourceHooks(new URL('.', import.meta.url));
+  try {
+    registerSourceHooks(new URL('.', import.meta.url));
+  } catch (error) {
+    process.stderr.write(`tijara: error: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  }
   await import(sourceEntry.href);
 } else if (existsSync(builtEntry)) {
   await import(builtEntry.href);

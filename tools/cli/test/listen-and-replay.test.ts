@@ -206,3 +206,30 @@ test('listen --public-key-out writes the key file, and all events are forwarded 
     expect((await listen.stop()).code).toBe(0);
   }
 });
+
+test('when the app is down, listen prints the failure and the gateway sees a 502 (and will retry)', async () => {
+  const down = await startLoopbackServer(() => undefined);
+  const deadUrl = `${down.url}/webhooks/ummah`;
+  await down.close();
+  const listen = startTijara(
+    ['webhooks', 'listen', '--forward-to', deadUrl, '--events', 'purchase.cancelled'],
+    {
+      cwd: dir,
+      env,
+    },
+  );
+  try {
+    await listen.waitFor(/^Ready\./m);
+    const purchase = await api.createPurchase();
+    await api.call('POST', `purchases/${purchase.id}/cancel/`);
+    await listen.waitFor(new RegExp(`purchase\\.cancelled {2}${purchase.id} {2}-> failed: .*ECONNREFUSED`));
+    const logged = await waitUntil('the 502 in the delivery log', async () =>
+      (await api.deliveries(purchase.id)).results.find(
+        (d) => d.event === 'purchase.cancelled' && d.response_code === 502,
+      ),
+    );
+    expect(logged.status).toBe('pending');
+  } finally {
+    expect((await listen.stop()).code).toBe(0);
+  }
+});

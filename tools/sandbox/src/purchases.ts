@@ -288,20 +288,6 @@ function issuedDate(nowSeconds: number, timezone: string): string {
   }
 }
 
-/** Callback URLs must be HTTPS; loopback hosts may use plain HTTP (a sandbox allowance, see README). */
-export function isAllowedCallbackUrl(value: string): boolean {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return false;
-  }
-  if (url.protocol === 'https:') return true;
-  if (url.protocol !== 'http:') return false;
-  const host = url.hostname.replace(/^\[|\]$/g, '');
-  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
-}
-
 /**
  * The purchase status machine of seeds 000/004:
  * created → (sent/viewed) → paid | hold | preauthorized | error; error → paid (another attempt);
@@ -330,12 +316,6 @@ export class PurchaseService {
   create(body: CreatePurchaseBody, options: PurchaseCreateOptions): PurchaseRecord {
     const { config } = this.sandbox;
     if (body.brand_id !== config.brandId) throw fieldError('brand_id', 'Object with this ID does not exist.');
-    if (body.success_callback && !isAllowedCallbackUrl(body.success_callback)) {
-      throw fieldError(
-        'success_callback',
-        'Callback URLs must use HTTPS (plain HTTP only for loopback hosts).',
-      );
-    }
     let client: ClientDetails;
     let clientId: string | null = null;
     if (body.client_id) {

@@ -3,7 +3,6 @@ import { badRequest, notFound, type FieldDetails } from './api-errors.js';
 import type { SandboxContext } from './context.js';
 import { implement, listPage, noContent, type Implementation } from './endpoints.js';
 import { newId } from './ids.js';
-import { isAllowedCallbackUrl } from './purchases.js';
 import { generateRsaKeyPair } from './signing.js';
 import { deliveryView, type Delivery } from './webhook-delivery.js';
 
@@ -37,12 +36,12 @@ export function webhookView(record: WebhookRecord): Omit<WebhookRecord, 'private
   return view;
 }
 
-/** Checks the schemas cannot express: known event names, HTTPS or a loopback host. */
+/**
+ * What the shared schema leaves open: event names must be known ones. (HTTPS-or-loopback for `callback` is the
+ * schema's own rule, `webhookCallbackUrl` in @tijara/ummah, already applied before a handler runs.)
+ */
 function checkFields(fields: WebhookFields): void {
   const details: FieldDetails = {};
-  if (fields.callback !== undefined && !isAllowedCallbackUrl(fields.callback)) {
-    details['callback'] = ['Callback URLs must use HTTPS (plain HTTP only for loopback hosts).'];
-  }
   fields.events?.forEach((event, index) => {
     if (!KNOWN_EVENTS.has(event)) details[`events.${index}`] = [`"${event}" is not a valid choice.`];
   });

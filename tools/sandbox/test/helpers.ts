@@ -183,3 +183,26 @@ export async function startReceiver(): Promise<Receiver> {
       }),
   };
 }
+
+/**
+ * The signed `success_callback` the sandbox POSTed for a purchase, as the receiver got it: raw bytes and the
+ * headers a verifier needs. Waits until no delivery is in flight; exactly one must have arrived.
+ */
+export async function receivedCallback(
+  sandbox: { settle(): Promise<void> },
+  receiver: Receiver,
+  purchaseId: string,
+): Promise<{ rawBody: Buffer; headers: Record<string, string> }> {
+  await sandbox.settle();
+  const deliveries = receiver.requests.filter((r) => r.json?.id === purchaseId);
+  if (deliveries.length !== 1) {
+    throw new Error(`expected one success_callback for ${purchaseId}, got ${deliveries.length}`);
+  }
+  const { body, headers } = deliveries[0]!;
+  const signature = headers['x-signature'];
+  if (typeof signature !== 'string') throw new Error('the success_callback carried no X-Signature');
+  return {
+    rawBody: body,
+    headers: { 'content-type': String(headers['content-type']), 'x-signature': signature },
+  };
+}

@@ -138,7 +138,7 @@ describe('validation: 400 with field details', () => {
     [
       'plain-HTTP success_callback to a public host',
       (brand) => purchaseBody(brand, { success_callback: 'http://shop.example/callback' }),
-      { success_callback: ['Callback URLs must use HTTPS (plain HTTP only for loopback hosts).'] },
+      { success_callback: ['Callback URLs must use HTTPS.'] },
     ],
     [
       'unknown client_id',
@@ -270,14 +270,16 @@ describe('status machine', () => {
     await pay(sandbox, purchase.id);
     const released = await api.post(`/purchases/${purchase.id}/release/`);
     expect(released.status).toBe(200);
-    expect(released.body.status).toBe('released');
+    expect(released.body).toEqual({ status: 'released' });
+    expect((await api.get(`/purchases/${purchase.id}/`)).body).toMatchObject({ status: 'released' });
     expect((await api.post(`/purchases/${purchase.id}/capture/`, {})).status).toBe(409);
   });
 
   test('created → cancel → cancelled, and it can no longer be paid', async () => {
     const purchase = await createPurchase(api, sandbox.brandId);
     const cancelled = await api.post(`/purchases/${purchase.id}/cancel/`);
-    expect(cancelled.body.status).toBe('cancelled');
+    expect(cancelled.body).toEqual({ status: 'cancelled' });
+    expect((await api.get(`/purchases/${purchase.id}/`)).body).toMatchObject({ status: 'cancelled' });
     expect((await pay(sandbox, purchase.id)).status).toBe(409);
     expect((await api.post(`/purchases/${purchase.id}/resend_invoice/`)).status).toBe(409);
   });

@@ -103,22 +103,38 @@ describe('webhook endpoints', () => {
     expect(response.body).toEqual({ error: 'Bad Request', details });
   });
 
-  test('a callback that is not a URL is a 400', async () => {
-    // `webhookCallbackUrl` in @tijara/ummah throws on it (second refine calls `new URL`); the sandbox still
-    // answers 400, with the field named once the schema reports an issue instead.
-    const response = await api.post('/webhooks/', { callback: 'not a url' });
-    expect(response.status).toBe(400);
-    expect(response.body.error).toBe('Bad Request');
+  test('a callback that is not a URL is a 400 naming the field (create, replace and patch)', async () => {
+    const webhook = await createWebhook({ callback: 'https://shop.example/hook', all_events: true });
+    for (const [method, path] of [
+      ['POST', '/webhooks/'],
+      ['PUT', `/webhooks/${webhook.id}/`],
+      ['PATCH', `/webhooks/${webhook.id}/`],
+    ] as const) {
+      const response = await api.call(method, path, { callback: 'not a url' });
+      expect(response.status).toBe(400);
+      expect(response.body).toEqual({ error: 'Bad Request', details: { callback: ['Enter a valid URL.'] } });
+    }
   });
 
-  test('HTTPS anywhere, plain HTTP only on loopback hosts', async () => {
+  test('HTTPS anywhere, plain HTTP only on loopback hosts (localhost, 127.0.0.0/8, ::1)', async () => {
     for (const callback of [
       'https://shop.example/hook',
       'http://localhost:3000/hook',
       'http://127.0.0.1:3000/hook',
+      'http://127.42.0.7:3000/hook',
       'http://[::1]:3000/hook',
     ]) {
       expect((await api.post('/webhooks/', { callback, all_events: true })).status).toBe(201);
+    }
+    for (const callback of [
+      'http://10.0.0.5/hook',
+      'http://128.0.0.1/hook',
+      'http://127.0.0.1.nip.io/hook',
+    ]) {
+      expect((await api.post('/webhooks/', { callback, all_events: true })).body).toEqual({
+        error: 'Bad Request',
+        details: { callback: ['Callback URLs must use HTTPS.'] },
+      });
     }
   });
 });

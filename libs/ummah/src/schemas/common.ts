@@ -22,6 +22,7 @@ export const messages = {
   boolean: 'Must be a valid boolean.',
   email: 'Enter a valid email address.',
   url: 'Enter a valid URL.',
+  httpsCallback: 'Callback URLs must use HTTPS.',
   object: 'Expected a dictionary of items.',
   list: 'Expected a list of items.',
   emptyList: 'This list may not be empty.',
@@ -102,50 +103,59 @@ export const email = () =>
     .max(254, { error: messages.maxLength(254) })
     .regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, { error: messages.email });
 
-function isHttpUrl(value: string): boolean {
-  try {
-    const url = new URL(value);
-    return url.protocol === 'https:' || url.protocol === 'http:';
-  } catch {
-    return false;
-  }
+/** The URL when `value` is an absolute http(s) URL, else undefined (never throws). */
+function parseHttpUrl(value: string): URL | undefined {
+  const url = URL.canParse(value) ? new URL(value) : undefined;
+  return url && (url.protocol === 'https:' || url.protocol === 'http:') ? url : undefined;
 }
 
-/** Redirect and callback URLs: the gateway caps them at 500 characters. */
-export const redirectUrl = () =>
-  z
-    .string({ error: typeError(messages.string) })
-    .max(500, { error: messages.maxLength(500) })
-    .refine(isHttpUrl, { error: messages.url })
-    .optional();
+const isHttpUrl = (value: string): boolean => parseHttpUrl(value) !== undefined;
+
+/**
+ * Loopback hosts: `localhost`, all of 127.0.0.0/8 and `[::1]`. The URL parser has already normalised the host
+ * (`127.1` and `0x7f.0.0.1` arrive as `127.0.0.1`), so a dotted-quad match is exact.
+ */
+function isLoopbackHost(hostname: string): boolean {
+  return (
+    hostname === 'localhost' || hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname)
+  );
+}
+
+/**
+ * Where the gateway POSTs signed deliveries (`success_callback`, `Webhook.callback`): HTTPS only. Plain HTTP is let
+ * through for loopback hosts so the local sandbox and tests can receive on 127.0.0.1; this is the one place that
+ * rule lives (the sandbox validates with this schema too). One check, so a non-URL is reported as such, never thrown.
+ */
+function callbackUrlChecks(schema: z.ZodString) {
+  return schema.superRefine((value, ctx) => {
+    const url = parseHttpUrl(value);
+    if (!url) ctx.addIssue({ code: 'custom', message: messages.url });
+    else if (url.protocol !== 'https:' && !isLoopbackHost(url.hostname)) {
+      ctx.addIssue({ code: 'custom', message: messages.httpsCallback });
+    }
+  });
+}
+
+const urlString = () =>
+  z.string({ error: typeError(messages.string) }).max(500, { error: messages.maxLength(500) });
+
+/** Redirect URLs (where the buyer's browser goes): any http(s) URL, at most 500 characters. */
+export const redirectUrl = () => urlString().refine(isHttpUrl, { error: messages.url }).optional();
 
 /** `cancel_redirect` additionally may not contain `<>'"` or spaces (it is rendered into the checkout page). */
 export const cancelRedirectUrl = () =>
-  z
-    .string({ error: typeError(messages.string) })
-    .max(500, { error: messages.maxLength(500) })
+  urlString()
     .refine(isHttpUrl, { error: messages.url })
     .refine((value) => !/[<>'" ]/.test(value), {
       error: `This field can't contain any of the symbols <>'" or spaces.`,
     })
     .optional();
 
-/**
- * Webhook endpoints: the gateway accepts HTTPS only. Plain HTTP is let through for loopback hosts so the
- * local sandbox and tests can register a listener on 127.0.0.1.
- */
-export const webhookCallbackUrl = () =>
-  z
-    .string({ error: typeError(messages.string) })
-    .max(500, { error: messages.maxLength(500) })
-    .refine(isHttpUrl, { error: messages.url })
-    .refine(
-      (value) => {
-        const url = new URL(value);
-        return url.protocol === 'https:' || ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
-      },
-      { error: 'Callback URLs must use HTTPS.' },
-    );
+/** `success_callback`: HTTPS (or loopback HTTP), at most 500 characters, optional. */
+export const callbackUrl = () => callbackUrlChecks(urlString()).optional();
+
+/** `Webhook.callback`: the same rule, required. */
+export const webhookCallbackUrl = () => callbackUrlChecks(urlString());
 
 /** Epoch seconds as the gateway sends them. */
 export const epochSeconds = z.number();

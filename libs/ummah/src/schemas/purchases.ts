@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  callbackUrl,
   cancelRedirectUrl,
   choice,
   countryCode,
@@ -104,6 +105,9 @@ export const clientDetailsRequestSchema = z.looseObject(
 );
 export type ClientDetailsRequest = z.input<typeof clientDetailsRequestSchema>;
 
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
 /** `POST /purchases/` */
 export const createPurchaseRequestSchema = z
   .looseObject({
@@ -115,7 +119,7 @@ export const createPurchaseRequestSchema = z
     success_redirect: redirectUrl(),
     failure_redirect: redirectUrl(),
     cancel_redirect: cancelRedirectUrl(),
-    success_callback: redirectUrl(),
+    success_callback: callbackUrl(),
     creator_agent: optionalString(32),
     platform: choice(PLATFORMS).optional(),
     send_receipt: optionalBoolean(),
@@ -125,19 +129,25 @@ export const createPurchaseRequestSchema = z
     due: requiredInteger(0).optional(),
     issued: optionalString(64),
   })
-  .superRefine((value, ctx) => {
-    const hasClient = value.client !== undefined;
-    const hasClientId = value.client_id !== undefined && value.client_id !== null;
-    if (!hasClient && !hasClientId) {
-      ctx.addIssue({ code: 'custom', path: ['client'], message: messages.required });
-    } else if (hasClient && hasClientId) {
-      ctx.addIssue({
-        code: 'custom',
-        path: [NON_FIELD_KEY],
-        message: 'Specify either client or client_id, not both.',
-      });
-    }
-  });
+  .superRefine(
+    (value, ctx) => {
+      const hasClient = value.client !== undefined;
+      const hasClientId = value.client_id !== undefined && value.client_id !== null;
+      if (!hasClient && !hasClientId) {
+        ctx.addIssue({ code: 'custom', path: ['client'], message: messages.required });
+      } else if (hasClient && hasClientId) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [NON_FIELD_KEY],
+          message: 'Specify either client or client_id, not both.',
+        });
+      }
+    },
+    // By default zod skips this once any field failed, so a body missing both the client and (say) the products
+    // would report the products now and the client on the next attempt. Run it whenever the body is an object:
+    // it reads only whether the two keys are set, which holds even while other fields are invalid.
+    { when: (payload) => isRecord(payload.value) },
+  );
 export type CreatePurchaseRequest = z.input<typeof createPurchaseRequestSchema>;
 
 /** `POST /purchases/{id}/capture/`: amount ≤ the held amount; omit for all of it. */

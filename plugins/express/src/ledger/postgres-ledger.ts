@@ -218,12 +218,15 @@ export class PostgresLedger implements PaymentLedger {
 
   async listUnsettled(createdBefore: Date, createdAfter: Date, limit: number): Promise<string[]> {
     const rows = await this.#query(
-      `SELECT payment_id FROM ${this.#t.payments}
-       WHERE status = ANY($1) AND created_at <= $2 AND created_at >= $3
-       ORDER BY created_at LIMIT $4`,
+      `SELECT payment_id FROM (
+         SELECT payment_id, created_at FROM ${this.#t.payments}
+         WHERE status = ANY($1) AND created_at <= $2 AND created_at >= $3
+         UNION
+         SELECT payment_id, MIN(created_at) FROM ${this.#t.deliveries} WHERE delivered_at IS NULL GROUP BY payment_id
+       ) AS due ORDER BY created_at LIMIT $4`,
       [UNSETTLED_STATUSES, createdBefore.getTime(), createdAfter.getTime(), limit],
     );
-    return rows.map((row) => String(row.payment_id));
+    return [...new Set(rows.map((row) => String(row.payment_id)))];
   }
 
   async applySettlement(

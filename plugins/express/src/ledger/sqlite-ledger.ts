@@ -184,12 +184,16 @@ CREATE INDEX IF NOT EXISTS ${t.deliveries}_pending_idx ON ${t.deliveries} (payme
 
   async listUnsettled(createdBefore: Date, createdAfter: Date, limit: number): Promise<string[]> {
     const statuses = UNSETTLED_STATUSES.map((s) => `'${s}'`).join(', ');
-    return this.#all(
-      `SELECT payment_id FROM ${this.#t.payments}
-       WHERE status IN (${statuses}) AND created_at <= $before AND created_at >= $after
-       ORDER BY created_at LIMIT $limit`,
+    const rows = this.#all(
+      `SELECT payment_id FROM (
+         SELECT payment_id, created_at FROM ${this.#t.payments}
+         WHERE status IN (${statuses}) AND created_at <= $before AND created_at >= $after
+         UNION
+         SELECT payment_id, MIN(created_at) FROM ${this.#t.deliveries} WHERE delivered_at IS NULL GROUP BY payment_id
+       ) ORDER BY created_at LIMIT $limit`,
       { before: createdBefore.getTime(), after: createdAfter.getTime(), limit },
-    ).map((row) => String(row.payment_id));
+    );
+    return [...new Set(rows.map((row) => String(row.payment_id)))];
   }
 
   async applySettlement(

@@ -105,7 +105,10 @@ export interface PaymentLedger {
   getPayment(paymentId: string): Promise<LedgerPayment | undefined>;
   /** The order's attempts, oldest first. */
   listPayments(orderId: string): Promise<LedgerPayment[]>;
-  /** Payments still awaiting an outcome, created between `createdAfter` and `createdBefore`. */
+  /**
+   * What the reconciler should look at: payments still awaiting an outcome, created between `createdAfter` and
+   * `createdBefore`, and any payment with an event the store has not accepted yet (its callback threw).
+   */
   listUnsettled(createdBefore: Date, createdAfter: Date, limit: number): Promise<string[]>;
   /**
    * In one transaction: persist what a settlement decided, move the row to the next version and queue its

@@ -114,7 +114,9 @@ if (backend === 'memory') {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   await client.query('VACUUM ANALYZE ' + `tijara_bench_${run}.tijara_events`);
-  const { rows } = await client.query(`SELECT pg_total_relation_size('tijara_bench_${run}.tijara_events') AS size`);
+  const { rows } = await client.query(
+    `SELECT pg_total_relation_size('tijara_bench_${run}.tijara_events') AS size`,
+  );
   bytes = Number(rows[0].size);
   measuredBy = 'pg_total_relation_size of the events table (heap + primary key + expiry index)';
   await client.query(`DROP SCHEMA tijara_bench_${run} CASCADE`);

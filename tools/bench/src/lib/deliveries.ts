@@ -27,7 +27,9 @@ export function purchaseLike(
     purchase.purchase.total = amount;
     purchase.purchase.total_amount = amount;
     if (Array.isArray(purchase.purchase.products) && purchase.purchase.products[0]) {
-      purchase.purchase.products = [{ ...purchase.purchase.products[0], name: `Order ${reference}`, price: amount }];
+      purchase.purchase.products = [
+        { ...purchase.purchase.products[0], name: `Order ${reference}`, price: amount },
+      ];
     }
   }
   if (purchase.payment) {
@@ -47,6 +49,11 @@ export function purchaseLike(
   return purchase;
 }
 
-export function envelope(type: string, object: Record<string, unknown>, nowSeconds: number, id = `evt_${randomUUID()}`): string {
+export function envelope(
+  type: string,
+  object: Record<string, unknown>,
+  nowSeconds: number,
+  id = `evt_${randomUUID()}`,
+): string {
   return JSON.stringify({ id, type, created_on: nowSeconds, object });
 }

@@ -54,6 +54,8 @@ export const sandboxControl = {
     control(base, 'POST', `/purchases/${encodeURIComponent(purchaseId)}/pay`, { card_number: card }),
   faults: (base: string, body: unknown) => control(base, 'POST', '/faults', body),
   clearFaults: (base: string) => control(base, 'DELETE', '/faults'),
-  purchases: async (base: string) => ((await control(base, 'GET', '/purchases')) as { results: Array<Record<string, unknown>> }).results,
-  events: async (base: string) => ((await control(base, 'GET', '/events')) as { results: Array<Record<string, unknown>> }).results,
+  purchases: async (base: string) =>
+    ((await control(base, 'GET', '/purchases')) as { results: Array<Record<string, unknown>> }).results,
+  events: async (base: string) =>
+    ((await control(base, 'GET', '/events')) as { results: Array<Record<string, unknown>> }).results,
 };

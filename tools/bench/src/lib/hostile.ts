@@ -78,7 +78,12 @@ const MAKERS: ReadonlyArray<[string, number, Maker]> = [
     14,
     (rand, ctx) => {
       const body = randomBuffer(rand, Math.floor(rand() * 4096));
-      return { kind: 'random-bytes', method: 'POST', headers: { ...JSON_CT, 'x-signature': ctx.signWrong(body) }, body };
+      return {
+        kind: 'random-bytes',
+        method: 'POST',
+        headers: { ...JSON_CT, 'x-signature': ctx.signWrong(body) },
+        body,
+      };
     },
   ],
   [
@@ -96,7 +101,12 @@ const MAKERS: ReadonlyArray<[string, number, Maker]> = [
         ctx.signReal(Buffer.from('other')).slice(0, 100),
         cryptoRandomBytes(256).toString('hex'),
       ]);
-      return { kind: 'bad-base64', method: 'POST', headers: { ...JSON_CT, 'x-signature': signature }, body: template(rand, ctx) };
+      return {
+        kind: 'bad-base64',
+        method: 'POST',
+        headers: { ...JSON_CT, 'x-signature': signature },
+        body: template(rand, ctx),
+      };
     },
   ],
   [
@@ -104,7 +114,12 @@ const MAKERS: ReadonlyArray<[string, number, Maker]> = [
     12,
     (rand, ctx) => {
       const body = template(rand, ctx);
-      return { kind: 'wrong-key', method: 'POST', headers: { ...JSON_CT, 'x-signature': ctx.signWrong(body) }, body };
+      return {
+        kind: 'wrong-key',
+        method: 'POST',
+        headers: { ...JSON_CT, 'x-signature': ctx.signWrong(body) },
+        body,
+      };
     },
   ],
   [
@@ -124,7 +139,12 @@ const MAKERS: ReadonlyArray<[string, number, Maker]> = [
       const base = pick(rand, ctx.templates);
       const padding = 2 * 1024 * 1024 - base.length;
       const body = Buffer.from(base.replace(/^\{/, `{"padding":"${'x'.repeat(Math.max(0, padding - 20))}",`));
-      return { kind: 'oversized-2mb', method: 'POST', headers: { ...JSON_CT, 'x-signature': ctx.signWrong(body) }, body };
+      return {
+        kind: 'oversized-2mb',
+        method: 'POST',
+        headers: { ...JSON_CT, 'x-signature': ctx.signWrong(body) },
+        body,
+      };
     },
   ],
   [
@@ -132,7 +152,12 @@ const MAKERS: ReadonlyArray<[string, number, Maker]> = [
     4,
     (rand, ctx) => {
       const body = deepJson(rand);
-      return { kind: 'deep-json', method: 'POST', headers: { ...JSON_CT, 'x-signature': ctx.signWrong(body) }, body };
+      return {
+        kind: 'deep-json',
+        method: 'POST',
+        headers: { ...JSON_CT, 'x-signature': ctx.signWrong(body) },
+        body,
+      };
     },
   ],
   [
@@ -167,7 +192,10 @@ const MAKERS: ReadonlyArray<[string, number, Maker]> = [
       const [contentType, body] = pick(rand, [
         ['text/plain', template(rand, ctx)],
         ['application/x-www-form-urlencoded', Buffer.from('id=evt_1&type=purchase.paid&status=paid')],
-        ['multipart/form-data; boundary=xyz', Buffer.from('--xyz\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n--xyz--\r\n')],
+        [
+          'multipart/form-data; boundary=xyz',
+          Buffer.from('--xyz\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n--xyz--\r\n'),
+        ],
         ['application/xml', Buffer.from('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><x>&a;</x>')],
         ['application/json; charset=utf-16', Buffer.from(pick(rand, ctx.templates), 'utf16le')],
         ['', template(rand, ctx)],
@@ -185,7 +213,12 @@ const MAKERS: ReadonlyArray<[string, number, Maker]> = [
       const original = pick(rand, ctx.templates);
       const signature = ctx.signReal(Buffer.from(original));
       const body = Buffer.from(alter(rand, original));
-      return { kind: 'replayed-signature-altered-body', method: 'POST', headers: { ...JSON_CT, 'x-signature': signature }, body };
+      return {
+        kind: 'replayed-signature-altered-body',
+        method: 'POST',
+        headers: { ...JSON_CT, 'x-signature': signature },
+        body,
+      };
     },
   ],
   [
@@ -219,7 +252,12 @@ const MAKERS: ReadonlyArray<[string, number, Maker]> = [
     4,
     (rand, ctx) => {
       const body = template(rand, ctx);
-      return { kind: 'wrong-method', method: pick(rand, ['GET', 'PUT', 'DELETE', 'PATCH']), headers: { ...JSON_CT, 'x-signature': ctx.signWrong(body) }, body };
+      return {
+        kind: 'wrong-method',
+        method: pick(rand, ['GET', 'PUT', 'DELETE', 'PATCH']),
+        headers: { ...JSON_CT, 'x-signature': ctx.signWrong(body) },
+        body,
+      };
     },
   ],
 ];

@@ -40,6 +40,8 @@ export interface LoadResult {
   readonly non2xx: number;
   readonly statusCodes: Record<string, number>;
   readonly durationS: number;
+  /** Requests/s of each run, when this is the mean of several. */
+  readonly runs?: readonly number[];
 }
 
 export function assertLoopback(url: string): void {
@@ -80,7 +82,8 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
   });
   clearTimeout(watchdog);
   const statusCodes: Record<string, number> = {};
-  for (const [code, stat] of Object.entries(result.statusCodeStats ?? {})) statusCodes[code] = Number(stat.count);
+  for (const [code, stat] of Object.entries(result.statusCodeStats ?? {}))
+    statusCodes[code] = Number(stat.count);
   const total = Object.values(statusCodes).reduce((a, b) => a + b, 0);
   return {
     title: options.title,

@@ -55,7 +55,14 @@ export function startTs(script: string, options: ChildOptions): Promise<RunningC
   const scriptPath = script.startsWith('/') ? script : join(BENCH_DIR, script);
   const child = spawn(
     process.execPath,
-    [...(options.nodeFlags ?? []), '--disable-warning=ExperimentalWarning', '--import', HOOKS, scriptPath, ...(options.args ?? [])],
+    [
+      ...(options.nodeFlags ?? []),
+      '--disable-warning=ExperimentalWarning',
+      '--import',
+      HOOKS,
+      scriptPath,
+      ...(options.args ?? []),
+    ],
     {
       cwd: options.cwd ?? BENCH_DIR,
       env: { ...process.env, TIJARA_SPAWN_TS_PARENT_PID: String(process.pid), ...options.env },
@@ -102,7 +109,11 @@ export function startTs(script: string, options: ChildOptions): Promise<RunningC
   return new Promise<RunningChild>((resolve, reject) => {
     const timeout = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`${options.name} did not print READY within ${options.readyTimeoutMs ?? 30_000} ms (log: ${logFile})`));
+      reject(
+        new Error(
+          `${options.name} did not print READY within ${options.readyTimeoutMs ?? 30_000} ms (log: ${logFile})`,
+        ),
+      );
     }, options.readyTimeoutMs ?? 30_000);
     exited.then((code) => {
       clearTimeout(timeout);
@@ -156,7 +167,14 @@ export async function runTs(
   const scriptPath = script.startsWith('/') ? script : join(BENCH_DIR, script);
   const child = spawn(
     process.execPath,
-    [...(options.nodeFlags ?? []), '--disable-warning=ExperimentalWarning', '--import', HOOKS, scriptPath, ...(options.args ?? [])],
+    [
+      ...(options.nodeFlags ?? []),
+      '--disable-warning=ExperimentalWarning',
+      '--import',
+      HOOKS,
+      scriptPath,
+      ...(options.args ?? []),
+    ],
     {
       cwd: options.cwd ?? BENCH_DIR,
       env: { ...process.env, TIJARA_SPAWN_TS_PARENT_PID: String(process.pid), ...options.env },

@@ -2,7 +2,8 @@
 import { Redis } from 'ioredis';
 
 export async function dropPrefix(url: string, prefix: string): Promise<number> {
-  if (!prefix.startsWith('tijara-bench:')) throw new Error(`refusing to drop keys outside tijara-bench: (${prefix})`);
+  if (!prefix.startsWith('tijara-bench:'))
+    throw new Error(`refusing to drop keys outside tijara-bench: (${prefix})`);
   const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 2 });
   await client.connect();
   let removed = 0;

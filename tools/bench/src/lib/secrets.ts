@@ -72,21 +72,31 @@ export function scanText(text: string, file: string, options: ScanOptions = {}):
   const lines = text.split('\n');
   lines.forEach((line, index) => {
     for (const literal of literals) {
-      if (line.includes(literal)) findings.push({ file, line: index + 1, kind: 'literal secret', excerpt: mask(literal) });
+      if (line.includes(literal))
+        findings.push({ file, line: index + 1, kind: 'literal secret', excerpt: mask(literal) });
     }
     for (const [kind, pattern] of SHAPES) {
-      for (const match of line.matchAll(pattern)) findings.push({ file, line: index + 1, kind, excerpt: mask(match[0]) });
+      for (const match of line.matchAll(pattern))
+        findings.push({ file, line: index + 1, kind, excerpt: mask(match[0]) });
     }
     for (const match of line.matchAll(CARD_CANDIDATE)) {
       if (looksLikeCard(match[0])) {
-        findings.push({ file, line: index + 1, kind: 'card number', excerpt: mask(match[0].replace(/[ -]/g, '')) });
+        findings.push({
+          file,
+          line: index + 1,
+          kind: 'card number',
+          excerpt: mask(match[0].replace(/[ -]/g, '')),
+        });
       }
     }
   });
   return findings;
 }
 
-export function scanFiles(files: readonly string[], options: ScanOptions = {}): { scannedLines: number; findings: SecretFinding[] } {
+export function scanFiles(
+  files: readonly string[],
+  options: ScanOptions = {},
+): { scannedLines: number; findings: SecretFinding[] } {
   let scannedLines = 0;
   const findings: SecretFinding[] = [];
   for (const file of files) {

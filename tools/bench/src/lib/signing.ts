@@ -21,7 +21,9 @@ export function generateKeys(bits = 2048): KeyPair {
 
 /** Base64 RSA PKCS#1 v1.5 / SHA-256 over the raw bytes: Ummah's `X-Signature`. */
 export function signBody(body: string | Buffer, privateKeyPem: string): string {
-  return sign('sha256', typeof body === 'string' ? Buffer.from(body) : body, privateKeyPem).toString('base64');
+  return sign('sha256', typeof body === 'string' ? Buffer.from(body) : body, privateKeyPem).toString(
+    'base64',
+  );
 }
 
 export interface SignedDelivery {

@@ -22,10 +22,15 @@ export interface ClientReport {
   readonly concurrent: { readonly driverRps: number; readonly fetchRps: number; readonly overhead: number };
 }
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
 
 export async function clientScenario(ctx: RunContext, sandbox: SandboxProcess): Promise<ClientReport> {
-  const driver = createUmmahDriver({ secretKey: sandbox.secretKey, baseUrl: sandbox.apiBase, brandId: sandbox.brandId });
+  const driver = createUmmahDriver({
+    secretKey: sandbox.secretKey,
+    baseUrl: sandbox.apiBase,
+    brandId: sandbox.brandId,
+  });
   const ids: string[] = [];
   for (let i = 0; i < 10; i++) {
     const p = await driver.createPayment({
@@ -57,8 +62,14 @@ export async function clientScenario(ctx: RunContext, sandbox: SandboxProcess): 
   const fetchTimes: number[] = [];
   for (let b = 0; b < blocks; b++) {
     for (const [fn, times] of b % 2 === 0
-      ? ([[viaFetch, fetchTimes], [viaDriver, driverTimes]] as const)
-      : ([[viaDriver, driverTimes], [viaFetch, fetchTimes]] as const)) {
+      ? ([
+          [viaFetch, fetchTimes],
+          [viaDriver, driverTimes],
+        ] as const)
+      : ([
+          [viaDriver, driverTimes],
+          [viaFetch, fetchTimes],
+        ] as const)) {
       for (let i = 0; i < perBlock; i++) {
         const started = performance.now();
         await fn(ids[i % ids.length] as string);
@@ -84,8 +95,8 @@ export async function clientScenario(ctx: RunContext, sandbox: SandboxProcess): 
     return count / ((performance.now() - started) / 1000);
   };
   const n = ctx.quick ? 1000 : 3000;
-  const fetchRps = (await concurrentRps(viaFetch, n) + (await concurrentRps(viaFetch, n))) / 2;
-  const driverRps = (await concurrentRps(viaDriver, n) + (await concurrentRps(viaDriver, n))) / 2;
+  const fetchRps = ((await concurrentRps(viaFetch, n)) + (await concurrentRps(viaFetch, n))) / 2;
+  const driverRps = ((await concurrentRps(viaDriver, n)) + (await concurrentRps(viaDriver, n))) / 2;
 
   return {
     calls: driverTimes.length,

@@ -22,13 +22,14 @@ import {
 
 export async function crashScenario(ctx: ReliabilityContext): Promise<Check[]> {
   const orders = ctx.short ? 60 : 300;
+  const base = 300_000;
   const database = `sqlite:${join(ctx.runDir, 'crash-ledger.db')}`;
   const config = { database, reconcileMinAgeMs: 0 };
   const children: RunningChild[] = [];
   try {
     const first = await startStore(ctx, 'crash-before', config);
     children.push(first);
-    const paid = await checkoutAndPay(ctx, first, 0, orders);
+    const paid = await checkoutAndPay(ctx, first, base, base + orders);
     const events = paidEvents(ctx, paid);
 
     ctx.log(`crash: delivering ${orders} webhooks, SIGKILL after a third are answered`);
@@ -58,20 +59,32 @@ export async function crashScenario(ctx: ReliabilityContext): Promise<Check[]> {
     ctx.log('crash: restarting on the same files; reconciling');
     const second = await startStore(ctx, 'crash-after', config);
     children.push(second);
-    const pendingBefore = Object.values(await readOrders(second, 0, orders)).filter((p) => p.every((x) => x.status !== 'paid')).length;
+    const pendingBefore = Object.values(await readOrders(second, base, base + orders)).filter((p) =>
+      p.every((x) => x.status !== 'paid'),
+    ).length;
     let sweeps = 0;
     let report = { checked: 0, settled: 0, failed: 0 };
     for (; sweeps < 5; sweeps++) {
-      const response = await send(storeUrl(second, '/__bench/reconcile'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}', timeoutMs: 60_000 });
+      const response = await send(storeUrl(second, '/__bench/reconcile'), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+        timeoutMs: 60_000,
+      });
       report = JSON.parse(response.body) as typeof report;
       if (report.checked === 0 || report.settled === 0) break;
     }
     await new Promise((resolve) => setTimeout(resolve, 300));
 
-    const ledger = await readOrders(second, 0, orders);
+    const ledger = await readOrders(second, base, base + orders);
     const wrong = Object.entries(ledger).filter(([id, payments]) => {
       const n = Number(id.slice(2));
-      return !(payments.length === 1 && payments[0]!.status === 'paid' && payments[0]!.amount === orderAmount(n) && payments[0]!.capturedAmount === orderAmount(n));
+      return !(
+        payments.length === 1 &&
+        payments[0]!.status === 'paid' &&
+        payments[0]!.amount === orderAmount(n) &&
+        payments[0]!.capturedAmount === orderAmount(n)
+      );
     });
     const all = fulfilments(children);
     const unique = new Set(all.map((f) => f.orderId));
@@ -80,7 +93,8 @@ export async function crashScenario(ctx: ReliabilityContext): Promise<Check[]> {
       orders,
       killedAfterAnswered: killedAt,
       exit,
-      refusedOrLostDeliveries: orders - answered,
+      unansweredDeliveries: orders - answered,
+      refusedDeliveries: refused,
       fulfilledBeforeCrash: before,
       pendingAfterRestart: pendingBefore,
       reconcileSweeps: sweeps + 1,

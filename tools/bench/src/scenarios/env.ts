@@ -2,7 +2,8 @@
 import { connect } from 'node:net';
 
 export const REDIS_URL = process.env.TIJARA_BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
-export const POSTGRES_URL = process.env.TIJARA_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const POSTGRES_URL =
+  process.env.TIJARA_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 export function portOpen(url: string, timeoutMs = 1000): Promise<boolean> {
   const { hostname, port } = new URL(url);

@@ -91,11 +91,19 @@ export async function faultyGatewayScenario(ctx: ReliabilityContext): Promise<Ch
           driver.capture(created.id, undefined, { idempotencyKey: `${reference(i)}:capture` }),
         );
         const refund = await operation(`refund ${i}`, () =>
-          driver.refund(created.id, { reference: `${reference(i)}-refund` }, { idempotencyKey: `${reference(i)}:refund` }),
+          driver.refund(
+            created.id,
+            { reference: `${reference(i)}-refund` },
+            { idempotencyKey: `${reference(i)}:refund` },
+          ),
         );
         const final = await operation(`retrieve ${i}`, () => driver.retrievePayment(created.id));
-        if (captured.status === 'paid' && refund.amount === amount && final.status === 'refunded') finalFlows++;
-        else failures.push(`flow ${i}: captured ${captured.status}, refund ${refund.amount}/${amount}, final ${final.status}`);
+        if (captured.status === 'paid' && refund.amount === amount && final.status === 'refunded')
+          finalFlows++;
+        else
+          failures.push(
+            `flow ${i}: captured ${captured.status}, refund ${refund.amount}/${amount}, final ${final.status}`,
+          );
       } catch (error) {
         failures.push(`flow ${i}: ${(error as Error).name}: ${(error as Error).message}`.slice(0, 300));
       }
@@ -107,9 +115,12 @@ export async function faultyGatewayScenario(ctx: ReliabilityContext): Promise<Ch
   const seconds = (Date.now() - started) / 1000;
 
   // The gateway's side: purchases and refunds per flow.
-  const purchases = (await sandboxControl.purchases(sandbox.url)).filter((p) => String(p.reference ?? '').startsWith(`${ctx.run}-flow-`));
+  const purchases = (await sandboxControl.purchases(sandbox.url)).filter((p) =>
+    String(p.reference ?? '').startsWith(`${ctx.run}-flow-`),
+  );
   const perFlow = new Map<string, Array<Record<string, unknown>>>();
-  for (const p of purchases) perFlow.set(String(p.reference), [...(perFlow.get(String(p.reference)) ?? []), p]);
+  for (const p of purchases)
+    perFlow.set(String(p.reference), [...(perFlow.get(String(p.reference)) ?? []), p]);
   const ids = new Set(purchases.map((p) => String(p.id)));
   const refunds = (await sandboxControl.events(sandbox.url)).filter(
     (e) => e.type === 'payment.refunded' && ids.has(String((e.object as Record<string, unknown>)?.purchase)),
@@ -136,7 +147,8 @@ export async function faultyGatewayScenario(ctx: ReliabilityContext): Promise<Ch
     missingFlows,
     wrongRefunds,
     notRefunded,
-    faults: '12 % slower than the client timeout, 6 % 500 before, 6 % 503 after, 5 % reset before, 5 % reset after',
+    faults:
+      '12 % slower than the client timeout, 6 % 500 before, 6 % 503 after, 5 % reset before, 5 % reset after',
   };
   return [
     check(

@@ -22,16 +22,23 @@ import {
 export async function hostileScenario(ctx: ReliabilityContext): Promise<Check[]> {
   const total = ctx.short ? 1_000 : 10_000;
   const orderCount = 20;
-  const store = await startStore(ctx, 'hostile', { database: `sqlite:${join(ctx.runDir, 'hostile-ledger.db')}` });
+  const base = 400_000;
+  const store = await startStore(ctx, 'hostile', {
+    database: `sqlite:${join(ctx.runDir, 'hostile-ledger.db')}`,
+  });
   try {
     // Orders checked out but not paid: a forged "paid" that got through would move them.
-    const orders = await checkoutAndPay(ctx, store, 0, orderCount, { pay: false });
-    const paid = await checkoutAndPay(ctx, store, orderCount, orderCount + 5);
+    const orders = await checkoutAndPay(ctx, store, base, base + orderCount, { pay: false });
+    const paid = await checkoutAndPay(ctx, store, base + orderCount, base + orderCount + 5);
     const now = Math.floor(Date.now() / 1000);
     // A real gateway purchase, re-dressed as each order's own payment with its own amount: accepted, it would pay it.
     const template = paid[0]!.purchase;
     const templates = [...orders, ...paid].map((o) =>
-      envelope('purchase.paid', purchaseLike(template, o.paymentId, o.orderId, orderAmount(o.n), CURRENCY, 'paid', now), now),
+      envelope(
+        'purchase.paid',
+        purchaseLike(template, o.paymentId, o.orderId, orderAmount(o.n), CURRENCY, 'paid', now),
+        now,
+      ),
     );
     const realKey = createPrivateKey(ctx.webhookKeys.privateKeyPem);
     const attacker = createPrivateKey(generateKeys().privateKeyPem);
@@ -40,10 +47,12 @@ export async function hostileScenario(ctx: ReliabilityContext): Promise<Check[]>
       signReal: (body) => sign('sha256', body, realKey).toString('base64'),
       signWrong: (body) => sign('sha256', body, attacker).toString('base64'),
     };
-    const before = JSON.stringify(await readOrders(store, 0, orderCount + 5));
+    const before = JSON.stringify(await readOrders(store, base, base + orderCount + 5));
 
     ctx.log(`hostile input: ${total} requests`);
-    const byKind: Record<string, Record<string, number>> = Object.fromEntries(HOSTILE_KINDS.map((k) => [k, {}]));
+    const byKind: Record<string, Record<string, number>> = Object.fromEntries(
+      HOSTILE_KINDS.map((k) => [k, {}]),
+    );
     const bad: string[] = [];
     const started = Date.now();
     await pool(total, 16, async (i) => {
@@ -63,12 +72,19 @@ export async function hostileScenario(ctx: ReliabilityContext): Promise<Check[]>
     });
     const seconds = (Date.now() - started) / 1000;
     const health = await send(storeUrl(store, '/__bench/health'), { timeoutMs: 5_000 });
-    const after = JSON.stringify(await readOrders(store, 0, orderCount + 5));
+    const after = JSON.stringify(await readOrders(store, base, base + orderCount + 5));
     const answered4xx = Object.values(byKind)
       .flatMap((c) => Object.entries(c))
       .filter(([status]) => Number(status) >= 400 && Number(status) < 500)
       .reduce((sum, [, n]) => sum + n, 0);
-    ctx.figures.hostile = { total, seconds, byKind, answered4xx, alive: store.alive(), healthStatus: health.status };
+    ctx.figures.hostile = {
+      total,
+      seconds,
+      byKind,
+      answered4xx,
+      alive: store.alive(),
+      healthStatus: health.status,
+    };
     return [
       check(
         'hostile input: every request answered 4xx',
@@ -79,8 +95,16 @@ export async function hostileScenario(ctx: ReliabilityContext): Promise<Check[]>
             .map(([kind, counts]) => `${kind} ${JSON.stringify(counts)}`)
             .join(', ')}`,
       ),
-      check('hostile input: the process stays up', store.alive() && health.status === 200, `alive: ${store.alive()}, health: ${health.status}`),
-      check('hostile input: no order changed', before === after, before === after ? `${orderCount + 5} orders unchanged` : 'orders differ after the run'),
+      check(
+        'hostile input: the process stays up',
+        store.alive() && health.status === 200,
+        `alive: ${store.alive()}, health: ${health.status}`,
+      ),
+      check(
+        'hostile input: no order changed',
+        before === after,
+        before === after ? `${orderCount + 5} orders unchanged` : 'orders differ after the run',
+      ),
     ];
   } finally {
     await store.stop();

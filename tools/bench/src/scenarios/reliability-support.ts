@@ -36,7 +36,10 @@ export function errorRecorder(runDir: string): (where: string, error: unknown) =
   const file = join(runDir, 'harness-errors.log');
   return (where, error) => {
     const e = error as { name?: string; message?: string; stack?: string };
-    appendFileSync(file, `${JSON.stringify({ where, name: e?.name, message: e?.message ?? String(error), stack: e?.stack })}\n`);
+    appendFileSync(
+      file,
+      `${JSON.stringify({ where, name: e?.name, message: e?.message ?? String(error), stack: e?.stack })}\n`,
+    );
   };
 }
 
@@ -91,7 +94,8 @@ export async function checkoutAndPay(
       body: '{}',
       timeoutMs: 30_000,
     });
-    if (response.status !== 200) throw new Error(`checkout ${orderId(n)} → ${response.status} ${response.body.slice(0, 200)}`);
+    if (response.status !== 200)
+      throw new Error(`checkout ${orderId(n)} → ${response.status} ${response.body.slice(0, 200)}`);
     const { paymentId } = JSON.parse(response.body) as { paymentId: string };
     const purchase =
       options.pay === false
@@ -121,7 +125,11 @@ export function paidEvents(ctx: ReliabilityContext, orders: readonly PaidOrder[]
  * Deliver like the gateway: only a 2xx counts; anything else (5xx, 409, a reset) is retried after a short pause,
  * up to `maxAttempts`. Returns the attempts it took, or -1 when it never got a 2xx.
  */
-export async function deliver(url: string, event: SignedEvent, maxAttempts = 8): Promise<{ attempts: number; statuses: number[] }> {
+export async function deliver(
+  url: string,
+  event: SignedEvent,
+  maxAttempts = 8,
+): Promise<{ attempts: number; statuses: number[] }> {
   const statuses: number[] = [];
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
     const response = await send(url, {
@@ -146,8 +154,14 @@ export interface OrderState {
   readonly version: number;
 }
 
-export async function readOrders(store: RunningChild, from: number, to: number): Promise<Record<string, OrderState[]>> {
-  const response = await send(storeUrl(store, `/__bench/orders?from=${from}&to=${to}`), { timeoutMs: 30_000 });
+export async function readOrders(
+  store: RunningChild,
+  from: number,
+  to: number,
+): Promise<Record<string, OrderState[]>> {
+  const response = await send(storeUrl(store, `/__bench/orders?from=${from}&to=${to}`), {
+    timeoutMs: 30_000,
+  });
   if (response.status !== 200) throw new Error(`orders → ${response.status}`);
   return JSON.parse(response.body) as Record<string, OrderState[]>;
 }
@@ -155,6 +169,8 @@ export async function readOrders(store: RunningChild, from: number, to: number):
 /** Fulfilments the store processes printed (`EVENT` lines of type payment.paid). */
 export function fulfilments(children: readonly RunningChild[]): Array<{ id: string; orderId: string }> {
   return children.flatMap((child) =>
-    (child.lines('EVENT') as Array<{ id: string; type: string; orderId: string }>).filter((e) => e.type === 'payment.paid'),
+    (child.lines('EVENT') as Array<{ id: string; type: string; orderId: string }>).filter(
+      (e) => e.type === 'payment.paid',
+    ),
   );
 }

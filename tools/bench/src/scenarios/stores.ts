@@ -26,7 +26,16 @@ export async function storesScenario(ctx: RunContext): Promise<StoreResult[]> {
   const results: StoreResult[] = [];
   for (const [backend, url, concurrency] of backends) {
     if ((backend === 'redis' || backend === 'postgres') && !(await portOpen(url))) {
-      results.push({ backend, count: 0, concurrency, opsPerSec: NaN, duplicateOpsPerSec: NaN, bytesPer100k: NaN, measuredBy: '', error: `${backend} is not answering` });
+      results.push({
+        backend,
+        count: 0,
+        concurrency,
+        opsPerSec: NaN,
+        duplicateOpsPerSec: NaN,
+        bytesPer100k: NaN,
+        measuredBy: '',
+        error: `${backend} is not answering`,
+      });
       continue;
     }
     ctx.log(`stores: ${backend}`);

@@ -24,11 +24,16 @@ import {
 
 const COPIES = 5;
 
-export async function stormScenario(ctx: ReliabilityContext, backend: 'redis' | 'postgres'): Promise<Check[]> {
+export async function stormScenario(
+  ctx: ReliabilityContext,
+  backend: 'redis' | 'postgres',
+): Promise<Check[]> {
   const name = `duplicate storm (${backend})`;
   const url = backend === 'redis' ? REDIS_URL : POSTGRES_URL;
   if (!(await portOpen(url))) return [check(name, false, `${backend} is not answering at ${url}`)];
   const events = ctx.short ? 100 : 1000;
+  // Each scenario has its own order numbers: the sandbox is shared and checkout keys derive from order ids.
+  const base = backend === 'redis' ? 100_000 : 200_000;
   const prefix = `tijara-bench:${ctx.run}:storm:`;
   const dbName = `tijara_rel_${ctx.run}_storm`;
   let database: string;
@@ -48,7 +53,7 @@ export async function stormScenario(ctx: ReliabilityContext, backend: 'redis' | 
     const [a, b] = children as [RunningChild, RunningChild];
 
     ctx.log(`${name}: ${events} orders checked out and paid on the sandbox`);
-    const orders = await checkoutAndPay(ctx, a, 0, events);
+    const orders = await checkoutAndPay(ctx, a, base, base + events);
     const signed = paidEvents(ctx, orders);
 
     ctx.log(`${name}: ${events} events × ${COPIES} deliveries, concurrently, over 2 processes`);
@@ -77,8 +82,10 @@ export async function stormScenario(ctx: ReliabilityContext, backend: 'redis' | 
 
     const done = fulfilments(children);
     const uniqueOrders = new Set(done.map((f) => f.orderId));
-    const ledger = await readOrders(a, 0, events);
-    const notPaid = Object.entries(ledger).filter(([, payments]) => !payments.some((p) => p.status === 'paid'));
+    const ledger = await readOrders(a, base, base + events);
+    const notPaid = Object.entries(ledger).filter(
+      ([, payments]) => !payments.some((p) => p.status === 'paid'),
+    );
     const perProcess = children.map((c) => fulfilments([c]).length);
 
     ctx.figures[`storm_${backend}`] = {
@@ -109,7 +116,8 @@ export async function stormScenario(ctx: ReliabilityContext, backend: 'redis' | 
     ];
   } finally {
     await Promise.all(children.map((c) => c.stop()));
-    if (backend === 'redis') await dropPrefix(REDIS_URL, prefix).catch((e) => ctx.recordError('storm cleanup', e));
+    if (backend === 'redis')
+      await dropPrefix(REDIS_URL, prefix).catch((e) => ctx.recordError('storm cleanup', e));
     else await dropDatabase(POSTGRES_URL, dbName).catch((e) => ctx.recordError('storm cleanup', e));
   }
 }

@@ -6,7 +6,10 @@ import { startSandbox } from '@tijara/sandbox';
 import pino from 'pino';
 import { signalReady } from '../lib/proc.js';
 
-const logger = pino({ level: process.env.TIJARA_BENCH_SANDBOX_LOG ?? 'warn', base: { app: 'sandbox', pid: process.pid } });
+const logger = pino({
+  level: process.env.TIJARA_BENCH_SANDBOX_LOG ?? 'warn',
+  base: { app: 'sandbox', pid: process.pid },
+});
 const sandbox = await startSandbox({
   port: 0,
   secretKey: process.env.TIJARA_BENCH_SANDBOX_KEY,

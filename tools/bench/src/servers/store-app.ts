@@ -7,6 +7,9 @@
  * With `printEvents`, every domain event the store receives is printed as `EVENT {json}` (a fulfilment).
  */
 import { randomUUID } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { dirname } from 'node:path';
 import { createStores, openSqliteDatabase, type Stores } from '@tijara/core';
 import {
   createTijaraExpress,
@@ -41,7 +44,12 @@ export interface StoreAppConfig {
   /** Seed the ledger with `count` pending payments (ids from seededPaymentId) before listening. */
   readonly seed?: { readonly count: number; readonly run: string };
   /** Driver transport tuning for fault runs. */
-  readonly transport?: { timeoutMs?: number; maxAttempts?: number; backoffBaseMs?: number; jitterMs?: number };
+  readonly transport?: {
+    timeoutMs?: number;
+    maxAttempts?: number;
+    backoffBaseMs?: number;
+    jitterMs?: number;
+  };
   readonly port?: number;
 }
 
@@ -58,11 +66,12 @@ const driver = createUmmahDriver({
   ...(config.transport ?? {}),
 });
 
-const sqlitePath = config.database.startsWith('sqlite:') ? config.database.slice('sqlite:'.length) : undefined;
+const sqlitePath = config.database.startsWith('sqlite:')
+  ? config.database.slice('sqlite:'.length)
+  : undefined;
 
 const app = express();
 app.disable('x-powered-by');
-
 
 /**
  * Seed pending payments straight into the ledger through its public API, before the app opens it. Durability
@@ -80,7 +89,11 @@ async function seedLedger(count: number, run: string): Promise<void> {
       db.close();
     };
   } else {
-    const pool = new pg.Pool({ connectionString: config.database, options: '-c synchronous_commit=off', max: 16 });
+    const pool = new pg.Pool({
+      connectionString: config.database,
+      options: '-c synchronous_commit=off',
+      max: 16,
+    });
     const postgres = new PostgresLedger({ pool, logger });
     await postgres.ready();
     seedLedger = postgres;
@@ -121,7 +134,9 @@ if (sqlitePath !== undefined && config.sqliteSynchronous) {
   const db = openSqliteDatabase(sqlitePath, { logger });
   db.exec(`PRAGMA synchronous = ${config.sqliteSynchronous}`);
   ledger = new SqliteLedger({ database: db, logger });
-  stores = config.stores ? undefined : (await import('@tijara/core')).createSqliteStores({ database: db, logger });
+  stores = config.stores
+    ? undefined
+    : (await import('@tijara/core')).createSqliteStores({ database: db, logger });
 }
 if (config.stores) {
   stores = createStores(config.stores, {
@@ -141,7 +156,10 @@ const tijara = await createTijaraExpress({
   ...(stores ? { stores } : {}),
   logger,
   secrets: [secretKey],
-  reconcile: config.reconcileMinAgeMs === undefined ? false : { minAgeMs: config.reconcileMinAgeMs, intervalMs: 3_600_000 },
+  reconcile:
+    config.reconcileMinAgeMs === undefined
+      ? false
+      : { minAgeMs: config.reconcileMinAgeMs, intervalMs: 3_600_000 },
   getOrder: async (id) => {
     const n = orderNumber(id);
     if (n === undefined) return undefined;
@@ -155,16 +173,23 @@ const tijara = await createTijaraExpress({
   },
   on: config.printEvents
     ? Object.fromEntries(
-        (['payment.authorized', 'payment.paid', 'payment.failed', 'payment.refunded', 'payment.canceled', 'payment.disputed'] as const).map(
-          (type) => [
-            type,
-            (event: PaymentEvent) => {
-              process.stdout.write(
-                `EVENT ${JSON.stringify({ id: event.id, type: event.type, orderId: event.orderId, paymentId: event.paymentId, amount: event.amount, pid: process.pid })}\n`,
-              );
-            },
-          ],
-        ),
+        (
+          [
+            'payment.authorized',
+            'payment.paid',
+            'payment.failed',
+            'payment.refunded',
+            'payment.canceled',
+            'payment.disputed',
+          ] as const
+        ).map((type) => [
+          type,
+          (event: PaymentEvent) => {
+            process.stdout.write(
+              `EVENT ${JSON.stringify({ id: event.id, type: event.type, orderId: event.orderId, paymentId: event.paymentId, amount: event.amount, pid: process.pid })}\n`,
+            );
+          },
+        ]),
       )
     : {},
 });
@@ -211,11 +236,27 @@ bench.get('/orders', async (req, res) => {
 bench.get('/health', (_req, res) => res.json({ ok: true, pid: process.pid, id: randomUUID() }));
 app.use('/__bench', bench);
 
+// With BENCH_CPU_PROFILE, profile only what happens once the app is ready (the load), not start-up and seeding.
+const profileFile = process.env.BENCH_CPU_PROFILE;
+const profiler = profileFile ? new Session() : undefined;
+if (profiler) {
+  profiler.connect();
+  await profiler.post('Profiler.enable');
+  await profiler.post('Profiler.start');
+}
+
 const server = app.listen(config.port ?? 0, '127.0.0.1', () => {
   const address = server.address();
   signalReady({ port: typeof address === 'object' && address ? address.port : 0, pid: process.pid });
 });
 process.on('SIGTERM', () => {
   server.close();
-  void tijara.close().finally(() => process.exit(0));
+  void (async () => {
+    if (profiler && profileFile) {
+      const { profile } = await profiler.post('Profiler.stop');
+      mkdirSync(dirname(profileFile), { recursive: true });
+      writeFileSync(profileFile, JSON.stringify(profile));
+    }
+    await tijara.close();
+  })().finally(() => process.exit(0));
 });

@@ -64,7 +64,7 @@ export function registerSandboxCommand(program: Command, io: CliIo): void {
       'base URL for checkout links when the sandbox sits behind a proxy or tunnel',
       parseUrl,
     )
-    .option('-v, --verbose', 'log every request and delivery to stderr as JSON lines')
+    .option('-v, --verbose', "print the sandbox's log (deliveries, failures) on stderr as JSON lines")
     .action(async (options: SandboxOptions) => {
       if (options.db && options.memory) throw new UsageError('--db and --memory cannot be used together');
       // Listen for Ctrl+C before announcing readiness, so a signal right after the banner is never lost.
@@ -73,7 +73,15 @@ export function registerSandboxCommand(program: Command, io: CliIo): void {
       if (!options.memory) mkdirSync(dirname(dbFile), { recursive: true });
 
       // Loaded on demand: the emulator (HTTP server, SQLite) is heavy and only this command needs it.
-      const { startSandbox } = await import('@tijara/sandbox');
+      const { startSandbox } = await import('@tijara/sandbox').catch((error: unknown) => {
+        if ((error as NodeJS.ErrnoException).code === 'ERR_UNKNOWN_BUILTIN_MODULE') {
+          throw new CliError(
+            `the sandbox needs Node >= 22.12 (for node:sqlite) and this is ${process.version}; ` +
+              "run it as `npx tijara sandbox`, which uses the repository's Node 24",
+          );
+        }
+        throw error;
+      });
       const sandbox = await startSandbox({
         port: options.port,
         host: options.host,
