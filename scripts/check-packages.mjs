@@ -19,18 +19,32 @@ for (const group of ['libs', 'plugins', 'tools']) {
     if (pkg.private || !pkg.exports?.['.']) continue;
     const problems = [];
     const entry = pkg.exports['.'];
-    for (const file of [entry.import.default, entry.import.types, entry.require.default, entry.require.types]) {
+    for (const file of [
+      entry.import.default,
+      entry.import.types,
+      entry.require.default,
+      entry.require.types,
+    ]) {
       if (!existsSync(join(pkgDir, file))) problems.push(`missing ${file} (run npm run build)`);
     }
     if (problems.length === 0) {
       const run = (args) => execFileSync(process.execPath, args, { cwd: root, encoding: 'utf8' }).trim();
       try {
-        const esm = run(['--input-type=module', '-e', `const m = await import('${pkg.name}'); console.log(Object.keys(m).sort().join(','))`]);
+        const esm = run([
+          '--input-type=module',
+          '-e',
+          `const m = await import('${pkg.name}'); console.log(Object.keys(m).sort().join(','))`,
+        ]);
         const cjs = run(['-e', `console.log(Object.keys(require('${pkg.name}')).sort().join(','))`]);
         if (!esm) problems.push('ESM entry exports nothing');
         if (esm !== cjs) problems.push(`ESM and CommonJS exports differ:\n  esm: ${esm}\n  cjs: ${cjs}`);
       } catch (error) {
-        problems.push(`failed to load: ${String(error.stderr || error.message).split('\n').slice(0, 6).join('\n')}`);
+        problems.push(
+          `failed to load: ${String(error.stderr || error.message)
+            .split('\n')
+            .slice(0, 6)
+            .join('\n')}`,
+        );
       }
     }
     if (problems.length) {

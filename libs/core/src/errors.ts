@@ -52,7 +52,10 @@ export class TijaraError extends Error {
   readonly gateway: string | undefined;
 
   constructor(message: string, options: TijaraErrorOptions = {}) {
-    super(redactString(message, options.secrets), options.cause === undefined ? undefined : { cause: options.cause });
+    super(
+      redactString(message, options.secrets),
+      options.cause === undefined ? undefined : { cause: options.cause },
+    );
     this.name = new.target.name;
     this.statusCode = options.statusCode;
     this.code = options.code;

@@ -96,7 +96,10 @@ export interface CreatePaymentInput {
   readonly metadata?: Readonly<Record<string, string>>;
 }
 
-export interface ChargeSavedMethodInput extends Omit<CreatePaymentInput, 'returnUrls' | 'saveMethod' | 'capture'> {
+export interface ChargeSavedMethodInput extends Omit<
+  CreatePaymentInput,
+  'returnUrls' | 'saveMethod' | 'capture'
+> {
   readonly capture?: CaptureMode;
   readonly returnUrls?: ReturnUrls;
 }
@@ -193,14 +196,21 @@ export interface GatewayDriver {
   release(id: string, options?: OperationOptions): Promise<Payment>;
   cancel(id: string, options?: OperationOptions): Promise<Payment>;
   refund(id: string, input?: RefundInput, options?: OperationOptions): Promise<Refund>;
-  chargeSavedMethod(token: string, input: ChargeSavedMethodInput, options?: OperationOptions): Promise<Payment>;
+  chargeSavedMethod(
+    token: string,
+    input: ChargeSavedMethodInput,
+    options?: OperationOptions,
+  ): Promise<Payment>;
   deleteSavedMethod(token: string, options?: OperationOptions): Promise<void>;
   /** Authenticate the exact raw bytes and parse them into a normalized event. */
   verifyWebhook(rawBody: Buffer | Uint8Array | string, headers: HeaderBag): Promise<GatewayEvent>;
 }
 
 /** Throw UnsupportedOperationError unless the driver declares the capability. */
-export function requireCapability(driver: Pick<GatewayDriver, 'name' | 'capabilities'>, capability: CapabilityName) {
+export function requireCapability(
+  driver: Pick<GatewayDriver, 'name' | 'capabilities'>,
+  capability: CapabilityName,
+) {
   if (!driver.capabilities[capability]) {
     throw new UnsupportedOperationError(`${driver.name} does not support ${capability}`, {
       gateway: driver.name,
@@ -213,7 +223,9 @@ export function requireCapability(driver: Pick<GatewayDriver, 'name' | 'capabili
 export function readHeader(headers: HeaderBag, name: string): string | undefined {
   if (typeof (headers as Headers).get === 'function') return (headers as Headers).get(name) ?? undefined;
   const lower = name.toLowerCase();
-  for (const [key, value] of Object.entries(headers as Record<string, string | readonly string[] | undefined>)) {
+  for (const [key, value] of Object.entries(
+    headers as Record<string, string | readonly string[] | undefined>,
+  )) {
     if (key.toLowerCase() === lower) return Array.isArray(value) ? value[0] : (value as string | undefined);
   }
   return undefined;

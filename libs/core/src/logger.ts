@@ -31,6 +31,7 @@ export function redactingLogger(inner: Logger, secrets: readonly string[] = []):
     info: wrap('info'),
     warn: wrap('warn'),
     error: wrap('error'),
-    child: (bindings: object) => redactingLogger(inner.child ? inner.child(redact(bindings, secrets)) : inner, secrets),
+    child: (bindings: object) =>
+      redactingLogger(inner.child ? inner.child(redact(bindings, secrets)) : inner, secrets),
   };
 }

@@ -58,7 +58,9 @@ const DECIMAL = /^(\d+)(?:\.(\d+))?$/;
 export function toMinorUnits(decimal: string, currency: string): number {
   const exp = currencyExponent(assertCurrency(currency));
   if (typeof decimal !== 'string') {
-    throw new MoneyError(`Amount must be a decimal string, got ${typeof decimal}`, { code: 'invalid_amount' });
+    throw new MoneyError(`Amount must be a decimal string, got ${typeof decimal}`, {
+      code: 'invalid_amount',
+    });
   }
   const match = DECIMAL.exec(decimal.trim());
   if (!match) {

@@ -7,7 +7,10 @@ const SECRET_KEY_NAME =
   /^(authorization|proxy-authorization|cookie|set-cookie|x-api-key|api[-_]?key|secret|secret[-_]?key|client[-_]?secret|password|passwd|private[-_]?key|signature[-_]?password|webhook[-_]?secret|card[-_]?number|cvc|cvv|cvv2|pan|access[-_]?token|refresh[-_]?token)$/i;
 
 const STRING_PATTERNS: ReadonlyArray<[RegExp, string]> = [
-  [/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z ]*PRIVATE KEY-----|$)/g, '[REDACTED PRIVATE KEY]'],
+  [
+    /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z ]*PRIVATE KEY-----|$)/g,
+    '[REDACTED PRIVATE KEY]',
+  ],
   [/\b(sk|rk|pk_secret|whsec)_(test|live)_[A-Za-z0-9_-]+/g, '$1_$2_[REDACTED]'],
   [/\b(sk|rk|whsec)_[A-Za-z0-9]{16,}/g, '$1_[REDACTED]'],
   // Credentials after an auth scheme; case-sensitive and long enough that prose ("token is invalid") stays.
@@ -70,7 +73,8 @@ function walk(value: unknown, extra: readonly string[], seen: WeakMap<object, un
     if (Array.isArray(value)) return value.map((item) => walk(item, extra, seen));
     const out: Record<string, unknown> = {};
     for (const [key, item] of Object.entries(value)) {
-      out[key] = SECRET_KEY_NAME.test(key) && item != null && item !== '' ? REDACTED : walk(item, extra, seen);
+      out[key] =
+        SECRET_KEY_NAME.test(key) && item != null && item !== '' ? REDACTED : walk(item, extra, seen);
     }
     return out;
   } finally {

@@ -8,7 +8,8 @@ export class DriverRegistry {
   readonly #factories = new Map<string, DriverFactory<never>>();
 
   register<Options>(name: string, factory: DriverFactory<Options>): this {
-    if (this.#factories.has(name)) throw new ConfigurationError(`A driver named "${name}" is already registered`);
+    if (this.#factories.has(name))
+      throw new ConfigurationError(`A driver named "${name}" is already registered`);
     this.#factories.set(name, factory as DriverFactory<never>);
     return this;
   }

@@ -29,7 +29,12 @@ describe('errorFromHttpStatus', () => {
     [500, GatewayError, 'gateway'],
     [503, GatewayError, 'gateway'],
   ])('%i → %p', (status, cls, type) => {
-    const error = errorFromHttpStatus({ statusCode: status, message: 'x', requestId: 'req_1', gateway: 'ummah' });
+    const error = errorFromHttpStatus({
+      statusCode: status,
+      message: 'x',
+      requestId: 'req_1',
+      gateway: 'ummah',
+    });
     expect(error).toBeInstanceOf(cls);
     expect(error).toBeInstanceOf(TijaraError);
     expect(error.type).toBe(type);
@@ -45,7 +50,11 @@ describe('errorFromHttpStatus', () => {
       details: { 'client.email': ['This field is required.'] },
     });
     expect(invalid.details).toEqual({ 'client.email': ['This field is required.'] });
-    const card = errorFromHttpStatus({ statusCode: 402, message: 'declined', declineCode: 'insufficient_funds' });
+    const card = errorFromHttpStatus({
+      statusCode: 402,
+      message: 'declined',
+      declineCode: 'insufficient_funds',
+    });
     expect((card as CardError).declineCode).toBe('insufficient_funds');
   });
 });
@@ -56,7 +65,12 @@ describe('secrets never reach an error', () => {
       raw: { headers: { Authorization: `Bearer ${SECRET}` }, echo: SECRET, nested: [{ secret_key: 'abc' }] },
       statusCode: 500,
     });
-    const everything = [error.message, error.stack, JSON.stringify(error), JSON.stringify(error.toJSON())].join('\n');
+    const everything = [
+      error.message,
+      error.stack,
+      JSON.stringify(error),
+      JSON.stringify(error.toJSON()),
+    ].join('\n');
     expect(everything).not.toContain(SECRET);
     expect(everything).not.toContain('4f8a9c2e1b7d6a5f3e2c1b0a9f8e7d6c');
     expect(JSON.stringify(error.raw)).toContain('[REDACTED]');

@@ -117,7 +117,9 @@ describe('money helpers', () => {
   });
 
   it('assertMinorUnits names the field', () => {
-    expect(() => assertMinorUnits('10', 'capture amount')).toThrow(/capture amount must be a non-negative integer/);
+    expect(() => assertMinorUnits('10', 'capture amount')).toThrow(
+      /capture amount must be a non-negative integer/,
+    );
   });
 
   it('adds exactly and refuses overflow', () => {

@@ -33,7 +33,14 @@ function setup(options: { failCommits?: number; now?: () => number } = {}) {
     now: options.now,
   });
   const open = (paymentId: string) =>
-    records.set(paymentId, { orderId: `order_${paymentId}`, paymentId, amount: 5_000, currency: 'KWD', status: 'pending', refundedAmount: 0 });
+    records.set(paymentId, {
+      orderId: `order_${paymentId}`,
+      paymentId,
+      amount: 5_000,
+      currency: 'KWD',
+      status: 'pending',
+      refundedAmount: 0,
+    });
   return { driver, records, delivered, pipeline, open };
 }
 
@@ -44,7 +51,13 @@ describe('SettlementPipeline', () => {
     const paid = driver.put('p1', 'paid');
     const { body, headers } = driver.deliver({ id: 'evt_1', paymentId: 'p1', payment: paid });
     const results = await Promise.all(Array.from({ length: 5 }, () => pipeline.handleWebhook(body, headers)));
-    expect(results.map((r) => r.outcome).sort()).toEqual(['duplicate', 'duplicate', 'duplicate', 'duplicate', 'settled']);
+    expect(results.map((r) => r.outcome).sort()).toEqual([
+      'duplicate',
+      'duplicate',
+      'duplicate',
+      'duplicate',
+      'settled',
+    ]);
     expect(delivered.map((e) => e.type)).toEqual(['payment.paid']);
     expect(records.get('p1')?.status).toBe('paid');
     expect(driver.retrieveCalls).toBe(0);
@@ -56,7 +69,10 @@ describe('SettlementPipeline', () => {
     const paid = driver.put('p1', 'paid');
     const a = driver.deliver({ id: 'evt_a', paymentId: 'p1', payment: paid });
     const b = driver.deliver({ id: 'evt_b', paymentId: 'p1', payment: paid });
-    const outcomes = await Promise.all([pipeline.handleWebhook(a.body, a.headers), pipeline.handleWebhook(b.body, b.headers)]);
+    const outcomes = await Promise.all([
+      pipeline.handleWebhook(a.body, a.headers),
+      pipeline.handleWebhook(b.body, b.headers),
+    ]);
     expect(outcomes.map((o) => o.outcome).sort()).toEqual(['settled', 'unchanged']);
     expect(delivered).toHaveLength(1);
   });
@@ -64,9 +80,15 @@ describe('SettlementPipeline', () => {
   it('a tampered body is refused and changes nothing', async () => {
     const { driver, records, pipeline, open } = setup();
     open('p1');
-    const { body, headers } = driver.deliver({ id: 'evt_1', paymentId: 'p1', payment: driver.put('p1', 'paid') });
+    const { body, headers } = driver.deliver({
+      id: 'evt_1',
+      paymentId: 'p1',
+      payment: driver.put('p1', 'paid'),
+    });
     const tampered = Buffer.from(body.toString('utf8').replace('5000', '9000'));
-    await expect(pipeline.handleWebhook(tampered, headers)).rejects.toBeInstanceOf(SignatureVerificationError);
+    await expect(pipeline.handleWebhook(tampered, headers)).rejects.toBeInstanceOf(
+      SignatureVerificationError,
+    );
     expect(records.get('p1')?.status).toBe('pending');
   });
 
@@ -77,7 +99,12 @@ describe('SettlementPipeline', () => {
     // The payload says "pending" (it was sent hours ago); the gateway now says paid.
     const old = driver.put('p1', 'pending');
     driver.put('p1', 'paid');
-    const { body, headers } = driver.deliver({ id: 'evt_old', paymentId: 'p1', payment: old, createdAt: new Date(now) });
+    const { body, headers } = driver.deliver({
+      id: 'evt_old',
+      paymentId: 'p1',
+      payment: old,
+      createdAt: new Date(now),
+    });
     now += 6 * 3_600_000;
     const result = await pipeline.handleWebhook(body, headers);
     expect(result.refetched).toBe(true);
@@ -101,7 +128,11 @@ describe('SettlementPipeline', () => {
   it('when the store fails, the event is not marked done and the retry settles it', async () => {
     const { driver, delivered, pipeline, open, records } = setup({ failCommits: 1 });
     open('p1');
-    const { body, headers } = driver.deliver({ id: 'evt_1', paymentId: 'p1', payment: driver.put('p1', 'paid') });
+    const { body, headers } = driver.deliver({
+      id: 'evt_1',
+      paymentId: 'p1',
+      payment: driver.put('p1', 'paid'),
+    });
     await expect(pipeline.handleWebhook(body, headers)).rejects.toThrow('store is down');
     expect(records.get('p1')?.status).toBe('pending');
     const retry = await pipeline.handleWebhook(body, headers);
@@ -112,7 +143,11 @@ describe('SettlementPipeline', () => {
   it('refuses a payment whose amount differs from the order and changes nothing', async () => {
     const { driver, records, pipeline, open } = setup();
     open('p1');
-    const { body, headers } = driver.deliver({ id: 'evt_1', paymentId: 'p1', payment: driver.put('p1', 'paid', { amount: 1 }) });
+    const { body, headers } = driver.deliver({
+      id: 'evt_1',
+      paymentId: 'p1',
+      payment: driver.put('p1', 'paid', { amount: 1 }),
+    });
     const result = await pipeline.handleWebhook(body, headers);
     expect(result.outcome).toBe('amount_mismatch');
     expect(records.get('p1')?.status).toBe('pending');
@@ -120,7 +155,11 @@ describe('SettlementPipeline', () => {
 
   it('ignores events for payments the store does not know', async () => {
     const { driver, pipeline } = setup();
-    const { body, headers } = driver.deliver({ id: 'evt_x', paymentId: 'nobody', payment: driver.put('nobody', 'paid') });
+    const { body, headers } = driver.deliver({
+      id: 'evt_x',
+      paymentId: 'nobody',
+      payment: driver.put('nobody', 'paid'),
+    });
     expect((await pipeline.handleWebhook(body, headers)).outcome).toBe('ignored');
   });
 
@@ -145,7 +184,8 @@ describe('Reconciler', () => {
     driver.put('p2', 'failed');
     const reconciler = new Reconciler({
       pipeline,
-      listUnsettled: async () => [...records.values()].filter((r) => r.status === 'pending').map((r) => r.paymentId),
+      listUnsettled: async () =>
+        [...records.values()].filter((r) => r.status === 'pending').map((r) => r.paymentId),
     });
     const report = await reconciler.sweep();
     expect(report).toMatchObject({ checked: 3, settled: 2, failed: 1 });

@@ -38,7 +38,12 @@ describe('planTransition', () => {
   it('pending → paid emits payment.paid once, with the captured amount', () => {
     const plan = planTransition(record('pending'), payment('paid'));
     expect(plan.events).toHaveLength(1);
-    expect(plan.events[0]).toMatchObject({ type: 'payment.paid', amount: 10_000, currency: 'MYR', orderId: 'order_1' });
+    expect(plan.events[0]).toMatchObject({
+      type: 'payment.paid',
+      amount: 10_000,
+      currency: 'MYR',
+      orderId: 'order_1',
+    });
     expect(plan.next.status).toBe('paid');
   });
 
@@ -67,14 +72,21 @@ describe('planTransition', () => {
 
   it('refunds emit the newly refunded amount, not the running total', () => {
     const first = planTransition(record('paid'), payment('partially_refunded', { refundedAmount: 2_500 }));
-    expect(first.events.map((e) => [e.type, e.amount, e.refundedAmount])).toEqual([['payment.refunded', 2_500, 2_500]]);
+    expect(first.events.map((e) => [e.type, e.amount, e.refundedAmount])).toEqual([
+      ['payment.refunded', 2_500, 2_500],
+    ]);
     const second = planTransition(first.next, payment('partially_refunded', { refundedAmount: 4_000 }));
-    expect(second.events.map((e) => [e.type, e.amount, e.refundedAmount])).toEqual([['payment.refunded', 1_500, 4_000]]);
+    expect(second.events.map((e) => [e.type, e.amount, e.refundedAmount])).toEqual([
+      ['payment.refunded', 1_500, 4_000],
+    ]);
     expect(second.next.refundedAmount).toBe(4_000);
   });
 
   it('a missed paid is emitted before the refund', () => {
-    expect(types('pending', 'refunded', { refundedAmount: 10_000 })).toEqual(['payment.paid', 'payment.refunded']);
+    expect(types('pending', 'refunded', { refundedAmount: 10_000 })).toEqual([
+      'payment.paid',
+      'payment.refunded',
+    ]);
   });
 
   it('ignores stale reports of earlier states', () => {
@@ -103,7 +115,11 @@ describe('planTransition', () => {
   });
 
   it('refuses a payment for another amount or currency', () => {
-    expect(() => planTransition(record('pending'), payment('paid', { amount: 9_999 }))).toThrow(AmountMismatchError);
-    expect(() => planTransition(record('pending'), payment('paid', { currency: 'SGD' }))).toThrow(/expects 10000 MYR/);
+    expect(() => planTransition(record('pending'), payment('paid', { amount: 9_999 }))).toThrow(
+      AmountMismatchError,
+    );
+    expect(() => planTransition(record('pending'), payment('paid', { currency: 'SGD' }))).toThrow(
+      /expects 10000 MYR/,
+    );
   });
 });

@@ -97,7 +97,8 @@ export class SettlementPipeline {
     const { driver, events, logger } = this.#o;
     const dedupeKey = `${driver.name}:event:${event.id}`;
     if (!event.paymentId) {
-      if (await events.has(dedupeKey)) return { outcome: 'duplicate', events: [], refetched: false, gatewayEvent: event };
+      if (await events.has(dedupeKey))
+        return { outcome: 'duplicate', events: [], refetched: false, gatewayEvent: event };
       await events.rememberOnce(dedupeKey, this.#o.dedupeTtlMs);
       return { outcome: 'ignored', events: [], refetched: false, gatewayEvent: event };
     }
@@ -109,7 +110,10 @@ export class SettlementPipeline {
       }
       const record = await this.#o.load(paymentId);
       if (!record) {
-        logger.info({ eventId: event.id, paymentId, type: event.rawType }, 'event for a payment this store does not know');
+        logger.info(
+          { eventId: event.id, paymentId, type: event.rawType },
+          'event for a payment this store does not know',
+        );
         await events.rememberOnce(dedupeKey, this.#o.dedupeTtlMs);
         return { outcome: 'ignored', events: [], refetched: false, gatewayEvent: event };
       }

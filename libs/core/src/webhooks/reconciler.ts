@@ -54,7 +54,10 @@ export class Reconciler {
         results.push(await this.#o.pipeline.settlePayment(id, 'reconcile'));
       } catch (error) {
         failed += 1;
-        this.#o.logger.warn({ paymentId: id, err: error }, 'reconcile of a payment failed; will retry next sweep');
+        this.#o.logger.warn(
+          { paymentId: id, err: error },
+          'reconcile of a payment failed; will retry next sweep',
+        );
       }
     }
     const settled = results.filter((r) => r.outcome === 'settled').length;

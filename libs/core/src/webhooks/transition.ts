@@ -95,7 +95,13 @@ export function planTransition(record: SettlementRecord, payment: Payment): Tran
 
   if (to !== from) {
     if (to === 'authorized' && OPEN.has(from)) {
-      events.push({ ...base, type: 'payment.authorized', amount: payment.amount, status: to, refundedAmount: 0 });
+      events.push({
+        ...base,
+        type: 'payment.authorized',
+        amount: payment.amount,
+        status: to,
+        refundedAmount: 0,
+      });
     } else if (PAID_FAMILY.has(to) && !PAID_FAMILY.has(from) && from !== 'disputed') {
       events.push({
         ...base,
@@ -107,9 +113,21 @@ export function planTransition(record: SettlementRecord, payment: Payment): Tran
     } else if (to === 'failed' && OPEN.has(from)) {
       events.push({ ...base, type: 'payment.failed', amount: payment.amount, status: to, refundedAmount: 0 });
     } else if ((to === 'canceled' || to === 'expired') && OPEN.has(from)) {
-      events.push({ ...base, type: 'payment.canceled', amount: payment.amount, status: to, refundedAmount: 0 });
+      events.push({
+        ...base,
+        type: 'payment.canceled',
+        amount: payment.amount,
+        status: to,
+        refundedAmount: 0,
+      });
     } else if (to === 'disputed') {
-      events.push({ ...base, type: 'payment.disputed', amount: payment.amount, status: to, refundedAmount: refundedNow });
+      events.push({
+        ...base,
+        type: 'payment.disputed',
+        amount: payment.amount,
+        status: to,
+        refundedAmount: refundedNow,
+      });
     }
   }
 

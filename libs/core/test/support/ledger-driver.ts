@@ -15,7 +15,10 @@ import {
  * A small in-memory gateway that honours the driver contract, for testing the pipeline on its own. Its
  * webhooks are really RSA-signed; `retrieveCalls` counts re-reads.
  */
-export class LedgerDriver implements Pick<GatewayDriver, 'name' | 'capabilities' | 'retrievePayment' | 'verifyWebhook'> {
+export class LedgerDriver implements Pick<
+  GatewayDriver,
+  'name' | 'capabilities' | 'retrievePayment' | 'verifyWebhook'
+> {
   readonly name = 'ledger';
   readonly capabilities: Capabilities = {
     captureModes: ['automatic', 'manual'],
@@ -71,7 +74,10 @@ export class LedgerDriver implements Pick<GatewayDriver, 'name' | 'capabilities'
         createdAt: (event.createdAt ?? new Date()).toISOString(),
       }),
     );
-    return { body, headers: { 'x-signature': sign('sha256', body, this.#keys.privateKey).toString('base64') } };
+    return {
+      body,
+      headers: { 'x-signature': sign('sha256', body, this.#keys.privateKey).toString('base64') },
+    };
   }
 
   async verifyWebhook(rawBody: Buffer | Uint8Array | string, headers: HeaderBag): Promise<GatewayEvent> {
