@@ -19,7 +19,7 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
-    files: ['**/*.test.ts', '**/test/**/*.ts', 'tools/**/*.ts', 'examples/**/*.ts', '**/scripts/**'],
+    files: ['**/*.test.ts', '**/test/**/*.ts', 'tools/**/*.ts', '**/examples/**/*.ts', '**/scripts/**'],
     rules: { 'no-console': 'off' },
   },
 );

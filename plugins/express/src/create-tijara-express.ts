@@ -124,7 +124,6 @@ export async function createTijaraExpress(options: TijaraExpressOptions): Promis
   const router = createRouter({
     service,
     origin,
-    publicUrl,
     mountPath,
     returnUrl: options.returnUrl ?? defaultReturnUrl,
     webhookLimitBytes: options.webhook?.limitBytes ?? DEFAULT_WEBHOOK_LIMIT_BYTES,

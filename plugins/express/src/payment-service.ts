@@ -234,7 +234,7 @@ export class PaymentService {
         kind: 'saved_method',
         saveMethod: false,
       });
-      await this.pipeline.settleWithPayment(payment);
+      await this.#settleAfter('charge', () => this.pipeline.settleWithPayment(payment));
       return { kind: 'settled', payment: (await this.#ledger.getPayment(payment.id)) ?? row };
     });
   }
@@ -468,7 +468,7 @@ export class PaymentService {
       const payment = await this.#driver.capture(held.paymentId, amount, {
         idempotencyKey: `capture:${held.paymentId}:${amount ?? 'full'}`,
       });
-      await this.pipeline.settleWithPayment(payment);
+      await this.#settleAfter('capture', () => this.pipeline.settleWithPayment(payment));
       return this.#reload(held);
     });
   }
@@ -485,7 +485,7 @@ export class PaymentService {
       const payment = await this.#driver.release(held.paymentId, {
         idempotencyKey: `release:${held.paymentId}`,
       });
-      await this.pipeline.settleWithPayment(payment);
+      await this.#settleAfter('release', () => this.pipeline.settleWithPayment(payment));
       return this.#reload(held);
     });
   }
@@ -575,8 +575,24 @@ export class PaymentService {
       }
       throw error;
     }
-    await this.pipeline.settlePayment(paid.paymentId, 'admin');
+    await this.#settleAfter('refund', () => this.pipeline.settlePayment(paid.paymentId, 'admin'));
     return (await this.#ledger.getRefund(refund.id)) as LedgerRefund;
+  }
+
+  /**
+   * Settle right after a gateway action that succeeded. If settling fails (a store callback threw, a lock was
+   * busy), the action still happened: report it as done and leave the rest to the queued event, the webhook
+   * and the reconciler, rather than telling the caller it failed and inviting a second charge or refund.
+   */
+  async #settleAfter(action: string, settle: () => Promise<SettlementResult>): Promise<void> {
+    try {
+      await settle();
+    } catch (error) {
+      this.#logger.warn(
+        { action, err: error },
+        'the gateway action succeeded but settling it failed; it will be retried',
+      );
+    }
   }
 
   async #attemptIn(

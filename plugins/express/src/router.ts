@@ -56,8 +56,6 @@ export interface RouterSettings {
   readonly service: PaymentService;
   /** `scheme://host[:port]` of publicUrl, for the same-origin check. */
   readonly origin: string;
-  /** publicUrl without a trailing slash, for absolute redirects. */
-  readonly publicUrl: string;
   readonly mountPath: string;
   readonly returnUrl: (context: ReturnContext) => string;
   readonly webhookLimitBytes: number;
@@ -119,7 +117,7 @@ async function dispatch(s: RouterSettings, req: RequestLike, res: ServerResponse
   if (first === 'checkout' && rest.length === 0) return only(method, 'POST', () => checkout(s, req, res));
   if (first === 'return' && rest.length === 3) {
     const [orderId, attempt, outcome] = rest as [string, string, string];
-    return only(method, 'GET', () => returned(s, req, res, orderId, attempt, outcome));
+    return only(method, 'GET', () => returned(s, res, orderId, attempt, outcome));
   }
   if (first === 'admin' && s.admin) {
     const [kind, id, action, extra] = rest;
@@ -223,7 +221,6 @@ function isTrue(value: string | undefined): boolean {
  */
 async function returned(
   s: RouterSettings,
-  _req: RequestLike,
   res: ServerResponse,
   orderId: string,
   attemptText: string,

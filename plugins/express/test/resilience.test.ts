@@ -206,6 +206,27 @@ test('an event whose handler failed on the return redirect is delivered by the n
   }
 });
 
+test('a capture is reported done even when the store handler fails; the event follows once', async () => {
+  const order = store.createOrder({ capture: 'manual' });
+  await postForm(`${store.url}/payments/checkout`, { orderId: order.id });
+  const [payment] = await store.tijara.listPayments(order.id);
+  await payOnSandbox(sandbox, payment!.paymentId, CARDS.ok);
+  await store.tijara.settleOrder(order.id);
+  store.failNext('payment.paid');
+  const captured = await postForm(`${store.url}/payments/admin/orders/${order.id}/capture`, {});
+  expect(captured.status).toBe(200);
+  expect(((await captured.json()) as { payment: { status: string } }).payment.status).toBe('paid');
+  // The gateway's webhook for the capture (or the next sweep) hands the queued event over.
+  await eventually(async () => {
+    await sandbox.settle();
+    await store.tijara.reconcile();
+    expect(store.events.filter((e) => e.orderId === order.id).map((e) => e.type)).toEqual([
+      'payment.authorized',
+      'payment.paid',
+    ]);
+  });
+});
+
 test('a signed payload for another amount settles nothing', async () => {
   const keys = generateUmmahTestKeys();
   store.driver.webhookVerifier.addKey(keys.publicKey);
