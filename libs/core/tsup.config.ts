@@ -1,13 +1,4 @@
 import { defineConfig } from 'tsup';
+import { packageBuild } from '../../tsup.preset';
 
-export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['esm', 'cjs'],
-  dts: true,
-  clean: true,
-  sourcemap: true,
-  target: 'node22',
-  // Keep 'node:' prefixes: 'node:sqlite' has no unprefixed name.
-  removeNodeProtocol: false,
-  tsconfig: 'tsconfig.build.json',
-});
+export default defineConfig(packageBuild());

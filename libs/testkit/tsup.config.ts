@@ -1,31 +1,16 @@
 import { copyFileSync } from 'node:fs';
 import { defineConfig } from 'tsup';
-
-const common = {
-  sourcemap: true,
-  target: 'node22',
-  // Keep 'node:' prefixes: 'node:sqlite' has no unprefixed name.
-  removeNodeProtocol: false,
-  tsconfig: 'tsconfig.build.json',
-  external: ['playwright-core'],
-} as const;
+import { packageBuild } from '../../tsup.preset';
 
 export default defineConfig([
-  {
-    ...common,
-    entry: ['src/index.ts'],
-    format: ['esm', 'cjs'],
-    dts: true,
+  packageBuild({
+    external: ['playwright-core'],
     clean: false,
     shims: true,
     async onSuccess() {
       copyFileSync('src/ts-hooks.mjs', 'dist/ts-hooks.mjs');
     },
-  },
-  {
-    // The store battery starts this in a second process; it is an ES module script (top-level await).
-    ...common,
-    entry: ['src/store-battery-child.ts'],
-    format: ['esm'],
-  },
+  }),
+  // The store battery starts this in a second process; it is an ES module script (top-level await).
+  packageBuild({ entry: ['src/store-battery-child.ts'], format: ['esm'], dts: false, clean: false }),
 ]);
