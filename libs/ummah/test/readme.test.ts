@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { readmeExamples } from '@tijara/testkit';
+import { listEndpoints } from '@tijara/ummah';
 import { createDriver } from '../examples/setup.js';
 import { handleCallback, startCheckout } from '../examples/checkout.js';
 import { holdAtCheckout, settleHold } from '../examples/capture.js';
@@ -23,6 +24,17 @@ describe('README', () => {
     // Every TypeScript block is one of the executed examples: none can be left to rot.
     const tsBlocks = readFileSync(path.join(packageDir, 'README.md'), 'utf8').match(/^```ts$/gm) ?? [];
     expect(tsBlocks).toHaveLength(examples.length);
+  });
+
+  it('lists every endpoint of the table, in order, with its method and path', () => {
+    const rows = readFileSync(path.join(packageDir, 'README.md'), 'utf8')
+      .split('\n')
+      .filter((line) => /^\| (GET|POST|PUT|PATCH|DELETE) \|/.test(line));
+    expect(rows).toEqual(
+      listEndpoints().map(
+        ({ name, endpoint }) => `| ${endpoint.method} | \`${endpoint.path}\` | \`client.${name}\` |`,
+      ),
+    );
   });
 });
 

@@ -1,6 +1,7 @@
 /**
  * Behavioural scenarios of the Ummah driver, written once and run against any HTTP target that behaves like
- * Ummah: the recorded fixtures (scenarios-fixtures.test.ts) and, later, the sandbox emulator.
+ * Ummah: the recorded fixtures (scenarios-fixtures.test.ts) and the live sandbox emulator
+ * (tools/sandbox/test/ummah-driver-scenarios.test.ts, which imports this module by path).
  *
  * A target is small on purpose:
  * - `baseUrl`, `secretKey`, `brandId`: where and as whom the driver talks (`baseUrl` ends with `/api/v1/`).
@@ -11,7 +12,8 @@
  * - `callbackUrl` (optional): the `success_callback` every purchase names. A live target sets it to a receiver it
  *   runs, so the delivery really travels; the recordings were made with `https://shop.example/ummah/callback`.
  * - `begin(scenario)` / `end(scenario)` (optional): called around each scenario with its name; a replaying target
- *   loads that scenario's recording and checks that every recorded exchange was used.
+ *   loads that scenario's recording and checks that every recorded exchange was used, and the sandbox target checks
+ *   that it answered the same requests with the same statuses as that recording.
  *
  * Amounts and references are fixed, so a recording made from one target replays against the driver exactly.
  */

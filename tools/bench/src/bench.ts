@@ -118,12 +118,23 @@ if (webhook) {
   );
   out.push(
     table(
-      ['server', 'req/s', 'p50 ms', 'p99 ms', 'requests', 'non-2xx', 'vs limit', 'vs seed'],
+      [
+        'server',
+        'req/s',
+        'p50 ms',
+        'p99 ms',
+        'server CPU ms/req',
+        'requests',
+        'non-2xx',
+        'vs limit',
+        'vs seed',
+      ],
       webhook.rows.map((r) => [
         r.name + (r.note ? ` — ${r.note}` : ''),
         fmt.int(r.result.rps),
         fmt.ms(r.result.p50),
         fmt.ms(r.result.p99),
+        r.cpuMsPerRequest === undefined ? '–' : r.cpuMsPerRequest.toFixed(3),
         fmt.int(r.result.requests),
         fmt.int(r.result.non2xx + r.result.errors),
         fmt.ratio(r.result.rps / rps('limit')),
@@ -139,13 +150,14 @@ if (client) {
   );
   out.push(
     table(
-      ['client', 'mean ms', 'p50 ms', 'p99 ms', 'req/s (8 in flight)'],
+      ['client', 'mean ms', 'p50 ms', 'p99 ms', 'client CPU ms/call', 'req/s (8 in flight)'],
       [
         [
           'raw fetch',
           fmt.ms(client.fetchMeanMs),
           fmt.ms(client.fetchP50Ms),
           fmt.ms(client.fetchP99Ms),
+          client.fetchCpuMsPerCall.toFixed(3),
           fmt.int(client.concurrent.fetchRps),
         ],
         [
@@ -153,6 +165,7 @@ if (client) {
           fmt.ms(client.driverMeanMs),
           fmt.ms(client.driverP50Ms),
           fmt.ms(client.driverP99Ms),
+          client.driverCpuMsPerCall.toFixed(3),
           fmt.int(client.concurrent.driverRps),
         ],
       ],

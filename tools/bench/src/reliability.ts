@@ -9,7 +9,7 @@ import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startSandboxProcess, type SandboxProcess } from './lib/gateway.js';
 import { BENCH_DIR } from './lib/proc.js';
-import { pemSecretLines, scanFiles } from './lib/secrets.js';
+import { pemSecretLines, scanFiles, scanText } from './lib/secrets.js';
 import { generateKeys } from './lib/signing.js';
 import { crashScenario } from './scenarios/crash.js';
 import { faultyGatewayScenario } from './scenarios/faulty.js';
@@ -89,6 +89,20 @@ const files = readdirSync(runDir)
   .map((f) => join(runDir, f));
 const literals = [...(sandbox ? [sandbox.secretKey] : []), ...pemSecretLines(webhookKeys.privateKeyPem)];
 const scan = scanFiles(files, { literals });
+// The scanner must see what it is looking for, or a clean result means nothing.
+const planted = scanText(
+  `key ${sandbox?.secretKey ?? 'sk_test_0123456789abcdef'} card 4242 4242 4242 4242\n${webhookKeys.privateKeyPem}`,
+  'planted',
+  { literals },
+);
+const plantedKinds = new Set(planted.map((f) => f.kind));
+const selfTest = check(
+  'secret scan: the scanner finds planted secrets',
+  ['api key', 'card number', 'private key', 'literal secret'].every((kind) => plantedKinds.has(kind)),
+  `found ${[...plantedKinds].join(', ')} in a planted sample`,
+);
+checks.push(selfTest);
+process.stdout.write(`${selfTest.passed ? 'PASS' : 'FAIL'} ${selfTest.name} — ${selfTest.detail}\n`);
 figures.secret_scan = { files: files.length, lines: scan.scannedLines, findings: scan.findings.length };
 const scanCheck = check(
   'secret scan: no API key, private key or card number in any log line or error',

@@ -1,4 +1,4 @@
-import { sendJson, startLoopbackServer, type LoopbackServer } from '@tijara/testkit';
+import { startLoopbackServer, type LoopbackServer } from '@tijara/testkit';
 import {
   defineUmmahDriverScenarios,
   type ScenarioCard,
@@ -75,12 +75,13 @@ beforeAll(async () => {
       status: answer.status,
       answer: answerOf(body),
     });
-    if (body === undefined) {
-      response.writeHead(answer.status);
-      response.end();
-      return;
-    }
-    sendJson(response, answer.status, body);
+    // The sandbox's own bytes and headers go back (fetch already undid any content encoding).
+    const forwarded: Record<string, string> = {};
+    answer.headers.forEach((value, name) => {
+      if (!HOP_BY_HOP.has(name) && name !== 'content-encoding') forwarded[name] = value;
+    });
+    response.writeHead(answer.status, forwarded);
+    response.end(text);
   });
 });
 

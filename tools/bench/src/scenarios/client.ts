@@ -18,6 +18,9 @@ export interface ClientReport {
   readonly driverP99Ms: number;
   readonly fetchP99Ms: number;
   readonly overhead: number;
+  /** Client-process CPU per call: what the driver itself costs, independent of the sandbox's latency. */
+  readonly driverCpuMsPerCall: number;
+  readonly fetchCpuMsPerCall: number;
   /** The same with 8 calls in flight: requests/s each way. */
   readonly concurrent: { readonly driverRps: number; readonly fetchRps: number; readonly overhead: number };
 }
@@ -60,6 +63,8 @@ export async function clientScenario(ctx: RunContext, sandbox: SandboxProcess): 
   }
   const driverTimes: number[] = [];
   const fetchTimes: number[] = [];
+  // CPU this process spends per call, each way: unlike latency, it does not move with machine noise.
+  const cpu = { driver: 0, fetch: 0 };
   for (let b = 0; b < blocks; b++) {
     for (const [fn, times] of b % 2 === 0
       ? ([
@@ -70,11 +75,14 @@ export async function clientScenario(ctx: RunContext, sandbox: SandboxProcess): 
           [viaDriver, driverTimes],
           [viaFetch, fetchTimes],
         ] as const)) {
+      const cpuBefore = process.cpuUsage();
       for (let i = 0; i < perBlock; i++) {
         const started = performance.now();
         await fn(ids[i % ids.length] as string);
         times.push(performance.now() - started);
       }
+      const used = process.cpuUsage(cpuBefore);
+      cpu[times === driverTimes ? 'driver' : 'fetch'] += (used.user + used.system) / 1000;
     }
   }
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -107,6 +115,8 @@ export async function clientScenario(ctx: RunContext, sandbox: SandboxProcess): 
     driverP99Ms: percentile(d, 0.99),
     fetchP99Ms: percentile(f, 0.99),
     overhead: mean(driverTimes) / mean(fetchTimes) - 1,
+    driverCpuMsPerCall: cpu.driver / driverTimes.length,
+    fetchCpuMsPerCall: cpu.fetch / fetchTimes.length,
     concurrent: { driverRps, fetchRps, overhead: fetchRps / driverRps - 1 },
   };
 }

@@ -64,6 +64,7 @@ export async function crashScenario(ctx: ReliabilityContext): Promise<Check[]> {
     ).length;
     let sweeps = 0;
     let report = { checked: 0, settled: 0, failed: 0 };
+    let settledByReconciler = 0;
     for (; sweeps < 5; sweeps++) {
       const response = await send(storeUrl(second, '/__bench/reconcile'), {
         method: 'POST',
@@ -72,6 +73,7 @@ export async function crashScenario(ctx: ReliabilityContext): Promise<Check[]> {
         timeoutMs: 60_000,
       });
       report = JSON.parse(response.body) as typeof report;
+      settledByReconciler += report.settled;
       if (report.checked === 0 || report.settled === 0) break;
     }
     await new Promise((resolve) => setTimeout(resolve, 300));
@@ -98,6 +100,7 @@ export async function crashScenario(ctx: ReliabilityContext): Promise<Check[]> {
       fulfilledBeforeCrash: before,
       pendingAfterRestart: pendingBefore,
       reconcileSweeps: sweeps + 1,
+      settledByReconciler,
       lastSweep: report,
       wrongOrders: wrong.length,
       fulfilments: all.length,
@@ -110,7 +113,7 @@ export async function crashScenario(ctx: ReliabilityContext): Promise<Check[]> {
         'crash: the store was killed mid-settlement and orders were left for the reconciler',
         exit === 'SIGKILL' && pendingBefore > 0,
         `SIGKILL after ${killedAt} of ${orders} deliveries answered (${orders - answered} never answered); ` +
-          `${pendingBefore} orders still pending after restart`,
+          `${pendingBefore} orders still pending after restart; the reconciler settled ${settledByReconciler}`,
       ),
       check(
         'crash: after restart the reconciler settles every order correctly',

@@ -17,7 +17,7 @@ import { load, type LoadResult } from '../lib/load.js';
 import { CURRENCY, orderAmount, orderId, seededPaymentId } from '../lib/orders.js';
 import { createDatabase, dropDatabase } from '../lib/pgdb.js';
 import { dropPrefix } from '../lib/redisdb.js';
-import { startTs, type RunningChild } from '../lib/proc.js';
+import { processCpuMs, startTs, type RunningChild } from '../lib/proc.js';
 import { generateKeys, signMany, type SignedDelivery } from '../lib/signing.js';
 import { POSTGRES_URL, REDIS_URL, portOpen, type RunContext } from './env.js';
 
@@ -27,6 +27,8 @@ export interface WebhookRow {
   readonly result: LoadResult;
   /** Distinct events the run used (plugin only). */
   readonly distinct?: number;
+  /** CPU time the server process used per answered request during the measured run (robust to machine noise). */
+  readonly cpuMsPerRequest?: number;
   readonly note?: string;
 }
 
@@ -89,6 +91,7 @@ export async function webhookScenario(ctx: RunContext, sandbox: SandboxProcess):
   };
 
   const baselineRuns = new Map<string, LoadResult[]>();
+  const baselineCpu = new Map<string, number[]>();
   const baseline = async (key: string, name: string, script: string) => {
     ctx.log(`webhook: ${name}`);
     const child = await startTs(script, {
@@ -108,6 +111,7 @@ export async function webhookScenario(ctx: RunContext, sandbox: SandboxProcess):
         durationS: baselineWarmupS,
         next: cycle(pool),
       });
+      const cpuBefore = processCpuMs(child.pid);
       const result = await load({
         title: key,
         url,
@@ -117,12 +121,16 @@ export async function webhookScenario(ctx: RunContext, sandbox: SandboxProcess):
         durationS: seconds,
         next: cycle(pool),
       });
+      const cpuMs = (processCpuMs(child.pid) - cpuBefore) / result.requests;
+      const cpuRuns = [...(baselineCpu.get(key) ?? []), cpuMs];
+      baselineCpu.set(key, cpuRuns);
       const runs = [...(baselineRuns.get(key) ?? []), result];
       baselineRuns.set(key, runs);
       const entry: WebhookRow = {
         key,
         name,
         result: mergeRuns(key, runs),
+        cpuMsPerRequest: cpuRuns.reduce((a, b) => a + b, 0) / cpuRuns.length,
         ...(runs.length > 1 ? { note: `mean of ${runs.length} runs, before and after the plugin runs` } : {}),
       };
       const existing = rows.findIndex((r) => r.key === key);
@@ -171,6 +179,7 @@ export async function webhookScenario(ctx: RunContext, sandbox: SandboxProcess):
         maxS: 60,
         next: cycle(pool.slice(poolSize - warmup)),
       });
+      const cpuBefore = processCpuMs(child.pid);
       const result = await load({
         title: key,
         url,
@@ -181,7 +190,8 @@ export async function webhookScenario(ctx: RunContext, sandbox: SandboxProcess):
         maxS: seconds,
         next: cycle(measured),
       });
-      rows.push({ key, name, result, distinct: Math.min(result.requests, measured.length) });
+      const cpuMsPerRequest = (processCpuMs(child.pid) - cpuBefore) / result.requests;
+      rows.push({ key, name, result, distinct: Math.min(result.requests, measured.length), cpuMsPerRequest });
     } catch (error) {
       ctx.log(`webhook: ${name} failed: ${(error as Error).message}`);
       rows.push({ key, name, result: failedResult(key), note: (error as Error).message.split('\n')[0] });
