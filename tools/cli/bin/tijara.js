@@ -11,13 +11,9 @@ const builtEntry = new URL('../dist/cli.js', import.meta.url);
 const from = process.env.TIJARA_CLI_FROM ?? (existsSync(sourceEntry) ? 'src' : 'dist');
 
 if (from === 'src') {
-  const { registerSourceHooks } = await import('./source-hooks.js');
-  try {
-    registerSourceHooks(new URL('.', import.meta.url));
-  } catch (error) {
-    process.stderr.write(`tijara: error: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(1);
-  }
+  // The repository's resolve hooks (shared with testkit's spawnTs): `@tijara/*` to sources, `./x.js` to
+  // `./x.ts`; Node 24 strips the types.
+  await import(new URL('../../../libs/testkit/src/ts-hooks.mjs', import.meta.url).href);
   await import(sourceEntry.href);
 } else if (existsSync(builtEntry)) {
   await import(builtEntry.href);
