@@ -69,7 +69,8 @@ function walk(value: unknown, extra: readonly string[], seen: WeakMap<object, un
   // An Error's message and stack are not own enumerable properties; keep them (redacted) when logging one.
   if (value instanceof Error && !seen.has(value)) {
     const error = value as Error & { toJSON?: () => unknown };
-    const base = typeof error.toJSON === 'function' ? (error.toJSON() as Record<string, unknown>) : { ...error };
+    const base =
+      typeof error.toJSON === 'function' ? (error.toJSON() as Record<string, unknown>) : { ...error };
     return walk({ name: error.name, message: error.message, ...base, stack: error.stack }, extra, seen);
   }
   // `seen` holds the ancestors only: a repeated but non-circular object is copied again.
