@@ -1,3 +1,5 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
 
 /** Every kind of object the sandbox keeps. One table holds them all as JSON documents. */
@@ -53,6 +55,8 @@ export class Store {
 
   constructor(file: string | undefined) {
     this.file = file && file !== ':memory:' ? file : ':memory:';
+    // A fresh checkout has no data directory yet; create it rather than fail to open the file.
+    if (this.file !== ':memory:') mkdirSync(dirname(this.file), { recursive: true });
     this.db = new DatabaseSync(this.file);
     if (this.file !== ':memory:') {
       this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;');

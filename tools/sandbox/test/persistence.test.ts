@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { client, createPurchase, pay, start, startReceiver } from './helpers.js';
@@ -108,4 +108,16 @@ test('pending deliveries resume after a restart', async () => {
     await second.close();
     await receiver.close();
   }
+});
+
+test('creates the directory of a new database file', async () => {
+  const dbFile = join(dir, 'not', 'yet', 'there', 'sandbox.sqlite');
+  const sandbox = await start({ dbFile });
+  try {
+    const purchase = await createPurchase(client(sandbox), sandbox.brandId, { reference: 'NEW-DIR' });
+    expect(purchase.status).toBe('created');
+  } finally {
+    await sandbox.close();
+  }
+  expect(existsSync(dbFile)).toBe(true);
 });
