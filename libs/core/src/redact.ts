@@ -36,8 +36,14 @@ function passesLuhn(digits: string): boolean {
   return sum % 10 === 0;
 }
 
+// Ids such as UUIDs hold digit runs that can look like a card number; they are not secrets.
+const UUID = /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi;
+
 function maskCardNumbers(input: string): string {
-  return input.replace(CARD_NUMBER, (match) => {
+  const ids: Array<[number, number]> = [];
+  for (const m of input.matchAll(UUID)) ids.push([m.index, m.index + m[0].length]);
+  return input.replace(CARD_NUMBER, (match, offset: number) => {
+    if (ids.some(([start, end]) => offset < end && offset + match.length > start)) return match;
     const digits = match.replace(/[ -]/g, '');
     if (digits.length < 13 || digits.length > 19 || !passesLuhn(digits)) return match;
     return `**** ${digits.slice(-4)}`;
@@ -58,12 +64,21 @@ export function redactString(input: string, extraSecrets: readonly string[] = []
 
 /** Deep copy of a value with secret-named fields replaced and secret-shaped strings redacted. */
 export function redact<T>(value: T, extraSecrets: readonly string[] = []): T {
-  return walk(value, extraSecrets, new WeakMap()) as T;
+  return walk(value, extraSecrets, new WeakMap(), 0) as T;
 }
 
-function walk(value: unknown, extra: readonly string[], seen: WeakMap<object, unknown>): unknown {
+/** Deeper than any real payload; a hostile, deeply nested body must not exhaust the stack. */
+const MAX_DEPTH = 32;
+
+function walk(
+  value: unknown,
+  extra: readonly string[],
+  seen: WeakMap<object, unknown>,
+  depth: number,
+): unknown {
   if (typeof value === 'string') return redactString(value, extra);
   if (value === null || typeof value !== 'object') return value;
+  if (depth >= MAX_DEPTH) return '[Too deep]';
   if (Buffer.isBuffer(value)) return redactString(value.toString('utf8'), extra);
   if (value instanceof Date) return new Date(value.getTime());
   // An Error's message and stack are not own enumerable properties; keep them (redacted) when logging one.
@@ -71,17 +86,24 @@ function walk(value: unknown, extra: readonly string[], seen: WeakMap<object, un
     const error = value as Error & { toJSON?: () => unknown };
     const base =
       typeof error.toJSON === 'function' ? (error.toJSON() as Record<string, unknown>) : { ...error };
-    return walk({ name: error.name, message: error.message, ...base, stack: error.stack }, extra, seen);
+    return walk(
+      { name: error.name, message: error.message, ...base, stack: error.stack },
+      extra,
+      seen,
+      depth + 1,
+    );
   }
   // `seen` holds the ancestors only: a repeated but non-circular object is copied again.
   if (seen.has(value)) return '[Circular]';
   seen.set(value, true);
   try {
-    if (Array.isArray(value)) return value.map((item) => walk(item, extra, seen));
+    if (Array.isArray(value)) return value.map((item) => walk(item, extra, seen, depth + 1));
     const out: Record<string, unknown> = {};
     for (const [key, item] of Object.entries(value)) {
       out[key] =
-        SECRET_KEY_NAME.test(key) && item != null && item !== '' ? REDACTED : walk(item, extra, seen);
+        SECRET_KEY_NAME.test(key) && item != null && item !== ''
+          ? REDACTED
+          : walk(item, extra, seen, depth + 1);
     }
     return out;
   } finally {

@@ -165,3 +165,19 @@ describe('errors', () => {
     expect(String(out.err.stack)).toContain('upstream refused sk_test_[REDACTED]');
   });
 });
+
+describe('hostile and id-shaped input', () => {
+  it('stops at a fixed depth instead of exhausting the stack', () => {
+    let nested: unknown = 'leaf';
+    for (let i = 0; i < 100_000; i += 1) nested = { n: nested };
+    const out = JSON.stringify(redact(nested));
+    expect(out).toContain('[Too deep]');
+    expect(out).not.toContain('leaf');
+  });
+
+  it('leaves digit runs inside UUIDs alone', () => {
+    const id = 'c2a7e3f0-1b2c-4d5e-8000-000000000003';
+    expect(redactString(`purchase ${id}`)).toBe(`purchase ${id}`);
+    expect(redactString(`${id} card 4242424242424242`)).toBe(`${id} card **** 4242`);
+  });
+});

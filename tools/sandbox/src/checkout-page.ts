@@ -35,6 +35,9 @@ function invalid(errors: FieldDetails | undefined, field: string): string {
 }
 
 /** The hosted checkout form. Element ids are stable (see README) so browser tests can drive it. */
+/** The pages' form parser; shared with the fault middleware (see parseApiBody). */
+export const parsePageForm = express.urlencoded({ extended: false, limit: '64kb' });
+
 export function renderCheckout(record: PurchaseRecord, state: FormState = {}, prefix = ''): string {
   const purchase = record.object;
   const { values = {}, errors } = state;
@@ -186,7 +189,7 @@ function notFoundPage(res: Response): void {
 /** Hosted checkout, Direct Post, the 3-D Secure step, the result page and the invoice page. */
 export function checkoutRouter(sandbox: SandboxContext): Router {
   const router = express.Router();
-  router.use(express.urlencoded({ extended: false, limit: '64kb' }));
+  router.use(parsePageForm);
 
   const load = (req: Request, res: Response): PurchaseRecord | undefined => {
     const record = sandbox.purchases.find(String(req.params['id']));

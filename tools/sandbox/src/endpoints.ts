@@ -314,6 +314,12 @@ export function authenticate(sandbox: SandboxContext) {
   };
 }
 
+/**
+ * The API's JSON body parser. Exported so the fault middleware can read a body before it injects latency:
+ * a gateway that receives a whole request and then stalls still acts on it when the client gives up.
+ */
+export const parseApiBody = express.json({ limit: '1mb', type: ['application/json', 'application/*+json'] });
+
 /** The `/api/v1` router for a table of endpoints: JSON bodies, auth, validation, idempotency, 404/405. */
 export function buildApiRouter(
   sandbox: SandboxContext,
@@ -321,7 +327,7 @@ export function buildApiRouter(
   open: Router,
 ): Router {
   const router = express.Router();
-  router.use(express.json({ limit: '1mb', type: ['application/json', 'application/*+json'] }));
+  router.use(parseApiBody);
   router.use(open);
   router.use(authenticate(sandbox));
   // Static paths first, so `webhooks/deliveries/` is never taken for `webhooks/{id}/`.

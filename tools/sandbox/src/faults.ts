@@ -1,5 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import { z } from 'zod';
+import { parsePageForm } from './checkout-page.js';
+import { parseApiBody } from './endpoints.js';
 import { newId } from './ids.js';
 import type { Delivery } from './webhook-delivery.js';
 
@@ -168,7 +170,14 @@ export class FaultRegistry {
           effect = rule;
         }
       }
-      if (latency > 0) await sleep(latency);
+      if (latency > 0) {
+        // Receive the whole request before stalling, as a slow gateway does: if the client times out
+        // meanwhile, the request is still carried out with its real body (the outcome-unknown case), never
+        // with an empty one.
+        const bodyError = await readBody(req, res);
+        await sleep(latency);
+        if (bodyError) return next(bodyError);
+      }
       if (!effect) return next();
       if (effect.when === 'after' && (effect.type === 'error' || effect.type === 'drop')) {
         interceptAnswer(res, () => applyEffect(effect, req, res));
@@ -233,4 +242,17 @@ function interceptAnswer(res: Response, replace: () => void): void {
     replace();
     return res;
   }) as Response['send'];
+}
+
+/**
+ * Run the API's or the pages' body parser now (the routers' own parsers then skip the parsed body).
+ * Resolves with the parser's error (e.g. malformed JSON) for the caller to pass on.
+ */
+function readBody(req: Request, res: Response): Promise<unknown> {
+  return new Promise((resolve) => {
+    parseApiBody(req, res, (jsonError?: unknown) => {
+      if (jsonError) return resolve(jsonError);
+      parsePageForm(req, res, (formError?: unknown) => resolve(formError));
+    });
+  });
 }

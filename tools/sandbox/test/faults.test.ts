@@ -76,6 +76,40 @@ describe('API faults', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(140);
   });
 
+  test('a client that times out during a latency fault: the request still happens with its real body', async () => {
+    await addFault({
+      method: 'POST',
+      path: '/api/v1/purchases/',
+      type: 'latency',
+      latency_ms: 300,
+      count: 1,
+    });
+    const headers = { 'Idempotency-Key': 'slow-gateway-1' };
+    const body = purchaseBody(sandbox.brandId, { reference: 'SLOW' });
+    const aborted = fetch(`${sandbox.apiBase}purchases/`, {
+      method: 'POST',
+      headers: {
+        ...headers,
+        authorization: `Bearer ${sandbox.secretKey}`,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(50),
+    });
+    await expect(aborted).rejects.toThrow();
+    // The gateway carries on after the client left; wait for it (bounded) rather than for a fixed time.
+    let created: Json[] = [];
+    for (let i = 0; i < 100 && created.length === 0; i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      created = (await control<{ results: Json[] }>(sandbox, 'GET', '/purchases')).body.results;
+    }
+    expect(created.map((p) => p.reference)).toEqual(['SLOW']);
+    // The retry with the same key and body gets the original answer instead of an idempotency conflict.
+    const retry = await api.post('/purchases/', body, headers);
+    expect(retry.status).toBe(201);
+    expect(retry.body.id).toBe(created[0]!.id);
+  });
+
   test('a dropped connection: the client sees a network error', async () => {
     await addFault({ type: 'drop', count: 1 });
     await expect(api.get('/clients/')).rejects.toThrow();

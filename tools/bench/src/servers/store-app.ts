@@ -39,7 +39,10 @@ export interface StoreAppConfig {
   readonly webhookPublicKeys: readonly string[];
   readonly printEvents?: boolean;
   readonly logLevel?: string;
-  /** false: no timer; the harness calls /__bench/reconcile. */
+  /**
+   * Unset: no reconciler timer. Set: payments pending at least this long are reconciled (hourly timer; the harness
+   * calls /__bench/reconcile for a sweep now).
+   */
   readonly reconcileMinAgeMs?: number;
   /** Seed the ledger with `count` pending payments (ids from seededPaymentId) before listening. */
   readonly seed?: { readonly count: number; readonly run: string };
