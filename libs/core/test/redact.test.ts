@@ -157,9 +157,8 @@ describe('prose about tokens stays readable', () => {
 
 describe('errors', () => {
   it('keeps an error message and stack, redacted, when an error is logged', () => {
-    const out = redact({ err: new Error('upstream refused sk_test_abcdef123456') }) as {
-      err: Record<string, unknown>;
-    };
+    const logged: unknown = redact({ err: new Error('upstream refused sk_test_abcdef123456') });
+    const out = logged as { err: Record<string, unknown> };
     expect(out.err.name).toBe('Error');
     expect(out.err.message).toBe('upstream refused sk_test_[REDACTED]');
     expect(String(out.err.stack)).toContain('upstream refused sk_test_[REDACTED]');
