@@ -4,7 +4,7 @@ export interface Product {
   readonly id: string;
   readonly name: string;
   readonly description: string;
-  /** Unit price in minor units (sen). */
+  /** Unit price in minor units of the store's currency (sen for the default MYR). */
   readonly price: number;
   /** Made-to-order goods hold the card and are charged when they ship. */
   readonly capture: CaptureMode;
@@ -12,6 +12,7 @@ export interface Product {
   readonly swatch: string;
 }
 
+/** The store's default currency; `createStoreApp({ currency })` picks another. */
 export const CURRENCY = 'MYR';
 
 export const PRODUCTS: readonly Product[] = [

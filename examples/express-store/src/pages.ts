@@ -1,7 +1,7 @@
 /** Server-rendered pages. Every value goes through the `html` tag, which escapes it. */
 import { fromMinorUnits } from '@tijara/core';
 import type { LedgerPayment, LedgerRefund, LedgerSavedMethod } from '@tijara/express';
-import { CURRENCY, PRODUCTS } from './catalog.js';
+import { PRODUCTS } from './catalog.js';
 import { html, money, type Html } from './html.js';
 import type { CartLine, Order, OrderStatus, TimelineEntry } from './store-db.js';
 
@@ -61,7 +61,7 @@ function statusBadge(status: OrderStatus): Html {
   >`;
 }
 
-export function productsPage(flash: Notice): Html {
+export function productsPage(flash: Notice, currency: string): Html {
   const tiles = PRODUCTS.map(
     (p) =>
       html`<article class="product" id="product-${p.id}">
@@ -71,7 +71,7 @@ export function productsPage(flash: Notice): Html {
           <p>${p.description}</p>
           ${p.capture === 'manual' ? html`<span><span class="badge hold">Charged when it ships</span></span>` : ''}
           <div class="row" style="justify-content:space-between;align-items:center">
-            <span class="price">${money(p.price, CURRENCY)}</span>
+            <span class="price">${money(p.price, currency)}</span>
             <form method="post" action="/cart/items">
               <input type="hidden" name="productId" value="${p.id}" /><button type="submit" id="add-${p.id}">
                 Add to cart
@@ -91,9 +91,11 @@ export interface CartView {
   readonly buyer: { email?: string; name?: string };
   readonly savedMethods: readonly LedgerSavedMethod[];
   readonly flash: Notice;
+  readonly currency: string;
 }
 
 export function cartPage(view: CartView): Html {
+  const { currency } = view;
   if (view.lines.length === 0) {
     return html`<h1>Cart</h1>
       ${notice(view.flash)}
@@ -104,7 +106,7 @@ export function cartPage(view: CartView): Html {
     (line) =>
       html`<tr>
         <td>${line.name}</td>
-        <td class="num">${money(line.price, CURRENCY)}</td>
+        <td class="num">${money(line.price, currency)}</td>
         <td class="num">
           <form method="post" action="/cart/items/${line.productId}" class="actions">
             <input
@@ -117,7 +119,7 @@ export function cartPage(view: CartView): Html {
             /><button class="small secondary" type="submit">Update</button>
           </form>
         </td>
-        <td class="num">${money(line.total, CURRENCY)}</td>
+        <td class="num">${money(line.total, currency)}</td>
       </tr>`,
   );
   const buyer = html`<label
@@ -158,7 +160,7 @@ export function cartPage(view: CartView): Html {
                   />
                   <input type="hidden" name="savedMethodId" value="${m.id}" />
                   <button type="submit" class="one-click" id="pay-with-${m.id}">
-                    Pay ${money(total, CURRENCY)} with ${cardLabel(m)}
+                    Pay ${money(total, currency)} with ${cardLabel(m)}
                   </button>
                 </form>`,
             )}
@@ -180,7 +182,7 @@ export function cartPage(view: CartView): Html {
         ${rows}
       </tbody>
     </table>
-    <div class="total"><span>Total</span><span id="cart-total">${money(total, CURRENCY)}</span></div>
+    <div class="total"><span>Total</span><span id="cart-total">${money(total, currency)}</span></div>
     ${oneClick}
     <form class="panel" method="post" action="/checkout" id="checkout-form">
       <h2 style="margin-top:0">Checkout</h2>
@@ -191,7 +193,7 @@ export function cartPage(view: CartView): Html {
           time</label
         >
       </p>
-      <button type="submit" id="checkout">Pay ${money(total, CURRENCY)} securely</button>
+      <button type="submit" id="checkout">Pay ${money(total, currency)} securely</button>
       <p class="muted">You will enter your card on the payment page of the gateway (the local sandbox).</p>
     </form>`;
 }

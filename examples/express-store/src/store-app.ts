@@ -7,7 +7,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { CardError, NotFoundError, type GatewayDriver, type Logger } from '@tijara/core';
+import { assertCurrency, CardError, NotFoundError, type GatewayDriver, type Logger } from '@tijara/core';
 import {
   createTijaraExpress,
   type PaymentEvent,
@@ -15,7 +15,7 @@ import {
   type StoreOrder,
   type TijaraExpress,
 } from '@tijara/express';
-import { findProduct } from './catalog.js';
+import { CURRENCY, findProduct } from './catalog.js';
 import {
   adminPage,
   cartPage,
@@ -45,6 +45,11 @@ export interface StoreAppOptions {
   readonly logger: Logger;
   /** Strings to scrub from the plugin's logs (the gateway key). */
   readonly secrets?: readonly string[];
+  /**
+   * ISO 4217 code the store sells in (default MYR). Catalog prices are minor units of it, so the same price is
+   * shown and charged with the currency's own decimals: 8900 is MYR 89.00, KWD 8.900 or JPY 8900.
+   */
+  readonly currency?: string;
 }
 
 export interface StoreApp {
@@ -67,7 +72,10 @@ function cookies(req: IncomingMessage): Record<string, string> {
 }
 
 export async function createStoreApp(options: StoreAppOptions): Promise<StoreApp> {
-  const db = new StoreDb(join(options.dataDir, 'express-store.sqlite'));
+  const db = new StoreDb(
+    join(options.dataDir, 'express-store.sqlite'),
+    assertCurrency(options.currency ?? CURRENCY),
+  );
   const origin = new URL(options.publicUrl).origin;
   const secureCookie = origin.startsWith('https:');
   const log = options.logger;
@@ -188,7 +196,9 @@ export async function createStoreApp(options: StoreAppOptions): Promise<StoreApp
     return order && (order.sessionId === sessionOf(res).id || isAdmin(req)) ? order : undefined;
   };
 
-  app.get('/', (_req, res) => render(res, { title: 'Shop', current: 'shop' }, productsPage(undefined)));
+  app.get('/', (_req, res) =>
+    render(res, { title: 'Shop', current: 'shop' }, productsPage(undefined, db.currency)),
+  );
 
   app.post('/cart/items', (req, res) => {
     const product = findProduct(String(req.body?.productId ?? ''));
@@ -221,6 +231,7 @@ export async function createStoreApp(options: StoreAppOptions): Promise<StoreApp
         },
         savedMethods: await tijara.listSavedMethods(session.customerId),
         flash,
+        currency: db.currency,
       }),
     );
   });

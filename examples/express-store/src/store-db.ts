@@ -58,8 +58,11 @@ export function newId(prefix: string): string {
 
 export class StoreDb {
   readonly #db: DatabaseSync;
+  /** The currency every new order is priced in (catalog prices are minor units of it). */
+  readonly currency: string;
 
-  constructor(path: string) {
+  constructor(path: string, currency: string = CURRENCY) {
+    this.currency = currency;
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     const { DatabaseSync: Database } = process.getBuiltinModule('node:sqlite');
     this.#db = new Database(path);
@@ -195,6 +198,7 @@ CREATE TABLE IF NOT EXISTS order_events (
     if (
       open &&
       (open.status === 'awaiting_payment' || open.status === 'payment_failed') &&
+      open.currency === this.currency &&
       JSON.stringify(open.lines) === snapshot &&
       open.email === buyer.email &&
       open.name === buyer.name
@@ -214,7 +218,7 @@ CREATE TABLE IF NOT EXISTS order_events (
         buyer.email,
         buyer.name,
         amount,
-        CURRENCY,
+        this.currency,
         capture,
         snapshot,
         Date.now(),

@@ -92,6 +92,52 @@ test('manual capture: hold → capture from admin → paid → two partial refun
   );
 });
 
+test.each([
+  // 3 decimals: "1.234" KWD is 1234 fils; a fourth non-zero decimal is refused, never rounded.
+  [
+    'KWD',
+    12_345,
+    '1.234',
+    1_234,
+    '0.0005',
+    '12.000',
+    'Cannot refund 12.000 KWD: only 11.111 KWD can still be refunded.',
+  ],
+  // No minor unit: "500" JPY is 500 yen; "0.5" cannot be paid out.
+  ['JPY', 1_500, '500', 500, '0.5', '1001', 'Cannot refund 1001 JPY: only 1000 JPY can still be refunded.'],
+])(
+  '%s: checkout charges the exact minor units and amountDecimal refunds use the ISO 4217 decimals',
+  async (currency, amount, decimal, minor, tooPrecise, tooMuch, limitMessage) => {
+    const order = store.createOrder({
+      amount,
+      currency,
+      capture: 'automatic',
+      lineItems: [{ name: 'Oud', price: amount, quantity: 1 }],
+    });
+    await postForm(`${store.url}/payments/checkout`, { orderId: order.id });
+    const [payment] = await store.tijara.listPayments(order.id);
+    expect(await store.driver.retrievePayment(payment!.paymentId)).toMatchObject({ amount, currency });
+    await payOnSandbox(sandbox, payment!.paymentId, CARDS.ok);
+    await fetch(`${store.url}/payments/return/${order.id}/1/success`, { redirect: 'manual' });
+    await eventually(() => expect(eventsOf(order.id)).toEqual([['payment.paid', amount, 0]]));
+
+    const refund = (amountDecimal: string) =>
+      postForm(`${store.url}/payments/admin/orders/${order.id}/refund`, { amountDecimal });
+    expect((await refund(decimal)).status).toBe(200);
+    expect((await store.driver.retrievePayment(payment!.paymentId)).refundedAmount).toBe(minor);
+
+    const refused = await refund(tooPrecise);
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as { error: string }).error).toBe('invalid_amount');
+    const over = await refund(tooMuch);
+    expect(over.status).toBe(422);
+    expect(((await over.json()) as { message: string }).message).toBe(limitMessage);
+    // Neither refused refund reached the gateway or the ledger.
+    expect((await store.driver.retrievePayment(payment!.paymentId)).refundedAmount).toBe(minor);
+    expect((await store.tijara.listRefunds(order.id)).map((r) => r.amount)).toEqual([minor]);
+  },
+);
+
 test('a refund id makes a double submit refund once', async () => {
   const { order, paymentId } = await paidOrder('automatic');
   const refundId = `re_${randomUUID()}`;

@@ -15,7 +15,7 @@ test('sandbox starts, prints its address and key, answers /__sandbox/info and th
   });
   const out = await sandbox.waitFor(/Press Ctrl\+C to stop\./);
   const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
-  expect(url).toBeDefined();
+  expect(url).toMatch(/^http:\/\/127\.0\.0\.1:[1-9]\d*$/);
   expect(out).toContain(`export UMMAH_API_BASE=${url}/api/v1/\n`);
   expect(out).toContain('export UMMAH_SECRET_KEY=sk_test_cli_sandbox_1234\n');
   const brandId = /export UMMAH_BRAND_ID=(\S+)/.exec(out)?.[1];

@@ -52,7 +52,7 @@ test.each([
     const purchaseId = new RegExp(`^${event.replace('.', '\\.')}  (\\S+)  -> 202\\n$`).exec(
       result.stdout,
     )?.[1];
-    expect(purchaseId).toBeDefined();
+    expect(purchaseId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
 
     const purchase = await api.call<{ status: string }>('GET', `purchases/${purchaseId}/`);
     expect(purchase.status).toBe(status);

@@ -210,7 +210,27 @@ function decimal(value: number | string | undefined, places: number, fallback: s
   return Number.isFinite(n) ? n.toFixed(places) : fallback;
 }
 
-/** Totals in integer minor units: each line rounds once, tax per line, no floats carried between lines. */
+/** A canonical fixed-point string ("1.5000", "-5.00") as an integer count of its last decimal place. */
+function fixedPoint(value: string, field: string): bigint {
+  const match = /^(-?)(\d+)\.(\d+)$/.exec(value);
+  if (!match) throw fieldError(field, 'Ensure this value is a finite number of reasonable size.');
+  return BigInt(`${match[1]}${match[2]}${match[3]}`);
+}
+
+/** numerator / denominator rounded half up (as `Math.round` does), exactly. */
+function roundedQuotient(numerator: bigint, denominator: bigint): bigint {
+  const twice = numerator * 2n + denominator;
+  const divisor = denominator * 2n;
+  const quotient = twice / divisor;
+  // BigInt division truncates toward zero; Math.round floors (x + 0.5).
+  return twice % divisor !== 0n && twice < 0n ? quotient - 1n : quotient;
+}
+
+/**
+ * Totals in integer minor units: each line rounds once, tax per line. Quantities (4 places) and tax rates
+ * (2 places) are scaled to integers first, so no binary fraction ever decides a rounding (25 × 0.58 is 14.5
+ * and rounds to 15, where the float product 14.499… would give 14).
+ */
 export function buildPurchaseDetails(input: PurchaseDetailsBody, defaultCurrency: string): PurchaseDetails {
   const products: Product[] = input.products.map((p) => ({
     name: p.name,
@@ -220,11 +240,20 @@ export function buildPurchaseDetails(input: PurchaseDetailsBody, defaultCurrency
     tax_percent: decimal(p.tax_percent, 2, '0.00'),
     category: p.category ?? '',
   }));
-  let total = 0;
-  for (const p of products) {
-    const line = Math.max(Math.round(p.price * Number(p.quantity)) - p.discount, 0);
-    total += line + Math.round((line * Number(p.tax_percent)) / 100);
+  let sum = 0n;
+  products.forEach((p, index) => {
+    const gross = roundedQuotient(
+      BigInt(p.price) * fixedPoint(p.quantity, `purchase.products.${index}.quantity`),
+      10_000n,
+    );
+    const line = gross > BigInt(p.discount) ? gross - BigInt(p.discount) : 0n;
+    const taxHundredths = fixedPoint(p.tax_percent, `purchase.products.${index}.tax_percent`);
+    sum += line + roundedQuotient(line * taxHundredths, 10_000n);
+  });
+  if (sum > BigInt(Number.MAX_SAFE_INTEGER) || sum < 0n) {
+    throw fieldError('purchase.products', 'Ensure the purchase total is a non-negative safe integer.');
   }
+  let total = Number(sum);
   if (input.total_override !== undefined && input.total_override !== null) total = input.total_override;
   return {
     currency: (input.currency ?? defaultCurrency).toUpperCase(),

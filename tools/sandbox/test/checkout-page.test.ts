@@ -69,6 +69,42 @@ test('the checkout page is complete, self-contained HTML with stable element ids
   expect(after.viewed_on).toEqual(expect.any(Number));
 });
 
+test.each([
+  // 12.345 + 0.5 × 12.345 = 18.5175 → 18.518 (half up in fils); a 2-decimal format would show 12.35.
+  ['KWD', 12_345, 'KWD 12.345', 18_518, 'KWD 18.518', /KWD \d+\.\d{2}(?!\d)/],
+  // Yen have no minor unit: never a decimal point.
+  ['JPY', 1_500, 'JPY 1500', 2_250, 'JPY 2250', /JPY \d+\./],
+])(
+  'a %s purchase shows its ISO 4217 decimals on every page and is charged its exact minor units',
+  async (currency, price, priceShown, total, totalShown, wrongFormat) => {
+    const purchase = await createPurchase(api, sandbox.brandId, {
+      purchase: {
+        currency,
+        products: [
+          { name: 'Oud', price, quantity: 1 },
+          { name: 'Half a mat', price, quantity: '0.5' },
+        ],
+      },
+    });
+    const text = (html: string, id: string) => new RegExp(`id="${id}"[^>]*>([^<]*)<`).exec(html)?.[1];
+    const page = await (await fetch(purchase.checkout_url)).text();
+    expect(page).toContain(`<td class="num">${priceShown}</td>`);
+    expect(text(page, 'total')).toBe(totalShown);
+    expect(text(page, 'pay')).toBe(`Pay ${totalShown}`);
+    expect(page).not.toMatch(wrongFormat);
+
+    const first = await submit(purchase.checkout_url, card(THREE_DS_CARD));
+    const challengeUrl = new URL(first.location!, sandbox.url).href;
+    expect(text(await (await fetch(challengeUrl)).text(), 'total')).toBe(totalShown);
+    expect((await submit(challengeUrl, { action: 'confirm', otp: '123456' })).status).toBe(303);
+
+    const paid = (await api.get(`/purchases/${purchase.id}/`)).body;
+    expect(paid).toMatchObject({ status: 'paid', purchase: { currency, total }, payment: { amount: total } });
+    const result = await (await fetch(`${sandbox.url}/checkout/${purchase.id}/result/`)).text();
+    expect(text(result, 'total')).toBe(totalShown);
+  },
+);
+
 test('no cancel link without cancel_redirect', async () => {
   const purchase = await createPurchase(api, sandbox.brandId);
   expect(ids(await (await fetch(purchase.checkout_url)).text())).not.toContain('cancel');
@@ -184,6 +220,16 @@ test('malformed input re-renders the form with errors, changes nothing and never
     expect(ids(result.html)).toContain(id);
   }
   expect(result.html).not.toContain('4242 abcd');
+  // A complete, Luhn-valid card number with another field wrong is not echoed either (nor its CVC).
+  const valid = await submit(
+    purchase.checkout_url,
+    card('4012 8888 8888 1881', { expires: '13/30', cvc: '987' }),
+  );
+  expect(valid.status).toBe(400);
+  expect(ids(valid.html)).toContain('error-expires');
+  expect(valid.html.replace(/\s/g, '')).not.toContain('4012888888881881');
+  expect(valid.html).not.toContain('987');
+  expect(valid.html).toMatch(/<input[^>]+id="card_number"[^>]+value=""/);
   const after = (await api.get(`/purchases/${purchase.id}/`)).body;
   expect(after.status).toBe('viewed');
   expect(after.transaction_data.attempts).toEqual([]);

@@ -92,6 +92,23 @@ describe('create and retrieve', () => {
     expect(overridden.purchase.currency).toBe('USD');
   });
 
+  test('fractional quantities and tax round exactly, half up, never by a binary fraction', async () => {
+    const purchase = await createPurchase(api, sandbox.brandId, {
+      purchase: {
+        currency: 'KWD',
+        products: [
+          // 25 × 0.58 = 14.5 exactly (the float product is 14.499…): rounds to 15.
+          { name: 'A', price: 25, quantity: '0.58' },
+          // 45 × 0.7 = 31.5 exactly (float 31.499…): 32; tax 32 × 12.5 % = 4.
+          { name: 'B', price: 45, quantity: '0.7', tax_percent: '12.50' },
+          // 1000 × 1.0005 = 1000.5: 1001; tax 1001 × 0.05 % = 0.5005: 1.
+          { name: 'C', price: 1000, quantity: '1.0005', tax_percent: '0.05' },
+        ],
+      },
+    });
+    expect(purchase.purchase.total).toBe(15 + 32 + 4 + 1001 + 1);
+  });
+
   test('client_id copies the client into the purchase', async () => {
     const created = await api.post('/clients/', { email: 'khalid@example.com', full_name: 'Khalid' });
     const purchase = await createPurchase(api, sandbox.brandId, {

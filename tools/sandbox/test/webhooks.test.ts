@@ -196,6 +196,13 @@ describe('deliveries', () => {
     expect(entry.attempts.map((a: Json) => a.response_code)).toEqual([500, 200]);
     expect(entry.attempts[0].error).toBe('HTTP 500');
     expect(entry.sent_at).toEqual(expect.any(Number));
+    // The log shows what was sent and its signature, never the key that signed it.
+    const controlLog = await fetch(`${sandbox.url}/__sandbox/deliveries`);
+    expect(controlLog.status).toBe(200);
+    for (const text of [log.text, await controlLog.text()]) {
+      expect(text).toContain(entry.id);
+      expect(text).not.toMatch(/PRIVATE KEY|private_key|privateKey/);
+    }
   });
 
   test('the delivery log needs id and source_type', async () => {

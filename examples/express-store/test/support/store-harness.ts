@@ -35,7 +35,7 @@ export interface RunningStore {
   close(): Promise<void>;
 }
 
-export async function startExampleStore(): Promise<RunningStore> {
+export async function startExampleStore(options: { currency?: string } = {}): Promise<RunningStore> {
   const dataDir = mkdtempSync(join(tmpdir(), 'tijara-express-store-'));
   const sandbox = await startSandbox({
     port: 0,
@@ -59,6 +59,7 @@ export async function startExampleStore(): Promise<RunningStore> {
     logger: captureLogger('store'),
     secrets: [sandbox.secretKey],
     reconcile: false,
+    ...(options.currency ? { currency: options.currency } : {}),
   });
   server.on('request', store.app);
   await registerStoreWebhook(driver, store.tijara.webhookUrl);

@@ -209,8 +209,10 @@ test('malformed input is a form error on the page: no redirect, nothing charged'
       await page.goto(purchase.checkout_url!);
       await fillCard(page, { number: '4242 4242', cvc: '1' });
       await Promise.all([page.waitForLoadState('load'), page.click('#pay')]);
-      expect(await page.textContent('#error-card_number')).toBeTruthy();
-      expect(await page.textContent('#error-cvc')).toBeTruthy();
+      expect(await page.textContent('#error-card_number')).toBe('Enter a valid card number.');
+      expect(await page.textContent('#error-cvc')).toBe('Enter the 3 or 4 digit security code.');
+      // The card number is not sent back into the form.
+      expect(await page.inputValue('#card_number')).toBe('');
       expect(new URL(page.url()).origin).toBe(sandbox.url);
     },
     { browser },
