@@ -5,20 +5,32 @@ import {
   SettlementPipeline,
   SignatureVerificationError,
   type DomainEvent,
+  type EventStore,
   type GatewayDriver,
+  type LockStore,
   type SettlementRecord,
 } from '../src/index.js';
 import { LedgerDriver } from './support/ledger-driver.js';
 
-function setup(options: { failCommits?: number; now?: () => number } = {}) {
+function setup(options: { failCommits?: number; now?: () => number; events?: EventStore } = {}) {
   const driver = new LedgerDriver();
   const records = new Map<string, SettlementRecord>();
   const delivered: DomainEvent[] = [];
   let failures = options.failCommits ?? 0;
+  const memoryLocks = new MemoryLockStore();
+  // Counts the payment locks taken (two writes each on the shared stores).
+  const locks: LockStore & { taken: number } = {
+    taken: 0,
+    withLock(key, ttlMs, fn, lockOptions) {
+      this.taken += 1;
+      return memoryLocks.withLock(key, ttlMs, fn, lockOptions);
+    },
+    close: () => memoryLocks.close(),
+  };
   const pipeline = new SettlementPipeline({
     driver: driver as unknown as GatewayDriver,
-    events: new MemoryEventStore(),
-    locks: new MemoryLockStore(),
+    events: options.events ?? new MemoryEventStore(),
+    locks,
     load: async (paymentId) => records.get(paymentId),
     commit: async (next, events) => {
       // Yield so concurrent deliveries would interleave here if the lock did not serialize them.
@@ -41,7 +53,7 @@ function setup(options: { failCommits?: number; now?: () => number } = {}) {
       status: 'pending',
       refundedAmount: 0,
     });
-  return { driver, records, delivered, pipeline, open };
+  return { driver, records, delivered, pipeline, open, locks };
 }
 
 describe('SettlementPipeline', () => {
@@ -61,6 +73,48 @@ describe('SettlementPipeline', () => {
     expect(delivered.map((e) => e.type)).toEqual(['payment.paid']);
     expect(records.get('p1')?.status).toBe('paid');
     expect(driver.retrieveCalls).toBe(0);
+  });
+
+  it('a redelivery of a settled event is answered from the dedupe store, without taking the lock', async () => {
+    const { driver, delivered, pipeline, open, locks } = setup();
+    open('p1');
+    const { body, headers } = driver.deliver({
+      id: 'evt_1',
+      paymentId: 'p1',
+      payment: driver.put('p1', 'paid'),
+    });
+    expect((await pipeline.handleWebhook(body, headers)).outcome).toBe('settled');
+    expect(locks.taken).toBe(1);
+    const again = await pipeline.handleWebhook(body, headers);
+    expect(again.outcome).toBe('duplicate');
+    expect(again.gatewayEvent?.id).toBe('evt_1');
+    expect(locks.taken).toBe(1);
+    expect(delivered.map((e) => e.type)).toEqual(['payment.paid']);
+  });
+
+  it('an event recorded while a delivery waited for the lock is a duplicate under the lock', async () => {
+    // The first check misses; by the time the lock is held, another delivery has settled and recorded it.
+    const memory = new MemoryEventStore();
+    let checks = 0;
+    const events: EventStore = {
+      has: async (key) => (++checks === 1 ? false : memory.has(key)),
+      rememberOnce: (key, ttlMs) => memory.rememberOnce(key, ttlMs),
+      forget: (key) => memory.forget(key),
+      close: () => memory.close(),
+    };
+    const { driver, delivered, pipeline, open, locks } = setup({ events });
+    open('p1');
+    const { body, headers } = driver.deliver({
+      id: 'evt_1',
+      paymentId: 'p1',
+      payment: driver.put('p1', 'paid'),
+    });
+    await memory.rememberOnce('ledger:event:evt_1', 60_000);
+    const result = await pipeline.handleWebhook(body, headers);
+    expect(result.outcome).toBe('duplicate');
+    expect(checks).toBe(2);
+    expect(locks.taken).toBe(1);
+    expect(delivered).toEqual([]);
   });
 
   it('different events that report the same state settle once', async () => {

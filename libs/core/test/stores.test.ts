@@ -1,5 +1,6 @@
 // Store selection, configuration errors and the parts of each store the shared battery in @tijara/testkit does
 // not reach (ownership of passed-in connections, schema creation, logging). Real SQLite, Redis and PostgreSQL.
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,8 +11,10 @@ import pg from 'pg';
 import { ConfigurationError, LockTimeoutError } from '../src/errors.js';
 import type { Logger } from '../src/logger.js';
 import {
+  createSqliteStores,
   createStores,
   MemoryLockStore,
+  openSqliteDatabase,
   parseStoreUrl,
   PostgresEventStore,
   PostgresLockStore,
@@ -177,6 +180,76 @@ describe('createStores', () => {
       await redis.close();
       await postgres.close();
       await dropTables(`c${run}_`);
+    }
+  });
+});
+
+describe('SQLite durability setting', () => {
+  // PRAGMA synchronous reads 1 for NORMAL and 2 for FULL; it is per connection.
+  const synchronousOf = (db: ReturnType<typeof openSqliteDatabase>) =>
+    (db.prepare('PRAGMA synchronous').get() as { synchronous: number }).synchronous;
+
+  it('a file opens in WAL mode with synchronous = NORMAL by default, FULL when asked', () => {
+    const normal = openSqliteDatabase(join(tmp, 'sync-default.db'));
+    const full = openSqliteDatabase(join(tmp, 'sync-full.db'), { synchronous: 'full' });
+    try {
+      expect((normal.prepare('PRAGMA journal_mode').get() as { journal_mode: string }).journal_mode).toBe(
+        'wal',
+      );
+      expect(synchronousOf(normal)).toBe(1);
+      expect(synchronousOf(full)).toBe(2);
+    } finally {
+      normal.close();
+      full.close();
+    }
+  });
+
+  it('the stores pass the setting to the connection they open; a bad value is a ConfigurationError', async () => {
+    const path = join(tmp, 'sync-stores.db');
+    const stores = createSqliteStores({ path, synchronous: 'full' });
+    expect(await stores.events.rememberOnce('k', 60_000)).toBe(true);
+    await stores.close();
+    expect(thrown(() => openSqliteDatabase(path, { synchronous: 'off' as never }))).toBeInstanceOf(
+      ConfigurationError,
+    );
+    expect(thrown(() => new SqliteEventStore({ path, synchronous: 'extra' as never }))).toBeInstanceOf(
+      ConfigurationError,
+    );
+  });
+
+  it('keeps the WAL checkpointed: thousands of recorded events leave it small', async () => {
+    const path = join(tmp, 'sync-wal.db');
+    const stores = createSqliteStores({ path });
+    try {
+      for (let i = 0; i < 3_000; i++) await stores.events.rememberOnce(`evt_${i}`, 60_000);
+      // Without checkpoints every commit stays in the WAL (≈ 4 frames each): some 12,000 frames here.
+      const other = openSqliteDatabase(path);
+      const { log } = other.prepare('PRAGMA wal_checkpoint(PASSIVE)').get() as { log: number };
+      other.close();
+      expect(log).toBeLessThan(2_000);
+    } finally {
+      await stores.close();
+    }
+  });
+
+  it('with NORMAL, a recorded event survives the process that recorded it being killed', async () => {
+    const path = join(tmp, 'sync-crash.db');
+    // A child records the key and is SIGKILLed before it can close anything: no checkpoint, no clean shutdown.
+    const script = `
+      const { DatabaseSync } = require('node:sqlite');
+      const db = new DatabaseSync(${JSON.stringify(path)});
+      db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;");
+      db.exec("CREATE TABLE IF NOT EXISTS tijara_events (key TEXT PRIMARY KEY, expires_at INTEGER NOT NULL)");
+      db.prepare("INSERT INTO tijara_events VALUES (?, ?)").run('evt_killed', Date.now() + 60000);
+      process.kill(process.pid, 'SIGKILL');
+    `;
+    const child = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+    expect(child.signal).toBe('SIGKILL');
+    const stores = createSqliteStores({ path });
+    try {
+      expect(await stores.events.has('evt_killed')).toBe(true);
+    } finally {
+      await stores.close();
     }
   });
 });

@@ -462,9 +462,38 @@ describe('response bodies', () => {
     expect(error.gateway).toBe('unit');
   });
 
+  it('validates synchronously, and still parses a schema with async refinements asynchronously', async () => {
+    const server = await serve((_req, res) => sendJson(res, 200, { id: 'p_1' }));
+    const client = transport(server.url);
+    const refined = (expected: string) =>
+      z.looseObject({ id: z.string().refine(async (id) => id === expected, { error: 'unexpected id' }) });
+    expect((await client.request({ method: 'GET', path: 'x', schema: refined('p_1') })).data).toEqual({
+      id: 'p_1',
+    });
+    const error = await failure(client.request({ method: 'GET', path: 'x', schema: refined('p_2') }));
+    expect(error).toBeInstanceOf(InvalidResponseError);
+    expect(error.details).toEqual({ id: ['unexpected id'] });
+  });
+
   it('reads the request id from request-id too', async () => {
     const server = await serve((_req, res) => sendJson(res, 200, {}, { 'request-id': 'req_alt' }));
     expect((await transport(server.url).request({ method: 'GET', path: 'x' })).requestId).toBe('req_alt');
+  });
+});
+
+describe('connections', () => {
+  it('reuses one keep-alive connection for calls one after another', async () => {
+    const sockets = new Set<unknown>();
+    const server = await serve((_req, res, socket) => {
+      sockets.add(socket);
+      sendJson(res, 200, { ok: true });
+    });
+    const client = transport(server.url);
+    for (let i = 0; i < 10; i++) {
+      await client.request(i % 2 ? { method: 'GET', path: 'x' } : { method: 'POST', path: 'x', body: {} });
+    }
+    expect(server.requests).toHaveLength(10);
+    expect(sockets.size).toBe(1);
   });
 });
 
@@ -511,6 +540,26 @@ describe('logging and secrets', () => {
     expect(JSON.stringify(error)).not.toContain(opaque);
     expect(JSON.stringify(error)).not.toContain(other);
     expect(error.raw).toEqual({ echo: '[REDACTED] [REDACTED]' });
+  });
+
+  it('builds no log line for a level the logger reports as off', async () => {
+    const server = await serve((_req, res) => {
+      if (server.requests.length === 1) sendJson(res, 503, {});
+      else sendJson(res, 200, { ok: true });
+    });
+    const calls: string[] = [];
+    const quiet: Logger = {
+      ...logger,
+      debug: () => void calls.push('debug'),
+      isLevelEnabled: (level) => {
+        calls.push(`enabled? ${level}`);
+        return level !== 'debug';
+      },
+    };
+    await transport(server.url, { logger: quiet }).request({ method: 'GET', path: 'x' });
+    // The retry's warning is written; the success line at debug is dropped before any redaction.
+    expect(logs.map((line) => [line.level, line.obj.status])).toEqual([['warn', 503]]);
+    expect(calls).toEqual(['enabled? warn', 'enabled? debug']);
   });
 
   it('gives a mapped error the gateway name when the driver left it out', async () => {

@@ -18,9 +18,12 @@ export function errorFields(error: unknown, depth = 0): Record<string, unknown> 
 
 /** A logger that turns Error values of top-level fields into `errorFields`, then hands over to `inner`. */
 export function errorAwareLogger(inner: Logger): Logger {
+  // Passed on, so that core's wrappers and callers underneath can skip work for a level that is off.
+  const enabled = (level: string): boolean => inner.isLevelEnabled?.(level) ?? true;
   const wrap =
     (level: 'debug' | 'info' | 'warn' | 'error') =>
     (obj: object, msg?: string): void => {
+      if (!enabled(level)) return;
       let fields = obj as Record<string, unknown>;
       for (const [key, value] of Object.entries(fields)) {
         if (value instanceof Error) fields = { ...fields, [key]: errorFields(value) };
@@ -28,5 +31,11 @@ export function errorAwareLogger(inner: Logger): Logger {
       if (msg === undefined) inner[level](fields);
       else inner[level](fields, msg);
     };
-  return { debug: wrap('debug'), info: wrap('info'), warn: wrap('warn'), error: wrap('error') };
+  return {
+    debug: wrap('debug'),
+    info: wrap('info'),
+    warn: wrap('warn'),
+    error: wrap('error'),
+    isLevelEnabled: enabled,
+  };
 }

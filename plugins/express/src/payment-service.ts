@@ -377,7 +377,10 @@ export class PaymentService {
     return (await this.#ledger.listPayments(orderId)).find((p) => p.attempt === attempt);
   }
 
-  /** The pipeline's `load`: first hand over events an earlier settlement queued but could not deliver. */
+  /**
+   * The pipeline's `load`, under the payment's lock: first hand over events an earlier settlement queued but could
+   * not deliver. This is the one read of the queue per settlement (see `#commit`).
+   */
   async #load(paymentId: string): Promise<SettlementRecord | undefined> {
     await this.#deliverPending(paymentId);
     return this.#ledger.getPayment(paymentId);
@@ -411,7 +414,10 @@ export class PaymentService {
     if (latest?.savedMethod && customerKey && MONEY_TAKEN.has(latest.status)) {
       await this.#keepSavedMethod(customerKey, latest);
     }
-    await this.#deliverPending(next.paymentId);
+    // The pipeline always runs `load` first under the same lock, and `load` either handed over everything
+    // queued earlier or threw (and nothing was committed). So the queue now holds exactly what this transaction
+    // added, in this order: deliver it without reading the queue a second time.
+    await this.#deliver(next.paymentId, deliveries);
   }
 
   async #keepSavedMethod(customerKey: string, payment: Payment): Promise<void> {
@@ -431,7 +437,12 @@ export class PaymentService {
   }
 
   async #deliverPending(paymentId: string): Promise<void> {
-    for (const delivery of await this.#ledger.pendingDeliveries(paymentId)) {
+    await this.#deliver(paymentId, await this.#ledger.pendingDeliveries(paymentId));
+  }
+
+  /** Hand queued events to the store's handlers in order, marking each delivered once its handler returned. */
+  async #deliver(paymentId: string, deliveries: readonly PendingDelivery[]): Promise<void> {
+    for (const delivery of deliveries) {
       const event = reviveEvent(delivery.body);
       const handler = this.#on[event.type];
       if (handler) {

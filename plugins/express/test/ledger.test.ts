@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { ConflictError } from '@tijara/core';
+import { ConfigurationError, ConflictError, openSqliteDatabase } from '@tijara/core';
 import { PostgresLedger, SqliteLedger, type NewLedgerPayment, type PaymentLedger } from '@tijara/express';
 
 const PG_URL = process.env.TIJARA_TEST_POSTGRES_URL ?? 'postgres://postgres@localhost:5432/postgres';
@@ -190,6 +190,39 @@ const dir = mkdtempSync(join(tmpdir(), 'tijara-express-ledger-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 ledgerBattery('SQLite', async () => new SqliteLedger({ path: join(dir, 'ledger.sqlite') }));
+
+describe('SQLite ledger connection', () => {
+  test('prepares each statement once and reuses it', async () => {
+    const db = openSqliteDatabase(join(dir, 'statements.sqlite'));
+    const prepare = jest.spyOn(db, 'prepare');
+    const ledger = new SqliteLedger({ database: db });
+    try {
+      const payments = Array.from({ length: 5 }, () => newPayment());
+      for (const p of payments) {
+        expect(await ledger.insertPayment(p)).toBe(true);
+        expect(await ledger.getPayment(p.paymentId)).toMatchObject({ paymentId: p.paymentId, version: 0 });
+      }
+      // One INSERT and one SELECT text, whatever the number of calls.
+      expect(prepare).toHaveBeenCalledTimes(2);
+      expect(await ledger.insertPayment(payments[0]!)).toBe(false);
+      expect(prepare).toHaveBeenCalledTimes(2);
+    } finally {
+      await ledger.close();
+      db.close();
+    }
+  });
+
+  test("a ledger that opens its own file takes synchronous: 'full', and refuses a value SQLite would not", async () => {
+    const full = new SqliteLedger({ path: join(dir, 'full.sqlite'), synchronous: 'full' });
+    const p = newPayment();
+    expect(await full.insertPayment(p)).toBe(true);
+    expect(await full.getPayment(p.paymentId)).toMatchObject({ paymentId: p.paymentId });
+    await full.close();
+    expect(() => new SqliteLedger({ path: join(dir, 'bad.sqlite'), synchronous: 'off' as never })).toThrow(
+      ConfigurationError,
+    );
+  });
+});
 
 const schema = `tijara_express_ledger_test_${process.pid}`;
 ledgerBattery('PostgreSQL', async () => {

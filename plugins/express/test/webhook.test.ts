@@ -1,3 +1,8 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createStores } from '@tijara/core';
+import { SqliteLedger, type PaymentLedger } from '@tijara/express';
 import type { RunningSandbox } from '@tijara/sandbox';
 import { generateUmmahTestKeys, ummahTestWebhookHeaders } from '@tijara/ummah';
 import {
@@ -163,5 +168,54 @@ describe.each([5, 4] as const)('webhooks on Express %i', (expressVersion) => {
     } finally {
       await live.close();
     }
+  });
+});
+
+describe('the outbox', () => {
+  let dir: string;
+  let ledger: SqliteLedger;
+  let pendingReads = 0;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'tijara-express-outbox-'));
+    ledger = new SqliteLedger({ path: join(dir, 'ledger.sqlite') });
+    // The ledger's methods run on the real ledger (its fields are private); only the queue reads are counted.
+    const counting = new Proxy(ledger, {
+      get(target, property) {
+        if (property === 'pendingDeliveries') pendingReads += 1;
+        const value = Reflect.get(target, property, target) as unknown;
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    }) as PaymentLedger;
+    store = await startStore({
+      sandbox,
+      registerWebhook: false,
+      plugin: { database: counting, stores: createStores('memory:') },
+    });
+    store.driver.webhookVerifier.addKey(keys.publicKey);
+  });
+  afterAll(async () => {
+    await store.close();
+    await ledger.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('a settled webhook reads the queue once and hands its event over once; a redelivery reads nothing', async () => {
+    const { order, purchase } = await paidAtGateway();
+    const body = envelope(purchase, 'purchase.paid');
+    const headers = ummahTestWebhookHeaders(body, keys.privateKey);
+    pendingReads = 0;
+    const first = await deliver(body, headers);
+    expect(((await first.json()) as { outcome: string }).outcome).toBe('settled');
+    expect(pendingReads).toBe(1);
+    expect(eventsOf(order.id)).toEqual(['payment.paid']);
+
+    pendingReads = 0;
+    const again = await deliver(body, headers);
+    expect(((await again.json()) as { outcome: string }).outcome).toBe('duplicate');
+    expect(pendingReads).toBe(0);
+    const [payment] = await store.tijara.listPayments(order.id);
+    expect(await ledger.pendingDeliveries(payment!.paymentId)).toEqual([]);
+    expect(eventsOf(order.id)).toEqual(['payment.paid']);
   });
 });

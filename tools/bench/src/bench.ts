@@ -99,6 +99,13 @@ const ratios = {
   webhook_vs_seed: rps('plugin_sqlite') / rps('seed'),
   client_overhead: client?.overhead ?? NaN,
 };
+// Reported on its own, never in place of the targets above: the duplicate path (verify + parse + dedupe
+// lookup) is the plugin work that matches what the stateless baselines do.
+const duplicatePath = {
+  vs_limit: rps('plugin_sqlite_duplicate') / rps('limit'),
+  vs_seed: rps('plugin_sqlite_duplicate') / rps('seed'),
+  cpu_ms_per_request: row('plugin_sqlite_duplicate')?.cpuMsPerRequest ?? NaN,
+};
 const storeRatios = Object.fromEntries(
   (webhook?.rows ?? [])
     .filter((r) => r.key.startsWith('plugin_'))
@@ -219,6 +226,12 @@ out.push(
   `ratios: webhook_vs_limit ${fmt.ratio(ratios.webhook_vs_limit)} (target ≥ 0.8×), webhook_vs_seed ${fmt.ratio(ratios.webhook_vs_seed)} ` +
     `(target ≥ 2×), client_overhead ${fmt.pct(ratios.client_overhead)} (target ≤ 15 %)`,
 );
+if (webhook) {
+  out.push(
+    `duplicate deliveries (verify + dedupe, reported separately): ${fmt.ratio(duplicatePath.vs_limit)} of the limit, ` +
+      `${fmt.ratio(duplicatePath.vs_seed)} of the seed handler`,
+  );
+}
 if (errors.length) out.push(`errors: ${errors.join('; ')}`);
 out.push(`total time: ${((Date.now() - started) / 1000).toFixed(0)} s; logs: ${runDir}`);
 
@@ -251,11 +264,13 @@ const result = {
     webhook_vs_seed: ratios.webhook_vs_seed >= 2,
     client_overhead: ratios.client_overhead <= 0.15,
   },
+  duplicate_path: duplicatePath,
   store_ratios: storeRatios,
   webhook: webhook?.rows.map((r) => ({
     key: r.key,
     name: r.name,
     ...r.result,
+    cpuMsPerRequest: r.cpuMsPerRequest,
     distinct: r.distinct,
     note: r.note,
   })),

@@ -13,6 +13,7 @@ import type { EventStore, LockOptions, LockPollingOptions, LockStore, Stores } f
 
 const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 const DEFAULT_PURGE_INTERVAL_MS = 60_000;
+const SYNCHRONOUS_MODES = ['full', 'normal'] as const;
 
 export interface SqliteStoreOptions extends LockPollingOptions {
   /** Database file, created if missing (with its directory), or `:memory:` (the default; one process only). */
@@ -31,6 +32,13 @@ export interface SqliteStoreOptions extends LockPollingOptions {
   readonly busyTimeoutMs?: number;
   /** How often expired dedupe records are deleted, in ms (default 60 000). */
   readonly purgeIntervalMs?: number;
+  /**
+   * SQLite's `synchronous` for a database the store opens (default `'normal'` in WAL mode, `'full'` otherwise).
+   * In WAL mode `'normal'` keeps every commit through a crash of the process (the commit is in the OS's hands),
+   * and only an OS crash or power cut can lose the last commits, never corrupt the file; `'full'` also fsyncs
+   * every commit, which on `node:sqlite` blocks the event loop for each one. Ignored with `database`.
+   */
+  readonly synchronous?: 'full' | 'normal';
   readonly logger?: Logger;
 }
 
@@ -54,17 +62,23 @@ function loadSqlite(): SqliteModule {
 }
 
 /**
- * Open a database file the way the stores want it: WAL, a busy timeout and full sync, so several processes can
- * share the file and a recorded event survives a crash. `createSqliteStores` uses it; call it yourself to
- * share one connection between the stores and your own tables.
+ * Open a database file the way the stores want it: WAL, a busy timeout and `synchronous` (see
+ * `SqliteStoreOptions.synchronous`), so several processes can share the file and a recorded event survives a
+ * crash of the process. `createSqliteStores` uses it; call it yourself to share one connection between the
+ * stores and your own tables.
  */
 export function openSqliteDatabase(
   path = ':memory:',
-  options: Pick<SqliteStoreOptions, 'busyTimeoutMs' | 'logger'> = {},
+  options: Pick<SqliteStoreOptions, 'busyTimeoutMs' | 'logger' | 'synchronous'> = {},
 ): DatabaseSync {
   const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
   if (!Number.isInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
     throw new ConfigurationError(`busyTimeoutMs must be a non-negative integer, got ${busyTimeoutMs}`);
+  }
+  if (options.synchronous !== undefined && !SYNCHRONOUS_MODES.includes(options.synchronous)) {
+    throw new ConfigurationError(
+      `synchronous must be 'full' or 'normal', got ${String(options.synchronous)}`,
+    );
   }
   const inMemory = path === ':memory:' || path === '';
   if (!inMemory) mkdirSync(dirname(path), { recursive: true });
@@ -73,17 +87,24 @@ export function openSqliteDatabase(
   try {
     // The busy timeout first: switching to WAL itself needs a lock another process may hold.
     db.exec(`PRAGMA busy_timeout = ${busyTimeoutMs}`);
+    let wal = false;
     if (!inMemory) {
       const row = db.prepare('PRAGMA journal_mode = WAL').get() as { journal_mode?: string } | undefined;
-      if (row?.journal_mode?.toLowerCase() !== 'wal') {
+      wal = row?.journal_mode?.toLowerCase() === 'wal';
+      if (!wal) {
         (options.logger ?? silentLogger).warn(
           { store: 'sqlite', journalMode: row?.journal_mode },
           'SQLite database is not in WAL mode; concurrent processes will wait on each other more',
         );
       }
     }
-    // 2xx goes back to the gateway once an event is recorded, so the record must survive a power cut.
-    db.exec('PRAGMA synchronous = FULL');
+    // 2xx goes back to the gateway once an event is recorded, so the record must outlive the process. In WAL
+    // mode NORMAL does that: a commit is in the OS's page cache when it returns and only the WAL is synced, at
+    // checkpoints. FULL would also fsync every commit on the event loop (node:sqlite is synchronous) for
+    // protection against an OS crash or power cut, which the reconciler covers by re-settling from the
+    // gateway. Without WAL, NORMAL risks a corrupt file on power loss, so FULL stays the default there.
+    const synchronous = options.synchronous ?? (wal || inMemory ? 'normal' : 'full');
+    db.exec(`PRAGMA synchronous = ${synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
   } catch (error) {
     db.close();
     throw error;
@@ -156,7 +177,9 @@ export class SqliteEventStore implements EventStore {
     assertKey(key, 'rememberOnce');
     assertTtl(ttlMs, 'rememberOnce');
     const now = Date.now();
-    const recorded = this.#insert.get(key, now + wholeMs(ttlMs), now) !== undefined;
+    // all(), not get(): SQLite runs its WAL auto-checkpoint only when a statement steps to the end, and a
+    // write left at its RETURNING row by get() never would, so the WAL would grow without bound.
+    const recorded = this.#insert.all(key, now + wholeMs(ttlMs), now).length > 0;
     if (now - this.#lastPurge >= this.#purgeIntervalMs) this.#purgeExpired(now);
     return recorded;
   }
@@ -217,7 +240,8 @@ export class SqliteLockStore implements LockStore {
     this.#backend = {
       tryAcquire: async (key, token, ttlMs) => {
         const now = Date.now();
-        return acquire.get(key, token, now + wholeMs(ttlMs), now) !== undefined;
+        // all(), not get(), for the WAL auto-checkpoint (see rememberOnce).
+        return acquire.all(key, token, now + wholeMs(ttlMs), now).length > 0;
       },
       release: async (key, token) => Number(release.run(key, token).changes) > 0,
     };

@@ -103,11 +103,13 @@ export class SettlementPipeline {
       return { outcome: 'ignored', events: [], refetched: false, gatewayEvent: event };
     }
     const paymentId = event.paymentId;
+    // Redeliveries are common (gateways retry until they see a 2xx), and an event id is recorded only once its
+    // settlement is done, so a recorded one is answered without taking the lock (two writes on shared stores).
+    if (await events.has(dedupeKey)) return this.#duplicate(event, paymentId);
     return this.#withPaymentLock(paymentId, async () => {
-      if (await events.has(dedupeKey)) {
-        logger.debug({ eventId: event.id, paymentId }, 'duplicate gateway event');
-        return { outcome: 'duplicate', events: [], refetched: false, gatewayEvent: event };
-      }
+      // Checked again under the lock: concurrent deliveries of one event all miss the check above, and only
+      // the first to get the lock may settle it.
+      if (await events.has(dedupeKey)) return this.#duplicate(event, paymentId);
       const record = await this.#o.load(paymentId);
       if (!record) {
         logger.info(
@@ -125,6 +127,11 @@ export class SettlementPipeline {
       await events.rememberOnce(dedupeKey, this.#o.dedupeTtlMs);
       return { ...result, gatewayEvent: event };
     });
+  }
+
+  #duplicate(event: GatewayEvent, paymentId: string): SettlementResult {
+    this.#o.logger.debug({ eventId: event.id, paymentId }, 'duplicate gateway event');
+    return { outcome: 'duplicate', events: [], refetched: false, gatewayEvent: event };
   }
 
   /**

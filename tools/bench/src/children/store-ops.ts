@@ -6,12 +6,13 @@
  *
  * Stops early, after `maxSeconds`, when the backend is too slow to record `count` keys in time (SQLite with
  * `synchronous = FULL` fsyncs every insert); bytes are then scaled to 100k from what was recorded.
+ * Backend `sqlite-full` is `sqlite` opened with `synchronous: 'full'` (the opt-in), for comparison.
  *
  *   node --expose-gc … store-ops.ts <backend> <url> <count> <concurrency> <maxSeconds>
  */
 import { randomUUID } from 'node:crypto';
 import { rmSync, statSync } from 'node:fs';
-import { createStores } from '@tijara/core';
+import { createSqliteStores, createStores } from '@tijara/core';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 
@@ -36,7 +37,12 @@ const options =
     : backend === 'postgres'
       ? { schema: `tijara_bench_${run}` }
       : {};
-const stores = createStores(url, options);
+const sqlite = backend === 'sqlite' || backend === 'sqlite-full';
+const sqlitePath = url.replace(/^sqlite:(\/\/)?/, '');
+const stores =
+  backend === 'sqlite-full'
+    ? createSqliteStores({ path: sqlitePath, synchronous: 'full' })
+    : createStores(url, options);
 const keys = Array.from({ length: planned }, () => `ummah:event:evt_${randomUUID()}`);
 
 // Warm up the connection / statements / JIT on a few keys that are not counted.
@@ -79,14 +85,13 @@ let measuredBy = '';
 if (backend === 'memory') {
   bytes = heapUsed() - heapBefore;
   measuredBy = 'V8 heap growth (keys array excluded)';
-} else if (backend === 'sqlite') {
-  const path = url.replace(/^sqlite:(\/\/)?/, '');
+} else if (sqlite) {
   await stores.close();
   const { DatabaseSync } = process.getBuiltinModule('node:sqlite') as typeof import('node:sqlite');
-  const db = new DatabaseSync(path);
+  const db = new DatabaseSync(sqlitePath);
   db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
   db.close();
-  bytes = statSync(path).size;
+  bytes = statSync(sqlitePath).size;
   measuredBy = 'database file size after checkpoint (table + primary key + expiry index)';
 } else if (backend === 'redis') {
   const client = new Redis(url);
@@ -122,10 +127,9 @@ if (backend === 'memory') {
   await client.query(`DROP SCHEMA tijara_bench_${run} CASCADE`);
   await client.end();
 }
-if (backend !== 'sqlite' && backend !== 'postgres') await stores.close();
-if (backend === 'sqlite') {
-  const path = url.replace(/^sqlite:(\/\/)?/, '');
-  for (const suffix of ['', '-wal', '-shm']) rmSync(path + suffix, { force: true });
+if (!sqlite && backend !== 'postgres') await stores.close();
+if (sqlite) {
+  for (const suffix of ['', '-wal', '-shm']) rmSync(sqlitePath + suffix, { force: true });
 }
 
 process.stdout.write(

@@ -4,6 +4,9 @@
  * process. Calls run one at a time, in alternating blocks, so both sides see the same sandbox state and
  * machine noise; overhead = mean latency of the driver ÷ mean latency of fetch − 1.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { join } from 'node:path';
 import { createUmmahDriver } from '@tijara/ummah';
 import type { SandboxProcess } from '../lib/gateway.js';
 import { CURRENCY } from '../lib/orders.js';
@@ -106,6 +109,18 @@ export async function clientScenario(ctx: RunContext, sandbox: SandboxProcess): 
   const fetchRps = ((await concurrentRps(viaFetch, n)) + (await concurrentRps(viaFetch, n))) / 2;
   const driverRps = ((await concurrentRps(viaDriver, n)) + (await concurrentRps(viaDriver, n))) / 2;
 
+  if (ctx.cpuProf) {
+    // After the measured runs, so the profiler's own cost never reaches the numbers above.
+    for (const [name, fn] of [
+      ['client-driver', viaDriver],
+      ['client-fetch', viaFetch],
+    ] as const) {
+      await profiled(join(ctx.runDir, 'profiles', name, 'calls.cpuprofile'), async () => {
+        for (let i = 0; i < n; i++) await fn(ids[i % ids.length] as string);
+      });
+    }
+  }
+
   return {
     calls: driverTimes.length,
     driverMeanMs: mean(driverTimes),
@@ -119,4 +134,20 @@ export async function clientScenario(ctx: RunContext, sandbox: SandboxProcess): 
     fetchCpuMsPerCall: cpu.fetch / fetchTimes.length,
     concurrent: { driverRps, fetchRps, overhead: fetchRps / driverRps - 1 },
   };
+}
+
+/** A V8 CPU profile of this process while `fn` runs (the client side only: the sandbox is another process). */
+async function profiled(file: string, fn: () => Promise<void>): Promise<void> {
+  const session = new Session();
+  session.connect();
+  try {
+    await session.post('Profiler.enable');
+    await session.post('Profiler.start');
+    await fn();
+    const { profile } = await session.post('Profiler.stop');
+    mkdirSync(join(file, '..'), { recursive: true });
+    writeFileSync(file, JSON.stringify(profile));
+  } finally {
+    session.disconnect();
+  }
 }

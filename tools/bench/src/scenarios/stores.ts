@@ -20,6 +20,7 @@ export async function storesScenario(ctx: RunContext): Promise<StoreResult[]> {
   const backends: Array<[string, string, number]> = [
     ['memory', 'memory:', 1],
     ['sqlite', `sqlite:${join(ctx.runDir, 'stores-bench.db')}`, 1],
+    ['sqlite-full', `sqlite:${join(ctx.runDir, 'stores-bench-full.db')}`, 1],
     ['redis', REDIS_URL, 32],
     ['postgres', POSTGRES_URL, 32],
   ];

@@ -8,6 +8,10 @@
  * outbox), remember, unlock — never the cheap duplicate path. Bodies are signed before the run; the plugin's
  * ledger is seeded with the pending orders before it starts. A run ends when its pool of distinct events is
  * used up or its time is over, whichever comes first. The baselines keep no state, so they replay the pool.
+ *
+ * One more plugin run measures the duplicate path on its own — verify + parse + dedupe lookup, what a
+ * redelivery costs and what the stateless baselines actually compare with: its events are settled once during
+ * the warm-up, then replayed like the baselines replay theirs.
  */
 import { join } from 'node:path';
 import { createUmmahDriver } from '@tijara/ummah';
@@ -18,6 +22,7 @@ import { CURRENCY, orderAmount, orderId, seededPaymentId } from '../lib/orders.j
 import { createDatabase, dropDatabase } from '../lib/pgdb.js';
 import { dropPrefix } from '../lib/redisdb.js';
 import { processCpuMs, startTs, type RunningChild } from '../lib/proc.js';
+import { fmt } from '../lib/report.js';
 import { generateKeys, signMany, type SignedDelivery } from '../lib/signing.js';
 import { POSTGRES_URL, REDIS_URL, portOpen, type RunContext } from './env.js';
 
@@ -144,7 +149,8 @@ export async function webhookScenario(ctx: RunContext, sandbox: SandboxProcess):
   const plugin = async (
     key: string,
     name: string,
-    app: { database: string; stores?: string; storePrefix?: string; sqliteSynchronous?: 'FULL' | 'NORMAL' },
+    app: { database: string; stores?: string; storePrefix?: string; sqliteSynchronous?: 'full' | 'normal' },
+    mode: 'distinct' | 'duplicates' = 'distinct',
   ) => {
     ctx.log(`webhook: ${name}`);
     let child: RunningChild | undefined;
@@ -168,7 +174,7 @@ export async function webhookScenario(ctx: RunContext, sandbox: SandboxProcess):
         nodeFlags: [],
       });
       const url = `http://127.0.0.1:${child.ready.port}/payments/webhook`;
-      const measured = pool.slice(0, poolSize - warmup);
+      const settled = pool.slice(poolSize - warmup);
       await load({
         title: `${key} warmup`,
         url,
@@ -177,8 +183,26 @@ export async function webhookScenario(ctx: RunContext, sandbox: SandboxProcess):
         connections,
         amount: warmup,
         maxS: 60,
-        next: cycle(pool.slice(poolSize - warmup)),
+        next: cycle(settled),
       });
+      if (mode === 'duplicates') {
+        // Every warm-up event is settled and remembered now; make sure a replay really takes the duplicate path.
+        const outcome = await deliveryOutcome(url, settled[0] as SignedDelivery);
+        if (outcome !== 'duplicate') throw new Error(`a replayed delivery was answered "${outcome}"`);
+        await load({
+          title: `${key} duplicate warmup`,
+          url,
+          method: 'POST',
+          headers,
+          connections,
+          durationS: baselineWarmupS,
+          next: cycle(settled),
+        });
+      }
+      const measured = mode === 'duplicates' ? settled : pool.slice(0, poolSize - warmup);
+      if (ctx.cpuProf) {
+        await fetch(`http://127.0.0.1:${child.ready.port}/__bench/profile/restart`, { method: 'POST' });
+      }
       const cpuBefore = processCpuMs(child.pid);
       const result = await load({
         title: key,
@@ -186,12 +210,18 @@ export async function webhookScenario(ctx: RunContext, sandbox: SandboxProcess):
         method: 'POST',
         headers,
         connections,
-        amount: measured.length,
-        maxS: seconds,
+        ...(mode === 'duplicates' ? { durationS: seconds } : { amount: measured.length, maxS: seconds }),
         next: cycle(measured),
       });
       const cpuMsPerRequest = (processCpuMs(child.pid) - cpuBefore) / result.requests;
-      rows.push({ key, name, result, distinct: Math.min(result.requests, measured.length), cpuMsPerRequest });
+      rows.push({
+        key,
+        name,
+        result,
+        distinct: mode === 'duplicates' ? 0 : Math.min(result.requests, measured.length),
+        cpuMsPerRequest,
+        ...(mode === 'duplicates' ? { note: `${fmt.int(settled.length)} settled events, replayed` } : {}),
+      });
     } catch (error) {
       ctx.log(`webhook: ${name} failed: ${(error as Error).message}`);
       rows.push({ key, name, result: failedResult(key), note: (error as Error).message.split('\n')[0] });
@@ -206,13 +236,23 @@ export async function webhookScenario(ctx: RunContext, sandbox: SandboxProcess):
     '(c) seed reference handler (express.raw + createVerify + PEM)',
     'src/servers/seed-express.ts',
   );
-  await plugin('plugin_sqlite', '@tijara/express, SQLite ledger + stores (default, synchronous=FULL)', {
-    database: `sqlite:${join(ctx.runDir, `${run}-sqlite.db`)}`,
+  await plugin(
+    'plugin_sqlite',
+    '@tijara/express, SQLite ledger + stores (default: WAL, synchronous=NORMAL)',
+    {
+      database: `sqlite:${join(ctx.runDir, `${run}-sqlite.db`)}`,
+    },
+  );
+  await plugin('plugin_sqlite_full', "@tijara/express, SQLite with synchronous: 'full' (opt-in)", {
+    database: `sqlite:${join(ctx.runDir, `${run}-sqlite-full.db`)}`,
+    sqliteSynchronous: 'full',
   });
-  await plugin('plugin_sqlite_normal', '@tijara/express, SQLite with synchronous=NORMAL (proposed)', {
-    database: `sqlite:${join(ctx.runDir, `${run}-sqlite-normal.db`)}`,
-    sqliteSynchronous: 'NORMAL',
-  });
+  await plugin(
+    'plugin_sqlite_duplicate',
+    '@tijara/express, SQLite default, duplicate deliveries (verify + dedupe)',
+    { database: `sqlite:${join(ctx.runDir, `${run}-sqlite-duplicate.db`)}` },
+    'duplicates',
+  );
   if (await portOpen(REDIS_URL)) {
     try {
       await plugin('plugin_redis', '@tijara/express, Redis stores (+ SQLite ledger)', {
@@ -244,6 +284,17 @@ export async function webhookScenario(ctx: RunContext, sandbox: SandboxProcess):
   }
   ctx.log(`webhook: bodies average ${bodyBytes} bytes`);
   return { rows, poolSize, connections, seconds };
+}
+
+/** What the plugin answered for one delivery (`settled`, `duplicate`, …). */
+async function deliveryOutcome(url: string, delivery: SignedDelivery): Promise<string> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-signature': delivery.signature },
+    body: delivery.body,
+  });
+  const body = (await response.json().catch(() => ({}))) as { outcome?: string };
+  return `${response.status} ${body.outcome ?? ''}`.replace(/^200 /, '');
 }
 
 /** Mean throughput and latency of repeated runs of one baseline (requests summed). */

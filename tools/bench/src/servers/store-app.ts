@@ -32,8 +32,8 @@ export interface StoreAppConfig {
   readonly stores?: string;
   /** Redis key prefix / SQL table prefix for the stores, so runs never share state. */
   readonly storePrefix?: string;
-  /** SQLite `synchronous` for a `sqlite:` database opened by this app (default: the plugin's own, FULL). */
-  readonly sqliteSynchronous?: 'FULL' | 'NORMAL';
+  /** SQLite `synchronous` for a `sqlite:` database opened by this app (default: the plugin's own, NORMAL). */
+  readonly sqliteSynchronous?: 'full' | 'normal';
   readonly apiBase: string;
   readonly brandId: string;
   readonly webhookPublicKeys: readonly string[];
@@ -134,8 +134,7 @@ if (config.seed) await seedLedger(config.seed.count, config.seed.run);
 let ledger: PaymentLedger | undefined;
 let stores: Stores | undefined;
 if (sqlitePath !== undefined && config.sqliteSynchronous) {
-  const db = openSqliteDatabase(sqlitePath, { logger });
-  db.exec(`PRAGMA synchronous = ${config.sqliteSynchronous}`);
+  const db = openSqliteDatabase(sqlitePath, { logger, synchronous: config.sqliteSynchronous });
   ledger = new SqliteLedger({ database: db, logger });
   stores = config.stores
     ? undefined
@@ -237,6 +236,14 @@ bench.get('/orders', async (req, res) => {
   res.json(out);
 });
 bench.get('/health', (_req, res) => res.json({ ok: true, pid: process.pid, id: randomUUID() }));
+// With BENCH_CPU_PROFILE: start the profile again from here, so it holds the measured run and not the warm-up.
+bench.post('/profile/restart', async (_req, res) => {
+  if (profiler) {
+    await profiler.post('Profiler.stop');
+    await profiler.post('Profiler.start');
+  }
+  res.json({ profiling: profiler !== undefined });
+});
 app.use('/__bench', bench);
 
 // With BENCH_CPU_PROFILE, profile only what happens once the app is ready (the load), not start-up and seeding.
