@@ -1,32 +1,13 @@
 import { UnsupportedOperationError } from './errors.js';
-
-/** Normalized payment status shared by every driver. The gateway's own status is kept as `rawStatus`. */
-export const PAYMENT_STATUSES = [
-  'pending',
-  'processing',
-  'authorized',
-  'paid',
-  'partially_refunded',
-  'refunded',
-  'canceled',
-  'failed',
-  'expired',
-  'disputed',
-] as const;
-export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
-
-/** Statuses after which nothing more happens without a new action by the merchant. */
-export const FINAL_STATUSES: ReadonlySet<PaymentStatus> = new Set([
-  'paid',
-  'partially_refunded',
-  'refunded',
-  'canceled',
-  'failed',
-  'expired',
-  'disputed',
-]);
+import type { PaymentStatus } from './status.js';
 
 export type CaptureMode = 'automatic' | 'manual';
+
+/**
+ * How the gateway decides that a payment covers an order: `exact` (the default) wants the order's amount and
+ * currency; `at_least` accepts more than asked (pay-what-you-want gateways, where the buyer may give more).
+ */
+export type AmountPolicy = 'exact' | 'at_least';
 
 /** What a driver can do. The conformance suite checks that what is declared is what works. */
 export interface Capabilities {
@@ -37,19 +18,52 @@ export interface Capabilities {
   readonly cancel: boolean;
   readonly refund: boolean;
   readonly partialRefund: boolean;
+  /** Several refunds may be made on one payment (up to what was captured). */
+  readonly multipleRefunds: boolean;
   readonly savedMethods: boolean;
+  /**
+   * The gateway keeps customers and lists their saved methods (`ensureCustomer`, `listSavedMethods`). Without it,
+   * a store that saves methods keeps the list itself.
+   */
+  readonly customers: boolean;
   readonly signedWebhooks: boolean;
+  /** `resolveReturn` turns what the buyer brings back into a payment (needed where no webhook tells). */
+  readonly returnResolution: boolean;
+  /**
+   * An approval is not a sale: a payment created with `capture: 'automatic'` reaches `authorized` and must then
+   * be captured by the suite (the pipeline does it, exactly once). Postpay works this way.
+   */
+  readonly captureOnApproval: boolean;
+  readonly amountPolicy: AmountPolicy;
+  /**
+   * The gateway honours an idempotency key on its mutating calls. Without it the transport never re-sends a
+   * request the gateway may have received; the driver re-reads the state instead.
+   */
+  readonly idempotencyKeys: boolean;
   /** ISO 4217 codes, or 'any' when the gateway does not restrict them. */
   readonly currencies: readonly string[] | 'any';
   readonly testMode: boolean;
 }
 
-export type CapabilityName = Exclude<keyof Capabilities, 'captureModes' | 'currencies' | 'testMode'>;
+/** The yes/no capabilities an operation can require. */
+export type CapabilityName =
+  | 'partialCapture'
+  | 'release'
+  | 'cancel'
+  | 'refund'
+  | 'partialRefund'
+  | 'multipleRefunds'
+  | 'savedMethods'
+  | 'customers'
+  | 'signedWebhooks'
+  | 'returnResolution';
 
 /** Card display data for a saved method. Never contains the card number. */
 export interface SavedMethod {
   /** The token to charge later (for Ummah: the id of the purchase that saved the card). */
   readonly token: string;
+  /** The gateway customer the method belongs to, when the gateway keeps customers. */
+  readonly customerId?: string;
   readonly brand?: string;
   readonly last4?: string;
   readonly expiryMonth?: number;
@@ -57,12 +71,29 @@ export interface SavedMethod {
   readonly holderName?: string;
 }
 
+export interface Address {
+  readonly firstName?: string;
+  readonly lastName?: string;
+  readonly line1: string;
+  readonly line2?: string;
+  readonly city: string;
+  readonly state?: string;
+  /** ISO 3166-1 alpha-2. */
+  readonly country: string;
+  readonly postalCode?: string;
+  readonly phone?: string;
+}
+
 export interface Customer {
   readonly email: string;
   readonly name?: string;
   readonly phone?: string;
-  /** The gateway's client id, when the store keeps one. */
+  /** The gateway's customer id (from `ensureCustomer`), when the store keeps one. */
   readonly gatewayCustomerId?: string;
+  /** The store's own customer id, for gateways that want one. */
+  readonly reference?: string;
+  readonly billingAddress?: Address;
+  readonly shippingAddress?: Address;
 }
 
 export interface LineItem {
@@ -70,6 +101,10 @@ export interface LineItem {
   /** Unit price in minor units. */
   readonly price: number;
   readonly quantity: number;
+  /** SKU or similar. */
+  readonly reference?: string;
+  /** The product's page, for gateways that show it. */
+  readonly url?: string;
 }
 
 export interface ReturnUrls {
@@ -86,6 +121,10 @@ export interface CreatePaymentInput {
   readonly reference: string;
   readonly customer: Customer;
   readonly lineItems?: readonly LineItem[];
+  /** Tax included in `amount` (minor units), for gateways that ask. */
+  readonly taxAmount?: number;
+  /** Shipping included in `amount` (minor units), for gateways that ask. */
+  readonly shipping?: { readonly name: string; readonly amount: number };
   readonly description?: string;
   readonly capture: CaptureMode;
   /** Ask the gateway to keep the payment method for later off-session charges. */
@@ -106,7 +145,11 @@ export interface ChargeSavedMethodInput extends Omit<
 
 /** Options every operation accepts. */
 export interface OperationOptions {
-  /** Caller's key wins; otherwise the driver creates one per logical operation and reuses it on retries. */
+  /**
+   * Names one logical operation: the caller's key wins; otherwise the driver creates one. Drivers of gateways
+   * with idempotency keys send it; the others derive merchant-chosen ids from it (a refund id, an order id), so
+   * repeating the operation with the same key finds the first one instead of acting twice.
+   */
   readonly idempotencyKey?: string;
   readonly signal?: AbortSignal;
 }
@@ -114,15 +157,41 @@ export interface OperationOptions {
 export interface RefundInput {
   /** Minor units; omit for the full refundable amount. */
   readonly amount?: number;
+  /** The merchant's id for this refund: refunding again with the same reference returns the first refund. */
   readonly reference?: string;
+  readonly reason?: string;
 }
+
+/**
+ * What the buyer must do next for a payment:
+ * - `redirect`: send the buyer to `url` (`GET`), or post `fields` to it (`POST`, an auto-submitting form);
+ * - `widget`: render the gateway's widget in the store's page (`script` to load, `params` to give it; `url`, when
+ *   present, is a page that hosts the widget on its own);
+ * - `none`: nothing for the buyer to do (paid, held, processing, final, or an off-session charge).
+ */
+export type NextAction =
+  | {
+      readonly type: 'redirect';
+      readonly url: string;
+      readonly method: 'GET' | 'POST';
+      readonly fields?: Readonly<Record<string, string>>;
+    }
+  | {
+      readonly type: 'widget';
+      readonly script?: string;
+      readonly url?: string;
+      readonly params: Readonly<Record<string, string>>;
+    }
+  | { readonly type: 'none' };
+
+export const NO_ACTION: NextAction = Object.freeze({ type: 'none' });
 
 /** A payment as the gateway sees it now, normalized. */
 export interface Payment {
   readonly id: string;
   readonly status: PaymentStatus;
   readonly rawStatus: string;
-  /** Total in minor units. */
+  /** Total in minor units (for `at_least` gateways: what the buyer actually pays, once known). */
   readonly amount: number;
   readonly currency: string;
   /** Captured so far (minor units). */
@@ -132,8 +201,12 @@ export interface Payment {
   /** What can still be refunded (minor units). */
   readonly refundableAmount: number;
   readonly reference?: string;
-  /** Hosted page to send the buyer to, while the payment awaits them. */
-  readonly checkoutUrl?: string;
+  /** What the buyer must do next; `none` unless the payment awaits them. */
+  readonly nextAction: NextAction;
+  /** For `authorized` holds: when the gateway lets the hold go if it is not captured. */
+  readonly authorizationExpiresAt?: Date;
+  /** The gateway customer the payment belongs to, when the gateway keeps customers. */
+  readonly customerId?: string;
   readonly savedMethod?: SavedMethod;
   readonly testMode: boolean;
   readonly createdAt?: Date;
@@ -148,8 +221,30 @@ export interface Refund {
   readonly amount: number;
   readonly currency: string;
   readonly status: 'succeeded' | 'pending' | 'failed';
+  /** The merchant's refund id, when the gateway keeps one. */
   readonly reference?: string;
   readonly raw: unknown;
+}
+
+/** What a buyer brings back to the store from the gateway. Never trusted as such. */
+export interface ReturnParams {
+  /** The return URL's query parameters. */
+  readonly query: Readonly<Record<string, string | undefined>>;
+  /** Form fields, when the gateway (or its widget) posts the buyer back. */
+  readonly form?: Readonly<Record<string, string | undefined>>;
+  /** The payment the store sent the buyer to pay, when it knows (e.g. from its own return URL). */
+  readonly paymentId?: string;
+}
+
+/** A return turned into the payment it is about, as the gateway tells it now (never as the parameters claim). */
+export interface ReturnResolution {
+  /** Read from the gateway (or verified) just now; safe to settle on. */
+  readonly payment: Payment;
+  /**
+   * What the gateway's redirect claimed (`approved`, `declined`, `canceled`), for the buyer's page only: the
+   * settlement decides on `payment`.
+   */
+  readonly claimed?: 'approved' | 'declined' | 'canceled';
 }
 
 /** Normalized webhook event types. */
@@ -165,6 +260,7 @@ export type GatewayEventType =
   | 'payment.disputed'
   | 'saved_method.deleted'
   | 'subscription.charge_failed'
+  | 'payout.updated'
   | 'other';
 
 /** An authenticated, parsed gateway notification. */
@@ -176,7 +272,10 @@ export interface GatewayEvent {
   readonly rawType: string;
   /** The payment the event is about, when there is one. */
   readonly paymentId?: string;
-  /** The payment as carried in the payload; may be stale — the pipeline decides whether to re-fetch. */
+  /**
+   * The payment as carried in the payload; may be stale — the pipeline decides whether to re-fetch. Drivers of
+   * gateways whose payloads are partial (no amounts, only a status) leave it out, so the pipeline re-reads.
+   */
   readonly payment?: Payment;
   readonly refund?: Refund;
   /** When the gateway says the event happened. */
@@ -191,10 +290,18 @@ export interface GatewayDriver {
   readonly name: string;
   readonly capabilities: Capabilities;
   createPayment(input: CreatePaymentInput, options?: OperationOptions): Promise<Payment>;
+  /** The source of truth: the payment as the gateway has it now. */
   retrievePayment(id: string, options?: OperationOptions): Promise<Payment>;
+  /**
+   * Settle a hold (or a capture-on-approval approval). Capturing a payment that is already captured answers the
+   * captured payment without error (see `already-done.ts`).
+   */
   capture(id: string, amount?: number, options?: OperationOptions): Promise<Payment>;
+  /** Let a hold go; releasing a released hold answers it without error. */
   release(id: string, options?: OperationOptions): Promise<Payment>;
+  /** Stop an unpaid payment; cancelling a cancelled one answers it without error. Never cancels a paid one. */
   cancel(id: string, options?: OperationOptions): Promise<Payment>;
+  /** Refunding again with the same `reference` (or idempotency key) answers the first refund. */
   refund(id: string, input?: RefundInput, options?: OperationOptions): Promise<Refund>;
   chargeSavedMethod(
     token: string,
@@ -202,6 +309,12 @@ export interface GatewayDriver {
     options?: OperationOptions,
   ): Promise<Payment>;
   deleteSavedMethod(token: string, options?: OperationOptions): Promise<void>;
+  /** Create (or find) the gateway's customer for a store customer. Needs `customers`. */
+  ensureCustomer?(customer: Customer, options?: OperationOptions): Promise<{ readonly id: string }>;
+  /** The saved methods of a gateway customer. Needs `customers`. */
+  listSavedMethods?(customerId: string, options?: OperationOptions): Promise<SavedMethod[]>;
+  /** Turn a buyer's return into a payment read from the gateway. Needs `returnResolution`. */
+  resolveReturn?(params: ReturnParams, options?: OperationOptions): Promise<ReturnResolution>;
   /** Authenticate the exact raw bytes and parse them into a normalized event. */
   verifyWebhook(rawBody: Buffer | Uint8Array | string, headers: HeaderBag): Promise<GatewayEvent>;
 }
@@ -229,4 +342,9 @@ export function readHeader(headers: HeaderBag, name: string): string | undefined
     if (key.toLowerCase() === lower) return Array.isArray(value) ? value[0] : (value as string | undefined);
   }
   return undefined;
+}
+
+/** The URL to send the buyer to for a GET redirect, or undefined when the next action is something else. */
+export function redirectUrlOf(action: NextAction): string | undefined {
+  return action.type === 'redirect' && action.method === 'GET' ? action.url : undefined;
 }

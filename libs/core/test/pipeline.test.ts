@@ -51,6 +51,7 @@ function setup(options: { failCommits?: number; now?: () => number; events?: Eve
       amount: 5_000,
       currency: 'KWD',
       status: 'pending',
+      captureMode: 'automatic',
       refundedAmount: 0,
     });
   return { driver, records, delivered, pipeline, open, locks };

@@ -14,6 +14,7 @@ const record = (status: PaymentStatus, refundedAmount = 0): SettlementRecord => 
   amount: 10_000,
   currency: 'MYR',
   status,
+  captureMode: 'automatic',
   refundedAmount,
 });
 
@@ -26,6 +27,7 @@ const payment = (status: PaymentStatus, extra: Partial<Payment> = {}): Payment =
   capturedAmount: ['paid', 'partially_refunded', 'refunded'].includes(status) ? 10_000 : 0,
   refundedAmount: 0,
   refundableAmount: 0,
+  nextAction: { type: 'none' },
   testMode: true,
   raw: {},
   ...extra,
@@ -51,7 +53,8 @@ describe('planTransition', () => {
     for (const status of PAYMENT_STATUSES) {
       const plan = planTransition(record(status), payment(status));
       expect(plan.events).toEqual([]);
-      expect(plan.next).toEqual(record(status));
+      expect(plan.next).toMatchObject(record(status));
+      expect(plan.change).toMatchObject({ status, refundedAmount: 0 });
     }
   });
 

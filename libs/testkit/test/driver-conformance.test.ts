@@ -38,6 +38,9 @@ function toPayment(raw: MiniPayment): Payment {
     capturedAmount: paid ? raw.amount : 0,
     refundedAmount: 0,
     refundableAmount: paid ? raw.amount : 0,
+    nextAction: paid
+      ? { type: 'none' }
+      : { type: 'redirect', url: `https://mini.example/pay/${raw.id}`, method: 'GET' },
     testMode: true,
     raw,
   };
@@ -55,8 +58,14 @@ class MiniDriver implements GatewayDriver {
     cancel: true,
     refund: true,
     partialRefund: true,
+    multipleRefunds: true,
     savedMethods: false,
+    customers: false,
     signedWebhooks: false,
+    returnResolution: false,
+    captureOnApproval: false,
+    amountPolicy: 'exact',
+    idempotencyKeys: true,
     currencies: ['MYR'],
     testMode: true,
   };

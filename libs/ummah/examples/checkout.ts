@@ -19,7 +19,9 @@ export async function startCheckout(
     },
     { idempotencyKey: `checkout-${orderId}` }, // a retry after a timeout finds the same purchase
   );
-  return payment.checkoutUrl!; // send the buyer here
+  // nextAction says what the buyer must do: for Ummah, a GET redirect to the hosted payment page.
+  if (payment.nextAction.type !== 'redirect') throw new Error(`payment ${payment.id} needs no redirect`);
+  return payment.nextAction.url; // send the buyer here
 }
 
 /**

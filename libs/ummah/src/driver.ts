@@ -5,11 +5,13 @@ import {
   ConfigurationError,
   InvalidRequestError,
   requireCapability,
+  runRepeatable,
   UnsupportedOperationError,
   type Capabilities,
   type CaptureMode,
   type ChargeSavedMethodInput,
   type CreatePaymentInput,
+  type Customer,
   type GatewayDriver,
   type GatewayEvent,
   type HeaderBag,
@@ -17,10 +19,17 @@ import {
   type Payment,
   type Refund,
   type RefundInput,
+  type SavedMethod,
 } from '@tijara/core';
 import { UmmahClient, type RequestOptions, type UmmahClientOptions } from './client.js';
 import { purchaseSchema, type PurchaseActionResponse } from './schemas/index.js';
-import { toCreatePurchaseRequest, toPayment, toRefund } from './transformers.js';
+import {
+  DEFAULT_HOLD_VALIDITY_DAYS,
+  toCreatePurchaseRequest,
+  toPayment,
+  toRefund,
+  type PaymentMappingOptions,
+} from './transformers.js';
 import { parseUmmahEvent, parseVerifiedJson } from './webhook-events.js';
 import { UmmahWebhookVerifier, type UmmahWebhookKeyOptions } from './webhook-verifier.js';
 
@@ -32,8 +41,15 @@ export const UMMAH_CAPABILITIES: Capabilities = Object.freeze({
   cancel: true,
   refund: true,
   partialRefund: true,
+  multipleRefunds: true,
   savedMethods: true,
+  customers: true,
   signedWebhooks: true,
+  // The buyer returns to success_redirect with nothing to resolve: the store re-reads the purchase it created.
+  returnResolution: false,
+  captureOnApproval: false,
+  amountPolicy: 'exact',
+  idempotencyKeys: true,
   currencies: 'any',
   testMode: true,
 });
@@ -52,10 +68,23 @@ export interface UmmahDriverOptions extends UmmahClientOptions {
    * or restricted currencies. Operations outside what is declared throw UnsupportedOperationError before sending.
    */
   readonly capabilities?: Partial<Capabilities>;
+  /**
+   * Days a hold stays capturable, for `authorizationExpiresAt` (default 7, the card schemes' usual window; Ummah
+   * documents none). Set what your acquirer gives you.
+   */
+  readonly holdValidityDays?: number;
 }
 
 function narrowCapabilities(overrides: Partial<Capabilities> | undefined): Capabilities {
   const merged = { ...UMMAH_CAPABILITIES, ...overrides };
+  // What Ummah does not do cannot be declared on; what it does can only be narrowed.
+  const fixed = {
+    returnResolution: false,
+    captureOnApproval: false,
+    amountPolicy: 'exact',
+    idempotencyKeys: true,
+  } as const;
+  Object.assign(merged, fixed);
   const modes = merged.captureModes.filter((mode) => UMMAH_CAPABILITIES.captureModes.includes(mode));
   if (modes.length === 0) {
     throw new ConfigurationError('Ummah capabilities.captureModes must keep at least one capture mode', {
@@ -107,6 +136,7 @@ export class UmmahDriver implements GatewayDriver {
   readonly webhookVerifier: UmmahWebhookVerifier;
   readonly #brandId: string;
   readonly #creatorAgent: string;
+  readonly #mapping: PaymentMappingOptions;
 
   constructor(options: UmmahDriverOptions) {
     if (typeof options !== 'object' || options === null) {
@@ -131,6 +161,14 @@ export class UmmahDriver implements GatewayDriver {
       });
     }
     this.capabilities = narrowCapabilities(options.capabilities);
+    const holdValidityDays = options.holdValidityDays ?? DEFAULT_HOLD_VALIDITY_DAYS;
+    if (!(holdValidityDays > 0)) {
+      throw new ConfigurationError('Ummah holdValidityDays must be a positive number of days', {
+        gateway: 'ummah',
+        code: 'invalid_hold_validity',
+      });
+    }
+    this.#mapping = { fallbackTestMode: this.client.testMode, holdValidityDays };
     this.webhookVerifier = new UmmahWebhookVerifier(options.webhooks, {
       fetchCompanyKey: () => this.fetchCompanyKey(),
       ...(options.logger ? { logger: options.logger } : {}),
@@ -149,7 +187,7 @@ export class UmmahDriver implements GatewayDriver {
 
   async retrievePayment(id: string, options?: OperationOptions): Promise<Payment> {
     const read = options?.signal ? { signal: options.signal } : {};
-    return toPayment(await this.client.purchases.retrieve(id, read), this.testMode);
+    return toPayment(await this.client.purchases.retrieve(id, read), this.#mapping);
   }
 
   /** An amount makes it a partial capture as far as capabilities go: the driver cannot know the hold without a read. */
@@ -160,17 +198,31 @@ export class UmmahDriver implements GatewayDriver {
       positiveAmount(amount, 'capture amount');
     }
     const body = amount === undefined ? {} : { amount };
-    return this.#settled(id, await this.client.purchases.capture(id, body, requestOptions(options)), options);
+    return runRepeatable(
+      'capture',
+      async () =>
+        this.#settled(id, await this.client.purchases.capture(id, body, requestOptions(options)), options),
+      () => this.retrievePayment(id, options),
+    );
   }
 
   async release(id: string, options?: OperationOptions): Promise<Payment> {
     requireCapability(this, 'release');
-    return this.#settled(id, await this.client.purchases.release(id, requestOptions(options)), options);
+    return runRepeatable(
+      'release',
+      async () =>
+        this.#settled(id, await this.client.purchases.release(id, requestOptions(options)), options),
+      () => this.retrievePayment(id, options),
+    );
   }
 
   async cancel(id: string, options?: OperationOptions): Promise<Payment> {
     requireCapability(this, 'cancel');
-    return this.#settled(id, await this.client.purchases.cancel(id, requestOptions(options)), options);
+    return runRepeatable(
+      'cancel',
+      async () => this.#settled(id, await this.client.purchases.cancel(id, requestOptions(options)), options),
+      () => this.retrievePayment(id, options),
+    );
   }
 
   /** The gateway enforces the cumulative cap (refunds never exceed what was captured) and answers 400/409 beyond it. */
@@ -230,10 +282,46 @@ export class UmmahDriver implements GatewayDriver {
     await this.client.purchases.deleteRecurringToken(token, requestOptions(options));
   }
 
+  /**
+   * A client (Ummah's customer) for the store's customer: the one with `gatewayCustomerId` when it still exists,
+   * else a new one. Cards saved on purchases made with its `client_id` are listed by `listSavedMethods`.
+   */
+  async ensureCustomer(customer: Customer, options?: OperationOptions): Promise<{ readonly id: string }> {
+    requireCapability(this, 'customers');
+    if (customer.gatewayCustomerId) {
+      const read = options?.signal ? { signal: options.signal } : {};
+      const found = await this.client.clients.retrieve(customer.gatewayCustomerId, read).catch((error) => {
+        if ((error as { statusCode?: number }).statusCode === 404) return undefined;
+        throw error;
+      });
+      if (found) return { id: found.id };
+    }
+    const created = await this.client.clients.create(
+      {
+        email: customer.email,
+        ...(customer.name ? { full_name: customer.name } : {}),
+        ...(customer.phone ? { phone: customer.phone } : {}),
+      },
+      requestOptions(options),
+    );
+    return { id: created.id };
+  }
+
+  /** The client's recurring tokens; each token charges like a purchase id. */
+  async listSavedMethods(customerId: string, options?: OperationOptions): Promise<SavedMethod[]> {
+    requireCapability(this, 'customers');
+    const read = options?.signal ? { signal: options.signal } : {};
+    const methods: SavedMethod[] = [];
+    for await (const token of this.client.clients.recurringTokens.list(customerId, {}, read)) {
+      methods.push({ token: token.recurring_token ?? token.id, customerId });
+    }
+    return methods;
+  }
+
   async verifyWebhook(rawBody: Buffer | Uint8Array | string, headers: HeaderBag): Promise<GatewayEvent> {
     requireCapability(this, 'signedWebhooks');
     const bytes = await this.webhookVerifier.verify(rawBody, headers);
-    return parseUmmahEvent(parseVerifiedJson(bytes), this.testMode);
+    return parseUmmahEvent(parseVerifiedJson(bytes), this.#mapping);
   }
 
   /** The company callback key (`GET /public_key/`) as PEM text, whichever of the two documented shapes arrives. */
@@ -262,13 +350,13 @@ export class UmmahDriver implements GatewayDriver {
       capture,
       saveMethod,
     });
-    return toPayment(await this.client.purchases.create(body, options), this.testMode);
+    return toPayment(await this.client.purchases.create(body, options), this.#mapping);
   }
 
   /** Actions answer the whole purchase (CHIP) or only `{"status": …}` (seed); the latter is completed by a read. */
   async #settled(id: string, response: PurchaseActionResponse, options?: OperationOptions): Promise<Payment> {
     const purchase = purchaseSchema.safeParse(response);
-    if (purchase.success && purchase.data.purchase) return toPayment(purchase.data, this.testMode);
+    if (purchase.success && purchase.data.purchase) return toPayment(purchase.data, this.#mapping);
     return this.retrievePayment(id, options);
   }
 }

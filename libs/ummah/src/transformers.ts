@@ -3,6 +3,7 @@ import {
   assertMinorUnits,
   InvalidRequestError,
   InvalidResponseError,
+  NO_ACTION,
   type CaptureMode,
   type ChargeSavedMethodInput,
   type CreatePaymentInput,
@@ -61,6 +62,7 @@ export function savedMethodOf(purchase: Purchase): SavedMethod | undefined {
   const year = toInt(extra?.expiry_year);
   return {
     token: purchase.id,
+    ...(purchase.client_id ? { customerId: purchase.client_id } : {}),
     ...(extra?.card_brand ? { brand: extra.card_brand } : {}),
     ...(last4 ? { last4 } : {}),
     ...(toInt(extra?.expiry_month) !== undefined ? { expiryMonth: toInt(extra?.expiry_month) } : {}),
@@ -72,8 +74,27 @@ export function savedMethodOf(purchase: Purchase): SavedMethod | undefined {
 const fromEpoch = (seconds: number | null | undefined) =>
   typeof seconds === 'number' && Number.isFinite(seconds) ? new Date(seconds * 1000) : undefined;
 
+/**
+ * Ummah documents no lifetime for a hold; card schemes let an authorization go after about seven days, which is what
+ * `authorizationExpiresAt` reports unless the merchant's acquirer says otherwise (`holdValidityDays`).
+ */
+export const DEFAULT_HOLD_VALIDITY_DAYS = 7;
+
+export interface PaymentMappingOptions {
+  readonly fallbackTestMode?: boolean;
+  readonly holdValidityDays?: number;
+}
+
+/** When the purchase reached `hold`, from its status history (or its last update). */
+function heldSince(purchase: Purchase): Date | undefined {
+  const entry = [...(purchase.status_history ?? [])].reverse().find((e) => e.status === 'hold');
+  return fromEpoch(entry?.timestamp ?? purchase.updated_on ?? purchase.created_on);
+}
+
 /** Purchase → core Payment. Throws InvalidResponseError when the purchase carries no currency. */
-export function toPayment(purchase: Purchase, fallbackTestMode = false): Payment {
+export function toPayment(purchase: Purchase, options: PaymentMappingOptions | boolean = {}): Payment {
+  const { fallbackTestMode = false, holdValidityDays = DEFAULT_HOLD_VALIDITY_DAYS } =
+    typeof options === 'boolean' ? { fallbackTestMode: options } : options;
   const currency = purchase.purchase?.currency ?? purchase.payment?.currency;
   if (!currency) {
     throw new InvalidResponseError(`Ummah purchase ${purchase.id} has no currency`, {
@@ -103,13 +124,23 @@ export function toPayment(purchase: Purchase, fallbackTestMode = false): Payment
     refundedAmount: refunded,
     refundableAmount: Math.max(0, refundable),
     ...(purchase.reference ? { reference: purchase.reference } : {}),
-    ...(status === 'pending' && purchase.checkout_url ? { checkoutUrl: purchase.checkout_url } : {}),
+    nextAction:
+      status === 'pending' && purchase.checkout_url
+        ? { type: 'redirect', url: purchase.checkout_url, method: 'GET' }
+        : NO_ACTION,
+    ...(status === 'authorized' ? holdExpiry(purchase, holdValidityDays) : {}),
+    ...(purchase.client_id ? { customerId: purchase.client_id } : {}),
     ...(savedMethod ? { savedMethod } : {}),
     testMode: purchase.is_test ?? fallbackTestMode,
     ...(createdAt ? { createdAt } : {}),
     ...(updatedAt ? { updatedAt } : {}),
     raw: purchase,
   };
+}
+
+function holdExpiry(purchase: Purchase, days: number): { authorizationExpiresAt?: Date } {
+  const since = heldSince(purchase);
+  return since ? { authorizationExpiresAt: new Date(since.getTime() + days * 86_400_000) } : {};
 }
 
 /** The seed's refund object or CHIP's Payment → core Refund. */

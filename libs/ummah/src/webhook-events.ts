@@ -7,7 +7,13 @@ import {
   webhookEnvelopeSchema,
   type Purchase,
 } from './schemas/index.js';
-import { eventTypeForStatus, normalizeEventType, toPayment, toRefund } from './transformers.js';
+import {
+  eventTypeForStatus,
+  normalizeEventType,
+  toPayment,
+  toRefund,
+  type PaymentMappingOptions,
+} from './transformers.js';
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -18,9 +24,9 @@ function invalidBody(message: string, raw: unknown): InvalidResponseError {
 }
 
 /** A payload's purchase may be partial (the seed's envelope example is); then only its id is known. */
-function paymentFrom(purchase: Purchase, testMode: boolean): Payment | undefined {
+function paymentFrom(purchase: Purchase, mapping: PaymentMappingOptions): Payment | undefined {
   try {
-    return toPayment(purchase, testMode);
+    return toPayment(purchase, mapping);
   } catch {
     return undefined;
   }
@@ -65,7 +71,8 @@ function refundEvent(
  * and a bare Purchase as sent to `success_callback` (its type then follows the purchase status). Events without
  * an id get `${object id}:${type}:${updated_on}`, stable across the gateway's retries of one delivery.
  */
-export function parseUmmahEvent(body: unknown, testMode = false): GatewayEvent {
+export function parseUmmahEvent(body: unknown, options: PaymentMappingOptions | boolean = {}): GatewayEvent {
+  const mapping = typeof options === 'boolean' ? { fallbackTestMode: options } : options;
   if (!isRecord(body)) throw invalidBody('Ummah webhook body is not a JSON object', body);
 
   const envelope = webhookEnvelopeSchema.safeParse(body);
@@ -75,7 +82,7 @@ export function parseUmmahEvent(body: unknown, testMode = false): GatewayEvent {
       return refundEvent(id, rawType, object, createdOn, body);
     }
     const purchase = purchaseSchema.safeParse(object);
-    const payment = purchase.success ? paymentFrom(purchase.data, testMode) : undefined;
+    const payment = purchase.success ? paymentFrom(purchase.data, mapping) : undefined;
     const objectId = typeof object.id === 'string' ? object.id : undefined;
     const isPurchaseEvent = rawType.startsWith('purchase.');
     return {
@@ -104,7 +111,7 @@ export function parseUmmahEvent(body: unknown, testMode = false): GatewayEvent {
     throw invalidBody('Ummah webhook body is neither an event envelope nor a Purchase', body);
   }
   const data = purchase.data;
-  const payment = paymentFrom(data, testMode);
+  const payment = paymentFrom(data, mapping);
   // A success callback carries no event name: the purchase status says what happened.
   const rawType = data.event_type ?? 'success_callback';
   const type = data.event_type

@@ -85,11 +85,25 @@ describe('configuration', () => {
       cancel: true,
       refund: true,
       partialRefund: true,
+      multipleRefunds: true,
       savedMethods: true,
+      customers: true,
       signedWebhooks: true,
+      returnResolution: false,
+      captureOnApproval: false,
+      amountPolicy: 'exact',
+      idempotencyKeys: true,
       currencies: 'any',
       testMode: true,
     });
+    // What Ummah does not do cannot be declared on.
+    expect(
+      createUmmahDriver({
+        secretKey: TEST_SECRET_KEY,
+        brandId: BRAND_ID,
+        capabilities: { captureOnApproval: true, returnResolution: true },
+      }).capabilities,
+    ).toMatchObject({ captureOnApproval: false, returnResolution: false });
     configError(() =>
       createUmmahDriver({
         secretKey: TEST_SECRET_KEY,

@@ -129,7 +129,11 @@ export function defineUmmahDriverScenarios(getTarget: () => UmmahScenarioTarget)
         currency: 'MYR',
         reference: 'order-1001',
       });
-      expect(created.checkoutUrl).toMatch(/^https?:\/\//);
+      expect(created.nextAction).toMatchObject({
+        type: 'redirect',
+        method: 'GET',
+        url: expect.stringMatching(/^https?:\/\//),
+      });
 
       await target.pay(created.id, 'success');
       const delivery = await target.signedCallback(created.id);
@@ -143,7 +147,7 @@ export function defineUmmahDriverScenarios(getTarget: () => UmmahScenarioTarget)
         refundableAmount: 2999,
         testMode: true,
       });
-      expect(paid.checkoutUrl).toBeUndefined();
+      expect(paid.nextAction).toEqual({ type: 'none' });
     });
 
     scenario('partial-capture', async (driver, target) => {

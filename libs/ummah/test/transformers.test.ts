@@ -22,7 +22,7 @@ describe('Purchase → Payment', () => {
       createdAt: new Date(1700000000_000),
       updatedAt: new Date(1700000300_000),
     });
-    expect(payment.checkoutUrl).toBeUndefined();
+    expect(payment.nextAction).toEqual({ type: 'none' });
     expect(payment.raw).toBe(chip);
   });
 
@@ -34,8 +34,12 @@ describe('Purchase → Payment', () => {
 
   it('gives the checkout URL only while the buyer is awaited', () => {
     const url = 'https://gate.ummah.com/p/p1/';
-    expect(toPayment({ ...base, checkout_url: url }).checkoutUrl).toBe(url);
-    expect(toPayment({ ...base, status: 'paid', checkout_url: url }).checkoutUrl).toBeUndefined();
+    expect(toPayment({ ...base, checkout_url: url }).nextAction).toEqual({
+      type: 'redirect',
+      url,
+      method: 'GET',
+    });
+    expect(toPayment({ ...base, status: 'paid', checkout_url: url }).nextAction).toEqual({ type: 'none' });
   });
 
   it('captures nothing while on hold, the captured amount after a partial capture', () => {

@@ -16,6 +16,7 @@ import {
   NotFoundError,
   RateLimitError,
   Reconciler,
+  redirectUrlOf,
   SettlementPipeline,
   silentLogger,
   TijaraError,
@@ -166,14 +167,15 @@ export class PaymentService {
         { idempotencyKey },
       );
       await this.#assertMatchesOrder(payment, order);
-      if (!payment.checkoutUrl) {
+      const checkoutUrl = redirectUrlOf(payment.nextAction);
+      if (!checkoutUrl) {
         throw new GatewayError(`The gateway returned no checkout page for payment ${payment.id}`, {
           code: 'missing_checkout_url',
           gateway: this.#driver.name,
         });
       }
       const row = await this.#record(order, payment, { attempt, idempotencyKey, kind: 'hosted', saveMethod });
-      return { kind: 'redirect', url: payment.checkoutUrl, payment: row };
+      return { kind: 'redirect', url: checkoutUrl, payment: row };
     });
   }
 
@@ -257,7 +259,7 @@ export class PaymentService {
       if (MONEY_TAKEN.has(now.status) || now.status === 'processing')
         return { kind: 'settled', payment: now };
       if (CLOSED.has(now.status)) continue;
-      const url = result.payment?.checkoutUrl ?? now.checkoutUrl;
+      const url = (result.payment && redirectUrlOf(result.payment.nextAction)) ?? now.checkoutUrl;
       const reused = now.status === 'pending' && url ? reuse(now) : undefined;
       if (reused && url) return { kind: 'redirect', url, payment: reused };
       await this.#cancelQuietly(now);
@@ -313,7 +315,7 @@ export class PaymentService {
       // The row starts where every payment starts, so the first settlement announces what really happened.
       status: 'pending',
       capturedAmount: 0,
-      checkoutUrl: payment.checkoutUrl,
+      checkoutUrl: redirectUrlOf(payment.nextAction),
       idempotencyKey: meta.idempotencyKey,
     });
     const row = await this.#ledger.getPayment(payment.id);

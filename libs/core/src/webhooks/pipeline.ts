@@ -1,11 +1,25 @@
-import { AmountMismatchError, ConfigurationError } from '../errors.js';
-import type { GatewayDriver, GatewayEvent, HeaderBag, Payment } from '../gateway.js';
+import { AmountMismatchError, ConfigurationError, InvalidRequestError } from '../errors.js';
+import {
+  requireCapability,
+  type GatewayDriver,
+  type GatewayEvent,
+  type HeaderBag,
+  type Payment,
+  type ReturnParams,
+  type ReturnResolution,
+} from '../gateway.js';
+import { needsCaptureOnApproval } from '../status.js';
 import { silentLogger, type Logger } from '../logger.js';
 import type { EventStore, LockStore } from '../stores/types.js';
 import { isRegression, planTransition, type DomainEvent, type SettlementRecord } from './transition.js';
 
 /** Where the information came from: only a verified webhook is trusted without re-reading the gateway. */
 export type SettlementSource = 'webhook' | 'redirect' | 'reconcile' | 'admin';
+
+/** A settled return: the settlement, and what the gateway's redirect claimed (for the buyer's page only). */
+export interface ReturnSettlement extends SettlementResult {
+  readonly claimed?: ReturnResolution['claimed'];
+}
 
 export type SettlementOutcome =
   /** Domain events were committed. */
@@ -148,6 +162,31 @@ export class SettlementPipeline {
     });
   }
 
+  /**
+   * Settle what a buyer brought back from the gateway. With a driver that resolves returns, the parameters are
+   * turned into a payment read from the gateway (a Postpay `order_id`, a Uhmi `transaction_id`); otherwise the
+   * payment the store expected is re-read. Either way nothing the buyer sent is trusted as such, and a return
+   * that names another payment than the one the store sent the buyer to is refused.
+   */
+  async settleReturn(params: ReturnParams): Promise<ReturnSettlement> {
+    const { driver } = this.#o;
+    if (driver.resolveReturn && driver.capabilities.returnResolution) {
+      const resolution = await driver.resolveReturn(params);
+      if (params.paymentId !== undefined && resolution.payment.id !== params.paymentId) {
+        throw new InvalidRequestError(
+          `The return names payment ${resolution.payment.id}, not ${params.paymentId} which the buyer was sent to pay`,
+          { gateway: driver.name, code: 'return_payment_mismatch' },
+        );
+      }
+      const result = await this.settleWithPayment(resolution.payment);
+      return resolution.claimed ? { ...result, claimed: resolution.claimed } : result;
+    }
+    if (params.paymentId === undefined) {
+      requireCapability(driver, 'returnResolution');
+    }
+    return this.settlePayment(params.paymentId as string, 'redirect');
+  }
+
   /** Settle with a payment object the caller just received from the gateway (e.g. a capture response). */
   async settleWithPayment(payment: Payment): Promise<SettlementResult> {
     return this.#withPaymentLock(payment.id, async () => {
@@ -157,10 +196,22 @@ export class SettlementPipeline {
     });
   }
 
-  async #apply(record: SettlementRecord, payment: Payment, refetched: boolean): Promise<SettlementResult> {
+  async #apply(record: SettlementRecord, seen: Payment, refetched: boolean): Promise<SettlementResult> {
+    const { driver } = this.#o;
+    const captureOnApproval = driver.capabilities.captureOnApproval;
+    let payment = seen;
+    // An approval on a capture-on-approval gateway is not a sale yet: capture it before anything is announced,
+    // so the store sees one `payment.paid`. The key is per payment, and a capture of a captured payment answers
+    // it (already done = success), so every path that gets here captures exactly once.
+    if (
+      needsCaptureOnApproval(payment.status, { captureMode: record.captureMode, captureOnApproval }) &&
+      payment.amount === record.amount
+    ) {
+      payment = await this.#captureOnApproval(payment);
+    }
     let plan;
     try {
-      plan = planTransition(record, payment);
+      plan = planTransition(record, payment, { amountPolicy: driver.capabilities.amountPolicy });
     } catch (error) {
       if (error instanceof AmountMismatchError) {
         this.#o.logger.error(
@@ -175,6 +226,24 @@ export class SettlementPipeline {
     if (!changed) return { outcome: 'unchanged', events: [], record, payment, refetched };
     await this.#o.commit(plan.next, plan.events);
     return { outcome: 'settled', events: plan.events, record: plan.next, payment, refetched };
+  }
+
+  async #captureOnApproval(payment: Payment): Promise<Payment> {
+    const { driver, logger } = this.#o;
+    try {
+      const captured = await driver.capture(payment.id, undefined, {
+        idempotencyKey: `capture-on-approval:${payment.id}`,
+      });
+      logger.info({ paymentId: payment.id, status: captured.status }, 'captured an approval');
+      return captured;
+    } catch (error) {
+      // A refusal (the approval expired, the capture was declined) leaves the payment in a state the gateway now
+      // reports; settle on that. Anything else (gateway down) is thrown so the delivery or the sweep retries.
+      const status = (error as { statusCode?: number }).statusCode;
+      if (status === undefined || status >= 500 || status === 429) throw error;
+      logger.warn({ paymentId: payment.id, err: error }, 'capture of an approval was refused');
+      return driver.retrievePayment(payment.id);
+    }
   }
 
   #withPaymentLock<T>(paymentId: string, fn: () => Promise<T>): Promise<T> {

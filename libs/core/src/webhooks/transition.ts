@@ -1,5 +1,6 @@
 import { AmountMismatchError } from '../errors.js';
-import type { Payment, PaymentStatus } from '../gateway.js';
+import type { AmountPolicy, CaptureMode, Payment } from '../gateway.js';
+import { isRegression, type PaymentStatus } from '../status.js';
 
 /** What a store keeps about the payment of one order; the pipeline moves it forward. */
 export interface SettlementRecord {
@@ -10,8 +11,17 @@ export interface SettlementRecord {
   readonly currency: string;
   /** Last settled normalized status. */
   readonly status: PaymentStatus;
+  /**
+   * How the store asked the payment to be captured. On a capture-on-approval gateway an `automatic` payment that
+   * reaches `authorized` is captured by the pipeline; a `manual` one waits for the merchant.
+   */
+  readonly captureMode: CaptureMode;
   /** Refunded so far, as last settled (minor units). */
   readonly refundedAmount: number;
+  /** Captured so far, as last settled (minor units); 0 when the store does not keep it. */
+  readonly capturedAmount?: number;
+  /** For holds, as last settled. */
+  readonly authorizationExpiresAt?: Date | undefined;
 }
 
 /** The events a store reacts to. Each is delivered once per real change of the order's payment. */
@@ -40,48 +50,60 @@ export interface DomainEvent {
   readonly payment: Payment;
 }
 
+/** What a settlement changes on the store's record: exactly the fields a ledger persists. */
+export interface SettlementChange {
+  readonly status: PaymentStatus;
+  /** Running refunded total (minor units). */
+  readonly refundedAmount: number;
+  /** Captured so far (minor units). */
+  readonly capturedAmount: number;
+  /** For holds: when the gateway lets it go. */
+  readonly authorizationExpiresAt: Date | undefined;
+}
+
 export interface TransitionPlan {
+  /** The record with the change applied. */
   readonly next: SettlementRecord;
+  /** The change alone, for a ledger to persist. */
+  readonly change: SettlementChange;
   readonly events: readonly DomainEvent[];
+}
+
+export interface TransitionOptions {
+  /** The driver's `capabilities.amountPolicy` (default `exact`). */
+  readonly amountPolicy?: AmountPolicy;
+}
+
+/** Whether the gateway's payment covers the order under the driver's amount policy. */
+export function coversOrder(
+  record: Pick<SettlementRecord, 'amount' | 'currency'>,
+  payment: Pick<Payment, 'amount' | 'currency'>,
+  policy: AmountPolicy = 'exact',
+): boolean {
+  if (payment.currency !== record.currency) return false;
+  return policy === 'at_least' ? payment.amount >= record.amount : payment.amount === record.amount;
 }
 
 const PAID_FAMILY: ReadonlySet<PaymentStatus> = new Set(['paid', 'partially_refunded', 'refunded']);
 const OPEN: ReadonlySet<PaymentStatus> = new Set(['pending', 'processing', 'authorized', 'failed']);
 
-const PAID_OR_LATER: readonly PaymentStatus[] = ['paid', 'partially_refunded', 'refunded', 'disputed'];
-
-/**
- * Which moves the gateway's truth may make from the status a store last settled. Anything else is a
- * stale or out-of-order report of an earlier state and is ignored. Failed, canceled and expired payments
- * may still become paid: when the gateway says money was taken, the order must record it.
- */
-const ALLOWED: Record<PaymentStatus, ReadonlySet<PaymentStatus>> = {
-  pending: new Set(['processing', 'authorized', 'failed', 'canceled', 'expired', ...PAID_OR_LATER]),
-  processing: new Set(['authorized', 'failed', 'canceled', 'expired', ...PAID_OR_LATER]),
-  authorized: new Set(['canceled', 'expired', 'failed', ...PAID_OR_LATER]),
-  failed: new Set(['processing', 'authorized', 'canceled', 'expired', ...PAID_OR_LATER]),
-  canceled: new Set(PAID_OR_LATER),
-  expired: new Set(PAID_OR_LATER),
-  paid: new Set(['partially_refunded', 'refunded', 'disputed']),
-  partially_refunded: new Set(['refunded', 'disputed']),
-  refunded: new Set(['disputed']),
-  disputed: new Set(['paid', 'partially_refunded', 'refunded']),
-};
-
-/** True when moving from `from` to `to` would go backwards (a stale or out-of-order report). */
-export function isRegression(from: PaymentStatus, to: PaymentStatus): boolean {
-  return from !== to && !ALLOWED[from].has(to);
-}
+export { isRegression };
 
 /**
  * Compare what the store last settled with what the gateway says now, and decide which domain events
  * happened in between. Pure: no I/O, so it is tested exhaustively and shared by every plugin.
  * Throws AmountMismatchError when the gateway's payment is not for the order's amount and currency.
  */
-export function planTransition(record: SettlementRecord, payment: Payment): TransitionPlan {
-  if (payment.currency !== record.currency || payment.amount !== record.amount) {
+export function planTransition(
+  record: SettlementRecord,
+  payment: Payment,
+  options: TransitionOptions = {},
+): TransitionPlan {
+  const policy = options.amountPolicy ?? 'exact';
+  if (!coversOrder(record, payment, policy)) {
+    const expected = policy === 'at_least' ? `at least ${record.amount}` : String(record.amount);
     throw new AmountMismatchError(
-      `Payment ${payment.id} is for ${payment.amount} ${payment.currency} but order ${record.orderId} expects ${record.amount} ${record.currency}`,
+      `Payment ${payment.id} is for ${payment.amount} ${payment.currency} but order ${record.orderId} expects ${expected} ${record.currency}`,
       { code: 'amount_mismatch', gateway: undefined },
     );
   }
@@ -91,7 +113,13 @@ export function planTransition(record: SettlementRecord, payment: Payment): Tran
   const base = { orderId: record.orderId, paymentId: payment.id, currency: payment.currency, payment };
   const refundedNow = Math.max(record.refundedAmount, payment.refundedAmount);
 
-  if (isRegression(from, to)) return { next: record, events };
+  const unchanged: SettlementChange = {
+    status: from,
+    refundedAmount: record.refundedAmount,
+    capturedAmount: record.capturedAmount ?? 0,
+    authorizationExpiresAt: record.authorizationExpiresAt,
+  };
+  if (isRegression(from, to)) return { next: record, change: unchanged, events };
 
   if (to !== from) {
     if (to === 'authorized' && OPEN.has(from)) {
@@ -141,6 +169,12 @@ export function planTransition(record: SettlementRecord, payment: Payment): Tran
     });
   }
 
-  const next: SettlementRecord = { ...record, status: to, refundedAmount: refundedNow };
-  return { next, events };
+  const change: SettlementChange = {
+    status: to,
+    refundedAmount: refundedNow,
+    capturedAmount: Math.max(record.capturedAmount ?? 0, payment.capturedAmount),
+    authorizationExpiresAt: to === 'authorized' ? payment.authorizationExpiresAt : undefined,
+  };
+  const next: SettlementRecord = { ...record, ...change };
+  return { next, change, events };
 }
