@@ -52,6 +52,12 @@ interface Deferred {
   readonly params: Params;
 }
 
+interface Grouped {
+  readonly program: () => Program<unknown>;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: unknown) => void;
+}
+
 export class LedgerContext {
   readonly executor: Executor;
   readonly q: LedgerQueries;
@@ -65,6 +71,8 @@ export class LedgerContext {
   /** Write transactions carrying deferred writes, until they have committed or failed. */
   readonly #carrying = new Set<Promise<unknown>>();
   #flushScheduled = false;
+  #group: Grouped[] = [];
+  #groupScheduled = false;
 
   constructor(options: {
     executor: Executor;
@@ -107,6 +115,50 @@ export class LedgerContext {
   }
 
   /**
+   * A write transaction that shares its commit with the other grouped writes issued in the same turn of the event
+   * loop, where the backend can (SQLite: each in a savepoint of one `BEGIN IMMEDIATE … COMMIT`, so pages several
+   * of them touch — the newest index leaves, the outbox's open messages — are written once per group). It
+   * resolves only once the group has committed; a program that throws rolls back alone.
+   */
+  writeGrouped<T>(program: () => Program<T>): Promise<T> {
+    if (!this.executor.writeGroup) return this.write(program);
+    return new Promise<T>((resolve, reject) => {
+      this.#group.push({ program, resolve: resolve as (value: unknown) => void, reject });
+      if (this.#groupScheduled) return;
+      this.#groupScheduled = true;
+      setImmediate(() => this.#flushGroup());
+    });
+  }
+
+  #flushGroup(): void {
+    this.#groupScheduled = false;
+    const batch = this.#group;
+    this.#group = [];
+    if (batch.length === 0) return;
+    const deferred = this.#deferred;
+    this.#deferred = [];
+    const programs = batch.map((item) => item.program);
+    if (deferred.length > 0) programs.unshift(() => withDeferred(deferred, function* () {}));
+    let outcomes;
+    try {
+      outcomes = (this.executor.writeGroup as NonNullable<Executor['writeGroup']>)(programs);
+    } catch (error) {
+      this.#deferred = [...deferred, ...this.#deferred];
+      for (const item of batch) item.reject(error);
+      return;
+    }
+    if (deferred.length > 0 && !(outcomes.shift() as { ok: boolean }).ok) {
+      this.#deferred = [...deferred, ...this.#deferred];
+    }
+    outcomes.forEach((outcome, index) => {
+      const item = batch[index] as Grouped;
+      if (outcome.ok) item.resolve(outcome.value);
+      else if (outcome.error instanceof Rollback) item.resolve(outcome.error.value);
+      else item.reject(outcome.error);
+    });
+  }
+
+  /**
    * A program of exactly one statement, committed on its own (no BEGIN/COMMIT round trips on PostgreSQL), unless
    * writes are deferred: then it is a transaction with them.
    */
@@ -131,8 +183,9 @@ export class LedgerContext {
     }
   }
 
-  /** Write whatever is deferred now, and wait for writes already carrying deferred writes. */
+  /** Write whatever is deferred or grouped now, and wait for writes already carrying deferred writes. */
   async flush(): Promise<void> {
+    if (this.#group.length > 0) this.#flushGroup();
     await Promise.allSettled([...this.#carrying]);
     if (this.#deferred.length > 0) await this.write(function* () {});
   }

@@ -23,11 +23,11 @@ export class LedgerEvents implements EventStore {
     assertTtl(ttlMs);
     const c = this.#c;
     const now = c.now();
-    const row = await c.autocommit(() =>
-      get(c.q.rememberEvent, { key, stream: null, expires_at: now + Math.ceil(ttlMs), now }),
+    const changed = await c.autocommit(() =>
+      run(c.q.rememberEvent, { key, stream: null, expires_at: now + Math.ceil(ttlMs), now }),
     );
     this.purgeSoon();
-    return row !== undefined;
+    return changed > 0;
   }
 
   async has(key: string): Promise<boolean> {

@@ -122,7 +122,8 @@ export class LedgerJournal implements SettlementJournal {
     const record = entry.record as LedgerJournalRecord | undefined;
     const messages =
       record && entry.change && entry.events.length > 0 ? this.#messages(record.ledgerPayment, entry) : [];
-    const result = await this.#c.write(() => this.#commitProgram(entry, record, messages));
+    // Grouped: concurrent first deliveries arriving in one turn of the event loop share one commit.
+    const result = await this.#c.writeGrouped(() => this.#commitProgram(entry, record, messages));
     if (result === DUPLICATE || result === STALE) return result;
     const committed = result as Committed;
     if (!record || (committed.claimed.length === 0 && !committed.waiting)) {
@@ -150,13 +151,13 @@ export class LedgerJournal implements SettlementJournal {
     const now = c.now();
     const payment = record?.ledgerPayment;
     if (entry.eventKey !== undefined) {
-      const recorded = yield* get(c.q.rememberEvent, {
+      const recorded = yield* run(c.q.rememberEvent, {
         key: entry.eventKey,
         stream: payment?.key ?? null,
         expires_at: now + Math.ceil(entry.eventTtlMs),
         now,
       });
-      if (!recorded) throw new Rollback(DUPLICATE);
+      if (recorded === 0) throw new Rollback(DUPLICATE);
     }
     if (!record || !payment) return { claimed: [], waiting: false };
     if (entry.change) {

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { ConflictError } from '@tijara/core';
 import type { LedgerContext } from './context.js';
 import { claimedFromRow, messageFromRow } from './rows.js';
-import { all, get, run, type Program, type Row } from './sql/program.js';
+import { all, get, insert, run, type Program, type Row } from './sql/program.js';
 import type { ClaimedMessage, NewOutboxMessage, OutboxMessage } from './types.js';
 
 /** What a message's handler returning normally or throwing did to it. */
@@ -81,7 +81,7 @@ export class Outbox {
       }
       const id = message.id ?? randomUUID();
       const availableAt = message.availableAt?.getTime() ?? now;
-      const inserted = yield* get(c.q.insertMessage, {
+      const sequence = yield* insert(c.q.insertMessage, {
         id,
         topic: message.topic,
         stream: message.stream,
@@ -92,15 +92,15 @@ export class Outbox {
         fence: claimable ? 1 : 0,
         now,
       });
-      if (!inserted) continue;
+      if (sequence === undefined) continue;
       if (claimable) {
         claimed.push({
           id,
           topic: message.topic,
           stream: message.stream,
-          sequence: Number(inserted.sequence),
+          sequence,
           // The caller's own object: handing over a fresh message needs no JSON round trip.
-          payload: message.payload,
+          payload: 'value' in message ? message.value : message.payload,
           status: 'pending',
           attempts: 0,
           availableAt: new Date(availableAt),

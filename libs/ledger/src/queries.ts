@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { AWAITING_STATUSES } from '@tijara/core';
-import type { LedgerTables } from './schema.js';
+import { SWEEPABLE, type LedgerTables } from './schema.js';
 import { StatementSet, type Statement } from './sql/statement.js';
 
 /** The statuses the reconciler re-reads regardless of capture policy, as an SQL list (from core's vocabulary). */
@@ -21,9 +21,13 @@ export function ledgerQueries(t: LedgerTables) {
   const q = (text: string): Statement => s.define(text);
   const payments = t.payments;
   const outbox = t.outbox;
-  /** Open (not yet delivered, not dead) messages of the stream named by `stream_ref`. */
+  /**
+   * Pending messages of the stream named by `streamRef`. `status <> 'delivered'` is the open-message index's own
+   * condition: stated, it lets SQLite use that small partial index instead of scanning the history.
+   */
   const pendingIn = (streamRef: string) =>
-    `EXISTS (SELECT 1 FROM ${outbox} o WHERE o.stream = ${streamRef} AND o.status = 'pending')`;
+    `EXISTS (SELECT 1 FROM ${outbox} o
+             WHERE o.stream = ${streamRef} AND o.status <> 'delivered' AND o.status = 'pending')`;
   return {
     // ---------------------------------------------------------------------------------------- migrations
     appliedMigrations: q(`SELECT version FROM ${t.migrations}`),
@@ -74,17 +78,18 @@ export function ledgerQueries(t: LedgerTables) {
     ),
     /**
      * What the reconciler re-reads (core's `needsSweep`: awaiting the buyer or the bank, or an approval the suite
-     * must still capture) inside the age window, and any payment whose messages wait to be handed over.
+     * must still capture) inside the age window, and any payment whose messages wait to be handed over (found from
+     * the small index of open messages: `CROSS JOIN` makes SQLite start there; PostgreSQL plans it freely).
      */
     unsettledPayments: q(
       `SELECT key, payment_id, created_at FROM ${payments}
-       WHERE gateway = $gateway AND payment_id IS NOT NULL
+       WHERE gateway = $gateway AND payment_id IS NOT NULL AND ${SWEEPABLE}
          AND (status IN (${awaiting})
               OR (status = 'authorized' AND capture_mode = 'automatic' AND $capture_on_approval = 1))
          AND created_at <= $created_before AND created_at >= $created_after
        UNION
-       SELECT p.key, p.payment_id, p.created_at FROM ${payments} p
-       WHERE p.gateway = $gateway AND p.payment_id IS NOT NULL AND ${pendingIn('p.key')}
+       SELECT p.key, p.payment_id, p.created_at FROM ${outbox} o CROSS JOIN ${payments} p
+       WHERE p.key = o.stream AND o.status <> 'delivered' AND o.status = 'pending' AND p.gateway = $gateway AND p.payment_id IS NOT NULL
        ORDER BY created_at LIMIT $limit`,
     ),
 
@@ -122,17 +127,18 @@ export function ledgerQueries(t: LedgerTables) {
          fence, created_at)
        VALUES ($id, $topic, $stream, $payload, 'pending', 0, $available_at, $lease_owner, $lease_until, $fence, $now)
        ON CONFLICT (id) DO NOTHING
-       RETURNING sequence`,
+       {returning_sequence}`,
     ),
     claimStream: q(
       `UPDATE ${outbox} SET lease_owner = $owner, lease_until = $lease_until, fence = fence + 1
-       WHERE stream = $stream AND status = 'pending'
+       WHERE stream = $stream AND status <> 'delivered' AND status = 'pending'
        RETURNING *`,
     ),
     /** Heads of streams that are due and not leased. */
     dueHeads: q(
       `SELECT sequence FROM ${outbox} o
-       WHERE o.status = 'pending' AND o.available_at <= $now AND (o.lease_until IS NULL OR o.lease_until <= $now)
+       WHERE o.status <> 'delivered' AND o.status = 'pending' AND o.available_at <= $now
+         AND (o.lease_until IS NULL OR o.lease_until <= $now)
          AND NOT EXISTS (SELECT 1 FROM ${outbox} p
                          WHERE p.stream = o.stream AND p.status <> 'delivered' AND p.sequence < o.sequence)
        ORDER BY o.available_at, o.sequence LIMIT $limit {skip_locked}`,
@@ -155,7 +161,7 @@ export function ledgerQueries(t: LedgerTables) {
     ),
     releaseStream: q(
       `UPDATE ${outbox} SET lease_owner = NULL, lease_until = NULL
-       WHERE stream = $stream AND lease_owner = $owner AND status = 'pending'`,
+       WHERE stream = $stream AND status <> 'delivered' AND lease_owner = $owner AND status = 'pending'`,
     ),
     reviveMessage: q(
       `UPDATE ${outbox} SET status = 'pending', attempts = 0, available_at = $now, last_error = NULL
@@ -170,12 +176,11 @@ export function ledgerQueries(t: LedgerTables) {
     ),
 
     // -------------------------------------------------------------------------------------------- events
-    /** Records a new key or takes over an expired one; RETURNING yields a row only when this call recorded it. */
+    /** Records a new key or takes over an expired one: one row changed only when this call recorded it. */
     rememberEvent: q(
       `INSERT INTO ${t.events} AS e (key, stream, expires_at) VALUES ($key, $stream, $expires_at)
        ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at, stream = excluded.stream
-       WHERE e.expires_at <= $now
-       RETURNING key`,
+       WHERE e.expires_at <= $now`,
     ),
     eventSeen: q(`SELECT 1 AS found FROM ${t.events} WHERE key = $key AND expires_at > $now`),
     forgetEvent: q(`DELETE FROM ${t.events} WHERE key = $key`),

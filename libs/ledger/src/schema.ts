@@ -51,6 +51,12 @@ export interface Migration {
   up(dialect: DialectName, t: LedgerTables): readonly string[];
 }
 
+/**
+ * The statuses a reconciler may have to re-read (awaiting, or an approval to capture): the sweep index holds only
+ * these rows. Queries that want the index repeat this exact condition (see `queries.ts`).
+ */
+export const SWEEPABLE = `status IN ('pending', 'processing', 'authorized')`;
+
 /** Index names are not schema-qualified (PostgreSQL puts an index in its table's schema). */
 const bare = (t: LedgerTables, name: string) => `${t.prefix}${name}`;
 
@@ -60,10 +66,12 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'payments, operations, outbox, events, saved methods',
     up: (dialect, t) => {
       const big = dialect === 'sqlite' ? 'INTEGER' : 'BIGINT';
+      // SQLite: the rowid (no AUTOINCREMENT, whose counter row would be one more page written per message);
+      // delivered messages are purged oldest first, so the largest rowid, and with it the order, stays.
       const serial =
-        dialect === 'sqlite'
-          ? 'INTEGER PRIMARY KEY AUTOINCREMENT'
-          : 'BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY';
+        dialect === 'sqlite' ? 'INTEGER PRIMARY KEY' : 'BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY';
+      // A table keyed by its primary key alone is one B-tree instead of a rowid table plus an index.
+      const keyed = dialect === 'sqlite' ? ' WITHOUT ROWID' : '';
       return [
         `CREATE TABLE ${t.payments} (
           key TEXT PRIMARY KEY,
@@ -88,7 +96,10 @@ export const MIGRATIONS: readonly Migration[] = [
           UNIQUE (gateway, payment_id),
           UNIQUE (order_id, attempt)
         )`,
-        `CREATE INDEX ${bare(t, 'payments_status_idx')} ON ${t.payments} (status, created_at)`,
+        // Only what the reconciler sweeps: a payment that settles leaves the index (one page) instead of moving
+        // inside it.
+        `CREATE INDEX ${bare(t, 'payments_sweep_idx')} ON ${t.payments} (gateway, created_at)
+           WHERE ${SWEEPABLE}`,
         `CREATE TABLE ${t.operations} (
           id TEXT PRIMARY KEY,
           kind TEXT NOT NULL,
@@ -121,14 +132,14 @@ export const MIGRATIONS: readonly Migration[] = [
           created_at ${big} NOT NULL,
           delivered_at ${big}
         )`,
-        // Open messages only: what a stream still has to hand over stays a tiny index however long the history.
+        // Open messages only: what streams still have to hand over (and what a worker finds due) stays a tiny
+        // index however long the history, so a first delivery's insert and its delivered mark touch one page.
         `CREATE INDEX ${bare(t, 'outbox_open_idx')} ON ${t.outbox} (stream, sequence) WHERE status <> 'delivered'`,
-        `CREATE INDEX ${bare(t, 'outbox_due_idx')} ON ${t.outbox} (available_at, sequence) WHERE status = 'pending'`,
         `CREATE TABLE ${t.events} (
           key TEXT PRIMARY KEY,
           stream TEXT,
           expires_at ${big} NOT NULL
-        )`,
+        )${keyed}`,
         `CREATE INDEX ${bare(t, 'events_expires_idx')} ON ${t.events} (expires_at)`,
         `CREATE TABLE ${t.savedMethods} (
           id TEXT PRIMARY KEY,

@@ -195,6 +195,12 @@ export interface NewOutboxMessage {
   readonly stream: string;
   /** Stored as JSON (`JSON.stringify`). */
   readonly payload: unknown;
+  /**
+   * What a handler gets when the message is handed over right after the commit that queued it (default: the
+   * payload itself). Lets a large object travel in memory without being written: only `payload` is stored, and a
+   * later delivery (a retry, another process) gets that.
+   */
+  readonly value?: unknown;
   /** Not delivered before this time (default now). */
   readonly availableAt?: Date;
 }

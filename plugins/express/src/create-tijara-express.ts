@@ -110,6 +110,7 @@ export async function createTijaraExpress(options: TijaraExpressOptions): Promis
     },
     logger,
     ...(options.replayWindowMs === undefined ? {} : { replayWindowMs: options.replayWindowMs }),
+    queueRawPayments: options.deliveries?.queueRawPayment ?? false,
   });
   if (options.reconcile !== false) service.startReconciling();
 

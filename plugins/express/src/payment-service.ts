@@ -81,6 +81,8 @@ export interface PaymentServiceOptions {
     outcome: 'success' | 'failure' | 'cancel',
   ) => string;
   readonly replayWindowMs?: number;
+  /** Queue the gateway's raw object with each event (see `DeliveryOptions.queueRawPayment`). */
+  readonly queueRawPayments?: boolean;
   readonly reconcile: { readonly intervalMs: number; readonly minAgeMs: number; readonly maxAgeMs: number };
   readonly logger?: Logger;
 }
@@ -114,7 +116,7 @@ export class PaymentService {
     for (const [name, driver] of options.drivers) {
       const journal = options.ledger.journal({
         gateway: name,
-        messages: eventMessages,
+        messages: eventMessages(options.queueRawPayments ?? false),
         deliver: (message) => this.#deliver(message),
         keepSavedMethods: true,
       });

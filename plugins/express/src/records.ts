@@ -60,20 +60,28 @@ export function refundView(operation: LedgerOperation, paymentId: string): Ledge
 /**
  * A settlement's domain events as the store will receive them. The id `<paymentId>:<version>:<index>` is stable
  * across every redelivery of the event.
+ *
+ * The queued copy leaves out the gateway's own object (`payment.raw`, about 3 KB for Ummah) unless `keepRaw`:
+ * writing it with every event pushed each settlement's row past a database page, which was the largest single
+ * cost of a first delivery. The event handed over right after its settlement carries it (from memory); a
+ * redelivery from the queue has `payment.raw` undefined.
  */
-export function eventMessages(settlement: Settlement): SettlementMessage[] {
-  const { payment } = settlement;
-  return settlement.events.map((event, index) => {
-    const id = `${event.paymentId}:${payment.version}:${index}`;
-    const body: PaymentEvent = {
-      ...event,
-      id,
-      gateway: payment.gateway,
-      attempt: payment.attempt,
-      kind: (payment.metadata.kind as PaymentKind | undefined) ?? 'hosted',
-    };
-    return { id, topic: event.type, payload: body };
-  });
+export function eventMessages(keepRaw: boolean): (settlement: Settlement) => SettlementMessage[] {
+  return (settlement) => {
+    const { payment } = settlement;
+    return settlement.events.map((event, index) => {
+      const id = `${event.paymentId}:${payment.version}:${index}`;
+      const body: PaymentEvent = {
+        ...event,
+        id,
+        gateway: payment.gateway,
+        attempt: payment.attempt,
+        kind: (payment.metadata.kind as PaymentKind | undefined) ?? 'hosted',
+      };
+      const queued = keepRaw ? body : { ...body, payment: { ...body.payment, raw: undefined } };
+      return { id, topic: event.type, payload: queued, value: body };
+    });
+  };
 }
 
 /** A PaymentEvent from an outbox payload: the object itself right after its commit, or parsed JSON later. */

@@ -92,7 +92,11 @@ export interface StoreOrder {
  */
 export type GetOrder = (orderId: string, request?: IncomingMessage) => Promise<StoreOrder | undefined>;
 
-/** A domain event as the store receives it, exactly once per real change of a payment. */
+/**
+ * A domain event as the store receives it, exactly once per real change of a payment (at least once if a handler
+ * fails or a process dies mid-way: `id` is stable). `payment.raw` is the gateway's object when the event is handed
+ * over right after its settlement; see `DeliveryOptions.queueRawPayment` for later hand-overs.
+ */
 export interface PaymentEvent extends DomainEvent {
   /** Stable across redeliveries; a store that wants belt and braces can dedupe its side effects on it. */
   readonly id: string;
@@ -159,6 +163,14 @@ export interface DeliveryOptions {
   readonly maxAttempts?: number;
   /** The alert: an event could not be handed over after `maxAttempts`. Revive it with `ledger.outbox.revive(id)`. */
   readonly onExhausted?: (event: PaymentEvent, error: unknown) => void | Promise<void>;
+  /**
+   * Keep the gateway's own object (`event.payment.raw`) in queued events too (default false). Handlers always get
+   * it when an event is handed over right after its settlement, the usual case; without this option an event
+   * handed over again later (after a handler failed, or by another process) has `payment.raw` undefined. Queueing
+   * it writes about 3 KB more per event (a database page), which costs a first delivery about a quarter of its
+   * CPU on SQLite (docs/benchmarks.md).
+   */
+  readonly queueRawPayment?: boolean;
 }
 
 /** What the store can show for a next action that is not a plain redirect. */

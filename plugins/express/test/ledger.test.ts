@@ -117,3 +117,42 @@ describe.each([
     expect(await store.tijara.ledger.operations.list(`express:${order.id}:1`, 'refund')).toHaveLength(1);
   });
 });
+
+describe("the gateway's raw object in queued events", () => {
+  test.each([
+    [false, 'a fresh hand-over has it; a hand-over from the queue does not'],
+    [true, 'with queueRawPayment, a hand-over from the queue has it too'],
+  ] as const)('queueRawPayment %s: %s', async (queueRawPayment, _title) => {
+    const store = await startStore({
+      sandbox,
+      registerWebhook: false,
+      plugin: { deliveries: { queueRawPayment } },
+    });
+    try {
+      const fresh = store.createOrder();
+      await postForm(`${store.url}/payments/checkout`, { orderId: fresh.id });
+      const [first] = await store.tijara.listPayments(fresh.id);
+      await payOnSandbox(sandbox, first!.paymentId, CARDS.ok);
+      await store.tijara.settleOrder(fresh.id);
+      expect(store.events.find((e) => e.orderId === fresh.id)?.payment.raw).toMatchObject({
+        id: first!.paymentId,
+      });
+
+      const queued = store.createOrder();
+      await postForm(`${store.url}/payments/checkout`, { orderId: queued.id });
+      const [second] = await store.tijara.listPayments(queued.id);
+      await payOnSandbox(sandbox, second!.paymentId, CARDS.ok);
+      store.failNext('payment.paid');
+      // The buyer's return settles it; the handler fails, so the event stays queued (the buyer still gets a page).
+      await fetch(`${store.url}/payments/return/${queued.id}/1/success`, { redirect: 'manual' });
+      expect(store.events.filter((e) => e.orderId === queued.id)).toEqual([]);
+      await store.tijara.reconcile();
+      const redelivered = store.events.find((e) => e.orderId === queued.id);
+      expect(redelivered).toMatchObject({ type: 'payment.paid', amount: 12_500 });
+      if (queueRawPayment) expect(redelivered?.payment.raw).toMatchObject({ id: second!.paymentId });
+      else expect(redelivered?.payment.raw).toBeUndefined();
+    } finally {
+      await store.close();
+    }
+  });
+});

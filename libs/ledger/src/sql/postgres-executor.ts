@@ -70,18 +70,32 @@ export class PostgresExecutor implements Executor {
     }
   }
 
+  /** A statement that fails is thrown into the program, which may catch it. */
   async #drive<T>(program: Program<T>, on: PgQueryable): Promise<T> {
     let step = program.next();
-    while (!step.done) step = program.next(await this.#exec(step.value, on));
+    while (!step.done) {
+      let result: number | Row[] | undefined;
+      try {
+        result = await this.#exec(step.value, on);
+      } catch (error) {
+        step = program.throw(error);
+        continue;
+      }
+      step = program.next(result);
+    }
     return step.value;
   }
 
-  async #exec(op: Op, on: PgQueryable): Promise<number | Row[]> {
+  async #exec(op: Op, on: PgQueryable): Promise<number | Row[] | undefined> {
     const result = await on.query({
       ...(op.statement.name === '' ? {} : { name: op.statement.name }),
       text: op.statement.postgres,
       values: op.values as SqlValue[],
     });
+    if (op.mode === 'insert') {
+      const row = result.rows[0];
+      return row === undefined ? undefined : Number(row.sequence);
+    }
     return op.mode === 'run' ? (result.rowCount ?? 0) : result.rows;
   }
 

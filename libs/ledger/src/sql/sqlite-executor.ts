@@ -5,7 +5,7 @@
  * and then both write. Statements are prepared once per text and reused.
  */
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
-import type { Executor, Op, Program, Row } from './program.js';
+import type { Executor, GroupOutcome, Op, Program, Row } from './program.js';
 import type { Statement } from './statement.js';
 
 export class SqliteExecutor implements Executor {
@@ -16,6 +16,9 @@ export class SqliteExecutor implements Executor {
   readonly #begin: StatementSync;
   readonly #commit: StatementSync;
   readonly #rollback: StatementSync;
+  readonly #savepoint: StatementSync;
+  readonly #release: StatementSync;
+  readonly #rollbackTo: StatementSync;
   #depth = 0;
 
   constructor(db: DatabaseSync, owned: boolean) {
@@ -24,6 +27,9 @@ export class SqliteExecutor implements Executor {
     this.#begin = db.prepare('BEGIN IMMEDIATE');
     this.#commit = db.prepare('COMMIT');
     this.#rollback = db.prepare('ROLLBACK');
+    this.#savepoint = db.prepare('SAVEPOINT tijara_ledger_group');
+    this.#release = db.prepare('RELEASE tijara_ledger_group');
+    this.#rollbackTo = db.prepare('ROLLBACK TO tijara_ledger_group');
   }
 
   get database(): DatabaseSync {
@@ -40,41 +46,73 @@ export class SqliteExecutor implements Executor {
 
   write<T>(program: () => Program<T>): Promise<T> {
     try {
-      return Promise.resolve(this.#write(program));
+      return Promise.resolve(this.#transaction(() => this.#drive(program())));
     } catch (error) {
       return Promise.reject(error as Error);
     }
   }
 
-  #write<T>(program: () => Program<T>): T {
+  writeGroup(programs: ReadonlyArray<() => Program<unknown>>): GroupOutcome[] {
+    // One savepoint per program inside the group's transaction.
+    return this.#transaction(() =>
+      programs.map((program): GroupOutcome => {
+        this.#savepoint.run();
+        try {
+          const value = this.#drive(program());
+          this.#release.run();
+          return { ok: true, value };
+        } catch (error) {
+          this.#rollbackTo.run();
+          this.#release.run();
+          return { ok: false, error };
+        }
+      }),
+    );
+  }
+
+  #transaction<T>(work: () => T): T {
     if (this.#depth > 0) throw new Error('ledger: a write transaction is already open on this connection');
     this.#depth += 1;
     try {
       this.#begin.run();
-      let value: T;
       try {
-        value = this.#drive(program());
+        const value = work();
+        this.#commit.run();
+        return value;
       } catch (error) {
-        this.#rollback.run();
+        // Also after a failed COMMIT, which can leave the transaction open.
+        if (this.#db.isTransaction) this.#rollback.run();
         throw error;
       }
-      this.#commit.run();
-      return value;
     } finally {
       this.#depth -= 1;
     }
   }
 
+  /** A statement that fails is thrown into the program, which may catch it. */
   #drive<T>(program: Program<T>): T {
     let step = program.next();
-    while (!step.done) step = program.next(this.#exec(step.value));
+    while (!step.done) {
+      let result: number | Row[] | undefined;
+      try {
+        result = this.#exec(step.value);
+      } catch (error) {
+        step = program.throw(error);
+        continue;
+      }
+      step = program.next(result);
+    }
     return step.value;
   }
 
-  #exec(op: Op): number | Row[] {
+  #exec(op: Op): number | Row[] | undefined {
     const statement = this.#prepared(op.statement);
     const values = op.values as SQLInputValue[];
     if (op.mode === 'run') return Number(statement.run(...values).changes);
+    if (op.mode === 'insert') {
+      const result = statement.run(...values);
+      return Number(result.changes) > 0 ? Number(result.lastInsertRowid) : (undefined as unknown as number);
+    }
     // all(), also for single rows: a statement stepped to its end leaves no read open, so WAL checkpoints run.
     return statement.all(...values) as Row[];
   }

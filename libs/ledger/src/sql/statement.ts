@@ -5,7 +5,8 @@
  *
  * - `{for_update}`: `FOR UPDATE` on PostgreSQL, nothing on SQLite (whose write transactions are serialised by
  *   `BEGIN IMMEDIATE` already);
- * - `{skip_locked}`: `FOR UPDATE SKIP LOCKED` on PostgreSQL, nothing on SQLite.
+ * - `{skip_locked}`: `FOR UPDATE SKIP LOCKED` on PostgreSQL, nothing on SQLite;
+ * - `{returning_sequence}`: `RETURNING sequence` on PostgreSQL; SQLite reports the new rowid itself.
  */
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -26,6 +27,7 @@ const PARAM = /\$([a-z_][a-z0-9_]*)/g;
 const MACROS: Record<string, Record<DialectName, string>> = {
   for_update: { sqlite: '', postgres: 'FOR UPDATE' },
   skip_locked: { sqlite: '', postgres: 'FOR UPDATE SKIP LOCKED' },
+  returning_sequence: { sqlite: '', postgres: 'RETURNING sequence' },
 };
 
 /** Builds the statements of one ledger (its table names are part of the text). */

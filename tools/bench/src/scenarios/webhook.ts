@@ -1,11 +1,13 @@
 /**
  * Webhook verification: a signed Ummah delivery through `@tijara/express` (verify + dedupe + settle) against
- * (b) a bare node:http handler doing only crypto.verify with a cached KeyObject, the practical limit, and
- * (c) the seed's reference Express handler (express.raw + createVerify with the PEM on every request).
+ * (b) a bare node:http handler doing only crypto.verify with a cached KeyObject, the practical limit,
+ * (c) the seed's reference Express handler (express.raw + createVerify with the PEM on every request), and
+ * (d) the durable limit: (b) plus one durable insert of the event id into SQLite (WAL, synchronous = NORMAL).
  *
  * Every delivery to the plugin is a distinct event (its own event id) for a distinct pending order, so each
- * request takes the full first-delivery path — verify, parse, lock, dedupe check, load, settle (ledger commit +
- * outbox), remember, unlock — never the cheap duplicate path. Bodies are signed before the run; the plugin's
+ * request takes the full first-delivery path — verify, parse, dedupe lookup, load, settle (on the SQLite
+ * default: one commit for event id, payment change and queued store event), hand the event over — never the
+ * cheap duplicate path. Bodies are signed before the run; the plugin's
  * ledger is seeded with the pending orders before it starts. A run ends when its pool of distinct events is
  * used up or its time is over, whichever comes first. The baselines keep no state, so they replay the pool.
  *
@@ -102,7 +104,10 @@ export async function webhookScenario(ctx: RunContext, sandbox: SandboxProcess):
     const child = await startTs(script, {
       name: key,
       logDir: ctx.runDir,
-      env: { UMMAH_WEBHOOK_PUBLIC_KEY: keys.publicKeyPem },
+      env: {
+        UMMAH_WEBHOOK_PUBLIC_KEY: keys.publicKeyPem,
+        BENCH_DURABLE_DB: join(ctx.runDir, `${run}-${key}-${Date.now()}.db`),
+      },
       nodeFlags: ctx.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${join(ctx.runDir, 'profiles', key)}`] : [],
     });
     try {
@@ -230,12 +235,14 @@ export async function webhookScenario(ctx: RunContext, sandbox: SandboxProcess):
     }
   };
 
+  const DURABLE = '(d) durable limit: (b) + the event id inserted into SQLite (WAL, synchronous=NORMAL)';
   await baseline('limit', '(b) node:http + crypto.verify, cached KeyObject', 'src/servers/limit.ts');
   await baseline(
     'seed',
     '(c) seed reference handler (express.raw + createVerify + PEM)',
     'src/servers/seed-express.ts',
   );
+  await baseline('durable_limit', DURABLE, 'src/servers/durable-limit.ts');
   await plugin(
     'plugin_sqlite',
     '@tijara/express, SQLite ledger + stores (default: WAL, synchronous=NORMAL)',
@@ -281,6 +288,7 @@ export async function webhookScenario(ctx: RunContext, sandbox: SandboxProcess):
       '(c) seed reference handler (express.raw + createVerify + PEM)',
       'src/servers/seed-express.ts',
     );
+    await baseline('durable_limit', DURABLE, 'src/servers/durable-limit.ts');
   }
   ctx.log(`webhook: bodies average ${bodyBytes} bytes`);
   return { rows, poolSize, connections, seconds };

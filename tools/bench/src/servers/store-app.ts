@@ -11,16 +11,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { dirname } from 'node:path';
 import { createStores, openSqliteDatabase, type Stores } from '@tijara/core';
-import {
-  createTijaraExpress,
-  PostgresLedger,
-  SqliteLedger,
-  type PaymentEvent,
-  type PaymentLedger,
-} from '@tijara/express';
+import { createTijaraExpress, type PaymentEvent } from '@tijara/express';
+import { openLedger, type Ledger } from '@tijara/ledger';
 import { createUmmahDriver } from '@tijara/ummah';
 import express from 'express';
-import pg from 'pg';
 import pino from 'pino';
 import { CURRENCY, orderAmount, orderId, orderNumber, seededPaymentId } from '../lib/orders.js';
 import { signalReady } from '../lib/proc.js';
@@ -77,51 +71,43 @@ const app = express();
 app.disable('x-powered-by');
 
 /**
- * Seed pending payments straight into the ledger through its public API, before the app opens it. Durability
- * is switched off for the seeding connection only (it is set-up, not what is measured).
+ * Seed pending payments straight into the ledger through its public API, before the app opens it, as the plugin
+ * records a checkout (`express:<order>:<attempt>`, gateway `ummah`). Durability is switched off for the seeding
+ * connection only (it is set-up, not what is measured).
  */
 async function seedLedger(count: number, run: string): Promise<void> {
-  let seedLedger: PaymentLedger;
+  let seeding: Ledger;
   let done: () => Promise<void>;
   if (sqlitePath !== undefined) {
     const db = openSqliteDatabase(sqlitePath, { logger });
     db.exec('PRAGMA synchronous = OFF');
-    seedLedger = new SqliteLedger({ database: db, logger });
+    seeding = await openLedger({ database: db, logger });
     done = async () => {
-      await seedLedger.close();
+      await seeding.close();
       db.close();
     };
   } else {
-    const pool = new pg.Pool({
-      connectionString: config.database,
-      options: '-c synchronous_commit=off',
-      max: 16,
+    seeding = await openLedger({
+      url: config.database,
+      logger,
+      poolConfig: { options: '-c synchronous_commit=off', max: 16 },
     });
-    const postgres = new PostgresLedger({ pool, logger });
-    await postgres.ready();
-    seedLedger = postgres;
-    done = async () => {
-      await postgres.close();
-      await pool.end();
-    };
+    done = () => seeding.close();
   }
-  const inserts: Array<Promise<boolean>> = [];
+  const inserts: Array<Promise<unknown>> = [];
   for (let n = 0; n < count; n++) {
     inserts.push(
-      seedLedger.insertPayment({
-        orderId: orderId(n),
+      seeding.payments.create({
+        key: `express:${orderId(n)}:1`,
+        gateway: 'ummah',
         paymentId: seededPaymentId(n, run),
+        orderId: orderId(n),
         attempt: 1,
-        kind: 'hosted',
         amount: orderAmount(n),
         currency: CURRENCY,
-        status: 'pending',
         captureMode: 'automatic',
-        saveMethod: false,
-        customerKey: undefined,
-        capturedAmount: 0,
-        checkoutUrl: undefined,
         idempotencyKey: `seed:${run}:${n}`,
+        metadata: { kind: 'hosted', saveMethod: false },
       }),
     );
     if (inserts.length >= 64) await Promise.all(inserts.splice(0));
@@ -131,14 +117,10 @@ async function seedLedger(count: number, run: string): Promise<void> {
 }
 if (config.seed) await seedLedger(config.seed.count, config.seed.run);
 
-let ledger: PaymentLedger | undefined;
+let ledger: Ledger | undefined;
 let stores: Stores | undefined;
 if (sqlitePath !== undefined && config.sqliteSynchronous) {
-  const db = openSqliteDatabase(sqlitePath, { logger, synchronous: config.sqliteSynchronous });
-  ledger = new SqliteLedger({ database: db, logger });
-  stores = config.stores
-    ? undefined
-    : (await import('@tijara/core')).createSqliteStores({ database: db, logger });
+  ledger = await openLedger({ url: config.database, synchronous: config.sqliteSynchronous, logger });
 }
 if (config.stores) {
   stores = createStores(config.stores, {
@@ -268,5 +250,6 @@ process.on('SIGTERM', () => {
       writeFileSync(profileFile, JSON.stringify(profile));
     }
     await tijara.close();
+    await ledger?.close();
   })().finally(() => process.exit(0));
 });
