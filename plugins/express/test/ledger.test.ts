@@ -2,11 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { ConfigurationError, ConflictError, openSqliteDatabase } from '@tijara/core';
 import { PostgresLedger, SqliteLedger, type NewLedgerPayment, type PaymentLedger } from '@tijara/express';
-
-const PG_URL = process.env.TIJARA_TEST_POSTGRES_URL ?? 'postgres://postgres@localhost:5432/postgres';
+import { createTestDatabase, type TestDatabase } from '@tijara/testkit';
 
 function newPayment(overrides: Partial<NewLedgerPayment> = {}): NewLedgerPayment {
   const orderId = overrides.orderId ?? `order-${randomUUID()}`;
@@ -224,16 +222,15 @@ describe('SQLite ledger connection', () => {
   });
 });
 
-const schema = `tijara_express_ledger_test_${process.pid}`;
+// A database of this run's own, created here and dropped at the end.
+let database: TestDatabase | undefined;
 ledgerBattery('PostgreSQL', async () => {
-  const ledger = new PostgresLedger({ connectionString: PG_URL, schema });
+  database = await createTestDatabase('express_ledger');
+  const ledger = new PostgresLedger({ connectionString: database.url, schema: 'tijara_express_ledger_test' });
   await ledger.ready();
   return ledger;
 });
 
 afterAll(async () => {
-  const client = new pg.Client({ connectionString: PG_URL });
-  await client.connect();
-  await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-  await client.end();
+  await database?.drop();
 });
