@@ -1,4 +1,4 @@
-import { redact, redactString } from './redact.js';
+import { redact, redactFieldDetails, redactString } from './redact.js';
 
 /** Field errors as gateways report them: field path → messages. */
 export type FieldDetails = Record<string, string[]>;
@@ -60,7 +60,7 @@ export class TijaraError extends Error {
     this.name = new.target.name;
     this.statusCode = options.statusCode;
     this.code = options.code;
-    this.details = options.details ? redact(options.details, options.secrets) : undefined;
+    this.details = options.details ? redactFieldDetails(options.details, options.secrets) : undefined;
     this.requestId = options.requestId;
     this.raw = options.raw === undefined ? undefined : redact(options.raw, options.secrets);
     this.gateway = options.gateway;

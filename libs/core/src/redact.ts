@@ -147,6 +147,23 @@ export function redactString(input: string, extraSecrets: readonly string[] = []
   return maskCardNumbers(redactPairs(out));
 }
 
+/**
+ * Field-level error details (field path → messages): the messages are redacted as strings, the field names kept
+ * as they are, since they name a field rather than hold its value (`token_id: ['This field may not be blank.']`).
+ */
+export function redactFieldDetails(
+  details: Readonly<Record<string, readonly string[]>>,
+  extraSecrets: readonly string[] = [],
+): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const [field, messages] of Object.entries(details)) {
+    out[field] = Array.isArray(messages)
+      ? messages.map((message) => redactString(String(message), extraSecrets))
+      : [REDACTED];
+  }
+  return out;
+}
+
 /** Deep copy of a value with secret-named fields replaced and secret-shaped strings redacted. */
 export function redact<T>(value: T, extraSecrets: readonly string[] = []): T {
   return walk(value, extraSecrets, new WeakMap(), 0) as T;

@@ -10,7 +10,7 @@ import {
   type TijaraError,
 } from './errors.js';
 import { redactingLogger, silentLogger, type Logger } from './logger.js';
-import { isSecretHeader, redact, redactString } from './redact.js';
+import { isSecretHeader, redact, redactFieldDetails, redactString } from './redact.js';
 import {
   isNotSentCode,
   isRetryableNetworkCode,
@@ -466,7 +466,7 @@ export class Transport {
     Object.assign(error, {
       message: redactString(error.message, secrets),
       raw: error.raw === undefined ? undefined : redact(error.raw, secrets),
-      details: error.details === undefined ? undefined : redact(error.details, secrets),
+      details: error.details === undefined ? undefined : redactFieldDetails(error.details, secrets),
       ...(error.stack === undefined ? {} : { stack: redactString(error.stack, secrets) }),
     });
     // Drivers should set these, but a support ticket without them is useless, so fill the gaps.

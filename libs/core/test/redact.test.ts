@@ -1,4 +1,11 @@
-import { isSecretHeader, isSecretName, redact, REDACTED, redactString } from '../src/redact.js';
+import {
+  isSecretHeader,
+  isSecretName,
+  redact,
+  REDACTED,
+  redactFieldDetails,
+  redactString,
+} from '../src/redact.js';
 
 describe('redactString', () => {
   it.each([
@@ -259,5 +266,16 @@ describe('credentials inside URLs', () => {
   ])('%s', (input, expected) => {
     expect(redactString(input)).toBe(expected);
     expect(redact({ url: input })).toEqual({ url: expected });
+  });
+});
+
+describe('error details', () => {
+  it('keep their field names and lose only the secrets in their messages', () => {
+    expect(
+      redactFieldDetails({
+        token_id: ['This field may not be blank.'],
+        password: ['sk_test_abcdef is wrong'],
+      }),
+    ).toEqual({ token_id: ['This field may not be blank.'], password: ['sk_test_[REDACTED] is wrong'] });
   });
 });

@@ -1,7 +1,7 @@
 // Store selection, configuration errors and the parts of each store the shared battery in @tijara/testkit does
 // not reach (ownership of passed-in connections, schema creation, logging). Real SQLite, Redis and PostgreSQL.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -164,6 +164,22 @@ describe('createStores', () => {
     const again = createStores(path);
     expect(await again.events.has('shared')).toBe(true);
     await again.close();
+  });
+
+  it('a new SQLite file is created owner-only (0600), in owner-only directories (0700), WAL included', async () => {
+    const dir = join(tmp, 'private', 'data');
+    const path = join(dir, 'stores.db');
+    const stores = createStores(`sqlite:${path}`);
+    try {
+      expect(await stores.events.rememberOnce('k', 60_000)).toBe(true);
+      const mode = (file: string) => statSync(file).mode & 0o777;
+      expect(mode(path)).toBe(0o600);
+      expect(mode(`${path}-wal`)).toBe(0o600);
+      expect(mode(dir)).toBe(0o700);
+      expect(mode(join(tmp, 'private'))).toBe(0o700);
+    } finally {
+      await stores.close();
+    }
   });
 
   it('sqlite::memory: works and close() is idempotent', async () => {

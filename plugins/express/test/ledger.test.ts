@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigurationError, ConflictError, openSqliteDatabase } from '@tijara/core';
@@ -208,6 +208,15 @@ describe('SQLite ledger connection', () => {
       await ledger.close();
       db.close();
     }
+  });
+
+  test('a ledger file it creates is owner-only (0600), and so is the directory it creates for it (0700)', async () => {
+    const path = join(dir, 'private', 'payments.sqlite');
+    const ledger = new SqliteLedger({ path });
+    expect(await ledger.insertPayment(newPayment())).toBe(true);
+    await ledger.close();
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    expect(statSync(join(dir, 'private')).mode & 0o777).toBe(0o700);
   });
 
   test("a ledger that opens its own file takes synchronous: 'full', and refuses a value SQLite would not", async () => {

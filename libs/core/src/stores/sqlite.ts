@@ -2,7 +2,7 @@
  * SQLite stores on the built-in `node:sqlite`: the embedded default. Durable, no server, and several processes
  * on one machine can share a database file (WAL mode, busy timeout, one atomic statement per operation).
  */
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { ConfigurationError } from '../errors.js';
@@ -16,7 +16,10 @@ const DEFAULT_PURGE_INTERVAL_MS = 60_000;
 const SYNCHRONOUS_MODES = ['full', 'normal'] as const;
 
 export interface SqliteStoreOptions extends LockPollingOptions {
-  /** Database file, created if missing (with its directory), or `:memory:` (the default; one process only). */
+  /**
+   * Database file, created if missing (owner-only: the file 0600, a directory it needs 0700), or `:memory:` (the
+   * default; one process only).
+   */
   readonly path?: string;
   /**
    * An open database to use instead of `path`. It is not closed by the store, and its pragmas are left alone:
@@ -62,6 +65,21 @@ function loadSqlite(): SqliteModule {
 }
 
 /**
+ * Create a database file that does not exist yet readable by this user only (0600), and the directories it
+ * needs (0700): payment records, dedupe keys and saved-card references are nobody else's business on a shared
+ * machine. SQLite gives its -wal and -shm files the database file's mode. Existing files and directories are
+ * left as they are.
+ */
+function createOwnerOnly(path: string): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  try {
+    closeSync(openSync(path, 'wx', 0o600));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+}
+
+/**
  * Open a database file the way the stores want it: WAL, a busy timeout and `synchronous` (see
  * `SqliteStoreOptions.synchronous`), so several processes can share the file and a recorded event survives a
  * crash of the process. `createSqliteStores` uses it; call it yourself to share one connection between the
@@ -81,7 +99,7 @@ export function openSqliteDatabase(
     );
   }
   const inMemory = path === ':memory:' || path === '';
-  if (!inMemory) mkdirSync(dirname(path), { recursive: true });
+  if (!inMemory) createOwnerOnly(path);
   const { DatabaseSync: Database } = loadSqlite();
   const db = new Database(path);
   try {
