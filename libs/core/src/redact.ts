@@ -92,8 +92,10 @@ function isCardNumber(digits: string): boolean {
 const maskedCard = (digits: string): string => `**** ${digits.slice(-4)}`;
 
 /**
- * The card number in a run of digit groups, masked: the whole run, or (when the run is grouped) the groups that
- * make one, so "4242 4242 4242 4242 12/34" loses the card and keeps the expiry.
+ * The card number in a run of digit groups, masked: the whole run, or the groups at its start or its end that
+ * make one, so "4242 4242 4242 4242 12/34" loses the card and keeps the expiry, and "qty 2 4000 0000 0000 0002"
+ * keeps the quantity. Windows in the middle of a longer run (a list of amounts) are not tried: they would turn
+ * up false matches, and trying them all costs quadratic time.
  */
 function maskGroups(run: string): string {
   const digits = run.replace(/[ .-]/g, '');
@@ -102,16 +104,32 @@ function maskGroups(run: string): string {
   const parts = run.split(/([ .-])/);
   if (parts.length === 1) return run;
   const groups = parts.filter((_, i) => i % 2 === 0);
-  for (let first = 0; first < groups.length; first++) {
-    for (let last = groups.length - 1; last > first; last--) {
-      const candidate = groups.slice(first, last + 1).join('');
-      if (!isCardNumber(candidate)) continue;
-      const before = parts.slice(0, first * 2).join('');
-      const after = parts.slice(last * 2 + 1).join('');
-      return `${before}${maskedCard(candidate)}${maskGroups(after)}`;
-    }
+  const head = cardWindow(groups, 0, 1);
+  if (head !== undefined) {
+    return `${maskedCard(groups.slice(0, head + 1).join(''))}${parts.slice(head * 2 + 1).join('')}`;
   }
+  const tail = cardWindow(groups, groups.length - 1, -1);
+  if (tail !== undefined)
+    return `${parts.slice(0, tail * 2).join('')}${maskedCard(groups.slice(tail).join(''))}`;
   return run;
+}
+
+/**
+ * The far end of the longest window of whole groups that starts at `from` (going `step` 1 or -1) and holds a
+ * card number, if any.
+ */
+function cardWindow(groups: readonly string[], from: number, step: 1 | -1): number | undefined {
+  const ends: number[] = [];
+  let length = 0;
+  for (let i = from; i >= 0 && i < groups.length && length + groups[i]!.length <= 19; i += step) {
+    length += groups[i]!.length;
+    if (length >= 13) ends.push(i);
+  }
+  for (const end of ends.reverse()) {
+    const window = step === 1 ? groups.slice(from, end + 1) : groups.slice(end, from + 1);
+    if (isCardNumber(window.join(''))) return end;
+  }
+  return undefined;
 }
 
 // Ids such as UUIDs hold digit runs that can look like a card number; they are not secrets.

@@ -279,3 +279,13 @@ describe('error details', () => {
     ).toEqual({ token_id: ['This field may not be blank.'], password: ['sk_test_[REDACTED] is wrong'] });
   });
 });
+
+describe('long runs of numbers', () => {
+  it('keep what is not a card, and a card at the end of the run is still masked', () => {
+    const amounts = Array.from({ length: 20_000 }, (_, i) => String(1000 + (i % 9000))).join(' ');
+    const input = `${amounts} 4242 4242 4242 4242`;
+    const out = redactString(input);
+    expect(out.endsWith('**** 4242')).toBe(true);
+    expect(out.startsWith('1000 1001 1002')).toBe(true);
+  });
+});
