@@ -218,10 +218,14 @@ test('the admin is closed by default: /admin and an anonymous refund are refused
 });
 
 test('the documented tijara commands work against npm start', async () => {
-  // npm start leaves the sandbox connection where `tijara` looks for it, for its user only.
+  // npm start leaves the sandbox connection where `tijara` looks for it, readable by its user only.
   const stateFile = join(dataDir, 'sandbox.json');
   expect(statSync(stateFile).mode & 0o777).toBe(0o600);
   expect(statSync(dataDir).mode & 0o777).toBe(0o700);
+  // So are the store's orders and the plugin's payment ledger.
+  for (const file of ['express-store.sqlite', 'express-payments.sqlite']) {
+    expect(statSync(join(dataDir, file)).mode & 0o777).toBe(0o600);
+  }
   expect(JSON.parse(readFileSync(stateFile, 'utf8'))).toMatchObject({ url: sandboxUrl });
 
   // docs/getting-started.md and docs/webhooks.md: forward the gateway's deliveries to the store…
