@@ -595,10 +595,16 @@ export class Transport {
       secrets: call.secrets,
     });
     if (!body.json) {
-      throw new InvalidResponseError(
-        `${this.gateway} ${call.method} ${call.label} returned a body that is not JSON`,
-        { ...context(), code: 'invalid_json' },
-      );
+      // A gateway that answers plain text (Uhmi's `Payment deleted`) is fine where the endpoint's schema takes text.
+      const notJson = (result: ZodSafeParseResult<T>): T => {
+        if (result.success) return result.data;
+        throw new InvalidResponseError(
+          `${this.gateway} ${call.method} ${call.label} returned a body that is not JSON`,
+          { ...context(), code: 'invalid_json' },
+        );
+      };
+      const text = safeParse(req.schema, body.value);
+      return text instanceof Promise ? text.then(notJson) : notJson(text);
     }
     const checked = (result: ZodSafeParseResult<T>): T => {
       if (result.success) return result.data;
