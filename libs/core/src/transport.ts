@@ -518,7 +518,8 @@ export class Transport {
       });
       if (decision === 'recover') {
         logger.warn(entry, 'gateway request failed after sending');
-        const unknown = (outcomeUnknown: boolean) => this.#mapError(errorResponse, call.secrets, outcomeUnknown);
+        const unknown = (outcomeUnknown: boolean) =>
+          this.#mapError(errorResponse, call.secrets, outcomeUnknown);
         const outcome = await this.#recover(req, call, logger, attempt, String(statusCode), unknown);
         if (outcome !== RESEND) return { ...outcome, attempts: attempt };
         earlierMayHaveActed = false;
