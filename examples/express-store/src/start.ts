@@ -55,6 +55,8 @@ async function main(): Promise<void> {
     port: port('SANDBOX_PORT', 4010),
     host,
     dbFile: join(dataDir, 'sandbox.sqlite'),
+    // The merchant's name on the sandbox's hosted checkout page.
+    brandName: 'Souq Tijara',
     logger: consoleLogger('sandbox'),
   }).catch((error: NodeJS.ErrnoException) => {
     if (error.code !== 'EADDRINUSE') throw error;

@@ -31,7 +31,7 @@ function isAlive(pid: number): boolean {
 
 export function writeSandboxState(cwd: string, state: SandboxState): void {
   const path = sandboxStatePath(cwd);
-  mkdirSync(dirname(path), { recursive: true });
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   // Holds a test key of a local sandbox (also in its database); readable by this user only all the same.
   writeFileSync(path, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
 }
@@ -76,7 +76,7 @@ function capturePath(cwd: string): string {
 
 export function captureDelivery(cwd: string, delivery: CapturedDelivery): void {
   const path = capturePath(cwd);
-  mkdirSync(dirname(path), { recursive: true });
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   appendFileSync(path, `${JSON.stringify(delivery)}\n`, { mode: 0o600 });
 }
 
