@@ -44,10 +44,8 @@ test('sandbox starts, prints its address and key, answers /__sandbox/info and th
   await expect(fetch(`${url}/__sandbox/info`)).rejects.toThrow();
 });
 
-test('state persists in the db file across restarts; --memory keeps none', async () => {
-  const first = startTijara(['sandbox', '--port', '0', '--db', 'state/sb.db'], { cwd: dir });
-  const out = await first.waitFor(/Press Ctrl\+C/);
-  const url = /listening on (\S+)/.exec(out)![1]!;
+/** A purchase on the sandbox whose banner is `out`, reached at `url`, with the key and brand it printed. */
+async function createPurchase(out: string, url: string): Promise<{ id: string }> {
   const key = /UMMAH_SECRET_KEY=(\S+)/.exec(out)![1]!;
   const brand = /UMMAH_BRAND_ID=(\S+)/.exec(out)![1]!;
   const created = await fetch(`${url}/api/v1/purchases/`, {
@@ -59,7 +57,15 @@ test('state persists in the db file across restarts; --memory keeps none', async
       purchase: { currency: 'USD', products: [{ name: 'Dates', price: 1500 }] },
     }),
   });
-  const purchase = (await created.json()) as { id: string };
+  return (await created.json()) as { id: string };
+}
+
+test('state persists in the db file across restarts; --memory keeps none', async () => {
+  const first = startTijara(['sandbox', '--port', '0', '--db', 'state/sb.db'], { cwd: dir });
+  const out = await first.waitFor(/Press Ctrl\+C/);
+  const url = /listening on (\S+)/.exec(out)![1]!;
+  const key = /UMMAH_SECRET_KEY=(\S+)/.exec(out)![1]!;
+  const purchase = await createPurchase(out, url);
   expect((await first.stop('SIGINT')).code).toBe(0);
 
   const second = startTijara(['sandbox', '--port', '0', '--db', 'state/sb.db'], { cwd: dir });
@@ -123,18 +129,7 @@ test('beyond loopback with a control token: the control API needs it, the buyer 
     headers: { authorization: 'Bearer ctl_test_cli_token' },
   });
   expect(info.status).toBe(200);
-  const key = /UMMAH_SECRET_KEY=(\S+)/.exec(out)![1]!;
-  const brand = /UMMAH_BRAND_ID=(\S+)/.exec(out)![1]!;
-  const created = await fetch(`${url}/api/v1/purchases/`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-    body: JSON.stringify({
-      brand_id: brand,
-      client: { email: 'buyer@example.com' },
-      purchase: { products: [{ name: 'Dates', price: 1500 }] },
-    }),
-  });
-  const purchase = (await created.json()) as { id: string };
+  const purchase = await createPurchase(out, url);
   const page = await fetch(`${url}/checkout/${purchase.id}/`);
   expect(page.status).toBe(200);
   expect(await page.text()).toContain('<h1 id="merchant">Souq Tijara</h1>');
