@@ -10,7 +10,7 @@ import {
   type TijaraError,
 } from './errors.js';
 import { redactingLogger, silentLogger, type Logger } from './logger.js';
-import { isSecretHeader } from './redact.js';
+import { isSecretHeader, redact, redactFieldDetails, redactString } from './redact.js';
 import {
   isNotSentCode,
   isRetryableNetworkCode,
@@ -129,13 +129,23 @@ function header(headers: Headers, name: string): string | undefined {
 }
 
 /** Values of credential headers, plus the bare token of `Bearer …`-style values, to scrub wherever they appear. */
+/**
+ * The credentials a driver's headers carry, so every driver's key is scrubbed without the driver listing it: the
+ * header value, the token after its scheme, and for HTTP Basic the decoded `user:password` and the password
+ * (Postpay's `merchant_id:secret_key`).
+ */
 function secretsIn(headers: Readonly<Record<string, string>> | undefined): string[] {
   const found: string[] = [];
   for (const [name, value] of Object.entries(headers ?? {})) {
     if (!isSecretHeader(name) || !value) continue;
     found.push(value);
-    const token = /^\S+\s+(\S+)$/.exec(value)?.[1];
-    if (token) found.push(token);
+    const [, scheme, token] = /^(\S+)\s+(\S+)$/.exec(value) ?? [];
+    if (!token) continue;
+    found.push(token);
+    if (scheme?.toLowerCase() !== 'basic') continue;
+    const decoded = Buffer.from(token, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    if (colon >= 0) found.push(decoded, decoded.slice(colon + 1));
   }
   return found;
 }
@@ -236,6 +246,14 @@ export class Transport {
       responseType: 'text',
       hooks: { beforeError: [(error) => AttemptFailure.from(error)] },
     });
+  }
+
+  /**
+   * Every literal secret this transport scrubs: the `secrets` option and the credentials in its headers. For a
+   * driver's own errors and log lines (`redact(x, transport.secrets)`), so it need not keep its key itself.
+   */
+  get secrets(): readonly string[] {
+    return this.#secrets;
   }
 
   async request<T>(req: TransportRequest<T>): Promise<TransportResponse<T>> {
@@ -388,7 +406,7 @@ export class Transport {
       }
       if (statusCode >= 500 || statusCode === 429) logger.warn(entry, 'gateway request failed');
       else logger.info(entry, 'gateway request refused');
-      throw this.#mapError(errorResponse);
+      throw this.#mapError(errorResponse, call.secrets);
     }
   }
 
@@ -442,8 +460,15 @@ export class Transport {
     );
   }
 
-  #mapError(response: ErrorResponse): TijaraError {
+  #mapError(response: ErrorResponse, secrets: readonly string[]): TijaraError {
     const error = this.#options.mapError(response);
+    // The driver's key is scrubbed whether or not its mapError passed it on (a gateway may echo it back).
+    Object.assign(error, {
+      message: redactString(error.message, secrets),
+      raw: error.raw === undefined ? undefined : redact(error.raw, secrets),
+      details: error.details === undefined ? undefined : redactFieldDetails(error.details, secrets),
+      ...(error.stack === undefined ? {} : { stack: redactString(error.stack, secrets) }),
+    });
     // Drivers should set these, but a support ticket without them is useless, so fill the gaps.
     if (error.gateway === undefined) Object.assign(error, { gateway: this.gateway });
     if (error.requestId === undefined && response.requestId !== undefined) {
