@@ -51,8 +51,3 @@ export function parseCredentials(credentials: Partial<PostpayCredentials>): Post
   if (secretKey.startsWith('sk_live_')) return 'live';
   return fail('secretKey must start with sk_test_ or sk_live_', 'invalid_secret_key', secretKey);
 }
-
-/** `Basic base64(merchant_id:secret_key)`, the seed's only authentication. */
-export function basicAuthorization({ merchantId, secretKey }: PostpayCredentials): string {
-  return `Basic ${Buffer.from(`${merchantId}:${secretKey}`, 'utf8').toString('base64')}`;
-}

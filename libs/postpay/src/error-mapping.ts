@@ -7,7 +7,7 @@ import {
   type FieldDetails,
   type TijaraError,
 } from '@tijara/core';
-import { NON_FIELD_KEY, summarizeFieldDetails } from './schemas/index.js';
+import { NON_FIELD_ERRORS, summarizeFieldDetails } from './schemas/index.js';
 
 /** What the driver reads out of a Postpay error body. */
 export interface PostpayErrorInfo {
@@ -23,7 +23,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 /** `fields` nests the way the request did (`{"shipping": {"address": {"city": ["…"]}}}`); flatten to dotted paths. */
 function collectFields(value: unknown, path: string, details: FieldDetails): void {
   if (typeof value === 'string') {
-    (details[path || NON_FIELD_KEY] ??= []).push(value);
+    (details[path || NON_FIELD_ERRORS] ??= []).push(value);
   } else if (Array.isArray(value)) {
     value.forEach((item, index) =>
       collectFields(

@@ -1,9 +1,4 @@
-import {
-  generateHmacTestHeader,
-  HmacSignatureVerifier,
-  type HeaderBag,
-  type Logger,
-} from '@tijara/core';
+import { generateHmacTestHeader, HmacSignatureVerifier, type HeaderBag, type Logger } from '@tijara/core';
 
 /** The header every hook delivery carries: `<unix seconds>:<hex HMAC-SHA256 of "<seconds>:<raw body>">`. */
 export const SIGNATURE_HEADER = 'X-Postpay-Signature';

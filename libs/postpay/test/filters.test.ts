@@ -1,6 +1,6 @@
+import { fieldDetailsFromIssues } from '@tijara/core';
 import {
   filterKeys,
-  fieldDetailsFromZodError,
   HOOK_LIST,
   listQuerySchema,
   MAX_PAGE_SIZE,
@@ -16,7 +16,7 @@ const orders = listQuerySchema(ORDER_LIST);
 function refusal(schema: ReturnType<typeof listQuerySchema>, input: unknown) {
   const result = schema.safeParse(input);
   if (result.success) throw new Error(`expected a refusal of ${JSON.stringify(input)}`);
-  return fieldDetailsFromZodError(result.error);
+  return fieldDetailsFromIssues(result.error.issues);
 }
 
 describe('list filters', () => {

@@ -61,7 +61,11 @@ export const RETURN_URLS = {
   cancel: 'https://shop.example/postpay/cancel',
 } as const;
 
-export function order(reference: string, amount: number, extra: Partial<CreatePaymentInput> = {}): CreatePaymentInput {
+export function order(
+  reference: string,
+  amount: number,
+  extra: Partial<CreatePaymentInput> = {},
+): CreatePaymentInput {
   return {
     amount,
     currency: 'AED',
@@ -114,7 +118,10 @@ export function definePostpayDriverScenarios(getTarget: () => PostpayScenarioTar
     });
   }
 
-  function scenario(name: string, body: (driver: PostpayDriver, target: PostpayScenarioTarget) => Promise<void>) {
+  function scenario(
+    name: string,
+    body: (driver: PostpayDriver, target: PostpayScenarioTarget) => Promise<void>,
+  ) {
     it(
       name,
       async () => {
@@ -135,7 +142,9 @@ export function definePostpayDriverScenarios(getTarget: () => PostpayScenarioTar
     amount: number,
     action: BuyerAction = 'approve',
   ) {
-    const created = await driver.createPayment(order(reference, amount), { idempotencyKey: `attempt-${reference}` });
+    const created = await driver.createPayment(order(reference, amount), {
+      idempotencyKey: `attempt-${reference}`,
+    });
     const back = await target.buyer((created.nextAction as { url: string }).url, action);
     const resolution = await driver.resolveReturn({ query: returnQuery(back) });
     return { created, back, resolution };
@@ -143,7 +152,9 @@ export function definePostpayDriverScenarios(getTarget: () => PostpayScenarioTar
 
   describe('Postpay driver scenarios', () => {
     scenario('approve-and-capture', async (driver, target) => {
-      const created = await driver.createPayment(order('cart-2001', 21000), { idempotencyKey: 'attempt-cart-2001' });
+      const created = await driver.createPayment(order('cart-2001', 21000), {
+        idempotencyKey: 'attempt-cart-2001',
+      });
       expect(created).toMatchObject({
         status: 'pending',
         amount: 21000,
@@ -181,18 +192,25 @@ export function definePostpayDriverScenarios(getTarget: () => PostpayScenarioTar
     });
 
     scenario('denied', async (driver, target) => {
-      const created = await driver.createPayment(order('cart-2002', 5000), { idempotencyKey: 'attempt-cart-2002' });
+      const created = await driver.createPayment(order('cart-2002', 5000), {
+        idempotencyKey: 'attempt-cart-2002',
+      });
       const back = await target.buyer((created.nextAction as { url: string }).url, 'deny');
       expect(back.startsWith(`${RETURN_URLS.cancel}?`)).toBe(true);
       const resolution = await driver.resolveReturn({ query: returnQuery(back), paymentId: created.id });
-      expect(resolution).toMatchObject({ claimed: 'declined', payment: { status: 'failed', rawStatus: 'denied' } });
+      expect(resolution).toMatchObject({
+        claimed: 'declined',
+        payment: { status: 'failed', rawStatus: 'denied' },
+      });
       const error = await rejection(driver.capture(created.id));
       expect(error).toBeInstanceOf(ConflictError);
       expect(error.code).toBe('invalid_status');
     });
 
     scenario('cancelled', async (driver, target) => {
-      const created = await driver.createPayment(order('cart-2003', 5000), { idempotencyKey: 'attempt-cart-2003' });
+      const created = await driver.createPayment(order('cart-2003', 5000), {
+        idempotencyKey: 'attempt-cart-2003',
+      });
       const back = await target.buyer((created.nextAction as { url: string }).url, 'cancel');
       expect(returnQuery(back)).toEqual({ order_id: created.id, status: 'CANCELLED' });
       const resolution = await driver.resolveReturn({ query: returnQuery(back) });
@@ -206,7 +224,11 @@ export function definePostpayDriverScenarios(getTarget: () => PostpayScenarioTar
       const { created } = await approved(driver, target, 'cart-2004', 42000);
       await driver.capture(created.id);
 
-      const first = await driver.refund(created.id, { amount: 12050, reference: 'return-2004-1', reason: 'Item returned' });
+      const first = await driver.refund(created.id, {
+        amount: 12050,
+        reference: 'return-2004-1',
+        reason: 'Item returned',
+      });
       expect(first).toEqual({
         id: 'return-2004-1',
         paymentId: created.id,
@@ -232,7 +254,11 @@ export function definePostpayDriverScenarios(getTarget: () => PostpayScenarioTar
       expect(reused).toBeInstanceOf(ConflictError);
 
       const rest = await driver.refund(created.id, undefined, { idempotencyKey: 'refund-rest-2004' });
-      expect(rest).toMatchObject({ id: 'refund-rest-2004', amount: 29950, raw: expect.objectContaining({ full: true }) });
+      expect(rest).toMatchObject({
+        id: 'refund-rest-2004',
+        amount: 29950,
+        raw: expect.objectContaining({ full: true }),
+      });
       expect(await driver.retrievePayment(created.id)).toMatchObject({
         status: 'refunded',
         refundedAmount: 42000,
@@ -251,7 +277,10 @@ export function definePostpayDriverScenarios(getTarget: () => PostpayScenarioTar
       const error = await rejection(driver.capture(created.id));
       expect(error).toBeInstanceOf(ConflictError);
       expect(error).toMatchObject({ statusCode: 410, code: 'expired' });
-      expect(await driver.retrievePayment(created.id)).toMatchObject({ status: 'expired', capturedAmount: 0 });
+      expect(await driver.retrievePayment(created.id)).toMatchObject({
+        status: 'expired',
+        capturedAmount: 0,
+      });
     });
 
     scenario('lost-capture-answer', async (driver, target) => {
@@ -288,20 +317,35 @@ export function definePostpayDriverScenarios(getTarget: () => PostpayScenarioTar
         ['cart-2102', 1000],
         ['cart-2103', 2000],
       ] as const) {
-        ids.push((await driver.createPayment(order(reference, amount), { idempotencyKey: `attempt-${reference}` })).id);
+        ids.push(
+          (await driver.createPayment(order(reference, amount), { idempotencyKey: `attempt-${reference}` }))
+            .id,
+        );
       }
-      const page = await driver.client.orders.list({ order_id__in: ids, ordering: '-total_amount', page_size: 2 });
+      const page = await driver.client.orders.list({
+        order_id__in: ids,
+        ordering: '-total_amount',
+        page_size: 2,
+      });
       expect(page.count).toBe(3);
       expect(page.results.map((o) => o.total_amount)).toEqual([3000, 2000]);
       expect(page.next).toEqual(expect.stringContaining('page=2'));
 
       const all: number[] = [];
-      for await (const summary of driver.client.orders.list({ order_id__in: ids, ordering: 'total_amount', page_size: 2 })) {
+      for await (const summary of driver.client.orders.list({
+        order_id__in: ids,
+        ordering: 'total_amount',
+        page_size: 2,
+      })) {
         all.push(summary.total_amount);
       }
       expect(all).toEqual([1000, 2000, 3000]);
 
-      const filtered = await driver.client.orders.list({ order_id__in: ids, total_amount__gte: 2000, status: 'pending' });
+      const filtered = await driver.client.orders.list({
+        order_id__in: ids,
+        total_amount__gte: 2000,
+        status: 'pending',
+      });
       expect(filtered.results.map((o) => o.order_id).sort()).toEqual([ids[0], ids[2]].sort());
     });
 
@@ -310,23 +354,47 @@ export function definePostpayDriverScenarios(getTarget: () => PostpayScenarioTar
       await driver.capture(created.id);
       await driver.refund(created.id, { amount: 12050, reference: 'return-2201-1' });
 
-      const page = await driver.client.transactions.list({ type__in: ['order', 'refund'], ordering: 'created' });
+      const page = await driver.client.transactions.list({
+        type__in: ['order', 'refund'],
+        ordering: 'created',
+      });
       expect(page.results.map((t) => [t.type, t.amount, t.order?.order_id])).toEqual([
         ['order', 81480, created.id],
         ['refund', -12050, created.id],
       ]);
       const sale = page.results[0]!;
       // Seed 003's own example: 81480 less 1.00 + 4.5 % fees and 5 % tax on them pays out 77525.
-      expect(sale).toMatchObject({ fee_amount: 100, fee_rate: 450, fee_tax_rate: 500, total_amount: 77525, paid: null });
-      expect(await driver.client.transactions.retrieve(sale.id)).toMatchObject({ id: sale.id, total_amount: 77525 });
+      expect(sale).toMatchObject({
+        fee_amount: 100,
+        fee_rate: 450,
+        fee_tax_rate: 500,
+        total_amount: 77525,
+        paid: null,
+      });
+      expect(await driver.client.transactions.retrieve(sale.id)).toMatchObject({
+        id: sale.id,
+        total_amount: 77525,
+      });
     });
 
     scenario('hooks-crud', async (driver, target) => {
-      const hook = await driver.client.hooks.create({ events: ['order'], url: target.hookUrl, secret: target.hookSecret });
-      expect(hook).toMatchObject({ active: true, events: ['order'], url: target.hookUrl, last_response: { code: null, status: 'unused' } });
+      const hook = await driver.client.hooks.create({
+        events: ['order'],
+        url: target.hookUrl,
+        secret: target.hookSecret,
+      });
+      expect(hook).toMatchObject({
+        active: true,
+        events: ['order'],
+        url: target.hookUrl,
+        last_response: { code: null, status: 'unused' },
+      });
       expect(hook).not.toHaveProperty('secret');
       expect(await driver.client.hooks.retrieve(hook.id)).toMatchObject({ id: hook.id });
-      const updated = await driver.client.hooks.update(hook.id, { active: false, events: ['order', 'transaction'] });
+      const updated = await driver.client.hooks.update(hook.id, {
+        active: false,
+        events: ['order', 'transaction'],
+      });
       expect(updated).toMatchObject({ active: false, events: ['order', 'transaction'] });
       const listed = await driver.client.hooks.list({ active: false });
       expect(listed.results.map((h) => h.id)).toEqual([hook.id]);
@@ -344,7 +412,9 @@ export function definePostpayDriverScenarios(getTarget: () => PostpayScenarioTar
         paymentId: created.id,
         payment: { status: 'authorized', amount: 12000 },
       });
-      const forged = await rejection(driver.verifyWebhook(Buffer.from(`${delivery.rawBody} `), delivery.headers));
+      const forged = await rejection(
+        driver.verifyWebhook(Buffer.from(`${delivery.rawBody} `), delivery.headers),
+      );
       expect(forged.type).toBe('signature_verification');
     });
 
@@ -355,11 +425,15 @@ export function definePostpayDriverScenarios(getTarget: () => PostpayScenarioTar
     });
 
     scenario('client-side-limits', async (driver) => {
-      const pageSize = await rejection(Promise.resolve().then(() => driver.client.orders.list({ page_size: 51 })));
+      const pageSize = await rejection(
+        Promise.resolve().then(() => driver.client.orders.list({ page_size: 51 })),
+      );
       expect(pageSize).toBeInstanceOf(InvalidRequestError);
       expect(pageSize.details).toEqual({ page_size: ['Ensure this value is less than or equal to 50.'] });
       const noAddress = await rejection(
-        driver.createPayment(order('cart-2401', 1000, { customer: { email: 'a@example.ae', name: 'Aisha Rahman' } })),
+        driver.createPayment(
+          order('cart-2401', 1000, { customer: { email: 'a@example.ae', name: 'Aisha Rahman' } }),
+        ),
       );
       expect(noAddress.details).toEqual({ 'shipping.address': ['This field is required.'] });
     });

@@ -38,7 +38,10 @@ describe('hook deliveries → GatewayEvent', () => {
 
   it('reads a bare order or transaction too, with an id stable across retries', () => {
     const fixtures = loadEndpointFixtures();
-    const order = { ...(fixtures.get('orders.list')!.response.body as { results: object[] }).results[0], status: 'denied' };
+    const order = {
+      ...(fixtures.get('orders.list')!.response.body as { results: object[] }).results[0],
+      status: 'denied',
+    };
     const first = parsePostpayEvent(order, mapping);
     expect(first).toMatchObject({
       id: 'order:order-01:denied:2020-05-08T10:58:04.095618Z',

@@ -16,10 +16,34 @@ interface Row {
 }
 
 const rows: Row[] = [
-  { order_id: 'o-1', status: 'captured', total_amount: 81480, currency: 'AED', created: '2020-05-08T10:53:57Z' },
-  { order_id: 'o-2', status: 'denied', total_amount: 10050, currency: 'AED', created: '2020-05-20T23:10:00Z' },
-  { order_id: 'o-3', status: 'pending', total_amount: 5000, currency: 'SAR', created: '2020-05-21T08:00:00Z' },
-  { order_id: 'o-4', status: 'captured', total_amount: 12000, currency: 'AED', created: '2021-01-03T10:00:00Z' },
+  {
+    order_id: 'o-1',
+    status: 'captured',
+    total_amount: 81480,
+    currency: 'AED',
+    created: '2020-05-08T10:53:57Z',
+  },
+  {
+    order_id: 'o-2',
+    status: 'denied',
+    total_amount: 10050,
+    currency: 'AED',
+    created: '2020-05-20T23:10:00Z',
+  },
+  {
+    order_id: 'o-3',
+    status: 'pending',
+    total_amount: 5000,
+    currency: 'SAR',
+    created: '2020-05-21T08:00:00Z',
+  },
+  {
+    order_id: 'o-4',
+    status: 'captured',
+    total_amount: 12000,
+    currency: 'AED',
+    created: '2021-01-03T10:00:00Z',
+  },
 ];
 const accessors: Accessors<Row> = {
   order_id: (r) => r.order_id,
@@ -29,7 +53,9 @@ const accessors: Accessors<Row> = {
   created: (r) => r.created,
 };
 const ids = (query: string) =>
-  applyListQuery(rows, new URLSearchParams(query), ORDER_LIST, accessors, '-created').results.map((r) => r.order_id);
+  applyListQuery(rows, new URLSearchParams(query), ORDER_LIST, accessors, '-created').results.map(
+    (r) => r.order_id,
+  );
 
 describe('Postpay list queries in the sandbox', () => {
   it('applies the seed’s example filters', () => {
@@ -67,19 +93,30 @@ describe('Postpay list queries in the sandbox', () => {
   });
 
   it('pages 20 by default, at most 50, with links that keep the query', () => {
-    const many = Array.from({ length: 120 }, (_, i) => ({ ...rows[0]!, order_id: `o-${i}`, total_amount: i }));
-    const query = (q: string) => applyListQuery(many, new URLSearchParams(q), ORDER_LIST, accessors, 'total_amount');
+    const many = Array.from({ length: 120 }, (_, i) => ({
+      ...rows[0]!,
+      order_id: `o-${i}`,
+      total_amount: i,
+    }));
+    const query = (q: string) =>
+      applyListQuery(many, new URLSearchParams(q), ORDER_LIST, accessors, 'total_amount');
     expect(query('').results).toHaveLength(20);
     expect(query('page_size=500').results).toHaveLength(50);
     const page = query('page=2&page_size=50&status=captured');
     expect(page.results[0]!.total_amount).toBe(50);
-    const body = pageBody(page, new URL('http://127.0.0.1/postpay/orders?page=2&page_size=50&status=captured'), (r) => r.order_id);
+    const body = pageBody(
+      page,
+      new URL('http://127.0.0.1/postpay/orders?page=2&page_size=50&status=captured'),
+      (r) => r.order_id,
+    );
     expect(body).toMatchObject({
       count: 120,
       next: 'http://127.0.0.1/postpay/orders?page=3&page_size=50&status=captured',
       previous: 'http://127.0.0.1/postpay/orders?page_size=50&status=captured',
     });
-    expect(pageBody(query('page=3&page_size=50'), new URL('http://h/o?page=3&page_size=50'), (r) => r).next).toBeNull();
+    expect(
+      pageBody(query('page=3&page_size=50'), new URL('http://h/o?page=3&page_size=50'), (r) => r).next,
+    ).toBeNull();
     expect(() => query('page=4&page_size=50')).toThrow(InvalidPageError);
     expect(() => query('page=0')).toThrow(InvalidPageError);
   });
@@ -98,7 +135,9 @@ describe('Postpay list queries in the sandbox', () => {
       created: () => '2020-05-06T02:14:16Z',
     };
     const hookIds = (q: string) =>
-      applyListQuery(hooks, new URLSearchParams(q), HOOK_LIST, hookAccessors, '-created').results.map((h) => h.id);
+      applyListQuery(hooks, new URLSearchParams(q), HOOK_LIST, hookAccessors, '-created').results.map(
+        (h) => h.id,
+      );
     expect(hookIds('events__contains=transaction')).toEqual(['h2']);
     expect(hookIds('events=order')).toEqual(['h1']);
     expect(hookIds('url__startswith=https')).toEqual(['h1']);

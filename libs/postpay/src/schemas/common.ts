@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { currencyExponent } from '@tijara/core';
+import { currencyExponent, summarizeFieldDetails as summarize, type FieldDetails } from '@tijara/core';
 
 /**
  * Building blocks shared by every Postpay schema.
@@ -34,7 +34,7 @@ export const messages = {
 } as const;
 
 /** Key for errors that belong to no single field (Django REST framework's name for it). */
-export const NON_FIELD_KEY = 'non_field_errors';
+export const NON_FIELD_ERRORS = 'non_field_errors';
 
 /** Error callback: "required" when the key is absent, "not null" for null, `invalid` otherwise. */
 export function typeError(invalid: string) {
@@ -128,26 +128,9 @@ export const isoDate = () =>
 export const isoDatetime = () =>
   z.string({ error: typeError(messages.string) }).refine(isIsoDatetime, { error: messages.datetime });
 
-/** Field path → messages, as the gateway reports 400s (`{ "shipping.address.city": ["This field is required."] }`). */
-export type FieldDetails = Record<string, string[]>;
-
-/** A zod error as gateway-style field details keyed by dotted path (`items.0.unit_price`). */
-export function fieldDetailsFromZodError(error: z.ZodError): FieldDetails {
-  const details: FieldDetails = {};
-  for (const issue of error.issues) {
-    const key = issue.path.length === 0 ? NON_FIELD_KEY : issue.path.map(String).join('.');
-    const list = (details[key] ??= []);
-    if (!list.includes(issue.message)) list.push(issue.message);
-  }
-  return details;
-}
-
 /** `field: message; other.field: message` for error messages (non-field errors without a prefix). */
 export function summarizeFieldDetails(details: FieldDetails, limit = 5): string {
-  return Object.entries(details)
-    .slice(0, limit)
-    .map(([field, list]) => (field === NON_FIELD_KEY ? list.join(' ') : `${field}: ${list.join(' ')}`))
-    .join('; ');
+  return summarize(details, limit, NON_FIELD_ERRORS);
 }
 
 /** `{ count, next, previous, results }`, the envelope of every list. */

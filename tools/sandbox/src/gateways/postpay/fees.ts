@@ -18,7 +18,8 @@ export const SEED_FEE_TERMS: FeeTerms = Object.freeze({ feeAmount: 100, feeRate:
 export function settledAmount(amount: number, terms: FeeTerms): number {
   const basis = 10_000n;
   const fees =
-    (BigInt(terms.feeAmount) * basis + BigInt(amount) * BigInt(terms.feeRate)) * (basis + BigInt(terms.feeTaxRate));
+    (BigInt(terms.feeAmount) * basis + BigInt(amount) * BigInt(terms.feeRate)) *
+    (basis + BigInt(terms.feeTaxRate));
   const scale = basis * basis;
   const rounded = (fees + scale / 2n) / scale;
   return amount - Number(rounded);

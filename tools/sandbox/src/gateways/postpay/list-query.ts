@@ -241,7 +241,10 @@ export function applyListQuery<T>(
   });
 
   const sizeText = query.get('page_size');
-  const size = sizeText !== null && /^\d+$/.test(sizeText) && Number(sizeText) > 0 ? Number(sizeText) : DEFAULT_PAGE_SIZE;
+  const size =
+    sizeText !== null && /^\d+$/.test(sizeText) && Number(sizeText) > 0
+      ? Number(sizeText)
+      : DEFAULT_PAGE_SIZE;
   const pageSize = Math.min(size, MAX_PAGE_SIZE);
   const pageText = query.get('page') ?? '1';
   const page = pageText === 'last' ? Math.max(1, Math.ceil(sorted.length / pageSize)) : Number(pageText);
@@ -257,7 +260,11 @@ export function applyListQuery<T>(
 }
 
 /** The list envelope, with `next`/`previous` as absolute links that keep the query and change the page. */
-export function pageBody<T>(page: ListPage<T>, url: URL, render: (item: T) => unknown): Record<string, unknown> {
+export function pageBody<T>(
+  page: ListPage<T>,
+  url: URL,
+  render: (item: T) => unknown,
+): Record<string, unknown> {
   const link = (n: number) => {
     const target = new URL(url);
     if (n === 1) target.searchParams.delete('page');
