@@ -7,6 +7,7 @@ import {
   type FilterKey,
   type ListSpec,
 } from '@tijara/postpay';
+import { errors } from './api-errors.js';
 
 /** A field's value on one object, as the list filters see it. */
 export type FieldValue = string | number | boolean | Date | readonly string[] | null;
@@ -257,6 +258,17 @@ export function applyListQuery<T>(
     pageSize,
     hasNext: page < pages,
   };
+}
+
+/** A list query's errors in the API's shapes: a bad filter value is a 400, a page past the end a 404. */
+export function listPage<T>(run: () => ListPage<T>): ListPage<T> {
+  try {
+    return run();
+  } catch (error) {
+    if (error instanceof FilterError) throw errors.invalid(error.fields);
+    if (error instanceof InvalidPageError) throw errors.notFound('Invalid page.');
+    throw error;
+  }
 }
 
 /** The list envelope, with `next`/`previous` as absolute links that keep the query and change the page. */
