@@ -11,7 +11,13 @@ export class PostpayApiError extends Error {
   readonly fields: Fields | undefined;
   readonly headers: Readonly<Record<string, string>>;
 
-  constructor(status: number, code: string, message: string, fields?: Fields, headers: Record<string, string> = {}) {
+  constructor(
+    status: number,
+    code: string,
+    message: string,
+    fields?: Fields,
+    headers: Record<string, string> = {},
+  ) {
     super(message);
     this.status = status;
     this.code = code;
@@ -20,7 +26,9 @@ export class PostpayApiError extends Error {
   }
 
   get body(): Record<string, unknown> {
-    return { error: { code: this.code, message: this.message, ...(this.fields ? { fields: this.fields } : {}) } };
+    return {
+      error: { code: this.code, message: this.message, ...(this.fields ? { fields: this.fields } : {}) },
+    };
   }
 }
 
@@ -29,12 +37,15 @@ export const errors = {
   invalid: (fields: Fields) => new PostpayApiError(400, 'invalid', 'Invalid input.', fields),
   parse: () => new PostpayApiError(400, 'parse_error', 'Malformed request.'),
   unauthenticated: (message = 'Invalid authentication credentials.') =>
-    new PostpayApiError(401, 'authentication_failed', message, undefined, { 'WWW-Authenticate': 'Basic realm="api"' }),
+    new PostpayApiError(401, 'authentication_failed', message, undefined, {
+      'WWW-Authenticate': 'Basic realm="api"',
+    }),
   captureDeclined: () => new PostpayApiError(402, 'capture_error', 'Payment transaction declined.'),
   notFound: (message = 'Not found.') => new PostpayApiError(404, 'not_found', message),
   methodNotAllowed: (method: string) =>
     new PostpayApiError(405, 'method_not_allowed', `Method "${method}" not allowed.`),
-  notAcceptable: () => new PostpayApiError(406, 'not_acceptable', 'Could not satisfy the request Accept header.'),
+  notAcceptable: () =>
+    new PostpayApiError(406, 'not_acceptable', 'Could not satisfy the request Accept header.'),
   invalidStatus: (required: 'approved' | 'captured') =>
     new PostpayApiError(409, 'invalid_status', `Order status must be ${required}.`),
   conflict: (message: string) => new PostpayApiError(409, 'conflict', message),
@@ -44,6 +55,23 @@ export const errors = {
     new PostpayApiError(415, 'unsupported_media_type', `Unsupported media type "${type}" in request.`),
   server: () => new PostpayApiError(500, 'error', 'Oops!!'),
 };
+
+/** The seed's body for a status an injected fault answers with (`throttled` for 429, `error` for 5xx …). */
+export function faultError(status: number): PostpayApiError {
+  const known: Record<number, [string, string]> = {
+    400: ['invalid', 'Invalid input.'],
+    401: ['authentication_failed', 'Invalid authentication credentials.'],
+    402: ['payment_required', 'Payment required.'],
+    403: ['permission_denied', 'You do not have permission to perform this action.'],
+    404: ['not_found', 'Not found.'],
+    409: ['conflict', 'A conflict of data exists, even with valid information.'],
+    410: ['gone', 'The target resource is no longer available.'],
+    422: ['unprocessable', 'The requested information is okay, but invalid.'],
+    429: ['throttled', 'Request was throttled.'],
+  };
+  const [code, message] = known[status] ?? ['error', 'Oops!!'];
+  return new PostpayApiError(status, code, message);
+}
 
 type Node = Record<string | number, unknown>;
 

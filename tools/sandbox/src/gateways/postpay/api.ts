@@ -1,6 +1,12 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { Logger } from '@tijara/core';
-import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
+import express, {
+  type NextFunction,
+  type Request,
+  type RequestHandler,
+  type Response,
+  type Router,
+} from 'express';
 import { errors, PostpayApiError } from './api-errors.js';
 import type { PostpayConfig } from './config.js';
 import type { HookService } from './hooks.js';
@@ -45,7 +51,8 @@ export function acceptable(header: string | undefined): boolean {
       params.map((param) => param.split('=').map((v) => v.trim().replace(/^"|"$/g, '')) as [string, string]),
     );
     if (values.q === '0') return false;
-    if (type === 'application/vnd.postpay+json') return values.version === undefined || values.version === 'v1';
+    if (type === 'application/vnd.postpay+json')
+      return values.version === undefined || values.version === 'v1';
     return ['*/*', 'application/*', 'application/json', 'application/vnd.api+json'].includes(type);
   });
 }
@@ -57,7 +64,9 @@ function authenticated(header: string | undefined, config: PostpayConfig): Postp
   if (!match) return errors.unauthenticated();
   const given = Buffer.from(match[1]!, 'base64');
   const expected = Buffer.from(`${config.merchantId}:${config.secretKey}`, 'utf8');
-  return given.length === expected.length && timingSafeEqual(given, expected) ? undefined : errors.unauthenticated();
+  return given.length === expected.length && timingSafeEqual(given, expected)
+    ? undefined
+    : errors.unauthenticated();
 }
 
 /** What a handler answers for a 204. */
@@ -87,7 +96,8 @@ export function apiRouter(deps: ApiDeps): Router {
     if (refused) return sendError(res, refused);
     if (req.method === 'POST' || req.method === 'PATCH' || req.method === 'PUT') {
       const type = req.headers['content-type'];
-      const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+      const hasBody =
+        Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
       if (hasBody && !/^application\/(json|[\w.+-]+\+json)\b/i.test(String(type ?? ''))) {
         return sendError(res, errors.unsupportedMediaType(String(type ?? '')));
       }
@@ -108,7 +118,10 @@ export function apiRouter(deps: ApiDeps): Router {
         POST: (req) => orders.createRefund(param(req, 'orderId'), req.body),
       },
     ],
-    ['/orders/:orderId/refunds/:refundId', { GET: (req) => orders.refund(param(req, 'orderId'), param(req, 'refundId')) }],
+    [
+      '/orders/:orderId/refunds/:refundId',
+      { GET: (req) => orders.refund(param(req, 'orderId'), param(req, 'refundId')) },
+    ],
     ['/transactions', { GET: (req) => orders.transactions(requestUrl(req).searchParams, requestUrl(req)) }],
     ['/transactions/:id', { GET: (req) => orders.transaction(param(req, 'id')) }],
     [
@@ -151,7 +164,8 @@ export function apiRouter(deps: ApiDeps): Router {
   router.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
     const type = (error as { type?: string }).type;
     if (type === 'entity.parse.failed') return sendError(res, errors.parse());
-    if (type === 'entity.too.large') return sendError(res, new PostpayApiError(413, 'invalid', 'Request too large.'));
+    if (type === 'entity.too.large')
+      return sendError(res, new PostpayApiError(413, 'invalid', 'Request too large.'));
     next(error);
   });
   return router;

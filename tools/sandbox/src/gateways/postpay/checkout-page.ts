@@ -42,7 +42,10 @@ function summary(order: OrderRecord, config: PostpayConfig, nowMs: number): stri
   const { items, discounts, shipping, num_instalments: fixed } = order.checkout;
   const money = (amount: number) => esc(formatMoney(amount, order.currency));
   const lines = items
-    .map((item) => `<tr><td>${esc(item.name)} × ${item.qty}</td><td class="num">${money(item.unit_price * item.qty)}</td></tr>`)
+    .map(
+      (item) =>
+        `<tr><td>${esc(item.name)} × ${item.qty}</td><td class="num">${money(item.unit_price * item.qty)}</td></tr>`,
+    )
     .join('');
   const discountLines = (discounts ?? [])
     .map((d) => `<tr><td>${esc(d.name ?? d.code)}</td><td class="num">−${money(d.amount)}</td></tr>`)
@@ -90,7 +93,9 @@ function closedPage(order: OrderRecord, returnUrl: string | undefined, status: n
     order.status === 'expired' || order.status === 'pending'
       ? 'This checkout has expired.'
       : `This checkout is ${order.status === 'approved' || order.status === 'captured' ? 'approved' : order.status}.`;
-  const link = returnUrl ? `<p class="links"><a id="return" href="${esc(returnUrl)}">Return to the store</a></p>` : '';
+  const link = returnUrl
+    ? `<p class="links"><a id="return" href="${esc(returnUrl)}">Return to the store</a></p>`
+    : '';
   sendHtml(res, status, page('Postpay checkout', `<h1 id="outcome">${esc(text)}</h1>${link}`));
 }
 
@@ -129,7 +134,8 @@ export function checkoutPageRouter({ orders, config, clock }: CheckoutPageDeps):
 
   router.get('/checkout/:token', (req, res) => {
     const order = orders.byToken(token(req));
-    if (!order) return sendHtml(res, 404, page('Postpay checkout', '<h1 id="outcome">No such checkout.</h1>'));
+    if (!order)
+      return sendHtml(res, 404, page('Postpay checkout', '<h1 id="outcome">No such checkout.</h1>'));
     if (!orders.isOpen(order)) {
       const expired = order.status === 'expired' || order.status === 'pending';
       return closedPage(order, expired ? undefined : orders.returnUrl(order), expired ? 410 : 200, res);
@@ -140,7 +146,8 @@ export function checkoutPageRouter({ orders, config, clock }: CheckoutPageDeps):
 
   router.post('/checkout/:token', parsePageForm, (req, res) => {
     const order = orders.byToken(token(req));
-    if (!order) return sendHtml(res, 404, page('Postpay checkout', '<h1 id="outcome">No such checkout.</h1>'));
+    if (!order)
+      return sendHtml(res, 404, page('Postpay checkout', '<h1 id="outcome">No such checkout.</h1>'));
     if (!orders.isOpen(order)) return closedPage(order, orders.returnUrl(order), 409, res);
     const body = (req.body ?? {}) as Record<string, unknown>;
     const values = Object.fromEntries(
@@ -150,7 +157,11 @@ export function checkoutPageRouter({ orders, config, clock }: CheckoutPageDeps):
     if (action === 'approve') {
       const found = validate(values, clock.nowMs());
       if (Object.keys(found).length > 0) {
-        const state = { values: { ...values, cvc: '' }, errors: found, alert: 'Check the highlighted fields.' };
+        const state = {
+          values: { ...values, cvc: '' },
+          errors: found,
+          alert: 'Check the highlighted fields.',
+        };
         return sendHtml(res, 422, checkoutPage(order, config, clock.nowMs(), state));
       }
     }

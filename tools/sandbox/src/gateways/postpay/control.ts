@@ -25,7 +25,8 @@ export function postpayControl({ orders, logger }: ControlDeps): Router {
       res.status(200).json(handler(req));
     } catch (error) {
       const known = error instanceof PostpayApiError ? error : errors.server();
-      if (known !== error) logger.error({ err: String(error), path: req.path }, 'sandbox: postpay control failed');
+      if (known !== error)
+        logger.error({ err: String(error), path: req.path }, 'sandbox: postpay control failed');
       res.status(known.status).json(known.body);
     }
   };
@@ -45,6 +46,9 @@ export function postpayControl({ orders, logger }: ControlDeps): Router {
   router.post('/checkouts/:token/approve', decide('approve'));
   router.post('/checkouts/:token/deny', decide('deny'));
   router.post('/checkouts/:token/cancel', decide('cancel'));
-  router.post('/settlements/pay', route(() => ({ paid: orders.payOut() })));
+  router.post(
+    '/settlements/pay',
+    route(() => ({ paid: orders.payOut() })),
+  );
   return router;
 }

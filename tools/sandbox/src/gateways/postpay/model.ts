@@ -109,7 +109,10 @@ export function refundView(refund: RefundRecord): Record<string, unknown> {
   };
 }
 
-export function transactionView(transaction: TransactionRecord, order: OrderRecord | undefined): Record<string, unknown> {
+export function transactionView(
+  transaction: TransactionRecord,
+  order: OrderRecord | undefined,
+): Record<string, unknown> {
   return {
     id: transaction.id,
     type: transaction.type,

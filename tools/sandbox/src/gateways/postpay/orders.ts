@@ -107,7 +107,8 @@ export class OrderService {
       refunded: 0,
     };
     this.#store.transaction(() => {
-      if (this.#store.get('order', order.id)) throw errors.conflict('There is already an order with this ID.');
+      if (this.#store.get('order', order.id))
+        throw errors.conflict('There is already an order with this ID.');
       this.#save(order);
     });
     return {
@@ -130,7 +131,11 @@ export class OrderService {
    * The buyer's decision on a checkout; answers where the buyer is sent: `confirmation_url` with
    * `status=APPROVED`, or `cancel_url` with `DENIED` / `CANCELLED`, each with the `order_id`.
    */
-  decide(token: string, action: BuyerAction, card?: string): { order: OrderRecord; redirectUrl: string | undefined } {
+  decide(
+    token: string,
+    action: BuyerAction,
+    card?: string,
+  ): { order: OrderRecord; redirectUrl: string | undefined } {
     return this.#store.transaction(() => {
       const order = this.byToken(token);
       if (!order) throw errors.notFound('No checkout with this token.');
@@ -161,7 +166,10 @@ export class OrderService {
     const approved = order.status === 'approved' || order.status === 'captured';
     const target = new URL(approved ? merchant.confirmation_url : merchant.cancel_url);
     target.searchParams.set('order_id', order.id);
-    target.searchParams.set('status', approved ? 'APPROVED' : order.status === 'denied' ? 'DENIED' : 'CANCELLED');
+    target.searchParams.set(
+      'status',
+      approved ? 'APPROVED' : order.status === 'denied' ? 'DENIED' : 'CANCELLED',
+    );
     return target.href;
   }
 
@@ -263,7 +271,9 @@ export class OrderService {
 
   transactions(query: URLSearchParams, url: URL): Record<string, unknown> {
     const all = this.#store.list<TransactionRecord>('transaction');
-    const page = listPage(() => applyListQuery(all, query, TRANSACTION_LIST, TRANSACTION_ACCESSORS, '-created'));
+    const page = listPage(() =>
+      applyListQuery(all, query, TRANSACTION_LIST, TRANSACTION_ACCESSORS, '-created'),
+    );
     return pageBody(page, url, (t) => transactionView(t, this.#store.get<OrderRecord>('order', t.order_id)));
   }
 
@@ -291,7 +301,8 @@ export class OrderService {
     const earliest = (ms: number) => {
       if (due === undefined || ms < due) due = ms;
     };
-    for (const order of this.#store.list<OrderRecord>('order', { '$.status': 'pending' })) earliest(order.token_expires_ms);
+    for (const order of this.#store.list<OrderRecord>('order', { '$.status': 'pending' }))
+      earliest(order.token_expires_ms);
     for (const order of this.#store.list<OrderRecord>('order', { '$.status': 'approved' })) {
       earliest((order.approved_ms ?? order.status_changed_ms) + this.#config.captureWindowMs);
     }
@@ -305,7 +316,8 @@ export class OrderService {
     const now = this.#clock.nowMs();
     this.#store.transaction(() => {
       for (const status of ['pending', 'approved'] as const) {
-        for (const order of this.#store.list<OrderRecord>('order', { '$.status': status })) this.#expireIfDue(order);
+        for (const order of this.#store.list<OrderRecord>('order', { '$.status': status }))
+          this.#expireIfDue(order);
       }
       for (const transaction of this.#unpaid()) {
         const payday = nextMidnight(transaction.created_ms);
@@ -358,7 +370,12 @@ export class OrderService {
     };
     this.#store.put('transaction', transaction);
     this.#due = null;
-    this.#hooks.emit('transaction', `transaction.${type}`, transaction.id, transactionView(transaction, order));
+    this.#hooks.emit(
+      'transaction',
+      `transaction.${type}`,
+      transaction.id,
+      transactionView(transaction, order),
+    );
   }
 
   /** JSON null never equals anything in SQL, so unpaid lines are picked here rather than in the query. */
