@@ -347,11 +347,23 @@ export class PostpayDriver implements GatewayDriver {
   async resolveReturn(params: ReturnParams, options?: OperationOptions): Promise<ReturnResolution> {
     requireCapability(this, 'returnResolution');
     const value = (name: string) => params.query[name] ?? params.form?.[name];
-    const orderId = value('order_id') ?? params.paymentId;
+    const named = value('order_id');
+    const orderId = named ?? params.paymentId;
     if (!orderId) {
       throw invalidInput('The Postpay return names no order (no order_id in the query)', {
         order_id: [messages.required],
       });
+    }
+    // A buyer bringing back another order's approval must not settle the order the store sent them to pay.
+    if (named !== undefined && params.paymentId !== undefined && named !== params.paymentId) {
+      throw new InvalidRequestError(
+        `The Postpay return names order ${named}, not ${params.paymentId} which the buyer was sent to pay`,
+        {
+          gateway: 'postpay',
+          code: 'return_payment_mismatch',
+          details: { order_id: ['Does not match the payment.'] },
+        },
+      );
     }
     const claimed = CLAIMS[(value('status') ?? '').toUpperCase()];
     const payment = await this.retrievePayment(orderId, options);

@@ -40,12 +40,26 @@ function setupWith(
           capture: 'automatic',
           returnUrls: { success: 'https://shop.example/ok', failure: 'https://shop.example/ko' },
         },
-        authorizedPaymentId: async () => 'conf-approved',
-        paidPaymentId: async () => 'conf-captured',
+        approvedPaymentId: async () => recorded.order('approved'),
+        paidPaymentId: async () => recorded.order('captured'),
         signedWebhook: async () => recorded.signedDelivery(),
+        signedWebhookAt: async (timestamp) => recorded.signedDelivery(timestamp),
+        returnParams: async () => {
+          const orderId = recorded.order('approved');
+          return {
+            params: { query: { order_id: orderId, status: 'APPROVED' }, paymentId: orderId },
+            paymentId: orderId,
+          };
+        },
+        // Someone else's approval brought back to the order the store sent the buyer to pay.
+        mismatchedReturnParams: async () => ({
+          query: { order_id: recorded.order('approved'), status: 'APPROVED' },
+          paymentId: recorded.order('pending'),
+        }),
         close: () => recorded.close(),
       };
     },
+    timestampedWebhooks: { toleranceSeconds: 300 },
     errorBody: (status) => ({ error: { code: `http_${status}`, message: `Postpay answered ${status}.` } }),
   };
 }
