@@ -10,7 +10,6 @@ import {
   SIGNATURE_ERROR_CODES,
   SignatureVerificationError,
   UnsupportedOperationError,
-  type CreatePaymentInput,
 } from '@tijara/core';
 import {
   createPostpayDriver,
@@ -21,6 +20,7 @@ import {
 } from '@tijara/postpay';
 import { sendJson, startLoopbackServer, type LoopbackServer, type RecordedRequest } from '@tijara/testkit';
 import {
+  aedPayment,
   HOOK_SECRET,
   loadEndpointFixtures,
   MERCHANT_ID,
@@ -71,19 +71,7 @@ function driverAt(baseUrl: string, extra: Partial<PostpayDriverOptions> = {}): P
 
 const sent = (server: LoopbackServer) => server.requests.map((r) => `${r.method} ${r.path}`);
 
-const input: CreatePaymentInput = {
-  amount: 2999,
-  currency: 'AED',
-  reference: 'cart-7',
-  taxAmount: 143,
-  customer: {
-    email: 'aisha@example.ae',
-    name: 'Aisha Rahman',
-    shippingAddress: { line1: 'Al Wasl Road 12', city: 'Dubai', country: 'AE' },
-  },
-  capture: 'automatic',
-  returnUrls: { success: 'https://shop.example/ok', failure: 'https://shop.example/ko' },
-};
+const input = aedPayment('cart-7');
 
 /** Answers JSON by route; an answer `'drop'` reads the request and closes the socket without answering. */
 function routes(table: Record<string, Array<[number, unknown] | 'drop'>>): Handler {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createPostpayDriver, postpayTestWebhookHeaders, type PostpayDriver } from '@tijara/postpay';
 import { runDriverConformance, type DriverConformanceSetup } from '@tijara/testkit';
+import { aedPayment } from '../../../libs/postpay/test/support/fixtures.js';
 import type { RunningSandbox } from '../src/index.js';
 import { control, start, startReceiver, type Receiver } from './helpers.js';
 
@@ -14,21 +15,8 @@ import { control, start, startReceiver, type Receiver } from './helpers.js';
 const MERCHANT_ID = `id_${randomBytes(8).toString('hex')}`;
 const SECRET_KEY = `sk_test_${randomBytes(20).toString('hex')}`;
 const HOOK_SECRET = `hook_${randomBytes(16).toString('hex')}`;
-const AMOUNT = 2999;
 
-const paymentInput = {
-  amount: AMOUNT,
-  currency: 'AED',
-  reference: 'conformance-1',
-  taxAmount: 143,
-  customer: {
-    email: 'aisha@example.ae',
-    name: 'Aisha Rahman',
-    shippingAddress: { line1: 'Al Wasl Road 12', city: 'Dubai', country: 'AE' },
-  },
-  capture: 'automatic' as const,
-  returnUrls: { success: 'https://shop.example/ok', failure: 'https://shop.example/ko' },
-};
+const paymentInput = aedPayment('conformance-1');
 
 function setup(): DriverConformanceSetup {
   let sandbox: RunningSandbox;
