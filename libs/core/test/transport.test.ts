@@ -138,6 +138,14 @@ describe('URLs', () => {
     ]);
   });
 
+  it('asks for no compression and sends no cookie', async () => {
+    const server = await serve((_req, res) => sendJson(res, 200, {}));
+    await transport(server.url).request({ method: 'GET', path: 'x' });
+    expect(server.requests[0]?.headers['accept-encoding']).toBeUndefined();
+    expect(server.requests[0]?.headers.cookie).toBeUndefined();
+    expect(server.requests[0]?.headers.authorization).toBe(`Bearer ${API_KEY}`);
+  });
+
   it('refuses a baseUrl that is not absolute', () => {
     expect(() => transport('gate.example.com/api')).toThrow(ConfigurationError);
   });
