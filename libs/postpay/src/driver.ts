@@ -12,6 +12,7 @@ import {
   runRepeatable,
   UnsupportedOperationError,
   type Capabilities,
+  type CapabilityName,
   type ChargeSavedMethodInput,
   type CreatePaymentInput,
   type GatewayDriver,
@@ -120,6 +121,12 @@ function unsupported(what: string): UnsupportedOperationError {
     gateway: 'postpay',
     code: 'unsupported_operation',
   });
+}
+
+/** An operation Postpay does not have: core's UnsupportedOperationError, whatever was narrowed. */
+function refuse(driver: Pick<GatewayDriver, 'name' | 'capabilities'>, capability: CapabilityName): never {
+  requireCapability(driver, capability);
+  throw unsupported(capability);
 }
 
 const read = (options: OperationOptions | undefined) => (options?.signal ? { signal: options.signal } : {});
@@ -264,14 +271,14 @@ export class PostpayDriver implements GatewayDriver {
     );
   }
 
+  /** Postpay has no void: an approval lapses on its own. */
   async release(_id: string, _options?: OperationOptions): Promise<Payment> {
-    requireCapability(this, 'release');
-    throw unsupported('release');
+    return refuse(this, 'release');
   }
 
+  /** Postpay has no cancel: an unused checkout lapses when its token expires. */
   async cancel(_id: string, _options?: OperationOptions): Promise<Payment> {
-    requireCapability(this, 'cancel');
-    throw unsupported('cancel');
+    return refuse(this, 'cancel');
   }
 
   /**
@@ -332,12 +339,11 @@ export class PostpayDriver implements GatewayDriver {
     _input: ChargeSavedMethodInput,
     _options?: OperationOptions,
   ): Promise<Payment> {
-    requireCapability(this, 'savedMethods');
-    throw unsupported('saved methods');
+    return refuse(this, 'savedMethods');
   }
 
   async deleteSavedMethod(_token: string, _options?: OperationOptions): Promise<void> {
-    requireCapability(this, 'savedMethods');
+    return refuse(this, 'savedMethods');
   }
 
   /**
