@@ -16,6 +16,7 @@ import {
   type OperationOptions,
   type Payment,
   type Refund,
+  type RefundInput,
   type ReturnParams,
   type ReturnResolution,
 } from '@tijara/core';
@@ -218,27 +219,31 @@ export class UhmiDriver implements GatewayDriver {
     return { payment: linked ? transactionToPayment(transaction, this.#mapping, linked) : payment };
   }
 
-  async capture(): Promise<Payment> {
+  async capture(_id: string, _amount?: number, _options?: OperationOptions): Promise<Payment> {
     throw unsupported('capture');
   }
 
-  async release(): Promise<Payment> {
+  async release(_id: string, _options?: OperationOptions): Promise<Payment> {
     throw unsupported('release');
   }
 
-  async cancel(): Promise<Payment> {
+  async cancel(_id: string, _options?: OperationOptions): Promise<Payment> {
     throw unsupported('cancel');
   }
 
-  async refund(): Promise<Refund> {
+  async refund(_id: string, _input?: RefundInput, _options?: OperationOptions): Promise<Refund> {
     throw unsupported('refund');
   }
 
-  async chargeSavedMethod(_token: string, _input: ChargeSavedMethodInput): Promise<Payment> {
+  async chargeSavedMethod(
+    _token: string,
+    _input: ChargeSavedMethodInput,
+    _options?: OperationOptions,
+  ): Promise<Payment> {
     throw unsupported('savedMethods');
   }
 
-  async deleteSavedMethod(): Promise<void> {
+  async deleteSavedMethod(_token: string, _options?: OperationOptions): Promise<void> {
     throw unsupported('savedMethods');
   }
 

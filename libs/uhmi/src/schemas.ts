@@ -91,9 +91,13 @@ export const metadataSchema = z
   .refine((value) => Buffer.byteLength(JSON.stringify(value), 'utf8') <= LIMITS.maxMetadataBytes, {
     error: `The 'metadata' parameter may hold at most ${LIMITS.maxMetadataBytes} bytes.`,
   })
-  .refine((value) => isWellFormedText(JSON.stringify(value)), {
-    error: `The 'metadata' parameter is not valid UTF-8 text.`,
-  });
+  // JSON.stringify escapes a lone surrogate, so the keys and values themselves are checked.
+  .refine(
+    (value) => Object.entries(value).every(([k, v]) => isWellFormedText(k) && isWellFormedText(String(v))),
+    {
+      error: `The 'metadata' parameter is not valid UTF-8 text.`,
+    },
+  );
 
 const paymentFields = {
   type: z.enum(PAYMENT_TYPES, { error: invalidParameter('type') }),
