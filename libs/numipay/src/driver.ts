@@ -17,7 +17,9 @@ import {
   type OperationOptions,
   type Payment,
   type Refund,
+  type RefundInput,
 } from '@tijara/core';
+import { CardDataScrubber } from './card-data.js';
 import { NumipayClient, type NumipayClientOptions, type RequestOptions } from './client.js';
 import { splitDateRange } from './date-ranges.js';
 import type { CardDetails, NumipayMode, TransactionStatusResponse } from './schemas.js';
@@ -126,6 +128,24 @@ export interface CardPaymentResult extends Payment {
   readonly failureReason?: string;
 }
 
+type Decision = 'approve' | 'reject';
+
+/**
+ * What a payout's state says about a decision: the payout when it already shows it, a ConflictError when it shows
+ * the other one (or is otherwise final), undefined while it is still `pending` and the decision can be sent.
+ */
+function decided(decision: Decision, payout: Payout, cause?: unknown): Payout | undefined {
+  if (payout.status === 'pending') return undefined;
+  if (decision === 'approve' && (payout.status === 'processing' || payout.status === 'paid')) return payout;
+  if (decision === 'reject' && payout.status === 'rejected') return payout;
+  throw new ConflictError(`Numipay payout ${payout.id} is ${payout.rawStatus}; it cannot be ${decision}d`, {
+    gateway: 'numipay',
+    code: 'payout_already_decided',
+    raw: payout.raw,
+    ...(cause !== undefined ? { cause } : {}),
+  });
+}
+
 function unsupported(message: string): UnsupportedOperationError {
   return new UnsupportedOperationError(message, { gateway: 'numipay', code: 'unsupported_operation' });
 }
@@ -139,38 +159,6 @@ function notOurs(id: string): InvalidRequestError {
     `Numipay transaction ${id} was not created by this driver, so its amount is unknown: read it with driver.transactionStatus(id)`,
     { gateway: 'numipay', code: 'foreign_tracking_id' },
   );
-}
-
-/** Literal card data to scrub from anything the server-to-server call throws. */
-function cardSecrets(card: CardDetails): string[] {
-  return [card.card_number, card.cvc, `${card.exp_month}/${card.exp_year}`, card.holder_name].filter(
-    (value): value is string => typeof value === 'string' && value.length > 0,
-  );
-}
-
-function scrub(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of secrets) out = out.split(secret).join('[REDACTED]');
-  return out;
-}
-
-function scrubDeep(value: unknown, secrets: readonly string[]): unknown {
-  if (typeof value === 'string') return scrub(value, secrets);
-  if (Array.isArray(value)) return value.map((item) => scrubDeep(item, secrets));
-  if (typeof value === 'object' && value !== null) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, scrubDeep(v, secrets)]));
-  }
-  return value;
-}
-
-/** The error with every literal piece of card data removed (a gateway may echo a CVC that no pattern catches). */
-function withoutCardData(error: unknown, secrets: readonly string[]): unknown {
-  if (!(error instanceof Error)) return error;
-  Object.assign(error, { message: scrub(error.message, secrets), stack: scrub(error.stack ?? '', secrets) });
-  if (error instanceof TijaraError) {
-    Object.assign(error, { raw: scrubDeep(error.raw, secrets), details: scrubDeep(error.details, secrets) });
-  }
-  return error;
 }
 
 /**
@@ -305,7 +293,7 @@ export class NumipayDriver implements GatewayDriver {
         code: 'missing_routing_id',
       });
     }
-    const secrets = cardSecrets(card);
+    const scrubber = new CardDataScrubber(card);
     try {
       const tracking = this.#newTracking(input, options);
       if (options?.idempotencyKey !== undefined) {
@@ -321,9 +309,11 @@ export class NumipayDriver implements GatewayDriver {
       );
       const payment = serverToServerToPayment(response, this.#context(tracking, input.reference));
       const reason = payment.status === 'failed' ? rejectionReason(response) : undefined;
-      return reason === undefined ? payment : { ...payment, failureReason: reason };
+      // Whatever the gateway echoed stays out of the payment a store records.
+      const safe = { ...payment, raw: scrubber.value(payment.raw) };
+      return reason === undefined ? safe : { ...safe, failureReason: scrubber.text(reason) };
     } catch (error) {
-      throw withoutCardData(error, secrets);
+      throw scrubber.error(error);
     }
   }
 
@@ -417,38 +407,43 @@ export class NumipayDriver implements GatewayDriver {
     return parseNumipayEvent(parseVerifiedJson(body));
   }
 
-  async capture(): Promise<Payment> {
+  async capture(_id: string, _amount?: number, _options?: OperationOptions): Promise<Payment> {
     throw unsupported('Numipay has no capture: deposits are taken in one step');
   }
 
-  async release(): Promise<Payment> {
+  async release(_id: string, _options?: OperationOptions): Promise<Payment> {
     throw unsupported('Numipay has no holds to release');
   }
 
-  async cancel(): Promise<Payment> {
+  async cancel(_id: string, _options?: OperationOptions): Promise<Payment> {
     throw unsupported('Numipay has no cancel call: an unpaid cashier session simply expires');
   }
 
-  async refund(): Promise<Refund> {
+  async refund(_id: string, _input?: RefundInput, _options?: OperationOptions): Promise<Refund> {
     throw unsupported('Numipay has no refund API: refund from the Numipay back office');
   }
 
-  async chargeSavedMethod(_token: string, _input: ChargeSavedMethodInput): Promise<Payment> {
+  async chargeSavedMethod(
+    _token: string,
+    _input: ChargeSavedMethodInput,
+    _options?: OperationOptions,
+  ): Promise<Payment> {
     throw unsupported('Numipay does not save payment methods');
   }
 
-  async deleteSavedMethod(): Promise<void> {
+  async deleteSavedMethod(_token: string, _options?: OperationOptions): Promise<void> {
     throw unsupported('Numipay does not save payment methods');
   }
 
   /**
-   * One approval or rejection: concurrent calls for a payout share one request, and a request is sent at most
-   * once. When its outcome is unknown (the connection broke after sending, a 5xx), or Numipay refuses it, the
-   * payout is re-read: a status that already shows the decision answers it; one that shows the opposite decision
-   * is a ConflictError; a status that cannot tell (`pending`) is a ConnectionError with `outcomeUnknown`, for a
-   * person to check in the back office — never a second request.
+   * One approval or rejection, sent at most once. The payout is read first: one that already shows the decision
+   * answers it without a request, one decided the other way (or paid out) is a ConflictError, and only a `pending`
+   * payout gets the request. Concurrent calls for a payout share that one request. When its outcome is unknown
+   * (the connection broke after sending, a 5xx) the payout is read again; if it still reads `pending`, which
+   * cannot tell, the answer is a ConnectionError with `outcomeUnknown` for a person to check in the back office —
+   * never a second request.
    */
-  #decide(decision: 'approve' | 'reject', id: string, options?: OperationOptions): Promise<Payout> {
+  #decide(decision: Decision, id: string, options?: OperationOptions): Promise<Payout> {
     const key = `${decision}:${id}`;
     const inflight = this.#decisions.get(key);
     if (inflight) return inflight;
@@ -457,11 +452,9 @@ export class NumipayDriver implements GatewayDriver {
     return run;
   }
 
-  async #sendDecision(
-    decision: 'approve' | 'reject',
-    id: string,
-    options?: OperationOptions,
-  ): Promise<Payout> {
+  async #sendDecision(decision: Decision, id: string, options?: OperationOptions): Promise<Payout> {
+    const before = decided(decision, await this.retrievePayout(id, options));
+    if (before) return before;
     const endpoint =
       decision === 'approve' ? this.client.endpoints.payouts.approve : this.client.endpoints.payouts.reject;
     try {
@@ -476,18 +469,8 @@ export class NumipayDriver implements GatewayDriver {
         (error instanceof TijaraError && (error.statusCode ?? 0) >= 500);
       const refused = error instanceof TijaraError && [400, 409, 422].includes(error.statusCode ?? 0);
       if (!unknown && !refused) throw error;
-      const payout = await this.retrievePayout(id, options);
-      if (decision === 'approve' && (payout.status === 'processing' || payout.status === 'paid'))
-        return payout;
-      if (decision === 'reject' && payout.status === 'rejected') return payout;
-      if (payout.status !== 'pending') {
-        throw new ConflictError(`Numipay payout ${id} is ${payout.rawStatus}; it cannot be ${decision}d`, {
-          gateway: 'numipay',
-          code: 'payout_already_decided',
-          raw: payout.raw,
-          cause: error,
-        });
-      }
+      const after = decided(decision, await this.retrievePayout(id, options), error);
+      if (after) return after;
       if (refused) throw error;
       throw new ConnectionError(
         `Numipay ${decision} of payout ${id} may or may not have happened and the payout still reads pending: check it in the back office before trying again`,
