@@ -544,6 +544,9 @@ export class Transport {
     if (!req.schema) return body.value as T;
     const context = { statusCode, requestId, gateway: this.gateway, raw: body.value, secrets: call.secrets };
     if (!body.json) {
+      // A gateway that answers plain text (Uhmi's `Payment deleted`) is fine where the endpoint's schema takes text.
+      const text = await safeParse(req.schema, body.value);
+      if (text.success) return text.data;
       throw new InvalidResponseError(
         `${this.gateway} ${call.method} ${call.label} returned a body that is not JSON`,
         {
