@@ -1,4 +1,4 @@
-import { redact, TijaraError } from '@tijara/core';
+import { redact, redactString, TijaraError } from '@tijara/core';
 import type { CardDetails } from './schemas.js';
 
 const REDACTED = '[REDACTED]';
@@ -30,7 +30,7 @@ export class CardDataScrubber {
   }
 
   text(value: string): string {
-    return this.#patterns.reduce((out, pattern) => out.replace(pattern, REDACTED), value);
+    return this.#patterns.reduce((out, pattern) => out.replace(pattern, REDACTED), redactString(value));
   }
 
   /** A deep copy without the card's data. */

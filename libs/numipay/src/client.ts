@@ -1,14 +1,15 @@
 import {
+  ApiClient,
   ConfigurationError,
-  InvalidRequestError,
-  Transport,
-  type FieldDetails,
   type Logger,
-  type TransportOptions,
+  type RequestOptions,
+  type Transport,
 } from '@tijara/core';
 import type { z } from 'zod';
-import { numipayEndpoints, type Endpoint, type NumipayEndpoints, type NumipayPaths } from './endpoints.js';
+import { numipayEndpoints, type NumipayEndpoints, type NumipayPaths } from './endpoints.js';
 import { numipayErrorFromResponse } from './error-mapping.js';
+
+export type { RequestOptions };
 
 /** Unconfirmed: the seed names no host. */
 export const DEFAULT_BASE_URL = 'https://api.numipay.co/';
@@ -31,10 +32,6 @@ export interface NumipayClientOptions {
   readonly userAgent?: string;
 }
 
-export interface RequestOptions {
-  readonly signal?: AbortSignal;
-}
-
 function checkApiKey(apiKey: unknown): string {
   if (typeof apiKey !== 'string' || apiKey.trim() === '') {
     throw new ConfigurationError('Numipay apiKey is missing (back office → Settings → Credentials)', {
@@ -51,27 +48,39 @@ function checkApiKey(apiKey: unknown): string {
   return apiKey.trim();
 }
 
+type Output<
+  K extends keyof NumipayEndpoints,
+  N extends keyof NumipayEndpoints[K],
+> = NumipayEndpoints[K][N] extends { response: infer R extends z.ZodType } ? z.output<R> : never;
+type Input<
+  K extends keyof NumipayEndpoints,
+  N extends keyof NumipayEndpoints[K],
+> = NumipayEndpoints[K][N] extends { request: infer R extends z.ZodType } ? z.input<R> : never;
+
 /**
- * Every Numipay operation, from the endpoint table: input checked before sending, the `{id}` encoded as one path
- * segment, responses validated, errors mapped onto core's hierarchy, the key never logged.
+ * Every Numipay operation: core's ApiClient over the endpoint table, whose paths are options. Input is checked
+ * before sending, the `{id}` is encoded as one path segment, responses are validated, errors mapped onto core's
+ * hierarchy, and the key is sent as `x-api-key` and never logged. Numipay has no idempotency keys: a call that acts
+ * is never re-sent once Numipay may have received it.
  */
 export class NumipayClient {
   readonly baseUrl: string;
   readonly endpoints: NumipayEndpoints;
-  readonly transport: Transport;
-  readonly #secrets: readonly string[];
+  readonly api: ApiClient;
 
   constructor(options: NumipayClientOptions) {
     const apiKey = checkApiKey(options.apiKey);
     this.baseUrl = options.baseUrl ?? DEFAULT_BASE_URL;
     this.endpoints = numipayEndpoints(options.paths);
-    this.#secrets = [apiKey];
-    const transportOptions: TransportOptions = {
+    const secrets = [apiKey];
+    this.api = new ApiClient({
       baseUrl: this.baseUrl,
       gateway: 'numipay',
-      headers: { 'x-api-key': apiKey },
-      secrets: this.#secrets,
-      mapError: (response) => numipayErrorFromResponse(response, this.#secrets),
+      gatewayName: 'Numipay',
+      auth: { type: 'header', name: 'x-api-key', value: apiKey },
+      secrets,
+      mapError: (response) => numipayErrorFromResponse(response, secrets),
+      idempotencyKeys: false,
       userAgent: options.userAgent ?? USER_AGENT,
       ...(options.logger ? { logger: options.logger } : {}),
       ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
@@ -80,56 +89,37 @@ export class NumipayClient {
       ...(options.backoffBaseMs !== undefined ? { backoffBaseMs: options.backoffBaseMs } : {}),
       ...(options.jitterMs !== undefined ? { jitterMs: options.jitterMs } : {}),
       ...(options.maxRetryAfterMs !== undefined ? { maxRetryAfterMs: options.maxRetryAfterMs } : {}),
-    };
-    this.transport = new Transport(transportOptions);
+    });
   }
 
-  /** The one request path. */
-  async call<E extends Endpoint>(
-    endpoint: E,
-    params: Readonly<Record<string, string>>,
-    input: unknown,
-    options: RequestOptions = {},
-  ): Promise<z.output<E['response']>> {
-    const details: FieldDetails = {};
-    const path = endpoint.path.replace(/\{([a-z_]+)\}/g, (_m, name: string) => {
-      const value = params[name];
-      if (typeof value !== 'string' || value.trim() === '' || value === '.' || value === '..') {
-        details[name] = [`${name} is required`];
-        return '';
-      }
-      return encodeURIComponent(value);
-    });
-    let payload: unknown;
-    if (endpoint.request) {
-      const result = endpoint.request.safeParse(input ?? {});
-      if (!result.success) {
-        for (const issue of result.error.issues) {
-          (details[issue.path.map(String).join('.') || 'request'] ??= []).push(issue.message);
-        }
-      } else payload = result.data;
-    }
-    if (Object.keys(details).length > 0) {
-      const summary = Object.values(details).flat().slice(0, 5).join('; ');
-      throw new InvalidRequestError(`Numipay ${endpoint.method} ${endpoint.path} was not sent: ${summary}`, {
-        gateway: 'numipay',
-        code: 'invalid_request',
-        details,
-        secrets: this.#secrets,
-      });
-    }
-    const isQuery = endpoint.method === 'GET';
-    const response = await this.transport.request({
-      method: endpoint.method,
-      path,
-      schema: endpoint.response,
-      ...(payload === undefined
-        ? {}
-        : isQuery
-          ? { query: payload as Record<string, string> }
-          : { body: payload }),
-      ...(options.signal ? { signal: options.signal } : {}),
-    });
-    return response.data as z.output<E['response']>;
+  get transport(): Transport {
+    return this.api.transport;
   }
+
+  readonly payments = {
+    cashier: (input: Input<'payments', 'cashier'>, options?: RequestOptions<Output<'payments', 'cashier'>>) =>
+      this.api.call(this.endpoints.payments.cashier, {}, input, options),
+    direct: (input: Input<'payments', 'direct'>, options?: RequestOptions<Output<'payments', 'direct'>>) =>
+      this.api.call(this.endpoints.payments.direct, {}, input, options),
+    serverToServer: (
+      input: Input<'payments', 'serverToServer'>,
+      options?: RequestOptions<Output<'payments', 'serverToServer'>>,
+    ) => this.api.call(this.endpoints.payments.serverToServer, {}, input, options),
+  };
+
+  readonly payouts = {
+    cashier: (input: Input<'payouts', 'cashier'>, options?: RequestOptions<Output<'payouts', 'cashier'>>) =>
+      this.api.call(this.endpoints.payouts.cashier, {}, input, options),
+    approve: (input: Input<'payouts', 'approve'>, options?: RequestOptions<Output<'payouts', 'approve'>>) =>
+      this.api.call(this.endpoints.payouts.approve, {}, input, options),
+    reject: (input: Input<'payouts', 'reject'>, options?: RequestOptions<Output<'payouts', 'reject'>>) =>
+      this.api.call(this.endpoints.payouts.reject, {}, input, options),
+  };
+
+  readonly transactions = {
+    status: (id: string, options?: RequestOptions<Output<'transactions', 'status'>>) =>
+      this.api.call(this.endpoints.transactions.status, { id }, undefined, options),
+    list: (query: Input<'transactions', 'list'>, options?: RequestOptions<Output<'transactions', 'list'>>) =>
+      this.api.call(this.endpoints.transactions.list, {}, query, options),
+  };
 }

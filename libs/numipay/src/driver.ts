@@ -6,9 +6,11 @@ import {
   ConnectionError,
   InvalidRequestError,
   NotFoundError,
+  recovered,
   TijaraError,
   UnsupportedOperationError,
   type Capabilities,
+  type DigestSignatureVerifier,
   type ChargeSavedMethodInput,
   type GatewayDriver,
   type GatewayEvent,
@@ -39,7 +41,7 @@ import {
   type NumipayTransaction,
 } from './transformers.js';
 import { parseNumipayEvent, parseVerifiedJson } from './webhook-events.js';
-import { NumipayWebhookVerifier } from './webhook-verifier.js';
+import { createNumipayWebhookVerifier } from './webhook-verifier.js';
 
 /**
  * What Numipay does through the contract: hosted (or direct) deposits taken in one step, and signed webhooks.
@@ -174,7 +176,7 @@ export class NumipayDriver implements GatewayDriver {
   readonly client: NumipayClient;
   readonly mode: NumipayMode;
   readonly #options: NumipayDriverOptions;
-  readonly #verifier: NumipayWebhookVerifier;
+  readonly webhookVerifier: DigestSignatureVerifier;
   /** Payout decisions in flight, so two concurrent calls for one payout send one request. */
   readonly #decisions = new Map<string, Promise<Payout>>();
 
@@ -216,7 +218,10 @@ export class NumipayDriver implements GatewayDriver {
       }
     }
     this.#options = options;
-    this.#verifier = new NumipayWebhookVerifier(options.webhooks?.signaturePasswords ?? []);
+    this.webhookVerifier = createNumipayWebhookVerifier(
+      options.webhooks?.signaturePasswords ?? [],
+      options.logger,
+    );
     this.capabilities = Object.freeze({
       ...NUMIPAY_CAPABILITIES,
       currencies: options.currencies ? Object.freeze(options.currencies.map(assertCurrency)) : 'any',
@@ -245,9 +250,7 @@ export class NumipayDriver implements GatewayDriver {
           },
         );
       }
-      const response = await this.client.call(
-        this.client.endpoints.payments.direct,
-        {},
+      const response = await this.client.payments.direct(
         { request: { ...base, provider_id: providerId } },
         read(options),
       );
@@ -261,9 +264,7 @@ export class NumipayDriver implements GatewayDriver {
         response,
       );
     }
-    const response = await this.client.call(
-      this.client.endpoints.payments.cashier,
-      {},
+    const response = await this.client.payments.cashier(
       { request: { ...base, amount_restricted: true } },
       read(options),
     );
@@ -294,24 +295,41 @@ export class NumipayDriver implements GatewayDriver {
       });
     }
     const scrubber = new CardDataScrubber(card);
+    // Whatever the gateway echoed stays out of the payment a store records and out of any error.
+    const safe = (payment: Payment, reason?: string): CardPaymentResult => ({
+      ...payment,
+      raw: scrubber.value(payment.raw),
+      ...(reason !== undefined ? { failureReason: scrubber.text(reason) } : {}),
+    });
     try {
       const tracking = this.#newTracking(input, options);
+      const context = this.#context(tracking, input.reference);
       if (options?.idempotencyKey !== undefined) {
         const existing = await this.#statusOrUndefined(tracking.id, options);
-        if (existing) return statusToPayment(existing, this.#context(tracking, input.reference));
+        if (existing) {
+          const payment = statusToPayment(existing, context);
+          return safe(payment, payment.status === 'failed' ? rejectionReason(existing) : undefined);
+        }
       }
       const base = this.#envelope(input, tracking);
-      const response = await this.client.call(
-        this.client.endpoints.payments.serverToServer,
-        {},
+      const response = await this.client.payments.serverToServer(
         { request: { ...base, routing_id: routingId, card_details: card } },
-        read(options),
+        {
+          ...read(options),
+          // The answer was lost after Numipay may have charged: the transaction, if it exists, is the answer (its
+          // 3-D Secure URL is lost with it). If Numipay does not know it, the outcome stays unknown: never re-sent.
+          recover: async () => {
+            const found = await this.transactionStatus(tracking.id, options);
+            return recovered({
+              transaction_status: found.transaction_status,
+              url: null,
+              ...(found.rejected_reason ? { error: found.rejected_reason } : {}),
+            });
+          },
+        },
       );
-      const payment = serverToServerToPayment(response, this.#context(tracking, input.reference));
-      const reason = payment.status === 'failed' ? rejectionReason(response) : undefined;
-      // Whatever the gateway echoed stays out of the payment a store records.
-      const safe = { ...payment, raw: scrubber.value(payment.raw) };
-      return reason === undefined ? safe : { ...safe, failureReason: scrubber.text(reason) };
+      const payment = serverToServerToPayment(response, context);
+      return safe(payment, payment.status === 'failed' ? rejectionReason(response) : undefined);
     } catch (error) {
       throw scrubber.error(error);
     }
@@ -322,12 +340,7 @@ export class NumipayDriver implements GatewayDriver {
     const tracking = parseTrackingId(id);
     let status: TransactionStatusResponse;
     try {
-      status = await this.client.call(
-        this.client.endpoints.transactions.status,
-        { id },
-        undefined,
-        read(options),
-      );
+      status = await this.client.transactions.status(id, read(options));
     } catch (error) {
       // A tracking id this driver made that Numipay does not know yet: the buyer has not started at the cashier.
       if (tracking && error instanceof NotFoundError) {
@@ -341,19 +354,14 @@ export class NumipayDriver implements GatewayDriver {
 
   /** The raw status of any transaction (a payout, one made elsewhere). */
   async transactionStatus(id: string, options?: OperationOptions): Promise<TransactionStatusResponse> {
-    return this.client.call(this.client.endpoints.transactions.status, { id }, undefined, read(options));
+    return this.client.transactions.status(id, read(options));
   }
 
   /** A payout cashier for the payee; the payout then waits in `pending` for `approvePayout` or `rejectPayout`. */
   async createPayout(input: PayoutInput, options?: OperationOptions): Promise<PayoutSession> {
     const tracking = this.#newTracking(input, options);
     const base = this.#envelope({ ...input, capture: 'automatic' }, tracking);
-    const response = await this.client.call(
-      this.client.endpoints.payouts.cashier,
-      {},
-      { request: base },
-      read(options),
-    );
+    const response = await this.client.payouts.cashier({ request: base }, read(options));
     return {
       id: tracking.id,
       token: response.token,
@@ -384,16 +392,15 @@ export class NumipayDriver implements GatewayDriver {
     range: { readonly from?: Date | string; readonly to?: Date | string } = {},
     options?: OperationOptions,
   ): Promise<NumipayTransaction[]> {
-    const list = this.client.endpoints.transactions.list;
     if (range.from === undefined && range.to === undefined) {
-      return (await this.client.call(list, {}, {}, read(options))).map(toTransaction);
+      return (await this.client.transactions.list({}, read(options))).map(toTransaction);
     }
     const today = new Date();
     const windows = splitDateRange(range.from ?? range.to ?? today, range.to ?? today);
     const seen = new Set<string>();
     const out: NumipayTransaction[] = [];
     for (const window of windows) {
-      for (const item of await this.client.call(list, {}, window, read(options))) {
+      for (const item of await this.client.transactions.list(window, read(options))) {
         if (seen.has(item.transaction_id)) continue;
         seen.add(item.transaction_id);
         out.push(toTransaction(item));
@@ -403,7 +410,7 @@ export class NumipayDriver implements GatewayDriver {
   }
 
   async verifyWebhook(rawBody: Buffer | Uint8Array | string, headers: HeaderBag): Promise<GatewayEvent> {
-    const body = await this.#verifier.verify(rawBody, headers);
+    const body = await this.webhookVerifier.verify(rawBody, headers);
     return parseNumipayEvent(parseVerifiedJson(body));
   }
 
@@ -455,18 +462,15 @@ export class NumipayDriver implements GatewayDriver {
   async #sendDecision(decision: Decision, id: string, options?: OperationOptions): Promise<Payout> {
     const before = decided(decision, await this.retrievePayout(id, options));
     if (before) return before;
-    const endpoint =
-      decision === 'approve' ? this.client.endpoints.payouts.approve : this.client.endpoints.payouts.reject;
     try {
-      const response = await this.client.call(endpoint, {}, { transaction_id: id }, read(options));
+      const send = decision === 'approve' ? this.client.payouts.approve : this.client.payouts.reject;
+      const response = await send({ transaction_id: id }, read(options));
       const answered = (response as { transaction_status?: unknown }).transaction_status;
       // Reject answers `{}`; approve answers the payout's new status (`pending` while the provider pays out).
       const raw = typeof answered === 'string' ? answered : decision === 'approve' ? 'pending' : 'rejected';
       return this.#payout(id, { transaction_status: raw }, response);
     } catch (error) {
-      const unknown =
-        (error instanceof ConnectionError && error.outcomeUnknown) ||
-        (error instanceof TijaraError && (error.statusCode ?? 0) >= 500);
+      const unknown = error instanceof TijaraError && error.outcomeUnknown;
       const refused = error instanceof TijaraError && [400, 409, 422].includes(error.statusCode ?? 0);
       if (!unknown && !refused) throw error;
       const after = decided(decision, await this.retrievePayout(id, options), error);

@@ -1,5 +1,4 @@
-import { ConfigurationError, type HttpMethod } from '@tijara/core';
-import type { z } from 'zod';
+import { ConfigurationError, defineEndpoint } from '@tijara/core';
 import {
   approvePayoutResponseSchema,
   depositCashierRequestSchema,
@@ -15,18 +14,6 @@ import {
   transactionStatusSchema,
   transactionsQuerySchema,
 } from './schemas.js';
-
-/** One endpoint, as data; the client turns each into a method. */
-export interface Endpoint<
-  Request extends z.ZodType | undefined = z.ZodType | undefined,
-  Response extends z.ZodType = z.ZodType,
-> {
-  readonly method: HttpMethod;
-  /** Relative to the base URL; `{id}` is filled from the method's first argument. */
-  readonly path: string;
-  readonly request: Request;
-  readonly response: Response;
-}
 
 /**
  * Where each operation lives. The seed names no path at all, so every one is an option; these defaults are
@@ -84,41 +71,60 @@ export function numipayEndpoints(paths: Partial<NumipayPaths> = {}) {
       code: 'invalid_path',
     });
   }
-  const endpoint = <Request extends z.ZodType | undefined, Response extends z.ZodType>(
-    method: HttpMethod,
-    at: string,
-    request: Request,
-    response: Response,
-  ): Endpoint<Request, Response> => ({ method, path: at, request, response });
+  // A cashier or direct request opens a session for a tracking id; nothing moves until the buyer acts, so sending
+  // it twice is sending it once. A card payment, an approval and a rejection act at once: never re-sent blindly.
   return {
     payments: {
-      cashier: endpoint('POST', path('depositCashier'), depositCashierRequestSchema, tokenResponseSchema),
-      direct: endpoint(
-        'POST',
-        path('directPayment'),
-        directPaymentRequestSchema,
-        directPaymentResponseSchema,
-      ),
-      serverToServer: endpoint(
-        'POST',
-        path('serverToServer'),
-        serverToServerRequestSchema,
-        serverToServerResponseSchema,
-      ),
+      cashier: defineEndpoint({
+        method: 'POST',
+        path: path('depositCashier'),
+        request: depositCashierRequestSchema,
+        response: tokenResponseSchema,
+        idempotent: true,
+      }),
+      direct: defineEndpoint({
+        method: 'POST',
+        path: path('directPayment'),
+        request: directPaymentRequestSchema,
+        response: directPaymentResponseSchema,
+        idempotent: true,
+      }),
+      serverToServer: defineEndpoint({
+        method: 'POST',
+        path: path('serverToServer'),
+        request: serverToServerRequestSchema,
+        response: serverToServerResponseSchema,
+      }),
     },
     payouts: {
-      cashier: endpoint('POST', path('payoutCashier'), payoutCashierRequestSchema, tokenResponseSchema),
-      approve: endpoint(
-        'POST',
-        path('approvePayout'),
-        payoutDecisionRequestSchema,
-        approvePayoutResponseSchema,
-      ),
-      reject: endpoint('POST', path('rejectPayout'), payoutDecisionRequestSchema, rejectPayoutResponseSchema),
+      cashier: defineEndpoint({
+        method: 'POST',
+        path: path('payoutCashier'),
+        request: payoutCashierRequestSchema,
+        response: tokenResponseSchema,
+        idempotent: true,
+      }),
+      approve: defineEndpoint({
+        method: 'POST',
+        path: path('approvePayout'),
+        request: payoutDecisionRequestSchema,
+        response: approvePayoutResponseSchema,
+      }),
+      reject: defineEndpoint({
+        method: 'POST',
+        path: path('rejectPayout'),
+        request: payoutDecisionRequestSchema,
+        response: rejectPayoutResponseSchema,
+      }),
     },
     transactions: {
-      status: endpoint('GET', status, undefined, transactionStatusSchema),
-      list: endpoint('GET', path('transactions'), transactionsQuerySchema, transactionListSchema),
+      status: defineEndpoint({ method: 'GET', path: status, response: transactionStatusSchema }),
+      list: defineEndpoint({
+        method: 'GET',
+        path: path('transactions'),
+        request: transactionsQuerySchema,
+        response: transactionListSchema,
+      }),
     },
   } as const;
 }

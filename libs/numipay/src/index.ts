@@ -2,13 +2,7 @@ import { drivers } from '@tijara/core';
 import { createNumipayDriver } from './driver.js';
 
 export * from './schemas.js';
-export {
-  DEFAULT_PATHS,
-  numipayEndpoints,
-  type Endpoint,
-  type NumipayEndpoints,
-  type NumipayPaths,
-} from './endpoints.js';
+export { DEFAULT_PATHS, numipayEndpoints, type NumipayEndpoints, type NumipayPaths } from './endpoints.js';
 export { DEFAULT_BASE_URL, NumipayClient, type NumipayClientOptions, type RequestOptions } from './client.js';
 export { numipayErrorFromResponse, readNumipayErrorBody, type NumipayErrorInfo } from './error-mapping.js';
 export {
@@ -35,7 +29,7 @@ export {
   type NumipayTransaction,
 } from './transformers.js';
 export { parseNumipayEvent } from './webhook-events.js';
-export { NumipayWebhookVerifier, SIGNATURE_HEADER, signNumipayPayload } from './webhook-verifier.js';
+export { createNumipayWebhookVerifier, SIGNATURE_HEADER, signNumipayPayload } from './webhook-verifier.js';
 export {
   createNumipayDriver,
   DEFAULT_CASHIER_URL,

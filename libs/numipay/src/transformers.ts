@@ -6,6 +6,7 @@ import {
   MoneyError,
   minorUnitsFromDecimal,
   NO_ACTION,
+  redact,
   type CreatePaymentInput,
   type Customer,
   type NextAction,
@@ -38,7 +39,7 @@ export interface NumipayPaymentExtras {
 export type NumipayPaymentInput = CreatePaymentInput & { readonly numipay?: NumipayPaymentExtras };
 
 /** The `request` fields every call shares. */
-export interface EnvelopeBase {
+export type EnvelopeBase = {
   mode: NumipayMode;
   theme?: string;
   settings?: Record<string, unknown>;
@@ -48,7 +49,7 @@ export interface EnvelopeBase {
   amount: number;
   currency: string;
   customer?: NumipayCustomer;
-}
+};
 
 function invalid(message: string, field: string): InvalidRequestError {
   return new InvalidRequestError(message, {
@@ -182,7 +183,8 @@ export function toPayment(
 
 /** Status endpoint answer → Payment. */
 export function statusToPayment(response: TransactionStatusResponse, context: PaymentContext): Payment {
-  return toPayment(response.transaction_status, context, NO_ACTION, response);
+  // A rejection reason may quote the card; core's redaction masks anything shaped like a card number.
+  return toPayment(response.transaction_status, context, NO_ACTION, redact(response));
 }
 
 /** The seed's `error` beside a `rejected` server-to-server answer, as text. */

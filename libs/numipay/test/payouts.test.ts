@@ -55,7 +55,7 @@ it('concurrent approvals of one payout send one request', async () => {
   const numipay = driver();
   const calls = [numipay.approvePayout(ID), numipay.approvePayout(ID), numipay.approvePayout(ID)];
   while (!releaseDecision) await new Promise((resolve) => setImmediate(resolve));
-  releaseDecision();
+  (releaseDecision as () => void)();
   const results = await Promise.all(calls);
   expect(results.every((r) => r === results[0])).toBe(true);
   expect(posts()).toHaveLength(1);

@@ -1,5 +1,5 @@
 import { SignatureVerificationError } from '@tijara/core';
-import { createNumipayDriver, NumipayWebhookVerifier, signNumipayPayload } from '@tijara/numipay';
+import { createNumipayDriver, createNumipayWebhookVerifier, signNumipayPayload } from '@tijara/numipay';
 import { SIGNATURE_PASSWORD, TEST_API_KEY } from './support/fixtures.js';
 
 // The seed's vector, byte for byte: JSON.stringify of this object, then the password appended, SHA-1, upper hex.
@@ -15,7 +15,7 @@ const SEED_DATA = {
 const SEED_SIGNATURE = '5FDDA8F46411C132DCFBEE53C39BA06298CB48BC';
 const compact = Buffer.from(JSON.stringify(SEED_DATA));
 
-const verifier = new NumipayWebhookVerifier([SIGNATURE_PASSWORD]);
+const verifier = createNumipayWebhookVerifier([SIGNATURE_PASSWORD]);
 
 async function refusal(promise: Promise<unknown>): Promise<SignatureVerificationError> {
   const error = await promise.then(
@@ -50,7 +50,7 @@ describe('x-signature', () => {
     expect((await refusal(verifier.verify(changed, { 'x-signature': SEED_SIGNATURE }))).code).toBe(
       'invalid_signature',
     );
-    const wrong = new NumipayWebhookVerifier(['spg_test_someoneelse']);
+    const wrong = createNumipayWebhookVerifier(['spg_test_someoneelse']);
     await refusal(wrong.verify(compact, { 'x-signature': SEED_SIGNATURE }));
     const other = signNumipayPayload({ ...SEED_DATA, status: 'successful' }, SIGNATURE_PASSWORD);
     await refusal(verifier.verify(compact, { 'x-signature': other }));
@@ -71,7 +71,7 @@ describe('x-signature', () => {
   });
 
   it('accepts the old and the new password during a rotation', async () => {
-    const rotating = new NumipayWebhookVerifier(['spg_test_newpassword', SIGNATURE_PASSWORD]);
+    const rotating = createNumipayWebhookVerifier(['spg_test_newpassword', SIGNATURE_PASSWORD]);
     expect(await rotating.verify(compact, { 'x-signature': SEED_SIGNATURE })).toEqual(compact);
   });
 

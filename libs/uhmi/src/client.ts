@@ -1,14 +1,16 @@
 import {
+  ApiClient,
   ConfigurationError,
-  InvalidRequestError,
-  Transport,
-  type FieldDetails,
   type Logger,
-  type TransportOptions,
+  type RequestOptions,
+  type Resource,
+  type Transport,
 } from '@tijara/core';
-import type { z } from 'zod';
-import { ENDPOINTS, type Endpoint } from './endpoints.js';
+import { ENDPOINTS, type Endpoints } from './endpoints.js';
 import { uhmiErrorFromResponse } from './error-mapping.js';
+import { invalidParameter } from './schemas.js';
+
+export type { RequestOptions, Resource };
 
 export const DEFAULT_BASE_URL = 'https://uhmi.io/api/v1/';
 const USER_AGENT = 'tijara-uhmi/0.1.0';
@@ -27,10 +29,6 @@ export interface UhmiClientOptions {
   readonly jitterMs?: number;
   readonly maxRetryAfterMs?: number;
   readonly userAgent?: string;
-}
-
-export interface RequestOptions {
-  readonly signal?: AbortSignal;
 }
 
 function configError(message: string, code: string): ConfigurationError {
@@ -62,52 +60,35 @@ function checkBaseUrl(baseUrl: string): string {
   return baseUrl;
 }
 
-function summarize(details: FieldDetails): string {
-  return Object.values(details).flat().slice(0, 5).join(' ');
-}
-
 /**
- * Every Uhmi endpoint, generated from the endpoint table: input checked against the documented limits before
- * anything is sent, ids encoded into the path, responses validated, errors mapped onto core's hierarchy.
+ * Every Uhmi endpoint: core's ApiClient over the endpoint table. Input is checked against the documented limits
+ * before anything is sent, ids are encoded into the path, responses validated, errors mapped onto core's hierarchy.
  */
 export class UhmiClient {
   readonly baseUrl: string;
-  readonly transport: Transport;
-  readonly #secrets: readonly string[];
-
-  readonly payments: {
-    create(
-      input: z.input<typeof ENDPOINTS.payments.create.request>,
-      options?: RequestOptions,
-    ): Promise<z.output<typeof ENDPOINTS.payments.create.response>>;
-    retrieve(
-      id: string,
-      options?: RequestOptions,
-    ): Promise<z.output<typeof ENDPOINTS.payments.retrieve.response>>;
-    update(
-      id: string,
-      input: z.input<typeof ENDPOINTS.payments.update.request>,
-      options?: RequestOptions,
-    ): Promise<z.output<typeof ENDPOINTS.payments.update.response>>;
-    delete(id: string, options?: RequestOptions): Promise<unknown>;
-  };
-  readonly transactions: {
-    retrieve(
-      id: string,
-      options?: RequestOptions,
-    ): Promise<z.output<typeof ENDPOINTS.transactions.retrieve.response>>;
-  };
+  readonly api: ApiClient;
+  readonly payments: Resource<Endpoints['payments']>;
+  readonly transactions: Resource<Endpoints['transactions']>;
 
   constructor(options: UhmiClientOptions) {
     const apiKey = checkApiKey(options.apiKey);
     this.baseUrl = checkBaseUrl(options.baseUrl ?? DEFAULT_BASE_URL);
-    this.#secrets = [apiKey];
-    const transportOptions: TransportOptions = {
+    const secrets = [apiKey];
+    this.api = new ApiClient({
       baseUrl: this.baseUrl,
       gateway: 'uhmi',
-      headers: { Authorization: `Bearer ${apiKey}` },
-      secrets: this.#secrets,
-      mapError: (response) => uhmiErrorFromResponse(response, this.#secrets),
+      gatewayName: 'Uhmi',
+      auth: { type: 'bearer', token: apiKey },
+      secrets,
+      mapError: (response) => uhmiErrorFromResponse(response, secrets),
+      idempotencyKeys: false,
+      // Uhmi's messages name their parameter already.
+      summarize: (details) => Object.values(details).flat().slice(0, 5).join(' '),
+      pathMessages: {
+        required: invalidParameter('id'),
+        blank: invalidParameter('id'),
+        invalid: invalidParameter('id'),
+      },
       userAgent: options.userAgent ?? USER_AGENT,
       ...(options.logger ? { logger: options.logger } : {}),
       ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
@@ -116,61 +97,12 @@ export class UhmiClient {
       ...(options.backoffBaseMs !== undefined ? { backoffBaseMs: options.backoffBaseMs } : {}),
       ...(options.jitterMs !== undefined ? { jitterMs: options.jitterMs } : {}),
       ...(options.maxRetryAfterMs !== undefined ? { maxRetryAfterMs: options.maxRetryAfterMs } : {}),
-    };
-    this.transport = new Transport(transportOptions);
-    const e = ENDPOINTS;
-    this.payments = {
-      create: (input, o) => this.call(e.payments.create, {}, input, o),
-      retrieve: (id, o) => this.call(e.payments.retrieve, { id }, undefined, o),
-      update: (id, input, o) => this.call(e.payments.update, { id }, input, o),
-      delete: (id, o) => this.call(e.payments.delete, { id }, undefined, o),
-    };
-    this.transactions = { retrieve: (id, o) => this.call(e.transactions.retrieve, { id }, undefined, o) };
+    });
+    this.payments = this.api.bind(ENDPOINTS.payments);
+    this.transactions = this.api.bind(ENDPOINTS.transactions);
   }
 
-  /** The one request path. */
-  async call<E extends Endpoint>(
-    endpoint: E,
-    params: Readonly<Record<string, string>>,
-    input: unknown,
-    options: RequestOptions = {},
-  ): Promise<z.output<E['response']>> {
-    const details: FieldDetails = {};
-    const path = endpoint.path.replace(/\{([a-z_]+)\}/g, (_m, name: string) => {
-      const value = params[name];
-      if (typeof value !== 'string' || value.trim() === '' || value === '.' || value === '..') {
-        details[name] = [`The '${name}' parameter is invalid or missing.`];
-        return '';
-      }
-      return encodeURIComponent(value);
-    });
-    let body: unknown;
-    if (endpoint.request) {
-      const result = endpoint.request.safeParse(input ?? {});
-      if (!result.success) {
-        for (const issue of result.error.issues) {
-          (details[issue.path.map(String).join('.') || 'request'] ??= []).push(issue.message);
-        }
-      } else body = result.data;
-    }
-    if (Object.keys(details).length > 0) {
-      throw new InvalidRequestError(
-        `Uhmi ${endpoint.method} ${endpoint.path} was not sent: ${summarize(details)}`,
-        {
-          gateway: 'uhmi',
-          code: 'invalid_parameter',
-          details,
-          secrets: this.#secrets,
-        },
-      );
-    }
-    const response = await this.transport.request({
-      method: endpoint.method,
-      path,
-      schema: endpoint.response,
-      ...(body === undefined ? {} : { body }),
-      ...(options.signal ? { signal: options.signal } : {}),
-    });
-    return response.data as z.output<E['response']>;
+  get transport(): Transport {
+    return this.api.transport;
   }
 }

@@ -1,5 +1,4 @@
-import type { HttpMethod } from '@tijara/core';
-import type { z } from 'zod';
+import { defineEndpoint } from '@tijara/core';
 import {
   createPaymentRequestSchema,
   deletePaymentResponseSchema,
@@ -8,51 +7,35 @@ import {
   updatePaymentRequestSchema,
 } from './schemas.js';
 
-/** One documented endpoint, as data; the client turns each into a method. */
-export interface Endpoint<
-  Path extends string = string,
-  Request extends z.ZodType | undefined = z.ZodType | undefined,
-  Response extends z.ZodType = z.ZodType,
-> {
-  readonly method: HttpMethod;
-  readonly path: Path;
-  readonly request: Request;
-  readonly response: Response;
-}
-
-function endpoint<
-  const Path extends string,
-  Request extends z.ZodType | undefined,
-  Response extends z.ZodType,
->(spec: {
-  method: HttpMethod;
-  path: Path;
-  request?: Request;
-  response: Response;
-}): Endpoint<Path, Request, Response> {
-  return { method: spec.method, path: spec.path, request: spec.request as Request, response: spec.response };
-}
-
-/** Every endpoint of the Uhmi reference (seed 001), relative to `https://uhmi.io/api/v1/`. */
+/**
+ * Every endpoint of the Uhmi reference (seed 001), relative to `https://uhmi.io/api/v1/`. Uhmi has no idempotency
+ * keys: `create` is never re-sent once Uhmi may have received it (a lost answer leaves an unpaid payment nobody is
+ * sent to, which is harmless); `update` sets fields to given values, so repeating it is safe.
+ */
 export const ENDPOINTS = {
   payments: {
-    create: endpoint({
+    create: defineEndpoint({
       method: 'POST',
       path: 'payments',
       request: createPaymentRequestSchema,
       response: paymentSchema,
     }),
-    retrieve: endpoint({ method: 'GET', path: 'payments/{id}', response: paymentSchema }),
-    update: endpoint({
+    retrieve: defineEndpoint({ method: 'GET', path: 'payments/{id}', response: paymentSchema }),
+    update: defineEndpoint({
       method: 'PATCH',
       path: 'payments/{id}',
       request: updatePaymentRequestSchema,
       response: paymentSchema,
+      idempotent: true,
     }),
-    delete: endpoint({ method: 'DELETE', path: 'payments/{id}', response: deletePaymentResponseSchema }),
+    delete: defineEndpoint({
+      method: 'DELETE',
+      path: 'payments/{id}',
+      response: deletePaymentResponseSchema,
+    }),
   },
   transactions: {
-    retrieve: endpoint({ method: 'GET', path: 'transactions/{id}', response: transactionSchema }),
+    retrieve: defineEndpoint({ method: 'GET', path: 'transactions/{id}', response: transactionSchema }),
   },
 } as const;
 

@@ -2,8 +2,14 @@ import { drivers } from '@tijara/core';
 import { createUhmiDriver } from './driver.js';
 
 export * from './schemas.js';
-export { ENDPOINTS, type Endpoint, type Endpoints } from './endpoints.js';
-export { DEFAULT_BASE_URL, UhmiClient, type RequestOptions, type UhmiClientOptions } from './client.js';
+export { ENDPOINTS, type Endpoints } from './endpoints.js';
+export {
+  DEFAULT_BASE_URL,
+  UhmiClient,
+  type RequestOptions,
+  type Resource,
+  type UhmiClientOptions,
+} from './client.js';
 export { readUhmiErrorBody, uhmiErrorFromResponse, type UhmiErrorInfo } from './error-mapping.js';
 export { MAX_PRICE, MIN_PAID_PRICE, minorUnitsToPrice, priceToMinorUnits, UHMI_CURRENCY } from './price.js';
 export {

@@ -65,7 +65,7 @@ describe('resolveReturn', () => {
   };
 
   beforeAll(async () => {
-    server = await startLoopbackServer((request, response) => {
+    server = await startLoopbackServer((request, response, socket) => {
       if (request.method === 'GET' && request.path === `/api/v1/transactions/${T}`) {
         return sendJson(response, 200, { ...payment, status: 'paid', transaction_id: T });
       }
@@ -79,6 +79,18 @@ describe('resolveReturn', () => {
             ? { ...payment, metadata: request.json }
             : { error: { code: patchStatus, message: 'Down.' } },
         );
+      }
+      if (request.method === 'DELETE' && request.path === `/api/v1/payments/${P}`) {
+        response.writeHead(200, { 'content-type': 'text/plain' });
+        return void response.end('Payment deleted');
+      }
+      if (
+        request.method === 'POST' &&
+        request.path === '/api/v1/payments' &&
+        request.json &&
+        (request.json as { title?: string }).title === 'reset'
+      ) {
+        return void socket.destroy();
       }
       if (request.method === 'POST' && request.path === '/api/v1/payments') {
         return sendJson(response, 415, { error: { code: 415, message: 'Unsupported Media Type' } });
@@ -145,6 +157,26 @@ describe('resolveReturn', () => {
       driver().resolveReturn({ query: { transaction_id: T }, paymentId: 'another' }),
     ).rejects.toBeInstanceOf(InvalidRequestError);
     expect(server.requests.map((r) => r.method)).toEqual(['GET']);
+  });
+
+  it('a create cut off after sending is not sent again (Uhmi has no idempotency keys): outcome unknown', async () => {
+    const uhmi = createUhmiDriver({
+      apiKey: TEST_API_KEY,
+      baseUrl: `${server.url}/api/v1/`,
+      backoffBaseMs: 1,
+      jitterMs: 0,
+      maxAttempts: 3,
+    });
+    const error = await uhmi.client.payments
+      .create({ type: 'content', title: 'reset', price: 1 })
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ type: 'connection', outcomeUnknown: true });
+    expect(server.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
+    expect(server.requests[0]!.headers['idempotency-key']).toBeUndefined();
+  });
+
+  it("delete takes the seed's plain-text answer", async () => {
+    expect(await driver().client.payments.delete(P)).toBe('Payment deleted');
   });
 
   it('a 415 from Uhmi is a clear invalid request, not retried', async () => {
