@@ -1,9 +1,9 @@
 import express, { type Request, type Response, type Router } from 'express';
+import { esc, formatMoney, page, sendHtml } from '../../engine/html.js';
 import { ApiError, type FieldDetails } from './api-errors.js';
 import { TEST_CARDS, type CardInput } from './cards.js';
-import type { SandboxContext } from './context.js';
-import { esc, formatMoney, page, sendHtml } from './html.js';
-import { AWAITING_PAYMENT, type PaymentOutcome, type Purchase, type PurchaseRecord } from './purchases.js';
+import { AWAITING_PAYMENT, type Purchase, type PurchaseRecord } from './purchase-model.js';
+import type { PaymentOutcome, PurchaseService } from './purchases.js';
 
 const SUCCESS_STATUSES = new Set(['paid', 'hold', 'preauthorized', 'refunded', 'cleared', 'settled']);
 
@@ -34,10 +34,10 @@ function invalid(errors: FieldDetails | undefined, field: string): string {
   return errors?.[field] ? ' aria-invalid="true"' : '';
 }
 
-/** The hosted checkout form. Element ids are stable (see README) so browser tests can drive it. */
-/** The pages' form parser; shared with the fault middleware (see parseApiBody). */
+/** The pages' form parser; the fault layer runs it early too (see the module's `parseBody`). */
 export const parsePageForm = express.urlencoded({ extended: false, limit: '64kb' });
 
+/** The hosted checkout form. Element ids are stable (see README) so browser tests can drive it. */
 export function renderCheckout(record: PurchaseRecord, state: FormState = {}, prefix = ''): string {
   const purchase = record.object;
   const { values = {}, errors } = state;
@@ -120,6 +120,9 @@ export function renderResult(record: PurchaseRecord, prefix = ''): string {
         ? 'Payment authorized. The merchant will capture it later.'
         : 'Payment successful. Thank you!';
     if (status === 'preauthorized') message = 'Card saved. You have not been charged.';
+  } else if (status.startsWith('pending_')) {
+    tone = 'ok';
+    message = 'Your payment is being processed. The merchant will be told when it completes.';
   } else if (status === 'error') {
     tone = 'alert';
     message = `Payment failed${lastError ? `: ${lastError.message}` : '.'}`;
@@ -178,7 +181,9 @@ export function redirectFor(outcome: PaymentOutcome, prefix = ''): string {
   const purchase = outcome.record.object;
   const fallback = `${prefix}/checkout/${purchase.id}/result/`;
   if (outcome.kind === 'challenge') return `${prefix}/checkout/${purchase.id}/3ds/${outcome.challenge.id}/`;
-  if (outcome.kind === 'succeeded') return purchase.success_redirect ?? fallback;
+  // A payment accepted for processing returns like a success; the shop re-reads it and sees it pending.
+  if (outcome.kind === 'succeeded' || outcome.kind === 'pending')
+    return purchase.success_redirect ?? fallback;
   return purchase.failure_redirect ?? fallback;
 }
 
@@ -187,14 +192,14 @@ function notFoundPage(res: Response): void {
 }
 
 /** Hosted checkout, Direct Post, the 3-D Secure step, the result page and the invoice page. */
-export function checkoutRouter(sandbox: SandboxContext): Router {
+export function checkoutRouter(purchases: PurchaseService): Router {
   const router = express.Router();
   router.use(parsePageForm);
 
   const load = (req: Request, res: Response): PurchaseRecord | undefined => {
-    const record = sandbox.purchases.find(String(req.params['id']));
+    const record = purchases.find(String(req.params['id']));
     if (!record) notFoundPage(res);
-    return record ? sandbox.purchases.get(record.id) : undefined;
+    return record ? purchases.get(record.id) : undefined;
   };
 
   router.get('/checkout/:id/', (req, res) => {
@@ -204,7 +209,7 @@ export function checkoutRouter(sandbox: SandboxContext): Router {
       sendHtml(res, 200, renderResult(record, req.baseUrl));
       return;
     }
-    sendHtml(res, 200, renderCheckout(sandbox.purchases.markViewed(record.id), {}, req.baseUrl));
+    sendHtml(res, 200, renderCheckout(purchases.markViewed(record.id), {}, req.baseUrl));
   });
 
   const submit = (flow: 'payform' | 'direct_post') => (req: Request, res: Response) => {
@@ -215,13 +220,13 @@ export function checkoutRouter(sandbox: SandboxContext): Router {
     const remember = isChecked(body['remember_card']);
     let outcome: PaymentOutcome;
     try {
-      outcome = sandbox.purchases.attemptPayment(record.id, input, remember, flow);
+      outcome = purchases.attemptPayment(record.id, input, remember, flow);
     } catch (error) {
       if (error instanceof ApiError && error.status === 400) {
         const details = (error.body['details'] ?? {}) as FieldDetails;
         if (flow === 'direct_post') {
           // Direct Post has no form to show errors on: the gateway treats invalid input as a failed payment.
-          const failed = sandbox.purchases.recordInvalidInput(record.id, details, flow);
+          const failed = purchases.recordInvalidInput(record.id, details, flow);
           res.redirect(303, redirectFor(failed, req.baseUrl));
           return;
         }
@@ -252,7 +257,7 @@ export function checkoutRouter(sandbox: SandboxContext): Router {
     const record = load(req, res);
     if (!record) return;
     try {
-      const challenge = sandbox.purchases.findChallenge(record.id, String(req.params['challenge']));
+      const challenge = purchases.findChallenge(record.id, String(req.params['challenge']));
       if (challenge.status !== 'pending' || !AWAITING_PAYMENT.has(record.object.status)) {
         res.redirect(303, `${req.baseUrl}/checkout/${record.id}/result/`);
         return;
@@ -276,7 +281,7 @@ export function checkoutRouter(sandbox: SandboxContext): Router {
     try {
       res.redirect(
         303,
-        redirectFor(sandbox.purchases.completeChallenge(record.id, challengeId, passed), req.baseUrl),
+        redirectFor(purchases.completeChallenge(record.id, challengeId, passed), req.baseUrl),
       );
     } catch (error) {
       if (error instanceof ApiError && error.status === 404) notFoundPage(res);
@@ -292,9 +297,7 @@ export function checkoutRouter(sandbox: SandboxContext): Router {
   router.get('/invoice/:id/', (req, res) => {
     const record = load(req, res);
     if (!record) return;
-    const viewed = AWAITING_PAYMENT.has(record.object.status)
-      ? sandbox.purchases.markViewed(record.id)
-      : record;
+    const viewed = AWAITING_PAYMENT.has(record.object.status) ? purchases.markViewed(record.id) : record;
     sendHtml(res, 200, renderInvoice(viewed));
   });
 

@@ -47,6 +47,13 @@ details{margin-top:20px;font-size:13px;color:#4b5563}
 code{font-family:ui-monospace,monospace}
 `;
 
+/** The sandbox's icon: served at `/favicon.ico` and inlined in every page, so browsers never log a 404 for it. */
+export const FAVICON_SVG =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="7" fill="#047857"/>' +
+  '<path d="M9 10h14v3.5h-5.2V24h-3.6V13.5H9z" fill="#fff"/></svg>';
+
+const FAVICON_LINK = `<link rel="icon" type="image/svg+xml" href="data:image/svg+xml,${encodeURIComponent(FAVICON_SVG)}">`;
+
 /** A complete page with inline styles only: no scripts, fonts or images from anywhere. */
 export function page(title: string, body: string): string {
   return `<!doctype html>
@@ -56,6 +63,7 @@ export function page(title: string, body: string): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
 <title>${esc(title)}</title>
+${FAVICON_LINK}
 <style>${STYLE}</style>
 </head>
 <body>

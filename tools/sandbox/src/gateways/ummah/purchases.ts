@@ -1,176 +1,37 @@
-import type { z } from 'zod';
-import type { createPurchaseRequestSchema, purchaseDetailsRequestSchema } from '@tijara/ummah';
+import type { SandboxClock } from '../../engine/clock.js';
+import type { MetaStore, ObjectStore } from '../../engine/database.js';
+import type { GatewayUrls } from '../../engine/gateway-module.js';
+import { newId } from '../../engine/ids.js';
 import { ApiError, badRequest, cardError, conflict, fieldError, notFound } from './api-errors.js';
 import {
   checkCard,
   checkSavedCard,
   describeCard,
-  type CardExtra,
   type CardInput,
   type Decline,
   type SavedCard,
 } from './cards.js';
-import type { SandboxContext } from './context.js';
-import { newId } from './ids.js';
-
-export type CreatePurchaseBody = z.output<typeof createPurchaseRequestSchema>;
-export type PurchaseDetailsBody = z.output<typeof purchaseDetailsRequestSchema>;
-
-export interface Product {
-  name: string;
-  quantity: string;
-  price: number;
-  discount: number;
-  tax_percent: string;
-  category: string;
-}
-
-export interface PurchaseDetails {
-  currency: string;
-  products: Product[];
-  /** CHIP's name for the total. */
-  total: number;
-  /** Seed 000's name for the same total. */
-  total_amount: number;
-  language: string;
-  notes: string;
-  debt: number;
-  subtotal_override: number | null;
-  total_tax_override: number | null;
-  total_discount_override: number | null;
-  total_override: number | null;
-  request_client_details: string[];
-  timezone: string;
-  due_strict: boolean;
-  email_message: string;
-}
-
-export type ClientDetails = Record<string, unknown> & { email: string };
-
-export interface StatusHistoryEntry {
-  status: string;
-  timestamp: number;
-  related_object?: { type: string; id: string };
-}
-
-export interface PaymentDetails {
-  is_outgoing: boolean;
-  payment_type: 'purchase';
-  amount: number;
-  currency: string;
-  net_amount: number;
-  fee_amount: number;
-  pending_amount: number;
-  pending_unfreeze_on: number | null;
-  description: string;
-  paid_on: number;
-  remote_paid_on: number;
-  /** Seed 000 shows these two on `payment`. */
-  method: string;
-  is_recurring_token: boolean;
-}
-
-export interface TransactionAttempt {
-  type: 'execute' | 'recurring_execute' | 'authorize';
-  successful: boolean;
-  flow: string;
-  payment_method: string;
-  processing_time: number;
-  country: string;
-  extra: Partial<CardExtra>;
-  error: { code: string; message: string; decline_code?: string } | null;
-}
-
-export interface Purchase {
-  id: string;
-  type: 'purchase';
-  status: string;
-  status_history: StatusHistoryEntry[];
-  created_on: number;
-  updated_on: number;
-  viewed_on: number | null;
-  brand_id: string;
-  company_id: string;
-  client_id: string | null;
-  client: ClientDetails;
-  purchase: PurchaseDetails;
-  payment: PaymentDetails | null;
-  issuer_details: Record<string, unknown>;
-  transaction_data: {
-    payment_method: string;
-    flow: string;
-    extra: Partial<CardExtra>;
-    country: string;
-    attempts: TransactionAttempt[];
-  };
-  is_test: true;
-  user_id: null;
-  billing_template_id: string | null;
-  send_receipt: boolean;
-  is_recurring_token: boolean;
-  recurring_token: string | null;
-  skip_capture: boolean;
-  force_recurring: boolean;
-  reference: string;
-  reference_generated: string;
-  issued: string;
-  due: number | null;
-  refund_availability: string;
-  refundable_amount: number;
-  currency_conversion: null;
-  payment_method_whitelist: string[] | null;
-  success_redirect: string | null;
-  failure_redirect: string | null;
-  cancel_redirect: string | null;
-  success_callback: string | null;
-  creator_agent: string;
-  platform: string;
-  product: string;
-  created_from_ip: string | null;
-  checkout_url: string;
-  invoice_url: string;
-  direct_post_url: string | null;
-  marked_as_paid: boolean;
-  order_id: string | null;
-}
-
-/** What the sandbox keeps per purchase: the API object plus the money and card state behind it. */
-export interface PurchaseRecord {
-  id: string;
-  object: Purchase;
-  /** Amount authorized and on hold (skip_capture), minor units. */
-  held: number;
-  captured: number;
-  refunded: number;
-  /** Display data and behaviour of the card that paid, kept for recurring charges. */
-  card: SavedCard | null;
-  /** Set when the purchase was created for a subscriber (first payment or renewal). */
-  subscriber_id: string | null;
-}
-
-/** A refund, as the seed shows it (`status: "refunded"`) with CHIP's Payment fields alongside. */
-export interface RefundObject {
-  id: string;
-  type: 'payment';
-  payment_type: 'refund';
-  is_outgoing: true;
-  status: 'refunded';
-  amount: number;
-  net_amount: number;
-  fee_amount: number;
-  currency: string;
-  purchase: string;
-  related_to: { type: 'purchase'; id: string };
-  method: string;
-  reference: string | null;
-  description: string;
-  is_test: true;
-  paid_on: number;
-  company_id: string;
-  brand_id: string;
-  created_on: number;
-  updated_on: number;
-}
+import type { ClientService } from './clients.js';
+import type { UmmahConfig } from './config.js';
+import type { UmmahEvents } from './events.js';
+import {
+  AWAITING_PAYMENT,
+  buildPurchaseDetails,
+  CAPTURED_STATUSES,
+  clientDetails,
+  type ArmedDelay,
+  type ClientDetails,
+  type DelayedAction,
+  type ScheduledStep,
+  type CreatePurchaseBody,
+  type PaymentDetails,
+  type Purchase,
+  type PurchaseCreateOptions,
+  type PurchaseRecord,
+  type RefundObject,
+  type TransactionAttempt,
+} from './purchase-model.js';
+import type { Ledger } from './reporting.js';
 
 export interface ChallengeRecord {
   id: string;
@@ -184,130 +45,10 @@ export interface ChallengeRecord {
 
 export type PaymentOutcome =
   | { kind: 'succeeded'; record: PurchaseRecord }
+  /** The payment was accepted and is processing (`pending_execute`); the outcome comes on the clock. */
+  | { kind: 'pending'; record: PurchaseRecord }
   | { kind: 'failed'; record: PurchaseRecord; decline: Decline }
   | { kind: 'challenge'; record: PurchaseRecord; challenge: ChallengeRecord };
-
-/** Statuses in which the buyer may still pay (or the merchant cancel). */
-export const AWAITING_PAYMENT: ReadonlySet<string> = new Set([
-  'created',
-  'sent',
-  'viewed',
-  'error',
-  'overdue',
-]);
-
-export interface PurchaseCreateOptions {
-  baseUrl: string;
-  product?: 'purchases' | 'billing_invoices' | 'billing_subscriptions' | 'billing_subscriptions_invoice';
-  billingTemplateId?: string | null;
-  subscriberId?: string | null;
-  createdFromIp?: string | null;
-}
-
-function decimal(value: number | string | undefined, places: number, fallback: string): string {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  return Number.isFinite(n) ? n.toFixed(places) : fallback;
-}
-
-/** A canonical fixed-point string ("1.5000", "-5.00") as an integer count of its last decimal place. */
-function fixedPoint(value: string, field: string): bigint {
-  const match = /^(-?)(\d+)\.(\d+)$/.exec(value);
-  if (!match) throw fieldError(field, 'Ensure this value is a finite number of reasonable size.');
-  return BigInt(`${match[1]}${match[2]}${match[3]}`);
-}
-
-/** numerator / denominator rounded half up (as `Math.round` does), exactly. */
-function roundedQuotient(numerator: bigint, denominator: bigint): bigint {
-  const twice = numerator * 2n + denominator;
-  const divisor = denominator * 2n;
-  const quotient = twice / divisor;
-  // BigInt division truncates toward zero; Math.round floors (x + 0.5).
-  return twice % divisor !== 0n && twice < 0n ? quotient - 1n : quotient;
-}
-
-/**
- * Totals in integer minor units: each line rounds once, tax per line. Quantities (4 places) and tax rates
- * (2 places) are scaled to integers first, so no binary fraction ever decides a rounding (25 × 0.58 is 14.5
- * and rounds to 15, where the float product 14.499… would give 14).
- */
-export function buildPurchaseDetails(input: PurchaseDetailsBody, defaultCurrency: string): PurchaseDetails {
-  const products: Product[] = input.products.map((p) => ({
-    name: p.name,
-    quantity: decimal(p.quantity, 4, '1.0000'),
-    price: p.price,
-    discount: p.discount ?? 0,
-    tax_percent: decimal(p.tax_percent, 2, '0.00'),
-    category: p.category ?? '',
-  }));
-  let sum = 0n;
-  products.forEach((p, index) => {
-    const gross = roundedQuotient(
-      BigInt(p.price) * fixedPoint(p.quantity, `purchase.products.${index}.quantity`),
-      10_000n,
-    );
-    const line = gross > BigInt(p.discount) ? gross - BigInt(p.discount) : 0n;
-    const taxHundredths = fixedPoint(p.tax_percent, `purchase.products.${index}.tax_percent`);
-    sum += line + roundedQuotient(line * taxHundredths, 10_000n);
-  });
-  if (sum > BigInt(Number.MAX_SAFE_INTEGER) || sum < 0n) {
-    throw fieldError('purchase.products', 'Ensure the purchase total is a non-negative safe integer.');
-  }
-  let total = Number(sum);
-  if (input.total_override !== undefined && input.total_override !== null) total = input.total_override;
-  return {
-    currency: (input.currency ?? defaultCurrency).toUpperCase(),
-    products,
-    total,
-    total_amount: total,
-    language: input.language ?? 'en',
-    notes: input.notes ?? '',
-    debt: 0,
-    subtotal_override: null,
-    total_tax_override: null,
-    total_discount_override: null,
-    total_override: input.total_override ?? null,
-    request_client_details: [],
-    timezone: input.timezone ?? 'UTC',
-    due_strict: input.due_strict ?? false,
-    email_message: input.email_message ?? '',
-  };
-}
-
-const CLIENT_FIELDS = [
-  'email',
-  'phone',
-  'full_name',
-  'personal_code',
-  'street_address',
-  'country',
-  'city',
-  'zip_code',
-  'state',
-  'shipping_street_address',
-  'shipping_country',
-  'shipping_city',
-  'shipping_zip_code',
-  'shipping_state',
-  'legal_name',
-  'brand_name',
-  'registration_number',
-  'tax_number',
-  'bank_account',
-  'bank_code',
-] as const;
-
-/** ClientDetails as CHIP returns them: every documented field present, unset text as "". */
-export function clientDetails(input: Record<string, unknown>): ClientDetails {
-  const out: Record<string, unknown> = {};
-  for (const field of CLIENT_FIELDS) {
-    const value = input[field];
-    out[field] = typeof value === 'string' ? value : '';
-  }
-  out['cc'] = Array.isArray(input['cc']) ? input['cc'] : [];
-  out['bcc'] = Array.isArray(input['bcc']) ? input['bcc'] : [];
-  return out as ClientDetails;
-}
 
 function issuedDate(nowSeconds: number, timezone: string): string {
   try {
@@ -317,38 +58,75 @@ function issuedDate(nowSeconds: number, timezone: string): string {
   }
 }
 
+const HOLD: ReadonlySet<string> = new Set(['hold']);
+
+/** Where each later-life status may be reached from. */
+export const LATER_LIFE_FROM: Readonly<Record<'clear' | 'settle' | 'chargeback', ReadonlySet<string>>> = {
+  clear: new Set(['paid']),
+  settle: new Set(['paid', 'cleared']),
+  chargeback: CAPTURED_STATUSES,
+};
+
+const FORCED_DECLINE: Decline = {
+  code: 'card_declined',
+  message: 'The card was declined by the issuing bank.',
+  declineCode: 'generic_decline',
+};
+
 /**
  * The purchase status machine of seeds 000/004:
  * created → (sent/viewed) → paid | hold | preauthorized | error; error → paid (another attempt);
  * hold → capture (≤ held) → paid; hold → release → released; awaiting → cancel → cancelled;
- * paid → refund (repeatable partials up to the captured total) → refunded.
+ * paid → refund (repeatable partials up to the captured total) → refunded;
+ * paid → cleared → settled; paid/cleared/settled/refunded → chargeback.
+ * An action armed through the control API goes through its `pending_*` status first (pending_execute,
+ * pending_charge, pending_capture, pending_release, pending_refund) and completes on the sandbox clock.
  * Every method is synchronous so a transition can never interleave with another request.
  */
 export class PurchaseService {
   /** Called after the buyer's payment settles a purchase (billing activates subscribers here). */
   readonly onPaid: Array<(record: PurchaseRecord) => void> = [];
 
-  private readonly sandbox: SandboxContext;
+  private readonly store: ObjectStore;
+  private readonly meta: MetaStore;
+  private readonly clock: SandboxClock;
+  private readonly config: UmmahConfig;
+  private readonly urls: GatewayUrls;
+  private readonly clients: ClientService;
+  private readonly ledger: Ledger;
+  private readonly events: UmmahEvents;
 
-  constructor(sandbox: SandboxContext) {
-    this.sandbox = sandbox;
-  }
-
-  private get store() {
-    return this.sandbox.store;
+  constructor(deps: {
+    store: ObjectStore;
+    meta: MetaStore;
+    clock: SandboxClock;
+    config: UmmahConfig;
+    urls: GatewayUrls;
+    clients: ClientService;
+    ledger: Ledger;
+    events: UmmahEvents;
+  }) {
+    this.store = deps.store;
+    this.meta = deps.meta;
+    this.clock = deps.clock;
+    this.config = deps.config;
+    this.urls = deps.urls;
+    this.clients = deps.clients;
+    this.ledger = deps.ledger;
+    this.events = deps.events;
   }
 
   private now(): number {
-    return this.sandbox.clock.now();
+    return this.clock.now();
   }
 
   create(body: CreatePurchaseBody, options: PurchaseCreateOptions): PurchaseRecord {
-    const { config } = this.sandbox;
+    const { config } = this;
     if (body.brand_id !== config.brandId) throw fieldError('brand_id', 'Object with this ID does not exist.');
     let client: ClientDetails;
     let clientId: string | null = null;
     if (body.client_id) {
-      const stored = this.sandbox.clients.find(body.client_id);
+      const stored = this.clients.find(body.client_id);
       if (!stored) throw fieldError('client_id', 'Object with this ID does not exist.');
       clientId = stored.id;
       // Seed 000's purchase shows `client.id`; CHIP's ClientDetails has none. Both readers are served.
@@ -359,8 +137,8 @@ export class PurchaseService {
     const details = buildPurchaseDetails(body.purchase, config.currency);
     const now = this.now();
     const id = newId();
-    const seq = Number(this.store.getMeta('purchase_seq') ?? '1000') + 1;
-    this.store.setMeta('purchase_seq', String(seq));
+    const seq = Number(this.meta.get('purchase_seq') ?? '1000') + 1;
+    this.meta.set('purchase_seq', String(seq));
     const base = options.baseUrl;
     const object: Purchase = {
       id,
@@ -452,7 +230,7 @@ export class PurchaseService {
 
   /** A sandbox restarted on another address hands out links that work there (a file DB outlives ports). */
   private relink(record: PurchaseRecord): PurchaseRecord {
-    const base = this.sandbox.config.publicUrl;
+    const base = this.urls.publicUrl;
     const object = record.object;
     if (!base || object.checkout_url.startsWith(`${base}/checkout/`)) return record;
     const rebase = (url: string) => url.replace(/^.*?(\/(checkout|invoice)\/)/, `${base}$1`);
@@ -506,7 +284,12 @@ export class PurchaseService {
 
   release(id: string): PurchaseRecord {
     const record = this.get(id);
-    this.requireStatus(record, new Set(['hold']), 'release');
+    this.requireStatus(record, HOLD, 'release');
+    const delay = this.takeDelay(record, 'release');
+    return delay ? this.goPending(record, 'release', delay) : this.finishRelease(record);
+  }
+
+  private finishRelease(record: PurchaseRecord): PurchaseRecord {
     record.held = 0;
     this.setStatus(record, 'released');
     this.save(record);
@@ -516,11 +299,17 @@ export class PurchaseService {
 
   capture(id: string, amount: number | undefined): PurchaseRecord {
     const record = this.get(id);
-    this.requireStatus(record, new Set(['hold']), 'capture');
+    this.requireStatus(record, HOLD, 'capture');
     const toCapture = amount ?? record.held;
     if (toCapture > record.held) {
       throw fieldError('amount', `Ensure this value is less than or equal to ${record.held}.`);
     }
+    const delay = this.takeDelay(record, 'capture');
+    if (delay) return this.goPending(record, 'capture', delay, { amount: toCapture });
+    return this.finishCapture(record, toCapture);
+  }
+
+  private finishCapture(record: PurchaseRecord, toCapture: number): PurchaseRecord {
     record.captured = toCapture;
     record.held = 0;
     const payment = record.object.payment;
@@ -533,30 +322,31 @@ export class PurchaseService {
     this.setStatus(record, 'paid');
     this.updateRefundable(record);
     this.save(record);
-    this.sandbox.ledger.record('purchase', record, toCapture);
+    this.ledger.record('purchase', record, toCapture);
     this.emit('purchase.captured', record);
     return record;
   }
 
   refund(id: string, amount: number | undefined, reference: string | undefined): RefundObject {
     const record = this.get(id);
-    this.requireStatus(record, new Set(['paid', 'refunded']), 'refund');
+    this.requireStatus(record, CAPTURED_STATUSES, 'refund');
     if (record.object.marked_as_paid && record.captured === 0) {
       throw conflict('A purchase marked as paid offline has no card payment to refund.', 'not_refundable');
     }
-    const refundable = record.captured - record.refunded;
+    const refundable = record.captured - record.refunded - (record.charged_back ?? 0);
     if (refundable <= 0) throw conflict('This purchase has already been fully refunded.', 'already_refunded');
     const toRefund = amount ?? refundable;
     if (toRefund > refundable) {
       throw fieldError('amount', `Ensure this value is less than or equal to ${refundable}.`);
     }
+    const delay = this.takeDelay(record, 'refund');
     const now = this.now();
     const refund: RefundObject = {
       id: newId(),
       type: 'payment',
       payment_type: 'refund',
       is_outgoing: true,
-      status: 'refunded',
+      status: delay ? 'pending' : 'refunded',
       amount: toRefund,
       net_amount: toRefund,
       fee_amount: 0,
@@ -568,21 +358,34 @@ export class PurchaseService {
       description: `Refund of purchase ${record.object.reference_generated}`,
       is_test: true,
       paid_on: now,
-      company_id: this.sandbox.config.companyId,
-      brand_id: this.sandbox.config.brandId,
+      company_id: this.config.companyId,
+      brand_id: this.config.brandId,
       created_on: now,
       updated_on: now,
     };
+    // The amount is spoken for at once, so a second refund cannot exceed the total while the first processes.
     record.refunded += toRefund;
+    this.updateRefundable(record);
+    if (!delay) return this.finishRefund(record, refund);
+    this.store.put('refund', refund);
+    this.goPending(record, 'refund', delay, { amount: toRefund, refund_id: refund.id }, refund);
+    return refund;
+  }
+
+  private finishRefund(record: PurchaseRecord, refund: RefundObject): RefundObject {
+    const now = this.now();
+    refund.status = 'refunded';
+    refund.paid_on = now;
+    refund.updated_on = now;
     this.setStatus(record, 'refunded', { type: 'payment', id: refund.id });
     this.updateRefundable(record);
     this.store.transaction(() => {
       this.store.put('refund', refund);
       this.save(record);
-      this.sandbox.ledger.record('refund', record, -toRefund, refund);
+      this.ledger.record('refund', record, -refund.amount, refund);
     });
     this.emit('purchase.refunded', record);
-    this.sandbox.deliveries.emit('payment.refunded', refund, { type: 'payment', id: refund.id });
+    this.events.emit('payment.refunded', refund, { type: 'payment', id: refund.id });
     return refund;
   }
 
@@ -622,7 +425,7 @@ export class PurchaseService {
 
   /** Forget a saved card everywhere it is referenced (the purchase and the client's token list). */
   revokeToken(record: PurchaseRecord): void {
-    this.sandbox.clients.dropToken(record.id);
+    this.clients.dropToken(record.id);
     if (!record.object.is_recurring_token) return;
     record.object.is_recurring_token = false;
     record.object.updated_on = this.now();
@@ -634,7 +437,7 @@ export class PurchaseService {
   attemptPayment(id: string, input: CardInput, rememberCard: boolean, flow: string): PaymentOutcome {
     const record = this.get(id);
     this.requirePayable(record);
-    const check = checkCard(input, this.sandbox.clock.nowMs());
+    const check = checkCard(input, this.clock.nowMs());
     if (check.kind === 'invalid_input') throw badRequest(check.details);
     if (check.kind === 'decline') return this.fail(record, check.decline, check.card, flow, 'execute');
     if (check.kind === 'challenge') {
@@ -650,7 +453,20 @@ export class PurchaseService {
       this.store.put('challenge', challenge);
       return { kind: 'challenge', record, challenge };
     }
-    return this.succeed(record, check.card, rememberCard, flow, 'execute');
+    return this.approve(record, check.card, rememberCard, flow);
+  }
+
+  /** The card was accepted: the payment completes now, or goes `pending_execute` when armed to. */
+  private approve(
+    record: PurchaseRecord,
+    card: SavedCard,
+    rememberCard: boolean,
+    flow: string,
+  ): PaymentOutcome {
+    const delay = this.takeDelay(record, 'execute');
+    if (!delay) return this.succeed(record, card, rememberCard, flow, 'execute');
+    this.goPending(record, 'execute', delay, { card, remember_card: rememberCard, flow });
+    return { kind: 'pending', record };
   }
 
   /** Direct Post treats malformed card fields as a failed payment attempt (there is no form to correct). */
@@ -684,7 +500,7 @@ export class PurchaseService {
       };
       return this.fail(record, decline, challenge.card, challenge.flow, 'execute');
     }
-    return this.succeed(record, challenge.card, challenge.remember_card, challenge.flow, 'execute');
+    return this.approve(record, challenge.card, challenge.remember_card, challenge.flow);
   }
 
   /**
@@ -701,6 +517,11 @@ export class PurchaseService {
         message: 'The recurring token is invalid or has been deleted.',
         details: { recurring_token: ['Invalid recurring token.'] },
       });
+    }
+    const delay = this.takeDelay(record, 'charge');
+    if (delay) {
+      record.object.recurring_token = source.id;
+      return this.goPending(record, 'charge', delay);
     }
     const outcome = this.chargeSaved(record, source);
     if (outcome.kind === 'failed') {
@@ -720,9 +541,162 @@ export class PurchaseService {
     }
     record.object.recurring_token = source.id;
     const card = source.card;
-    const decline = checkSavedCard(card, this.sandbox.clock.nowMs());
+    const decline = checkSavedCard(card, this.clock.nowMs());
     if (decline) return this.fail(record, decline, card, 'recurring', 'recurring_execute');
     return this.succeed(record, card, false, 'recurring', 'recurring_execute');
+  }
+
+  /** Arm the purchase's next `action` to go through its `pending_*` status (control API). */
+  arm(id: string, action: DelayedAction, delay: ArmedDelay): PurchaseRecord {
+    const record = this.get(id);
+    record.delays = { ...record.delays, [action]: delay };
+    this.save(record);
+    return record;
+  }
+
+  /** An armed delay is used once. */
+  private takeDelay(record: PurchaseRecord, action: DelayedAction): ArmedDelay | undefined {
+    const delay = record.delays?.[action];
+    if (delay && record.delays) delete record.delays[action];
+    return delay;
+  }
+
+  /** Into `pending_<action>`, with the step that completes it on the sandbox clock. */
+  private goPending(
+    record: PurchaseRecord,
+    action: DelayedAction,
+    delay: ArmedDelay,
+    step: Partial<ScheduledStep> = {},
+    related?: { id: string },
+  ): PurchaseRecord {
+    this.setStatus(record, `pending_${action}`, related ? { type: 'payment', id: related.id } : undefined);
+    this.store.transaction(() => {
+      this.save(record);
+      this.schedule({ ...step, action, outcome: delay.outcome }, record.id, delay.seconds);
+    });
+    this.emit(`purchase.pending_${action}`, record);
+    return record;
+  }
+
+  /** Keep a step for the clock to complete `seconds` from now. */
+  schedule(
+    step: Partial<ScheduledStep> & Pick<ScheduledStep, 'action'>,
+    purchaseId: string,
+    seconds: number,
+  ): ScheduledStep {
+    const full: ScheduledStep = {
+      ...step,
+      id: newId(),
+      purchase_id: purchaseId,
+      due_ms: this.clock.nowMs() + Math.round(seconds * 1000),
+    };
+    if (full.outcome === undefined) delete full.outcome;
+    return this.store.put('step', full);
+  }
+
+  /** Steps due by `nowMs`, earliest first. */
+  dueSteps(nowMs: number): ScheduledStep[] {
+    return this.store
+      .list<ScheduledStep>('step')
+      .filter((step) => step.due_ms <= nowMs)
+      .sort((a, b) => a.due_ms - b.due_ms);
+  }
+
+  nextStepDueMs(): number | undefined {
+    const steps = this.store.list<ScheduledStep>('step');
+    return steps.length === 0 ? undefined : Math.min(...steps.map((step) => step.due_ms));
+  }
+
+  /**
+   * Complete a step whose time has come: a pending action finishes (as it would have at once), a scheduled
+   * later-life status is reached. A purchase that moved on meanwhile is left as it is.
+   */
+  completeStep(step: ScheduledStep): void {
+    this.store.delete('step', step.id);
+    const record = this.find(step.purchase_id);
+    if (!record) return;
+    const status = record.object.status;
+    switch (step.action) {
+      case 'execute':
+        if (status !== 'pending_execute' || !step.card) return;
+        if (step.outcome === 'failure')
+          this.fail(record, FORCED_DECLINE, step.card, step.flow ?? 'payform', 'execute');
+        else this.succeed(record, step.card, step.remember_card ?? false, step.flow ?? 'payform', 'execute');
+        return;
+      case 'charge': {
+        if (status !== 'pending_charge') return;
+        const source = record.object.recurring_token ? this.find(record.object.recurring_token) : undefined;
+        if (step.outcome === 'failure')
+          this.fail(record, FORCED_DECLINE, source?.card ?? null, 'recurring', 'recurring_execute');
+        else if (step.outcome === 'success' && source?.card)
+          this.succeed(record, source.card, false, 'recurring', 'recurring_execute');
+        else this.chargeSaved(record, source);
+        return;
+      }
+      case 'capture':
+        if (status === 'pending_capture') this.finishCapture(record, step.amount ?? record.held);
+        return;
+      case 'release':
+        if (status === 'pending_release') this.finishRelease(record);
+        return;
+      case 'refund': {
+        const refund = step.refund_id ? this.store.get<RefundObject>('refund', step.refund_id) : undefined;
+        if (status === 'pending_refund' && refund) this.finishRefund(record, refund);
+        return;
+      }
+      case 'clear':
+        this.clear(record.id);
+        return;
+      case 'settle':
+        this.settle(record.id);
+        return;
+      case 'chargeback':
+        this.chargeback(record.id, step.amount);
+        return;
+    }
+  }
+
+  /** Funds sent for clearing in the card network (`purchase.cleared`). */
+  clear(id: string): PurchaseRecord {
+    return this.laterLife(id, 'clear', 'cleared');
+  }
+
+  /** Settlement issued (`purchase.settled`). */
+  settle(id: string): PurchaseRecord {
+    return this.laterLife(id, 'settle', 'settled');
+  }
+
+  private laterLife(id: string, action: 'clear' | 'settle', status: string): PurchaseRecord {
+    const record = this.get(id);
+    this.requireStatus(record, LATER_LIFE_FROM[action], action);
+    this.setStatus(record, status);
+    this.save(record);
+    this.emit(`purchase.${status}`, record);
+    return record;
+  }
+
+  /**
+   * The buyer's bank took the money back (`purchase.chargeback`): all that was captured and not refunded, or
+   * `amount` of it. Nothing is refundable afterwards; the ledger is debited.
+   */
+  chargeback(id: string, amount: number | undefined): PurchaseRecord {
+    const record = this.get(id);
+    this.requireStatus(record, LATER_LIFE_FROM.chargeback, 'charge back');
+    const disputable = record.captured - record.refunded - (record.charged_back ?? 0);
+    if (disputable <= 0) throw conflict('Nothing captured is left to charge back.', 'nothing_to_dispute');
+    const disputed = amount ?? disputable;
+    if (disputed > disputable) {
+      throw fieldError('amount', `Ensure this value is less than or equal to ${disputable}.`);
+    }
+    record.charged_back = (record.charged_back ?? 0) + disputed;
+    this.setStatus(record, 'chargeback');
+    this.updateRefundable(record);
+    this.store.transaction(() => {
+      this.save(record);
+      this.ledger.record('chargeback', record, -disputed);
+    });
+    this.emit('purchase.chargeback', record);
+    return record;
   }
 
   private succeed(
@@ -757,13 +731,13 @@ export class PurchaseService {
     this.setStatus(record, status);
     this.updateRefundable(record);
     this.save(record);
-    if (status === 'paid') this.sandbox.ledger.record('purchase', record, total);
+    if (status === 'paid') this.ledger.record('purchase', record, total);
     if (record.object.is_recurring_token && record.object.client_id) {
-      this.sandbox.clients.saveToken(record.object.client_id, record, describeCard(card.extra));
+      this.clients.saveToken(record.object.client_id, record.id, card, describeCard(card.extra));
     }
     this.emit(`purchase.${status}`, record);
     if (record.object.success_callback) {
-      this.sandbox.deliveries.successCallback(record.object, `purchase.${status}`);
+      this.events.successCallback(record.object, `purchase.${status}`);
     }
     for (const listener of this.onPaid) listener(record);
     return { kind: 'succeeded', record };
@@ -844,7 +818,8 @@ export class PurchaseService {
   }
 
   private updateRefundable(record: PurchaseRecord): void {
-    const refundable = Math.max(record.captured - record.refunded, 0);
+    const left = record.captured - record.refunded - (record.charged_back ?? 0);
+    const refundable = record.object.status === 'chargeback' ? 0 : Math.max(left, 0);
     record.object.refundable_amount = refundable;
     record.object.refund_availability = refundable > 0 ? 'all' : 'none';
   }
@@ -880,6 +855,6 @@ export class PurchaseService {
   }
 
   private emit(type: string, record: PurchaseRecord): void {
-    this.sandbox.deliveries.emit(type, record.object, { type: 'purchase', id: record.id });
+    this.events.emit(type, record.object, { type: 'purchase', id: record.id });
   }
 }

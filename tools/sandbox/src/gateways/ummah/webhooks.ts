@@ -1,10 +1,13 @@
 import { ENDPOINTS, UMMAH_EVENT_TYPES } from '@tijara/ummah';
+import type { SandboxClock } from '../../engine/clock.js';
+import type { ObjectStore } from '../../engine/database.js';
+import { deliveryView } from '../../engine/deliveries.js';
+import type { GatewayDeliveries } from '../../engine/gateway-module.js';
+import { newId } from '../../engine/ids.js';
 import { badRequest, notFound, type FieldDetails } from './api-errors.js';
-import type { SandboxContext } from './context.js';
+import type { UmmahConfig } from './config.js';
 import { implement, listPage, noContent, type Implementation } from './endpoints.js';
-import { newId } from './ids.js';
 import { generateRsaKeyPair } from './signing.js';
-import { deliveryView, type Delivery } from './webhook-delivery.js';
 
 export interface WebhookRecord {
   id: string;
@@ -29,7 +32,16 @@ interface WebhookFields {
   all_events?: boolean;
 }
 
-const KNOWN_EVENTS: ReadonlySet<string> = new Set(UMMAH_EVENT_TYPES);
+/**
+ * The documented events, and the two the sandbox adds for statuses seed 004 lists without naming an event
+ * (`purchase.<status>`, the shape the driver already reads).
+ */
+export const SANDBOX_EVENT_TYPES: readonly string[] = [
+  ...UMMAH_EVENT_TYPES,
+  'purchase.cleared',
+  'purchase.chargeback',
+];
+const KNOWN_EVENTS: ReadonlySet<string> = new Set(SANDBOX_EVENT_TYPES);
 
 export function webhookView(record: WebhookRecord): Omit<WebhookRecord, 'private_key'> {
   const { private_key: _secret, ...view } = record;
@@ -49,14 +61,18 @@ function checkFields(fields: WebhookFields): void {
 }
 
 export class WebhookService {
-  private readonly sandbox: SandboxContext;
+  private readonly store: ObjectStore;
+  private readonly clock: SandboxClock;
+  private readonly config: UmmahConfig;
 
-  constructor(sandbox: SandboxContext) {
-    this.sandbox = sandbox;
+  constructor(store: ObjectStore, clock: SandboxClock, config: UmmahConfig) {
+    this.store = store;
+    this.clock = clock;
+    this.config = config;
   }
 
   get(id: string): WebhookRecord {
-    const record = this.sandbox.store.get<WebhookRecord>('webhook', id);
+    const record = this.store.get<WebhookRecord>('webhook', id);
     if (!record) throw notFound();
     return record;
   }
@@ -65,8 +81,8 @@ export class WebhookService {
   async create(fields: WebhookFields & { callback: string }): Promise<WebhookRecord> {
     checkFields(fields);
     const keys = await generateRsaKeyPair();
-    const now = this.sandbox.clock.now();
-    return this.sandbox.store.put<WebhookRecord>('webhook', {
+    const now = this.clock.now();
+    return this.store.put<WebhookRecord>('webhook', {
       id: newId(),
       type: 'webhook',
       title: fields.title ?? '',
@@ -76,7 +92,7 @@ export class WebhookService {
       public_key: keys.publicKey,
       private_key: keys.privateKey,
       is_test: true,
-      company_id: this.sandbox.config.companyId,
+      company_id: this.config.companyId,
       created_on: now,
       updated_on: now,
     });
@@ -101,55 +117,63 @@ export class WebhookService {
           events: fields.events ?? [],
           all_events: fields.all_events ?? false,
         };
-    next.updated_on = this.sandbox.clock.now();
-    return this.sandbox.store.put('webhook', next);
+    next.updated_on = this.clock.now();
+    return this.store.put('webhook', next);
   }
 
   delete(id: string): void {
     this.get(id);
-    this.sandbox.store.delete('webhook', id);
+    this.store.delete('webhook', id);
+  }
+
+  list(): WebhookRecord[] {
+    return this.store.list<WebhookRecord>('webhook');
   }
 }
 
 const W = ENDPOINTS.webhooks;
 const tag = 'Webhooks';
 
-export function webhookEndpoints(): Implementation[] {
+export function webhookEndpoints(
+  webhooks: WebhookService,
+  deliveries: GatewayDeliveries,
+  config: UmmahConfig,
+): Implementation[] {
   return [
-    implement(W.create, { summary: 'Create a webhook', tag, status: 201 }, async ({ sandbox, input }) =>
-      webhookView(await sandbox.webhooks.create(input)),
+    implement(W.create, { summary: 'Create a webhook', tag, status: 201 }, async ({ input }) =>
+      webhookView(await webhooks.create(input)),
     ),
     implement(W.list, { summary: 'List webhooks', tag }, (ctx) =>
-      listPage(ctx, ctx.sandbox.store.list<WebhookRecord>('webhook').reverse().map(webhookView)),
+      listPage(ctx, webhooks.list().reverse().map(webhookView)),
     ),
-    implement(W.retrieve, { summary: 'Retrieve a webhook', tag }, ({ sandbox, params }) =>
-      webhookView(sandbox.webhooks.get(params['id']!)),
+    implement(W.retrieve, { summary: 'Retrieve a webhook', tag }, ({ params }) =>
+      webhookView(webhooks.get(params['id']!)),
     ),
-    implement(W.update, { summary: 'Update a webhook', tag }, ({ sandbox, params, input }) =>
-      webhookView(sandbox.webhooks.update(params['id']!, input, false)),
+    implement(W.update, { summary: 'Update a webhook', tag }, ({ params, input }) =>
+      webhookView(webhooks.update(params['id']!, input, false)),
     ),
-    implement(W.patch, { summary: 'Partially update a webhook', tag }, ({ sandbox, params, input }) =>
-      webhookView(sandbox.webhooks.update(params['id']!, input, true)),
+    implement(W.patch, { summary: 'Partially update a webhook', tag }, ({ params, input }) =>
+      webhookView(webhooks.update(params['id']!, input, true)),
     ),
-    implement(W.delete, { summary: 'Delete a webhook', tag }, ({ sandbox, params }) => {
-      sandbox.webhooks.delete(params['id']!);
+    implement(W.delete, { summary: 'Delete a webhook', tag }, ({ params }) => {
+      webhooks.delete(params['id']!);
       return noContent();
     }),
     implement(W.deliveries, { summary: 'List webhook deliveries for a source object', tag }, (ctx) => {
       const { id, source_type } = ctx.input;
-      const items = ctx.sandbox.deliveries
-        .list((d: Delivery) => d.source_id === id && d.source_type === source_type)
+      const items = deliveries
+        .list((d) => d.source_id === id && d.source_type === source_type)
         .reverse()
-        .map(deliveryView);
+        .map((delivery) => {
+          const { gateway: _gateway, ...view } = deliveryView(delivery);
+          return view;
+        });
       return listPage(ctx, items);
     }),
-    implement(
-      ENDPOINTS.publicKey.retrieve,
-      { summary: 'Get the company callback public key', tag },
-      ({ sandbox }) =>
-        sandbox.config.publicKeyShape === 'object'
-          ? { public_key: sandbox.companyKeys.publicKey }
-          : sandbox.companyKeys.publicKey,
+    implement(ENDPOINTS.publicKey.retrieve, { summary: 'Get the company callback public key', tag }, () =>
+      config.publicKeyShape === 'object'
+        ? { public_key: config.companyKeys.publicKey }
+        : config.companyKeys.publicKey,
     ),
   ];
 }

@@ -1,7 +1,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import type { Logger } from '@tijara/core';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { listEndpoints, type Endpoint as UmmahEndpoint } from '@tijara/ummah';
 import { z } from 'zod';
+import { fingerprint, type IdempotencyRecords } from '../../engine/idempotency.js';
 import {
   ApiError,
   conflict,
@@ -12,7 +14,6 @@ import {
   unauthorized,
   zodBadRequest,
 } from './api-errors.js';
-import type { SandboxContext } from './context.js';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -38,9 +39,10 @@ export interface HandlerContext<I = Loose> {
   /** The validated request: the JSON body, or the query string for GET. */
   input: I;
   req: Request;
-  /** Public base URL of the sandbox (no trailing slash), for the URLs objects carry. */
+  /** Public base URL of the gateway (no trailing slash), for the URLs objects carry. */
   baseUrl: string;
-  sandbox: SandboxContext;
+  /** `${baseUrl}/api/v1/`, for page links in listings. */
+  apiBase: string;
 }
 
 /** What a documented endpoint's request schema parses to (a loose object when it has none). */
@@ -120,7 +122,7 @@ export function listPage<T>(ctx: HandlerContext<unknown>, items: readonly T[]): 
   const page = pageNumber(ctx.req);
   const perPage = perPageSize(ctx.req);
   const start = (page - 1) * perPage;
-  const url = new URL(`${ctx.sandbox.apiBase(ctx.req)}${ctx.req.path.replace(/^\//, '')}`);
+  const url = new URL(`${ctx.apiBase}${ctx.req.path.replace(/^\//, '')}`);
   for (const [key, value] of Object.entries(ctx.req.query)) {
     if (typeof value === 'string') url.searchParams.set(key, value);
   }
@@ -188,7 +190,15 @@ class ValidationFailure extends Error {
   }
 }
 
-async function execute(sandbox: SandboxContext, endpoint: Endpoint, req: Request): Promise<Reply> {
+/** What the `/api/v1` router needs: the key it accepts, where idempotency records go, how to log, its URL. */
+export interface ApiRouterDeps {
+  readonly secretKey: string;
+  readonly idempotency: IdempotencyRecords;
+  readonly logger: Logger;
+  readonly baseUrl: (req: Request) => string;
+}
+
+async function execute(deps: ApiRouterDeps, endpoint: Endpoint, req: Request): Promise<Reply> {
   if (!endpoint.run) {
     return new Reply(501, {
       error: 'not_implemented',
@@ -201,27 +211,25 @@ async function execute(sandbox: SandboxContext, endpoint: Endpoint, req: Request
       endpoint.method === 'get' ? coerceQuery(endpoint.request, req.query as Loose) : (req.body ?? {});
     input = validate(endpoint.request, raw);
   }
+  const baseUrl = deps.baseUrl(req);
   const result = await endpoint.run({
     params: req.params as Record<string, string>,
     input,
     req,
-    baseUrl: sandbox.baseUrl(req),
-    sandbox,
+    baseUrl,
+    apiBase: `${baseUrl}/api/v1/`,
   });
   return result instanceof Reply ? result : new Reply(endpoint.status, result);
 }
 
-export function errorReply(sandbox: SandboxContext, error: unknown): Reply {
+export function errorReply(logger: Logger, error: unknown): Reply {
   if (error instanceof ValidationFailure) error = error.apiError;
   if (error instanceof ApiError) return new Reply(error.status, error.body, error.headers);
   if (error instanceof z.ZodError) {
     const api = zodBadRequest(error);
     return new Reply(api.status, api.body);
   }
-  sandbox.logger.error(
-    { err: error instanceof Error ? error.message : String(error) },
-    'sandbox: unexpected error',
-  );
+  logger.error({ err: error instanceof Error ? error.message : String(error) }, 'sandbox: unexpected error');
   return new Reply(500, { error: 'server_error', message: 'Unexpected internal error.' });
 }
 
@@ -231,70 +239,42 @@ export function sendReply(res: Response, reply: Reply): void {
   else res.status(reply.status).json(reply.body);
 }
 
-/** Canonical JSON (sorted keys) so the same body with different key order or spacing fingerprints alike. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Loose)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value ?? null);
-}
-
-const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000;
-const inFlight = new WeakMap<SandboxContext, Set<string>>();
-
 /**
  * `Idempotency-Key` on POST: the same key with the same body answers the first response again and
  * creates nothing; the same key with a different body (or on another endpoint) is a 422. Results are
- * kept for 24 hours of sandbox time.
+ * kept for 24 hours of sandbox time; validation failures, 5xx and 429 are not kept.
  */
 async function withIdempotency(
-  sandbox: SandboxContext,
+  deps: ApiRouterDeps,
   endpoint: Endpoint,
   req: Request,
   key: string,
 ): Promise<Reply> {
-  const fingerprint = createHash('sha256')
-    .update(canonical([endpoint.method, endpoint.path, req.params, req.body ?? {}]))
-    .digest('hex');
-  const now = sandbox.clock.nowMs();
-  const stored = sandbox.store.getIdempotency(key);
-  if (stored && stored.createdMs > now - IDEMPOTENCY_TTL_MS) {
-    if (stored.fingerprint !== fingerprint) throw idempotencyMismatch();
-    return new Reply(stored.status, stored.body === null ? undefined : JSON.parse(stored.body), {
-      'Idempotent-Replayed': 'true',
-    });
-  }
-  let running = inFlight.get(sandbox);
-  if (!running) inFlight.set(sandbox, (running = new Set()));
-  if (running.has(key)) {
+  const print = fingerprint([endpoint.method, endpoint.path, req.params, req.body ?? {}]);
+  const outcome = await deps.idempotency.run(
+    key,
+    print,
+    async () => {
+      try {
+        return { reply: await execute(deps, endpoint, req), keep: true };
+      } catch (error) {
+        return { reply: errorReply(deps.logger, error), keep: !(error instanceof ValidationFailure) };
+      }
+    },
+    ({ reply, keep }) =>
+      keep && reply.status < 500 && reply.status !== 429
+        ? { status: reply.status, body: reply.body === undefined ? null : JSON.stringify(reply.body) }
+        : undefined,
+  );
+  if (outcome.kind === 'mismatch') throw idempotencyMismatch();
+  if (outcome.kind === 'in_use') {
     throw conflict('A request with this Idempotency-Key is still being processed.', 'idempotency_key_in_use');
   }
-  running.add(key);
-  try {
-    let reply: Reply;
-    let keep = true;
-    try {
-      reply = await execute(sandbox, endpoint, req);
-    } catch (error) {
-      keep = !(error instanceof ValidationFailure);
-      reply = errorReply(sandbox, error);
-    }
-    if (keep && reply.status < 500 && reply.status !== 429) {
-      sandbox.store.putIdempotency(key, {
-        fingerprint,
-        status: reply.status,
-        body: reply.body === undefined ? null : JSON.stringify(reply.body),
-        createdMs: now,
-      });
-    }
-    return reply;
-  } finally {
-    running.delete(key);
+  if (outcome.kind === 'replayed') {
+    const { status, body } = outcome.answer;
+    return new Reply(status, body === null ? undefined : JSON.parse(body), { 'Idempotent-Replayed': 'true' });
   }
+  return outcome.result.reply;
 }
 
 function digest(value: string): Buffer {
@@ -302,15 +282,15 @@ function digest(value: string): Buffer {
 }
 
 /** `Authorization: Bearer <secret key>`; anything else is a 401. Compared in constant time. */
-export function authenticate(sandbox: SandboxContext) {
-  const expected = digest(sandbox.config.secretKey);
+export function authenticate(secretKey: string, logger: Logger) {
+  const expected = digest(secretKey);
   return (req: Request, res: Response, next: NextFunction): void => {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(req.get('authorization') ?? '');
     if (match && timingSafeEqual(digest(match[1]!), expected)) {
       next();
       return;
     }
-    sendReply(res, errorReply(sandbox, unauthorized()));
+    sendReply(res, errorReply(logger, unauthorized()));
   };
 }
 
@@ -321,15 +301,12 @@ export function authenticate(sandbox: SandboxContext) {
 export const parseApiBody = express.json({ limit: '1mb', type: ['application/json', 'application/*+json'] });
 
 /** The `/api/v1` router for a table of endpoints: JSON bodies, auth, validation, idempotency, 404/405. */
-export function buildApiRouter(
-  sandbox: SandboxContext,
-  endpoints: readonly Endpoint[],
-  open: Router,
-): Router {
+export function buildApiRouter(deps: ApiRouterDeps, endpoints: readonly Endpoint[], open: Router): Router {
+  const { logger } = deps;
   const router = express.Router();
   router.use(parseApiBody);
   router.use(open);
-  router.use(authenticate(sandbox));
+  router.use(authenticate(deps.secretKey, logger));
   // Static paths first, so `webhooks/deliveries/` is never taken for `webhooks/{id}/`.
   const ordered = [...endpoints].sort((a, b) => placeholders(a.path) - placeholders(b.path));
   for (const endpoint of ordered) {
@@ -337,11 +314,11 @@ export function buildApiRouter(
       const key = req.get('idempotency-key');
       const work =
         endpoint.method === 'post' && key
-          ? withIdempotency(sandbox, endpoint, req, key)
-          : execute(sandbox, endpoint, req);
+          ? withIdempotency(deps, endpoint, req, key)
+          : execute(deps, endpoint, req);
       work.then(
         (reply) => sendReply(res, reply),
-        (error: unknown) => sendReply(res, errorReply(sandbox, error)),
+        (error: unknown) => sendReply(res, errorReply(logger, error)),
       );
     });
   }
@@ -354,13 +331,13 @@ export function buildApiRouter(
     const error = allowed.length > 0 ? methodNotAllowed(req.method) : notFound('Not found.');
     if (allowed.length > 0)
       res.set('Allow', [...new Set(allowed.map((p) => p.method.toUpperCase()))].join(', '));
-    sendReply(res, errorReply(sandbox, error));
+    sendReply(res, errorReply(logger, error));
   });
   router.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
     const parseFailed = (error as { type?: string }).type === 'entity.parse.failed';
     const reply = parseFailed
-      ? errorReply(sandbox, nonFieldError(`JSON parse error - ${(error as Error).message}`))
-      : errorReply(sandbox, error);
+      ? errorReply(logger, nonFieldError(`JSON parse error - ${(error as Error).message}`))
+      : errorReply(logger, error);
     sendReply(res, reply);
   });
   return router;

@@ -1,27 +1,29 @@
-import type { NextFunction, Request, Response } from 'express';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { z } from 'zod';
-import { parsePageForm } from './checkout-page.js';
-import { parseApiBody } from './endpoints.js';
 import { newId } from './ids.js';
-import type { Delivery } from './webhook-delivery.js';
 
 /**
  * Fault injection. A rule matches API requests (`scope: "api"`, by method and path glob) or outgoing
- * deliveries (`scope: "webhooks"`, by event glob and delivery kind) and applies one effect. `count: N`
- * limits it to the next N matches and `rate` with `seed` makes a probabilistic rule reproducible, so tests
- * never depend on luck.
+ * deliveries (`scope: "webhooks"`, by event glob and delivery kind) and applies one effect; `gateway` narrows it
+ * to one gateway's routes and deliveries. `count: N` limits it to the next N matches and `rate` with `seed`
+ * makes a probabilistic rule reproducible, so tests never depend on luck.
  */
 export const faultRuleSchema = z
   .object({
     scope: z.enum(['api', 'webhooks']).default('api'),
+    /** Only this gateway's requests (paths under its mount) and deliveries; default: every gateway. */
+    gateway: z.string().min(1).optional(),
     type: z.enum(['error', 'rate_limit', 'latency', 'drop', 'duplicate', 'out_of_order']),
     method: z.string().optional(),
-    /** Glob over the request path: `*` is one path segment, `**` any number (e.g. `/api/v1/purchases/*\/capture/`). */
+    /**
+     * Glob over the request path as seen at the sandbox's root: `*` is one path segment, `**` any number
+     * (e.g. `/api/v1/purchases/*\/capture/`, `/postpay/orders/**`).
+     */
     path: z.string().optional(),
     /** Glob over the event type, e.g. `purchase.*` (webhooks scope). */
     event: z.string().optional(),
-    /** Which deliveries: webhook events, purchase success callbacks, or both (default). */
-    target: z.enum(['webhook', 'success_callback']).optional(),
+    /** Which kind of delivery (the gateway's name for it: `webhook`, `success_callback`, …); default: all. */
+    target: z.string().min(1).optional(),
     /** `error`: status to answer (default 500) and an optional body. */
     status: z.int().min(100).max(599).optional(),
     body: z.unknown().optional(),
@@ -97,6 +99,13 @@ function withSlash(path: string): string {
   return path.endsWith('/') ? path : `${path}/`;
 }
 
+/** What a webhooks-scope rule looks at in a delivery. */
+export interface FaultableDelivery {
+  readonly gateway: string;
+  readonly kind: string;
+  readonly event: string;
+}
+
 export interface DeliveryFault {
   latencyMs: number;
   drop: boolean;
@@ -143,27 +152,34 @@ export class FaultRegistry {
     return true;
   }
 
-  private matchesRequest(rule: FaultRule, req: Request): boolean {
+  private matchesRequest(rule: FaultRule, gateway: string, method: string, path: string): boolean {
     if (rule.scope !== 'api') return false;
-    if (rule.method && rule.method.toUpperCase() !== req.method.toUpperCase()) return false;
-    if (rule.path && !globToRegex(withSlash(rule.path), '/').test(withSlash(req.path))) return false;
+    if (rule.gateway !== undefined && rule.gateway !== gateway) return false;
+    if (rule.method && rule.method.toUpperCase() !== method.toUpperCase()) return false;
+    if (rule.path && !globToRegex(withSlash(rule.path), '/').test(withSlash(path))) return false;
     return true;
   }
 
-  private matchesDelivery(rule: FaultRule, delivery: Delivery): boolean {
+  private matchesDelivery(rule: FaultRule, delivery: FaultableDelivery): boolean {
     if (rule.scope !== 'webhooks') return false;
+    if (rule.gateway !== undefined && rule.gateway !== delivery.gateway) return false;
     if (rule.target && rule.target !== delivery.kind) return false;
     if (rule.event && !globToRegex(rule.event, '.').test(delivery.event)) return false;
     return true;
   }
 
-  /** Express middleware for the API and the pages (the control API is never faulted). */
-  middleware() {
+  /**
+   * Express middleware in front of one gateway's API and pages (the control API is never faulted). `mount` is
+   * where the gateway lives, so rules match paths as seen at the sandbox's root; `parseBody` is the gateway's
+   * own body parsing, run early when latency is injected.
+   */
+  middleware(gateway: string, mount: string, parseBody?: RequestHandler) {
     return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
       let latency = 0;
       let effect: FaultRule | undefined;
+      const path = `${mount}${req.path}`;
       for (const rule of [...this.rules]) {
-        if (!this.matchesRequest(rule, req)) continue;
+        if (!this.matchesRequest(rule, gateway, req.method, path)) continue;
         if (rule.type === 'latency') {
           if (this.fire(rule)) latency += rule.latency_ms ?? 0;
         } else if (!effect && this.fire(rule)) {
@@ -174,7 +190,7 @@ export class FaultRegistry {
         // Receive the whole request before stalling, as a slow gateway does: if the client times out
         // meanwhile, the request is still carried out with its real body (the outcome-unknown case), never
         // with an empty one.
-        const bodyError = await readBody(req, res);
+        const bodyError = parseBody ? await readBody(parseBody, req, res) : undefined;
         await sleep(latency);
         if (bodyError) return next(bodyError);
       }
@@ -188,7 +204,7 @@ export class FaultRegistry {
   }
 
   /** Faults for one delivery attempt (latency, drop, duplicate may combine). */
-  forDelivery(delivery: Delivery): DeliveryFault {
+  forDelivery(delivery: FaultableDelivery): DeliveryFault {
     const fault: DeliveryFault = { latencyMs: 0, drop: false, duplicate: false };
     for (const rule of [...this.rules]) {
       if (rule.type === 'out_of_order' || !this.matchesDelivery(rule, delivery)) continue;
@@ -200,7 +216,7 @@ export class FaultRegistry {
   }
 
   /** True when an `out_of_order` rule holds this new delivery back. */
-  holdDelivery(delivery: Delivery): boolean {
+  holdDelivery(delivery: FaultableDelivery): boolean {
     for (const rule of [...this.rules]) {
       if (rule.type === 'out_of_order' && this.matchesDelivery(rule, delivery) && this.fire(rule))
         return true;
@@ -245,14 +261,11 @@ function interceptAnswer(res: Response, replace: () => void): void {
 }
 
 /**
- * Run the API's or the pages' body parser now (the routers' own parsers then skip the parsed body).
- * Resolves with the parser's error (e.g. malformed JSON) for the caller to pass on.
+ * Run the gateway's body parser now (the routers' own parsers then skip the parsed body). Resolves with the
+ * parser's error (e.g. malformed JSON) for the caller to pass on.
  */
-function readBody(req: Request, res: Response): Promise<unknown> {
+function readBody(parse: RequestHandler, req: Request, res: Response): Promise<unknown> {
   return new Promise((resolve) => {
-    parseApiBody(req, res, (jsonError?: unknown) => {
-      if (jsonError) return resolve(jsonError);
-      parsePageForm(req, res, (formError?: unknown) => resolve(formError));
-    });
+    void parse(req, res, (error?: unknown) => resolve(error));
   });
 }

@@ -1,21 +1,14 @@
 import http from 'node:http';
 import https from 'node:https';
-import type { SandboxContext } from './context.js';
+import type { Logger } from '@tijara/core';
+import type { SandboxClock } from './clock.js';
+import type { ObjectStore } from './database.js';
+import type { FaultRegistry } from './faults.js';
 import { newId } from './ids.js';
-import { signBody } from './signing.js';
-import type { WebhookRecord } from './webhooks.js';
-
-/**
- * Minutes to wait before attempt n (1-based): 3^(n-1) − 1, i.e. 0, 2, 8, 26, 80, 242, 728, 2186 — the
- * shape of the real gateway's schedule, 8 attempts spread over about two days.
- */
-export const RETRY_DELAYS_MINUTES: readonly number[] = Array.from({ length: 8 }, (_, i) => 3 ** i - 1);
-export const MAX_ATTEMPTS = RETRY_DELAYS_MINUTES.length;
+import { guardTarget, RefusedTarget, type Resolver } from './outbound.js';
 
 /** Per attempt: a receiver that neither answers nor fails within this time counts as failed. */
 const ATTEMPT_TIMEOUT_MS = 10_000;
-
-export type DeliveryKind = 'webhook' | 'success_callback';
 
 export interface DeliveryAttempt {
   attempt: number;
@@ -27,18 +20,23 @@ export interface DeliveryAttempt {
   duplicate?: boolean;
 }
 
+/** One signed HTTP delivery of one gateway (a webhook event, a callback…), with every attempt made. */
 export interface Delivery {
   id: string;
-  kind: DeliveryKind;
+  gateway: string;
+  /** The gateway's name for this kind of delivery (`webhook`, `success_callback`, `hook`…). */
+  kind: string;
+  /** The gateway's subscription that asked for it (a webhook or hook id), if any. */
   webhook_id: string | null;
   event_id: string;
   event: string;
   callback: string;
   source_type: string;
   source_id: string;
-  /** The exact bytes sent (and signed); retries resend them unchanged. */
+  /** The exact bytes sent; retries resend them unchanged. */
   body: string;
-  signature: string;
+  /** Which key signs it, in the gateway's own terms; the gateway's signer signs each attempt when it is sent. */
+  signer: string;
   status: 'pending' | 'delivered' | 'failed';
   /** Held back by an `out_of_order` fault until a later delivery to the same URL has gone out. */
   held: boolean;
@@ -51,74 +49,45 @@ export interface Delivery {
   updated_on: number;
 }
 
-export interface StoredEvent {
-  id: string;
-  type: string;
-  created_on: number;
-  object: unknown;
-  source_type: string;
-  source_id: string;
+/** What a gateway asks the engine to deliver. */
+export interface DeliveryRequest {
+  kind: string;
+  url: string;
+  event: string;
+  eventId: string;
+  source: { type: string; id: string };
+  body: string;
+  signer: string;
+  webhookId?: string | null;
 }
 
-export interface Source {
-  type: string;
-  id: string;
+/**
+ * Signs one attempt of a delivery: the headers to send with it (`X-Signature`, `X-Postpay-Signature: <ts>:<hex>`,
+ * …). Called when the attempt is sent, so a timestamped signature is fresh on every retry. `null` when the key is
+ * gone (its webhook was deleted): the delivery then stops.
+ */
+export type DeliverySigner = (delivery: Readonly<Delivery>, sentAt: number) => Record<string, string> | null;
+
+/** How one gateway delivers: its signer and its retry schedule (minutes before attempt n; its length = attempts). */
+export interface DeliveryPolicy {
+  readonly sign: DeliverySigner;
+  readonly retryDelaysMinutes: readonly number[];
+  /** `User-Agent` of its deliveries. */
+  readonly userAgent: string;
 }
 
-interface PostResult {
-  code: number | null;
-  error: string | null;
-}
-
-function post(url: string, body: string, signature: string): Promise<PostResult> {
-  return new Promise((resolve) => {
-    let settled = false;
-    const done = (result: PostResult) => {
-      if (!settled) {
-        settled = true;
-        resolve(result);
-      }
-    };
-    let target: URL;
-    try {
-      target = new URL(url);
-    } catch {
-      done({ code: null, error: 'invalid callback URL' });
-      return;
-    }
-    const client = target.protocol === 'https:' ? https : http;
-    const request = client.request(
-      target,
-      {
-        method: 'POST',
-        agent: false,
-        timeout: ATTEMPT_TIMEOUT_MS,
-        headers: {
-          'content-type': 'application/json',
-          'content-length': String(Buffer.byteLength(body)),
-          'x-signature': signature,
-          'user-agent': 'Tijara-Sandbox/0.1 (Ummah emulator)',
-        },
-      },
-      (response) => {
-        response.resume();
-        response.on('end', () => done({ code: response.statusCode ?? null, error: null }));
-        response.on('error', () => done({ code: response.statusCode ?? null, error: null }));
-      },
-    );
-    request.on('timeout', () => request.destroy(new Error(`no answer within ${ATTEMPT_TIMEOUT_MS} ms`)));
-    request.on('error', (error) => done({ code: null, error: error.message || 'connection failed' }));
-    request.end(body);
-  });
-}
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** The public view of a delivery in `GET /webhooks/deliveries/` and the control API. */
+/** The public view of a delivery in delivery logs and the control API. */
 export function deliveryView(delivery: Delivery): Record<string, unknown> {
   const last = delivery.attempts.filter((a) => !a.duplicate).at(-1);
+  let payload: unknown = delivery.body;
+  try {
+    payload = JSON.parse(delivery.body) as unknown;
+  } catch {
+    // Not every gateway need send JSON; the log then shows the text.
+  }
   return {
     id: delivery.id,
+    gateway: delivery.gateway,
     kind: delivery.kind,
     webhook_id: delivery.webhook_id,
     event: delivery.event,
@@ -134,123 +103,146 @@ export function deliveryView(delivery: Delivery): Record<string, unknown> {
     next_attempt_on:
       delivery.status === 'pending' && !delivery.held ? Math.floor(delivery.due_clock_ms / 1000) : null,
     held: delivery.held,
-    payload: JSON.parse(delivery.body) as unknown,
+    payload,
     created_on: delivery.created_on,
   };
 }
 
+interface PostResult {
+  code: number | null;
+  error: string | null;
+}
+
+function post(
+  url: string,
+  body: string,
+  headers: Record<string, string>,
+  resolver: Resolver,
+): Promise<PostResult> {
+  return new Promise((resolve) => {
+    let settled = false;
+    const done = (result: PostResult) => {
+      if (!settled) {
+        settled = true;
+        resolve(result);
+      }
+    };
+    let target: URL;
+    let lookup;
+    try {
+      target = new URL(url);
+      ({ lookup } = guardTarget(target, resolver));
+    } catch (error) {
+      done({ code: null, error: error instanceof RefusedTarget ? error.message : 'invalid callback URL' });
+      return;
+    }
+    const client = target.protocol === 'https:' ? https : http;
+    const request = client.request(
+      target,
+      {
+        method: 'POST',
+        agent: false,
+        lookup,
+        timeout: ATTEMPT_TIMEOUT_MS,
+        headers: {
+          'content-type': 'application/json',
+          ...headers,
+          'content-length': String(Buffer.byteLength(body)),
+        },
+      },
+      (response) => {
+        response.resume();
+        response.on('end', () => done({ code: response.statusCode ?? null, error: null }));
+        response.on('error', () => done({ code: response.statusCode ?? null, error: null }));
+      },
+    );
+    request.on('timeout', () => request.destroy(new Error(`no answer within ${ATTEMPT_TIMEOUT_MS} ms`)));
+    request.on('error', (error) => done({ code: null, error: error.message || 'connection failed' }));
+    request.end(body);
+  });
+}
+
+const GONE = 'the signing key is gone (its webhook was deleted)';
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export interface DeliveryEngineOptions {
+  store: ObjectStore;
+  clock: SandboxClock;
+  faults: FaultRegistry;
+  logger: Logger;
+  /** Real-time factor for retry backoff (tests use e.g. 0.001). */
+  timeScale: number;
+  resolver: Resolver;
+}
+
 /**
- * Signed, retried, logged deliveries of webhook events and purchase success callbacks.
+ * Signed, retried, logged deliveries for every gateway.
  *
  * Each delivery is due when either clock says so: the sandbox clock reaching the unscaled backoff (so
  * `clock/advance` drives retries deterministically) or real time reaching the backoff × `webhookTimeScale`.
- * Deliveries to one URL go out one at a time in creation order, as a single worker per endpoint would.
+ * Deliveries to one URL go out one at a time in creation order, as a single worker per endpoint would. Each
+ * attempt is signed by its gateway's signer as it is sent.
  */
 export class DeliveryEngine {
   private timer: NodeJS.Timeout | undefined;
   private readonly running = new Map<string, Promise<void>>();
   private readonly chains = new Map<string, Promise<void>>();
+  private readonly policies = new Map<string, DeliveryPolicy>();
   private closed = false;
+  private readonly o: DeliveryEngineOptions;
 
-  private readonly sandbox: SandboxContext;
-
-  constructor(sandbox: SandboxContext) {
-    this.sandbox = sandbox;
+  constructor(options: DeliveryEngineOptions) {
+    this.o = options;
   }
 
-  /** Record an event and queue a signed delivery to every webhook subscribed to its type. */
-  emit(type: string, object: unknown, source: Source): StoredEvent {
-    const event: StoredEvent = {
-      id: newId(),
-      type,
-      created_on: this.sandbox.clock.now(),
-      object: JSON.parse(JSON.stringify(object)) as unknown,
-      source_type: source.type,
-      source_id: source.id,
-    };
-    this.sandbox.store.put('event', event);
-    const body = JSON.stringify({
-      id: event.id,
-      type: event.type,
-      created_on: event.created_on,
-      object: event.object,
-    });
-    for (const webhook of this.sandbox.store.list<WebhookRecord>('webhook')) {
-      if (!webhook.all_events && !webhook.events.includes(type)) continue;
-      this.enqueue('webhook', webhook.id, webhook.callback, event, body, webhook.private_key);
-    }
-    this.schedule();
-    return event;
+  /** A gateway's signer and schedule; its deliveries (new or left from an earlier run) go out from now on. */
+  register(gateway: string, policy: DeliveryPolicy): void {
+    this.policies.set(gateway, policy);
   }
 
-  /**
-   * `Purchase.success_callback`: CHIP's shape (the Purchase itself plus `event_type`), signed with the
-   * company key from `GET /public_key/`.
-   */
-  successCallback(purchase: { id: string; success_callback: string | null }, eventType: string): void {
-    if (!purchase.success_callback) return;
-    const event: StoredEvent = {
-      id: newId(),
-      type: eventType,
-      created_on: this.sandbox.clock.now(),
-      object: purchase,
-      source_type: 'purchase',
-      source_id: purchase.id,
-    };
-    const body = JSON.stringify({ ...purchase, event_type: eventType });
-    this.enqueue(
-      'success_callback',
-      null,
-      purchase.success_callback,
-      event,
-      body,
-      this.sandbox.companyKeys.privateKey,
-    );
-    this.schedule();
-  }
-
-  private enqueue(
-    kind: DeliveryKind,
-    webhookId: string | null,
-    url: string,
-    event: StoredEvent,
-    body: string,
-    privateKey: string,
-  ): Delivery {
-    const now = this.sandbox.clock.now();
+  /** Queue a delivery; it goes out at once unless a fault holds it back. */
+  enqueue(gateway: string, request: DeliveryRequest): Delivery {
+    const now = this.o.clock.now();
     const delivery: Delivery = {
       id: newId(),
-      kind,
-      webhook_id: webhookId,
-      event_id: event.id,
-      event: event.type,
-      callback: url,
-      source_type: event.source_type,
-      source_id: event.source_id,
-      body,
-      signature: signBody(body, privateKey),
+      gateway,
+      kind: request.kind,
+      webhook_id: request.webhookId ?? null,
+      event_id: request.eventId,
+      event: request.event,
+      callback: request.url,
+      source_type: request.source.type,
+      source_id: request.source.id,
+      body: request.body,
+      signer: request.signer,
       status: 'pending',
       held: false,
       attempts: [],
-      due_clock_ms: this.sandbox.clock.nowMs(),
+      due_clock_ms: this.o.clock.nowMs(),
       due_real_ms: Date.now(),
       created_on: now,
       updated_on: now,
     };
-    delivery.held = this.sandbox.faults.holdDelivery(delivery);
-    return this.sandbox.store.put('delivery', delivery);
+    delivery.held = this.o.faults.holdDelivery(delivery);
+    this.o.store.put('delivery', delivery);
+    this.schedule();
+    return delivery;
   }
 
   get(id: string): Delivery | undefined {
-    return this.sandbox.store.get<Delivery>('delivery', id);
+    return this.o.store.get<Delivery>('delivery', id);
   }
 
   list(filter: (delivery: Delivery) => boolean = () => true): Delivery[] {
-    return this.sandbox.store.list<Delivery>('delivery').filter(filter);
+    return this.o.store.list<Delivery>('delivery').filter(filter);
   }
 
+  /** Pending deliveries of the gateways this sandbox serves (a file may hold others'). */
   private pending(): Delivery[] {
-    return this.sandbox.store.list<Delivery>('delivery', { '$.status': 'pending' });
+    return this.o.store
+      .list<Delivery>('delivery', { '$.status': 'pending' })
+      .filter((d) => this.policies.has(d.gateway));
   }
 
   /** Earliest sandbox-clock instant at which a queued delivery falls due, for stepping the clock. */
@@ -285,7 +277,7 @@ export class DeliveryEngine {
   /** Attempt every delivery that is due (or, with `force`, every pending one); resolves when they are done. */
   async runDue(force = false): Promise<void> {
     if (this.closed) return;
-    const clockNow = this.sandbox.clock.nowMs();
+    const clockNow = this.o.clock.nowMs();
     const realNow = Date.now();
     const due = this.pending().filter(
       (d) =>
@@ -302,9 +294,9 @@ export class DeliveryEngine {
     for (const d of this.pending()) {
       if (!d.held || (url !== undefined && d.callback !== url)) continue;
       d.held = false;
-      d.due_clock_ms = this.sandbox.clock.nowMs();
+      d.due_clock_ms = this.o.clock.nowMs();
       d.due_real_ms = Date.now();
-      this.sandbox.store.put('delivery', d);
+      this.o.store.put('delivery', d);
     }
     this.schedule();
   }
@@ -316,7 +308,7 @@ export class DeliveryEngine {
         await Promise.allSettled([...this.running.values()]);
         continue;
       }
-      const clockNow = this.sandbox.clock.nowMs();
+      const clockNow = this.o.clock.nowMs();
       const realNow = Date.now();
       const due = this.pending().some(
         (d) => !d.held && (d.due_clock_ms <= clockNow || d.due_real_ms <= realNow),
@@ -332,7 +324,7 @@ export class DeliveryEngine {
     const work = previous
       .then(() => this.attempt(delivery.id))
       .catch((error: unknown) => {
-        this.sandbox.logger.error(
+        this.o.logger.error(
           { delivery: delivery.id, err: String(error) },
           'sandbox: delivery attempt crashed',
         );
@@ -346,16 +338,35 @@ export class DeliveryEngine {
     return work;
   }
 
+  /** Sign this attempt and send it; a signer that has no key any more ends the delivery. */
+  private send(
+    delivery: Delivery,
+    policy: DeliveryPolicy,
+    sentAt: number,
+    drop = false,
+  ): Promise<PostResult> {
+    const signed = policy.sign(delivery, sentAt);
+    if (signed === null) return Promise.resolve({ code: null, error: GONE });
+    if (drop) return Promise.resolve({ code: null, error: 'connection dropped (injected fault)' });
+    return post(
+      delivery.callback,
+      delivery.body,
+      { 'user-agent': policy.userAgent, ...signed },
+      this.o.resolver,
+    );
+  }
+
   private async attempt(id: string): Promise<void> {
     const delivery = this.get(id);
     if (!delivery || delivery.status !== 'pending' || this.closed) return;
-    const fault = this.sandbox.faults.forDelivery(delivery);
+    const policy = this.policies.get(delivery.gateway);
+    if (!policy) return;
+    const fault = this.o.faults.forDelivery(delivery);
     if (fault.latencyMs > 0) await sleep(fault.latencyMs);
     const started = Date.now();
-    const sentAt = this.sandbox.clock.now();
-    const result: PostResult = fault.drop
-      ? { code: null, error: 'connection dropped (injected fault)' }
-      : await post(delivery.callback, delivery.body, delivery.signature);
+    const sentAt = this.o.clock.now();
+    const result = await this.send(delivery, policy, sentAt, fault.drop);
+    const unsigned = result.error === GONE;
     // The sandbox may have been reset or closed while the request was out; do not resurrect anything.
     const current = this.get(id);
     if (!current || this.closed) return;
@@ -369,22 +380,24 @@ export class DeliveryEngine {
       duration_ms: Date.now() - started,
     };
     current.attempts.push(attempt);
-    current.updated_on = this.sandbox.clock.now();
+    current.updated_on = this.o.clock.now();
+    const delays = policy.retryDelaysMinutes;
     if (result.code !== null && result.code >= 200 && result.code <= 299) {
       current.status = 'delivered';
-    } else if (attempt.attempt >= MAX_ATTEMPTS) {
+    } else if (unsigned || attempt.attempt >= delays.length) {
       current.status = 'failed';
     } else {
-      const delayMs = RETRY_DELAYS_MINUTES[attempt.attempt]! * 60_000;
-      current.due_clock_ms = this.sandbox.clock.nowMs() + delayMs;
-      current.due_real_ms = Date.now() + delayMs * this.sandbox.config.webhookTimeScale;
+      const delayMs = delays[attempt.attempt]! * 60_000;
+      current.due_clock_ms = this.o.clock.nowMs() + delayMs;
+      current.due_real_ms = Date.now() + delayMs * this.o.timeScale;
     }
-    if (fault.duplicate) {
+    if (fault.duplicate && !unsigned) {
       const copyStarted = Date.now();
-      const copy = await post(current.callback, current.body, current.signature);
+      const copySentAt = this.o.clock.now();
+      const copy = await this.send(current, policy, copySentAt);
       current.attempts.push({
         attempt: attempt.attempt,
-        sent_at: this.sandbox.clock.now(),
+        sent_at: copySentAt,
         response_code: copy.code,
         error: copy.error,
         duration_ms: Date.now() - copyStarted,
@@ -392,14 +405,14 @@ export class DeliveryEngine {
       });
     }
     if (!this.get(id)) return;
-    this.sandbox.store.put('delivery', current);
+    this.o.store.put('delivery', current);
     if (current.status === 'failed') {
-      this.sandbox.logger.warn(
+      this.o.logger.warn(
         { delivery: id, event: current.event, callback: current.callback, attempts: attempt.attempt },
         'sandbox: delivery failed after the last retry',
       );
     } else {
-      this.sandbox.logger.debug(
+      this.o.logger.debug(
         {
           delivery: id,
           event: current.event,

@@ -5,6 +5,10 @@ import {
   type updateBillingTemplateRequestSchema,
 } from '@tijara/ummah';
 import type { z } from 'zod';
+import type { SandboxClock } from '../../engine/clock.js';
+import type { ObjectStore } from '../../engine/database.js';
+import type { GatewayUrls } from '../../engine/gateway-module.js';
+import { newId } from '../../engine/ids.js';
 import {
   badRequest,
   conflict,
@@ -13,9 +17,10 @@ import {
   notFound,
   type FieldDetails,
 } from './api-errors.js';
-import type { SandboxContext } from './context.js';
+import type { ClientService } from './clients.js';
+import type { UmmahConfig } from './config.js';
 import { implement, listPage, noContent, type Implementation } from './endpoints.js';
-import { newId } from './ids.js';
+import type { UmmahEvents } from './events.js';
 import {
   buildPurchaseDetails,
   clientDetails,
@@ -24,7 +29,9 @@ import {
   type PurchaseDetails,
   type PurchaseDetailsBody,
   type PurchaseRecord,
-} from './purchases.js';
+} from './purchase-model.js';
+import type { PurchaseService } from './purchases.js';
+import type { SavedCards } from './saved-cards.js';
 
 type TemplateBody = z.output<typeof createBillingTemplateRequestSchema>;
 type TemplateUpdateBody = z.output<typeof updateBillingTemplateRequestSchema>;
@@ -116,25 +123,48 @@ function detailsBody(details: PurchaseDetails): PurchaseDetailsBody {
 }
 
 export class BillingService {
-  private readonly sandbox: SandboxContext;
+  private readonly store: ObjectStore;
+  private readonly clock: SandboxClock;
+  private readonly config: UmmahConfig;
+  private readonly urls: GatewayUrls;
+  private readonly purchases: PurchaseService;
+  private readonly clients: ClientService;
+  private readonly savedCards: SavedCards;
+  private readonly events: UmmahEvents;
 
-  constructor(sandbox: SandboxContext) {
-    this.sandbox = sandbox;
-    sandbox.purchases.onPaid.push((record) => this.onPaid(record));
+  constructor(deps: {
+    store: ObjectStore;
+    clock: SandboxClock;
+    config: UmmahConfig;
+    urls: GatewayUrls;
+    purchases: PurchaseService;
+    clients: ClientService;
+    savedCards: SavedCards;
+    events: UmmahEvents;
+  }) {
+    this.store = deps.store;
+    this.clock = deps.clock;
+    this.config = deps.config;
+    this.urls = deps.urls;
+    this.purchases = deps.purchases;
+    this.clients = deps.clients;
+    this.savedCards = deps.savedCards;
+    this.events = deps.events;
+    this.purchases.onPaid.push((record) => this.onPaid(record));
   }
 
   private now(): number {
-    return this.sandbox.clock.now();
+    return this.clock.now();
   }
 
   getTemplate(id: string): BillingTemplate {
-    const template = this.sandbox.store.get<BillingTemplate>('billing_template', id);
+    const template = this.store.get<BillingTemplate>('billing_template', id);
     if (!template) throw notFound();
     return template;
   }
 
   createTemplate(body: TemplateBody): BillingTemplate {
-    if (body.brand_id !== this.sandbox.config.brandId) {
+    if (body.brand_id !== this.config.brandId) {
       throw fieldError('brand_id', 'Object with this ID does not exist.');
     }
     const now = this.now();
@@ -142,18 +172,18 @@ export class BillingService {
       id: newId(),
       type: 'billing_template',
       brand_id: body.brand_id,
-      company_id: this.sandbox.config.companyId,
+      company_id: this.config.companyId,
       is_test: true,
       created_on: now,
       updated_on: now,
       ...this.templateFields(body, undefined),
     };
-    return this.sandbox.store.put('billing_template', template);
+    return this.store.put('billing_template', template);
   }
 
   updateTemplate(id: string, body: TemplateUpdateBody): BillingTemplate {
     const existing = this.getTemplate(id);
-    if (body.brand_id !== undefined && body.brand_id !== this.sandbox.config.brandId) {
+    if (body.brand_id !== undefined && body.brand_id !== this.config.brandId) {
       throw fieldError('brand_id', 'Object with this ID does not exist.');
     }
     const updated: BillingTemplate = {
@@ -161,7 +191,7 @@ export class BillingService {
       ...this.templateFields(body, existing),
       updated_on: this.now(),
     };
-    return this.sandbox.store.put('billing_template', updated);
+    return this.store.put('billing_template', updated);
   }
 
   /** Fields of a create or full update; the period of a subscription is kept when a PUT omits it. */
@@ -195,13 +225,17 @@ export class BillingService {
       send_invoice_on_charge_failure: body.send_invoice_on_charge_failure ?? false,
       send_invoice_on_add_subscriber: body.send_invoice_on_add_subscriber ?? false,
       send_receipt: body.send_receipt ?? false,
-      purchase: buildPurchaseDetails(body.purchase, this.sandbox.config.currency),
+      purchase: buildPurchaseDetails(body.purchase, this.config.currency),
     };
+  }
+
+  listTemplates(): BillingTemplate[] {
+    return this.store.list<BillingTemplate>('billing_template');
   }
 
   deleteTemplate(id: string): void {
     this.getTemplate(id);
-    this.sandbox.store.delete('billing_template', id);
+    this.store.delete('billing_template', id);
   }
 
   /** A purchase for a client built from a template's `purchase` block (copied 1:1, as on the gateway). */
@@ -218,14 +252,14 @@ export class BillingService {
     const purchase = detailsBody(template.purchase);
     if (extra.preauthorize) purchase.total_override = 0;
     const body = {
-      brand_id: this.sandbox.config.brandId,
+      brand_id: this.config.brandId,
       client_id: clientId,
       purchase,
       send_receipt: template.send_receipt,
       force_recurring: extra.product === 'billing_subscriptions',
       skip_capture: extra.preauthorize ?? false,
     } as CreatePurchaseBody;
-    return this.sandbox.purchases.create(body, {
+    return this.purchases.create(body, {
       baseUrl,
       product: extra.product,
       billingTemplateId: template.id,
@@ -235,24 +269,22 @@ export class BillingService {
 
   sendInvoice(templateId: string, clientId: string, baseUrl: string): PurchaseRecord {
     const template = this.getTemplate(templateId);
-    if (!this.sandbox.clients.find(clientId))
-      throw fieldError('client_id', 'Object with this ID does not exist.');
+    if (!this.clients.find(clientId)) throw fieldError('client_id', 'Object with this ID does not exist.');
     return this.purchaseFromTemplate(template, clientId, baseUrl, { product: 'billing_invoices' });
   }
 
   /** `POST /billing/`: one purchase per client, each with its own checkout and invoice link. */
   createInvoices(body: z.output<typeof createInvoiceRequestSchema>, baseUrl: string): PurchaseRecord[] {
     const details: FieldDetails = {};
-    if (body.brand_id !== this.sandbox.config.brandId)
-      details['brand_id'] = ['Object with this ID does not exist.'];
+    if (body.brand_id !== this.config.brandId) details['brand_id'] = ['Object with this ID does not exist.'];
     body.clients.forEach((entry, index) => {
-      if (!this.sandbox.clients.find(entry.client_id)) {
+      if (!this.clients.find(entry.client_id)) {
         details[`clients.${index}.client_id`] = ['Object with this ID does not exist.'];
       }
     });
     if (Object.keys(details).length > 0) throw badRequest(details);
     return body.clients.map((entry) =>
-      this.sandbox.purchases.create(
+      this.purchases.create(
         {
           brand_id: body.brand_id,
           client_id: entry.client_id,
@@ -277,7 +309,7 @@ export class BillingService {
   ): { billing_template_client: Subscriber; purchase: unknown } {
     const template = this.getTemplate(templateId);
     if (!template.is_subscription) throw nonFieldError('This billing template is not a subscription.');
-    const client = this.sandbox.clients.find(clientId);
+    const client = this.clients.find(clientId);
     if (!client) throw fieldError('client_id', 'Object with this ID does not exist.');
     const existing = this.subscribers(templateId).find(
       (s) => s.object.client_id === clientId && s.object.status !== 'completed',
@@ -311,7 +343,7 @@ export class BillingService {
     const deferred = template.subscription_trial_periods + (template.subscription_charge_period_end ? 1 : 0);
     let purchase: PurchaseRecord | undefined;
     if (deferred > 0) {
-      const token = this.sandbox.clients.latestToken(clientId);
+      const token = this.savedCards.latestToken(clientId);
       if (token) this.activate(record, token.id, now, deferred, 0);
       else {
         purchase = this.purchaseFromTemplate(template, clientId, baseUrl, {
@@ -349,7 +381,7 @@ export class BillingService {
     this.schedule(record);
     this.save(record);
     if (firstActivation) {
-      this.sandbox.deliveries.emit('billing_template.client_activated', record.object, {
+      this.events.emit('billing_template.client_activated', record.object, {
         type: 'billing_template_client',
         id: record.id,
       });
@@ -374,7 +406,7 @@ export class BillingService {
   /** The buyer paid a subscription purchase at checkout: the first payment, or a failed renewal paid by hand. */
   private onPaid(purchase: PurchaseRecord): void {
     if (!purchase.subscriber_id) return;
-    const record = this.sandbox.store.get<SubscriberRecord>('subscriber', purchase.subscriber_id);
+    const record = this.store.get<SubscriberRecord>('subscriber', purchase.subscriber_id);
     if (!record || (record.object.status !== 'pending' && record.object.status !== 'failed')) return;
     const token = purchase.object.is_recurring_token ? purchase.id : record.object.recurring_token;
     const now = this.now();
@@ -398,7 +430,7 @@ export class BillingService {
   }
 
   subscribers(templateId: string): SubscriberRecord[] {
-    return this.sandbox.store.list<SubscriberRecord>('subscriber', {
+    return this.store.list<SubscriberRecord>('subscriber', {
       '$.object.billing_template_id': templateId,
     });
   }
@@ -438,7 +470,7 @@ export class BillingService {
   /** Earliest renewal on the sandbox clock, for stepping time forward. */
   nextDue(): number | undefined {
     let next: number | undefined;
-    for (const record of this.sandbox.store.list<SubscriberRecord>('subscriber', {
+    for (const record of this.store.list<SubscriberRecord>('subscriber', {
       '$.object.status': 'active',
     })) {
       const due = record.object.next_billing_on;
@@ -450,7 +482,7 @@ export class BillingService {
   /** Charge every active subscriber whose renewal date has come, oldest first. */
   runDue(): void {
     const now = this.now();
-    const due = this.sandbox.store
+    const due = this.store
       .list<SubscriberRecord>('subscriber', { '$.object.status': 'active' })
       .filter((r) => r.object.next_billing_on !== null && r.object.next_billing_on <= now)
       .sort((a, b) => (a.object.next_billing_on ?? 0) - (b.object.next_billing_on ?? 0));
@@ -459,17 +491,17 @@ export class BillingService {
 
   private renew(record: SubscriberRecord): void {
     const template =
-      this.sandbox.store.get<BillingTemplate>('billing_template', record.template.id) ?? record.template;
+      this.store.get<BillingTemplate>('billing_template', record.template.id) ?? record.template;
     record.template = template;
-    const purchase = this.purchaseFromTemplate(template, record.object.client_id, this.sandbox.baseUrl(), {
+    const purchase = this.purchaseFromTemplate(template, record.object.client_id, this.urls.gateway(), {
       product: 'billing_subscriptions',
       subscriberId: record.id,
     });
     record.object.last_purchase_id = purchase.id;
     const token = record.object.recurring_token
-      ? this.sandbox.purchases.find(record.object.recurring_token)
+      ? this.purchases.find(record.object.recurring_token)
       : undefined;
-    const outcome = this.sandbox.purchases.chargeSaved(purchase, token);
+    const outcome = this.purchases.chargeSaved(purchase, token);
     record.object.updated_on = this.now();
     if (outcome.kind === 'succeeded') {
       record.object.number_of_billing_cycles_passed++;
@@ -482,40 +514,39 @@ export class BillingService {
   }
 
   private save(record: SubscriberRecord): void {
-    this.sandbox.store.put('subscriber', record);
+    this.store.put('subscriber', record);
   }
 }
 
 const T = ENDPOINTS.billingTemplates;
 const tag = 'Subscriptions';
 
-export function billingEndpoints(): Implementation[] {
+export function billingEndpoints(billing: BillingService): Implementation[] {
   return [
-    implement(T.create, { summary: 'Create a billing template', tag, status: 201 }, ({ sandbox, input }) =>
-      sandbox.billing.createTemplate(input),
+    implement(T.create, { summary: 'Create a billing template', tag, status: 201 }, ({ input }) =>
+      billing.createTemplate(input),
     ),
     implement(T.list, { summary: 'List billing templates', tag }, (ctx) =>
-      listPage(ctx, ctx.sandbox.store.list<BillingTemplate>('billing_template').reverse()),
+      listPage(ctx, billing.listTemplates().reverse()),
     ),
-    implement(T.retrieve, { summary: 'Retrieve a billing template', tag }, ({ sandbox, params }) =>
-      sandbox.billing.getTemplate(params['id']!),
+    implement(T.retrieve, { summary: 'Retrieve a billing template', tag }, ({ params }) =>
+      billing.getTemplate(params['id']!),
     ),
-    implement(T.update, { summary: 'Update a billing template', tag }, ({ sandbox, params, input }) =>
-      sandbox.billing.updateTemplate(params['id']!, input),
+    implement(T.update, { summary: 'Update a billing template', tag }, ({ params, input }) =>
+      billing.updateTemplate(params['id']!, input),
     ),
-    implement(T.delete, { summary: 'Delete a billing template', tag }, ({ sandbox, params }) => {
-      sandbox.billing.deleteTemplate(params['id']!);
+    implement(T.delete, { summary: 'Delete a billing template', tag }, ({ params }) => {
+      billing.deleteTemplate(params['id']!);
       return noContent();
     }),
     implement(
       T.addSubscriber,
       { summary: 'Subscribe a client', tag, status: 201 },
-      ({ sandbox, params, input, baseUrl }) =>
-        sandbox.billing.addSubscriber(params['id']!, input.client_id, baseUrl),
+      ({ params, input, baseUrl }) => billing.addSubscriber(params['id']!, input.client_id, baseUrl),
     ),
     implement(T.subscribers.list, { summary: 'List subscribers', tag }, (ctx) => {
-      ctx.sandbox.billing.getTemplate(ctx.params['id']!);
-      const items = ctx.sandbox.billing
+      billing.getTemplate(ctx.params['id']!);
+      const items = billing
         .subscribers(ctx.params['id']!)
         .reverse()
         .map((r) => r.object);
@@ -524,24 +555,20 @@ export function billingEndpoints(): Implementation[] {
     implement(
       T.subscribers.retrieve,
       { summary: 'Get a subscriber', tag },
-      ({ sandbox, params }) => sandbox.billing.getSubscriber(params['id']!, params['client_id']!).object,
+      ({ params }) => billing.getSubscriber(params['id']!, params['client_id']!).object,
     ),
-    implement(
-      T.subscribers.update,
-      { summary: 'Pause or resume a subscriber', tag },
-      ({ sandbox, params, input }) =>
-        sandbox.billing.updateSubscriber(params['id']!, params['client_id']!, input.status),
+    implement(T.subscribers.update, { summary: 'Pause or resume a subscriber', tag }, ({ params, input }) =>
+      billing.updateSubscriber(params['id']!, params['client_id']!, input.status),
     ),
     implement(
       T.sendInvoice,
       { summary: 'Send an invoice from a template', tag: 'Invoicing', status: 201 },
-      ({ sandbox, params, input, baseUrl }) =>
-        sandbox.billing.sendInvoice(params['id']!, input.client_id, baseUrl).object,
+      ({ params, input, baseUrl }) => billing.sendInvoice(params['id']!, input.client_id, baseUrl).object,
     ),
     implement(
       ENDPOINTS.billing.createInvoice,
       { summary: 'Send a one-time invoice', tag: 'Invoicing', status: 201 },
-      ({ sandbox, input, baseUrl }) => sandbox.billing.createInvoices(input, baseUrl).map((r) => r.object),
+      ({ input, baseUrl }) => billing.createInvoices(input, baseUrl).map((r) => r.object),
     ),
   ];
 }

@@ -1,16 +1,18 @@
 import { fromMinorUnits } from '@tijara/core';
 import { ENDPOINTS } from '@tijara/ummah';
+import type { SandboxClock } from '../../engine/clock.js';
+import type { ObjectStore } from '../../engine/database.js';
+import type { GatewayUrls } from '../../engine/gateway-module.js';
+import { newId, newToken } from '../../engine/ids.js';
 import { conflict, fieldError, notFound } from './api-errors.js';
-import type { SandboxContext } from './context.js';
 import { implement, listPage, type Implementation } from './endpoints.js';
-import { newId, newToken } from './ids.js';
-import type { PurchaseRecord, RefundObject } from './purchases.js';
+import type { PurchaseRecord, RefundObject } from './purchase-model.js';
 
-/** One movement of money through the sandbox's account: a settled payment (+) or a refund (−). */
+/** One movement of money through the sandbox's account: a settled payment (+), a refund or a chargeback (−). */
 export interface LedgerEntry {
   id: string;
   created_on: number;
-  kind: 'purchase' | 'refund';
+  kind: 'purchase' | 'refund' | 'chargeback';
   purchase_id: string;
   payment_id: string | null;
   reference: string;
@@ -101,16 +103,20 @@ function validTimezone(timezone: string): boolean {
 
 /** Balance, turnover and statements, all computed from the sandbox's own ledger. */
 export class Ledger {
-  private readonly sandbox: SandboxContext;
+  private readonly store: ObjectStore;
+  private readonly clock: SandboxClock;
+  private readonly urls: GatewayUrls;
 
-  constructor(sandbox: SandboxContext) {
-    this.sandbox = sandbox;
+  constructor(store: ObjectStore, clock: SandboxClock, urls: GatewayUrls) {
+    this.store = store;
+    this.clock = clock;
+    this.urls = urls;
   }
 
   record(kind: LedgerEntry['kind'], purchase: PurchaseRecord, amount: number, refund?: RefundObject): void {
-    this.sandbox.store.put<LedgerEntry>('ledger', {
+    this.store.put<LedgerEntry>('ledger', {
       id: newId(),
-      created_on: this.sandbox.clock.now(),
+      created_on: this.clock.now(),
       kind,
       purchase_id: purchase.id,
       payment_id: refund?.id ?? null,
@@ -121,7 +127,7 @@ export class Ledger {
   }
 
   entries(filter: ReportFilter = {}): LedgerEntry[] {
-    return this.sandbox.store
+    return this.store
       .list<LedgerEntry>('ledger')
       .filter(
         (e) =>
@@ -142,11 +148,20 @@ export class Ledger {
     };
   }
 
-  /** Per currency and calendar month (UTC): money paid in, money refunded, and the count of each. */
+  /** Per currency and calendar month (UTC): money paid in, refunded and charged back, and the count of each. */
   turnover(filter: ReportFilter): { turnover: Array<Record<string, string | number>> } {
     const rows = new Map<
       string,
-      { currency: string; period: string; paid: number; refunded: number; payments: number; refunds: number }
+      {
+        currency: string;
+        period: string;
+        paid: number;
+        refunded: number;
+        chargedBack: number;
+        payments: number;
+        refunds: number;
+        chargebacks: number;
+      }
     >();
     for (const entry of this.entries(filter)) {
       const period = new Date(entry.created_on * 1000).toISOString().slice(0, 7);
@@ -156,10 +171,15 @@ export class Ledger {
         period,
         paid: 0,
         refunded: 0,
+        chargedBack: 0,
         payments: 0,
         refunds: 0,
+        chargebacks: 0,
       };
-      if (entry.amount >= 0) {
+      if (entry.kind === 'chargeback') {
+        row.chargedBack -= entry.amount;
+        row.chargebacks++;
+      } else if (entry.amount >= 0) {
         row.paid += entry.amount;
         row.payments++;
       } else {
@@ -176,9 +196,11 @@ export class Ledger {
           period: r.period,
           paid_amount: r.paid,
           refunded_amount: r.refunded,
-          net_amount: r.paid - r.refunded,
+          chargeback_amount: r.chargedBack,
+          net_amount: r.paid - r.refunded - r.chargedBack,
           payments_count: r.payments,
           refunds_count: r.refunds,
+          chargebacks_count: r.chargebacks,
         })),
     };
   }
@@ -226,7 +248,7 @@ export class Ledger {
     baseUrl: string,
   ): Statement {
     if (!validTimezone(timezone)) throw fieldError('timezone', `"${timezone}" is not a valid choice.`);
-    const now = this.sandbox.clock.now();
+    const now = this.clock.now();
     const filter = filterFrom(Object.fromEntries(new URLSearchParams(queryString ?? '')));
     const record: StatementRecord = {
       id: newId(),
@@ -248,7 +270,7 @@ export class Ledger {
       },
     };
     record.object.id = record.id;
-    this.sandbox.store.put('statement', record);
+    this.store.put('statement', record);
     return record.object;
   }
 
@@ -257,13 +279,13 @@ export class Ledger {
    * polls sees both states without waiting. XLSX is not rendered by the sandbox: it ends in `error`.
    */
   getStatement(id: string): Statement {
-    const record = this.sandbox.store.get<StatementRecord>('statement', id);
+    const record = this.store.get<StatementRecord>('statement', id);
     if (!record) throw notFound();
     return this.finish(record).object;
   }
 
   listStatements(): Statement[] {
-    return this.sandbox.store
+    return this.store
       .list<StatementRecord>('statement')
       .reverse()
       .map((record) => this.finish(record).object);
@@ -272,7 +294,7 @@ export class Ledger {
   private finish(record: StatementRecord): StatementRecord {
     if (record.object.status === 'completed') {
       // Built on each read so the link follows the sandbox to whatever address it runs on now.
-      const base = this.sandbox.config.publicUrl ?? record.base_url;
+      const base = this.urls.publicUrl ?? record.base_url;
       record.object.download_url = `${base}/statements/${record.id}/${record.token}.csv`;
     }
     if (record.object.status !== 'processing') return record;
@@ -282,13 +304,13 @@ export class Ledger {
     } else {
       record.object.status = 'completed';
     }
-    record.object.updated_on = this.sandbox.clock.now();
-    this.sandbox.store.put('statement', record);
+    record.object.updated_on = this.clock.now();
+    this.store.put('statement', record);
     return this.finish(record);
   }
 
   cancelStatement(id: string): { status: 'cancelled' } {
-    const record = this.sandbox.store.get<StatementRecord>('statement', id);
+    const record = this.store.get<StatementRecord>('statement', id);
     if (!record) throw notFound();
     if (record.object.status !== 'processing') {
       throw conflict(
@@ -296,14 +318,14 @@ export class Ledger {
       );
     }
     record.object.status = 'cancelled';
-    record.object.updated_on = this.sandbox.clock.now();
-    this.sandbox.store.put('statement', record);
+    record.object.updated_on = this.clock.now();
+    this.store.put('statement', record);
     return { status: 'cancelled' };
   }
 
   /** The CSV behind a `download_url` (the token in the URL is the only credential, like a pre-signed link). */
   download(id: string, token: string): string | undefined {
-    const record = this.sandbox.store.get<StatementRecord>('statement', id);
+    const record = this.store.get<StatementRecord>('statement', id);
     if (!record || record.token !== token || record.object.status !== 'completed') return undefined;
     return record.content;
   }
@@ -311,32 +333,30 @@ export class Ledger {
 
 const tag = 'Reporting';
 
-export function reportingEndpoints(): Implementation[] {
+export function reportingEndpoints(ledger: Ledger): Implementation[] {
   const S = ENDPOINTS.companyStatements;
   return [
-    implement(ENDPOINTS.balance.retrieve, { summary: 'Get balance data', tag }, ({ sandbox, input }) =>
-      sandbox.ledger.balance(filterFrom(input)),
+    implement(ENDPOINTS.balance.retrieve, { summary: 'Get balance data', tag }, ({ input }) =>
+      ledger.balance(filterFrom(input)),
     ),
-    implement(ENDPOINTS.account.balance, { summary: 'Company balance', tag }, ({ sandbox, input }) =>
-      sandbox.ledger.balance(filterFrom(input)),
+    implement(ENDPOINTS.account.balance, { summary: 'Company balance', tag }, ({ input }) =>
+      ledger.balance(filterFrom(input)),
     ),
-    implement(ENDPOINTS.account.turnover, { summary: 'Company turnover', tag }, ({ sandbox, input }) =>
-      sandbox.ledger.turnover(filterFrom(input)),
+    implement(ENDPOINTS.account.turnover, { summary: 'Company turnover', tag }, ({ input }) =>
+      ledger.turnover(filterFrom(input)),
     ),
     implement(
       S.create,
       { summary: 'Schedule statement generation', tag, status: 201 },
-      ({ sandbox, input, baseUrl }) =>
-        sandbox.ledger.createStatement(input.format, input.timezone ?? 'UTC', input.query_string, baseUrl),
+      ({ input, baseUrl }) =>
+        ledger.createStatement(input.format, input.timezone ?? 'UTC', input.query_string, baseUrl),
     ),
-    implement(S.list, { summary: 'List statements', tag }, (ctx) =>
-      listPage(ctx, ctx.sandbox.ledger.listStatements()),
+    implement(S.list, { summary: 'List statements', tag }, (ctx) => listPage(ctx, ledger.listStatements())),
+    implement(S.retrieve, { summary: 'Retrieve a statement', tag }, ({ params }) =>
+      ledger.getStatement(params['id']!),
     ),
-    implement(S.retrieve, { summary: 'Retrieve a statement', tag }, ({ sandbox, params }) =>
-      sandbox.ledger.getStatement(params['id']!),
-    ),
-    implement(S.cancel, { summary: 'Cancel statement generation', tag }, ({ sandbox, params }) =>
-      sandbox.ledger.cancelStatement(params['id']!),
+    implement(S.cancel, { summary: 'Cancel statement generation', tag }, ({ params }) =>
+      ledger.cancelStatement(params['id']!),
     ),
   ];
 }
