@@ -1,0 +1,35 @@
+import { randomBytes } from 'node:crypto';
+import { runDriverConformance } from '@tijara/testkit';
+import { createUhmiDriver } from '@tijara/uhmi';
+import type { RunningSandbox } from '../src/index.js';
+import { start } from './helpers.js';
+
+/**
+ * The testkit's driver conformance suite with the sandbox's Uhmi as the target (the first run, in libs/uhmi,
+ * replays recorded answers): what Uhmi does not declare must refuse, what it declares must work against live state.
+ */
+// Known before the sandbox starts: the suite reads the secrets while it registers its tests.
+const API_KEY = `uhmi_test_${randomBytes(24).toString('hex')}`;
+let sandbox: RunningSandbox | undefined;
+
+runDriverConformance('uhmi', {
+  secrets: [API_KEY],
+  createDriver: ({ baseUrl, logger }) =>
+    createUhmiDriver({ apiKey: API_KEY, baseUrl, logger, backoffBaseMs: 1, jitterMs: 0 }),
+  startTarget: async () => {
+    sandbox = await start({ gatewayOptions: { uhmi: { apiKey: API_KEY } } });
+    return {
+      baseUrl: sandbox.gateways.uhmi.apiBase(sandbox.url),
+      paymentInput: {
+        amount: 499,
+        currency: 'EUR',
+        reference: 'conformance-1',
+        customer: { email: 'lena@example.com' },
+        capture: 'automatic',
+        returnUrls: { success: 'https://shop.example/ok', failure: 'https://shop.example/ko' },
+      },
+      close: () => sandbox!.close(),
+    };
+  },
+  errorBody: (status) => ({ error: { code: status, message: `Uhmi answered ${status}.` } }),
+});
