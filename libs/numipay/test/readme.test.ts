@@ -109,7 +109,8 @@ describe('README examples, run against recorded Numipay exchanges', () => {
   it('transactions: the totals of a period, in calls of seven days', async () => {
     const target = await start('transactions-list');
     expect(await periodTotals(createDriver(env(target)), '2024-07-01', '2024-07-10')).toEqual({
-      'withdrawal GBP': 20000,
+      'deposit EUR': 2500,
+      'deposit GBP': 1000,
     });
   });
 });

@@ -8,6 +8,7 @@
  * - `pay(trackingId, outcome)`: the buyer completes the hosted cashier (or the 3-D Secure step of a card payment).
  * - `submitPayout(trackingId)`: the payee completes the payout cashier; the payout then waits for approval.
  * - `webhook(trackingId)`: the last signed delivery the target sent about that tracking id (raw bytes, headers).
+ * - `today()`: the target's date, so a scenario can list the transactions it made.
  * - `begin(scenario)` / `end(scenario)` (optional): a replaying target loads the scenario's recording and checks
  *   every recorded exchange was used in order.
  *
@@ -43,6 +44,8 @@ export interface NumipayScenarioTarget {
   pay(trackingId: string, outcome: BuyerOutcome): Promise<void>;
   submitPayout(trackingId: string): Promise<void>;
   webhook(trackingId: string): Promise<SignedDelivery>;
+  /** Today on the target's clock (`YYYY-MM-DD`), for listing what the scenario made. */
+  today(): string;
   begin?(scenario: string): Promise<void>;
   end?(scenario: string): Promise<void>;
 }
@@ -286,11 +289,26 @@ export function defineNumipayDriverScenarios(getTarget: () => NumipayScenarioTar
       expect(error.code).toBe('payout_already_decided');
     });
 
-    scenario('transactions-list', async (_target, driver) => {
-      const transactions = await driver().listTransactions({ from: '2024-07-01', to: '2024-07-10' });
-      expect(transactions.map((t) => [t.transactionId, t.amount, t.currency, t.userAmount])).toEqual([
-        ['g7xp8kudinz3tyi', 856, 'GBP', { amount: 1000, currency: 'EUR' }],
-        ['h2kq9vmdpa71xle', 20000, 'GBP', undefined],
+    scenario('transactions-list', async (target, driver) => {
+      const numipay = driver();
+      const gbp = await numipay.createPayment(order('order-3010', 1000), { idempotencyKey: 'order-3010' });
+      await target.pay(gbp.id, 'success');
+      const eur = await numipay.createPayment(order('order-3011', 2500, { currency: 'EUR' }), {
+        idempotencyKey: 'order-3011',
+      });
+      await target.pay(eur.id, 'success');
+
+      // Ten days: two calls (seven days, then three), each transaction listed once.
+      const to = target.today();
+      const from = new Date(Date.parse(`${to}T00:00:00Z`) - 9 * 86_400_000).toISOString().slice(0, 10);
+      const transactions = await numipay.listTransactions({ from, to });
+      const deposits = transactions
+        .filter((t) => t.type === 'deposit' && t.rawStatus === 'successful')
+        .map((t) => [t.amount, t.currency])
+        .sort((a, b) => Number(a[0]) - Number(b[0]));
+      expect(deposits).toEqual([
+        [1000, 'GBP'],
+        [2500, 'EUR'],
       ]);
     });
 

@@ -74,6 +74,8 @@ export async function startReplayTarget(): Promise<ReplayTarget> {
     // The recording already holds what Numipay answered after the buyer (or payee) acted.
     pay: async () => undefined,
     submitPayout: async () => undefined,
+    // The day the recordings were made.
+    today: () => '2024-07-10',
     webhook: async (trackingId) => {
       const payload = recording?.webhooks[trackingId];
       if (!payload) throw new Error(`${recording?.scenario}: no recorded webhook for ${trackingId}`);

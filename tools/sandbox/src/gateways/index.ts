@@ -1,3 +1,4 @@
+import { numipayGateway } from './numipay/index.js';
 import { uhmiGateway } from './uhmi/index.js';
 import { ummahGateway } from './ummah/index.js';
 
@@ -5,4 +6,4 @@ import { ummahGateway } from './ummah/index.js';
  * Every gateway the sandbox serves, in one list. A new gateway is a folder `src/gateways/<name>/` whose
  * `defineGateway({ name, mount: '/<name>', … })` is added here; nothing else in the sandbox changes.
  */
-export const GATEWAYS = [ummahGateway, uhmiGateway] as const;
+export const GATEWAYS = [ummahGateway, uhmiGateway, numipayGateway] as const;

@@ -31,14 +31,12 @@ export function uhmiControl(deps: { payments: PaymentService; logger: Logger }):
         return;
       }
       if (error instanceof z.ZodError) {
-        res
-          .status(400)
-          .json({
-            error: {
-              code: 400,
-              message: error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
-            },
-          });
+        res.status(400).json({
+          error: {
+            code: 400,
+            message: error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+          },
+        });
         return;
       }
       logger.error({ err: error }, 'uhmi sandbox control: unexpected error');
