@@ -123,6 +123,21 @@ describe('URLs', () => {
     expect(query.get('paid')).toBe('false');
   });
 
+  it('sends each path with its own query, and none when the next call has none', async () => {
+    const server = await serve((_req, res) => sendJson(res, 200, {}));
+    const client = transport(`${server.url}/api/v1/`);
+    await client.request({ method: 'GET', path: 'purchases/' });
+    await client.request({ method: 'GET', path: 'purchases/', query: { page: 2, brand: undefined } });
+    await client.request({ method: 'GET', path: 'purchases/', query: { brand: undefined } });
+    await client.request({ method: 'GET', path: 'purchases/p1/' });
+    expect(server.requests.map((r) => `${r.path}?${r.query}`)).toEqual([
+      '/api/v1/purchases/?',
+      '/api/v1/purchases/?page=2',
+      '/api/v1/purchases/?',
+      '/api/v1/purchases/p1/?',
+    ]);
+  });
+
   it('refuses a baseUrl that is not absolute', () => {
     expect(() => transport('gate.example.com/api')).toThrow(ConfigurationError);
   });

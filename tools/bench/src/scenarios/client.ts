@@ -24,6 +24,11 @@ export interface ClientReport {
   /** Client-process CPU per call: what the driver itself costs, independent of the sandbox's latency. */
   readonly driverCpuMsPerCall: number;
   readonly fetchCpuMsPerCall: number;
+  /**
+   * `client_cpu_vs_fetch`: the driver's CPU per call ÷ raw fetch's, measured in the same blocks; target ≤ 1.3 (what
+   * the gateway's official superagent-based SDK costs here), with every response still validated.
+   */
+  readonly cpuVsFetch: number;
   /** The same with 8 calls in flight: requests/s each way. */
   readonly concurrent: { readonly driverRps: number; readonly fetchRps: number; readonly overhead: number };
 }
@@ -132,6 +137,7 @@ export async function clientScenario(ctx: RunContext, sandbox: SandboxProcess): 
     overhead: mean(driverTimes) / mean(fetchTimes) - 1,
     driverCpuMsPerCall: cpu.driver / driverTimes.length,
     fetchCpuMsPerCall: cpu.fetch / fetchTimes.length,
+    cpuVsFetch: cpu.driver / driverTimes.length / (cpu.fetch / fetchTimes.length),
     concurrent: { driverRps, fetchRps, overhead: fetchRps / driverRps - 1 },
   };
 }
