@@ -596,12 +596,15 @@ export class Transport {
     });
     if (!body.json) {
       // A gateway that answers plain text (Uhmi's `Payment deleted`) is fine where the endpoint's schema takes text.
-      const text = await safeParse(req.schema, body.value);
-      if (text.success) return text.data;
-      throw new InvalidResponseError(
-        `${this.gateway} ${call.method} ${call.label} returned a body that is not JSON`,
-        { ...context(), code: 'invalid_json' },
-      );
+      const text = (result: ZodSafeParseResult<T>): T => {
+        if (result.success) return result.data;
+        throw new InvalidResponseError(
+          `${this.gateway} ${call.method} ${call.label} returned a body that is not JSON`,
+          { ...context(), code: 'invalid_json' },
+        );
+      };
+      const parsed = safeParse(req.schema, body.value);
+      return parsed instanceof Promise ? parsed.then(text) : text(parsed);
     }
     const checked = (result: ZodSafeParseResult<T>): T => {
       if (result.success) return result.data;
