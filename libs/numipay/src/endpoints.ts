@@ -71,8 +71,8 @@ export function numipayEndpoints(paths: Partial<NumipayPaths> = {}) {
       code: 'invalid_path',
     });
   }
-  // A cashier or direct request opens a session for a tracking id; nothing moves until the buyer acts, so sending
-  // it twice is sending it once. A card payment, an approval and a rejection act at once: never re-sent blindly.
+  // Numipay has no idempotency keys: no call that writes is re-sent once Numipay may have received it. A lost
+  // cashier answer surfaces as an unknown outcome; creating again with the same key reuses the tracking id.
   return {
     payments: {
       cashier: defineEndpoint({
@@ -80,14 +80,12 @@ export function numipayEndpoints(paths: Partial<NumipayPaths> = {}) {
         path: path('depositCashier'),
         request: depositCashierRequestSchema,
         response: tokenResponseSchema,
-        idempotent: true,
       }),
       direct: defineEndpoint({
         method: 'POST',
         path: path('directPayment'),
         request: directPaymentRequestSchema,
         response: directPaymentResponseSchema,
-        idempotent: true,
       }),
       serverToServer: defineEndpoint({
         method: 'POST',
@@ -102,7 +100,6 @@ export function numipayEndpoints(paths: Partial<NumipayPaths> = {}) {
         path: path('payoutCashier'),
         request: payoutCashierRequestSchema,
         response: tokenResponseSchema,
-        idempotent: true,
       }),
       approve: defineEndpoint({
         method: 'POST',

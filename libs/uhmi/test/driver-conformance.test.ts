@@ -25,6 +25,20 @@ runDriverConformance('uhmi', {
           failure: 'https://shop.example/uhmi/return/order-2001',
         },
       },
+      // The widget-checkout recording: its transaction paid its payment.
+      returnParams: async () => ({
+        params: {
+          query: {},
+          form: { transaction_id: 'V2LBXVPKH86ERIRSY' },
+          paymentId: '07LygN2WrLPjX1FOnqHfs5xuxcuAwK',
+        },
+        paymentId: '07LygN2WrLPjX1FOnqHfs5xuxcuAwK',
+      }),
+      // The same transaction brought back to another order's return.
+      mismatchedReturnParams: async () => ({
+        query: { transaction_id: 'V2LBXVPKH86ERIRSY' },
+        paymentId: 'Qd81mZKb0TrWc4NvXy2LhP7sGfAe3u',
+      }),
       close: () => recorded.close(),
     };
   },

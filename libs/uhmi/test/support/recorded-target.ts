@@ -12,7 +12,8 @@ const NOT_FOUND = { error: { code: 404, message: 'The requested resource could n
 
 /**
  * A loopback Uhmi answering from the recorded exchanges of the given scenarios, keyed by method and path (the
- * first recorded answer for a route wins), so a driver can call them in any order and any number of times.
+ * first recorded answer for a route wins), so a driver can call them in any order and any number of times. A
+ * PATCH is remembered: later reads of that payment answer what the PATCH answered, as Uhmi would.
  */
 export async function startRecordedTarget(
   scenarios: readonly string[] = ['widget-checkout'],
@@ -24,9 +25,12 @@ export async function startRecordedTarget(
       if (!routes.has(key)) routes.set(key, exchange.response);
     }
   }
+  const written = new Map<string, { status: number; body: unknown }>();
   const server = await startLoopbackServer((request, response) => {
-    const route = routes.get(`${request.method} ${request.path}`);
+    const key = `${request.method} ${request.path}`;
+    const route = written.get(key) ?? routes.get(key);
     if (!route) return sendJson(response, 404, NOT_FOUND);
+    if (request.method === 'PATCH' && route.status === 200) written.set(`GET ${request.path}`, route);
     sendJson(response, route.status, route.body);
   });
   return { server, baseUrl: `${server.url}/api/v1/`, close: () => server.close() };
