@@ -458,6 +458,10 @@ describe('response bodies', () => {
     expect(error.code).toBe('invalid_json');
     expect(error.raw).toBe('<html>maintenance</html>');
     expect((await client.request({ method: 'GET', path: 'x' })).data).toBe('<html>maintenance</html>');
+    // An endpoint whose schema takes text (Uhmi's `Payment deleted`) gets it.
+    expect((await client.request({ method: 'GET', path: 'x', schema: z.string() })).data).toBe(
+      '<html>maintenance</html>',
+    );
   });
 
   it('reports every schema issue by path and keeps the body, redacted', async () => {
