@@ -338,5 +338,7 @@ test("a deleted webhook's pending deliveries stop: its key is gone with it", asy
   expect(receiver.requests).toHaveLength(1);
   const log = await api.get(`/webhooks/deliveries/?id=${purchase.id}&source_type=purchase`);
   expect(log.body.results[0]).toMatchObject({ status: 'failed', attempt_count: 2 });
-  expect(log.body.results[0].attempts[1].error).toBe('the signing key is gone (the webhook it was for was deleted)');
+  expect(log.body.results[0].attempts[1].error).toBe(
+    'the signing key is gone (the webhook it was for was deleted)',
+  );
 });
