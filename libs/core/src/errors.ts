@@ -1,4 +1,4 @@
-import { redact, redactString } from './redact.js';
+import { redact, redactFieldDetails, redactString } from './redact.js';
 
 /** Field errors as gateways report them: field path → messages. */
 export type FieldDetails = Record<string, string[]>;
@@ -21,7 +21,8 @@ export type TijaraErrorType =
   | 'money'
   | 'amount_mismatch'
   | 'configuration'
-  | 'lock_timeout';
+  | 'lock_timeout'
+  | 'lock_lost';
 
 export interface TijaraErrorOptions {
   /** HTTP status returned by the gateway, when there was a response. */
@@ -39,6 +40,11 @@ export interface TijaraErrorOptions {
   cause?: unknown;
   /** Literal secrets to scrub from message and raw body in addition to the known shapes. */
   secrets?: readonly string[];
+  /**
+   * The gateway may have acted on the request before this error (a reset or a 502 after sending a non-idempotent
+   * call): the operation may or may not have happened, so re-read before acting again.
+   */
+  outcomeUnknown?: boolean;
 }
 
 /** Root of every error Tijara throws on purpose. `type` is stable and safe to switch on. */
@@ -50,6 +56,8 @@ export class TijaraError extends Error {
   readonly requestId: string | undefined;
   readonly raw: unknown;
   readonly gateway: string | undefined;
+  /** True when the operation may have happened anyway (see TijaraErrorOptions.outcomeUnknown). */
+  readonly outcomeUnknown: boolean;
 
   constructor(message: string, options: TijaraErrorOptions = {}) {
     super(
@@ -59,10 +67,11 @@ export class TijaraError extends Error {
     this.name = new.target.name;
     this.statusCode = options.statusCode;
     this.code = options.code;
-    this.details = options.details ? redact(options.details, options.secrets) : undefined;
+    this.details = options.details ? redactFieldDetails(options.details, options.secrets) : undefined;
     this.requestId = options.requestId;
     this.raw = options.raw === undefined ? undefined : redact(options.raw, options.secrets);
     this.gateway = options.gateway;
+    this.outcomeUnknown = options.outcomeUnknown ?? false;
   }
 
   toJSON(): Record<string, unknown> {
@@ -76,6 +85,7 @@ export class TijaraError extends Error {
       requestId: this.requestId,
       gateway: this.gateway,
       raw: this.raw,
+      ...(this.outcomeUnknown ? { outcomeUnknown: true } : {}),
     };
   }
 }
@@ -149,10 +159,8 @@ export interface ConnectionErrorOptions extends TijaraErrorOptions {
 /** Network failure or timeout. Check `outcomeUnknown` before assuming nothing happened. */
 export class ConnectionError extends TijaraError {
   override readonly type = 'connection' as const;
-  readonly outcomeUnknown: boolean;
   constructor(message: string, options: ConnectionErrorOptions) {
     super(message, options);
-    this.outcomeUnknown = options.outcomeUnknown;
   }
   override toJSON(): Record<string, unknown> {
     return { ...super.toJSON(), outcomeUnknown: this.outcomeUnknown };
@@ -186,6 +194,15 @@ export class ConfigurationError extends TijaraError {
 /** A lock could not be acquired in time; nothing was done. Safe to retry later. */
 export class LockTimeoutError extends TijaraError {
   override readonly type = 'lock_timeout' as const;
+}
+
+/**
+ * A lock holder must stop: its deadline passed (`lock_deadline`), another holder took the lock
+ * (`lock_taken_over`), or its lease could not be renewed in time (`lock_not_renewed`). The reason of
+ * `lease.signal`; what the holder had not yet written must not be written.
+ */
+export class LockLostError extends TijaraError {
+  override readonly type = 'lock_lost' as const;
 }
 
 export interface HttpErrorContext extends TijaraErrorOptions {

@@ -1,12 +1,10 @@
 // The ledger battery on both backends: a SQLite file (the default) and a PostgreSQL database of its own, created
-// for this run and dropped after it. Each backend also runs the cross-process checks with a second process.
-import { randomUUID } from 'node:crypto';
+// for this run and dropped after it (testkit's createTestDatabase). Each backend also runs the cross-process checks with a second process.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { openLedger } from '@tijara/ledger';
-import { runLedgerBattery } from '@tijara/testkit';
+import { createTestDatabase, runLedgerBattery, type TestDatabase } from '@tijara/testkit';
 
 const childModule = new URL('./fixtures/open-ledger.ts', import.meta.url).href;
 
@@ -24,29 +22,13 @@ runLedgerBattery('SQLite in memory', {
   open: (settings) => openLedger({ url: 'sqlite::memory:', ...settings }),
 });
 
-const adminUrl = process.env.TIJARA_TEST_POSTGRES_URL ?? 'postgres://postgres@localhost:5432/postgres';
-const database = `tijara_ledger_${process.pid}_${randomUUID().slice(0, 8)}`;
-const postgresUrl = (() => {
-  const url = new URL(adminUrl);
-  url.pathname = `/${database}`;
-  return url.toString();
-})();
-
-async function admin(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
-beforeAll(() => admin(`CREATE DATABASE ${database}`));
-afterAll(() => admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`));
+// A PostgreSQL database of this run's own, created here and dropped at the end.
+let database: TestDatabase | undefined;
+const postgresUrl = async (): Promise<string> => (database ??= await createTestDatabase('ledger')).url;
+afterAll(() => database?.drop());
 
 runLedgerBattery('PostgreSQL', {
-  open: (settings) => openLedger({ url: postgresUrl, ...settings }),
+  open: async (settings) => openLedger({ url: await postgresUrl(), ...settings }),
   childModule,
-  childEnv: { TIJARA_LEDGER_TEST_URL: postgresUrl },
+  childEnv: async () => ({ TIJARA_LEDGER_TEST_URL: await postgresUrl() }),
 });

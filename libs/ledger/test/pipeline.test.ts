@@ -10,24 +10,17 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { openSqliteDatabase, SettlementPipeline, type DomainEvent } from '@tijara/core';
 import { openLedger, type Ledger, type PgPoolLike } from '@tijara/ledger';
+import { createTestDatabase, type TestDatabase } from '@tijara/testkit';
 import { TestGateway } from './support/test-gateway.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tijara-ledger-pipeline-'));
-const adminUrl = process.env.TIJARA_TEST_POSTGRES_URL ?? 'postgres://postgres@localhost:5432/postgres';
-const database = `tijara_ledger_pipeline_${process.pid}_${randomUUID().slice(0, 8)}`;
-
-async function admin(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-beforeAll(() => admin(`CREATE DATABASE ${database}`));
+// A PostgreSQL database of this run's own, created here and dropped at the end.
+let database: TestDatabase;
+beforeAll(async () => {
+  database = await createTestDatabase('ledger_pipeline');
+});
 afterAll(async () => {
-  await admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+  await database.drop();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -59,9 +52,7 @@ async function sqliteBackend(): Promise<Backend> {
 }
 
 async function postgresBackend(): Promise<Backend> {
-  const url = new URL(adminUrl);
-  url.pathname = `/${database}`;
-  const pool = new pg.Pool({ connectionString: url.toString() });
+  const pool = new pg.Pool({ connectionString: database.url });
   let commits = 0;
   const counting: PgPoolLike = {
     query: (config) => pool.query(config),

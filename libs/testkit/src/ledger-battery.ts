@@ -42,9 +42,14 @@ export interface LedgerBatteryOptions {
    * second process can share (`sqlite::memory:`); the cross-process checks are then not registered.
    */
   readonly childModule?: string;
-  /** Environment for the child processes (e.g. which database file or URL the module opens). */
-  readonly childEnv?: Readonly<Record<string, string>>;
+  /**
+   * Environment for the child processes (e.g. which database file or URL the module opens), or a function giving
+   * it once the database exists.
+   */
+  readonly childEnv?: ChildEnv | (() => Promise<ChildEnv>);
 }
+
+type ChildEnv = Readonly<Record<string, string>>;
 
 const TEST_TIMEOUT = 30_000;
 const LEASE_MS = 400;
@@ -87,8 +92,9 @@ class LedgerChild {
     module: string,
     settings: LedgerSettings,
     label: string,
-    env: Readonly<Record<string, string>> = {},
+    childEnv: LedgerBatteryOptions['childEnv'] = {},
   ): Promise<LedgerChild> {
+    const env = typeof childEnv === 'function' ? await childEnv() : childEnv;
     const child = spawnTs(childScript(), [], {
       label,
       env: { ...env, TIJARA_LEDGER_BATTERY_CHILD: JSON.stringify({ module, settings }) },

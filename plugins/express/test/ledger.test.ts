@@ -4,8 +4,8 @@
  * refund id, and the store's events in the outbox.
  */
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
 import type { RunningSandbox } from '@tijara/sandbox';
+import { createTestDatabase, type TestDatabase } from '@tijara/testkit';
 import {
   CARDS,
   eventually,
@@ -16,37 +16,21 @@ import {
   type StoreHarness,
 } from './support/harness.js';
 
-const adminUrl = process.env.TIJARA_TEST_POSTGRES_URL ?? 'postgres://postgres@localhost:5432/postgres';
-const database = `tijara_express_ledger_${process.pid}_${randomUUID().slice(0, 8)}`;
-const postgresUrl = (() => {
-  const url = new URL(adminUrl);
-  url.pathname = `/${database}`;
-  return url.toString();
-})();
-
-async function admin(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
 let sandbox: RunningSandbox;
+// A PostgreSQL database of this run's own, created here and dropped at the end.
+let database: TestDatabase;
 beforeAll(async () => {
   sandbox = await startTestSandbox();
-  await admin(`CREATE DATABASE ${database}`);
+  database = await createTestDatabase('express_ledger');
 });
 afterAll(async () => {
   await sandbox.close();
-  await admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+  await database.drop();
 });
 
 describe.each([
   ['SQLite (the default)', undefined],
-  ['PostgreSQL', () => postgresUrl],
+  ['PostgreSQL', () => database.url],
 ] as const)('the ledger on %s', (_name, databaseOf) => {
   let store: StoreHarness;
   beforeAll(async () => {

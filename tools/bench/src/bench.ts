@@ -98,6 +98,7 @@ const ratios = {
   webhook_vs_limit: rps('plugin_sqlite') / rps('limit'),
   webhook_vs_seed: rps('plugin_sqlite') / rps('seed'),
   client_overhead: client?.overhead ?? NaN,
+  client_cpu_vs_fetch: client?.cpuVsFetch ?? NaN,
   // First deliveries of the plugin (SQLite default) against the least a correct first-delivery handler does.
   webhook_vs_durable_limit: rps('plugin_sqlite') / rps('durable_limit'),
   // Redeliveries (verify + parse + dedupe lookup, answered before validation) against the seed's handler.
@@ -107,6 +108,7 @@ const targets = {
   webhook_vs_limit: 0.8,
   webhook_vs_seed: 2,
   client_overhead: 0.15,
+  client_cpu_vs_fetch: 1.3,
   webhook_vs_durable_limit: 0.5,
   duplicate_vs_seed: 1,
 };
@@ -245,7 +247,8 @@ if (stores) {
 out.push('');
 out.push(
   `ratios: webhook_vs_limit ${fmt.ratio(ratios.webhook_vs_limit)} (target ≥ 0.8×), webhook_vs_seed ${fmt.ratio(ratios.webhook_vs_seed)} ` +
-    `(target ≥ 2×), client_overhead ${fmt.pct(ratios.client_overhead)} (target ≤ 15 %)`,
+    `(target ≥ 2×), client_overhead ${fmt.pct(ratios.client_overhead)} (target ≤ 15 %), ` +
+    `client_cpu_vs_fetch ${fmt.ratio(ratios.client_cpu_vs_fetch)} (target ≤ 1.3×)`,
 );
 out.push(
   `ratios: webhook_vs_durable_limit ${fmt.ratio(ratios.webhook_vs_durable_limit)} (target ≥ 0.5×), ` +
@@ -288,6 +291,7 @@ const result = {
     webhook_vs_limit: ratios.webhook_vs_limit >= targets.webhook_vs_limit,
     webhook_vs_seed: ratios.webhook_vs_seed >= targets.webhook_vs_seed,
     client_overhead: ratios.client_overhead <= targets.client_overhead,
+    client_cpu_vs_fetch: ratios.client_cpu_vs_fetch <= targets.client_cpu_vs_fetch,
     webhook_vs_durable_limit: ratios.webhook_vs_durable_limit >= targets.webhook_vs_durable_limit,
     duplicate_vs_seed: ratios.duplicate_vs_seed >= targets.duplicate_vs_seed,
   },

@@ -10,7 +10,7 @@ import {
 } from '../gateway.js';
 import { needsCaptureOnApproval } from '../status.js';
 import { silentLogger, type Logger } from '../logger.js';
-import type { EventStore, LockStore } from '../stores/types.js';
+import type { EventStore, Lease, LockStore } from '../stores/types.js';
 import {
   isRegression,
   planTransition,
@@ -149,6 +149,9 @@ export interface SettlementPipelineOptions {
 /** How many times a settlement is planned again after a concurrent writer moved the record. */
 const MAX_ROUNDS = 8;
 
+/** How long one settlement may hold its payment's lock: room for two of the slowest gateway calls. */
+const SETTLEMENT_DEADLINE_MS = 5 * 60_000;
+
 interface ResolvedOptions {
   readonly driver: GatewayDriver;
   readonly journal: SettlementJournal;
@@ -163,8 +166,14 @@ interface ResolvedOptions {
   readonly now: () => number;
 }
 
-/** Where the payment to settle on comes from, given the record. */
-type PaymentSource = (record: JournalRecord) => Promise<{ payment: Payment; refetched: boolean }>;
+/**
+ * Where the payment to settle on comes from, given the record. `signal` is the lock lease's on the locked path
+ * (it aborts gateway calls before the lease could expire), undefined on the one-commit path (no lease to lose).
+ */
+type PaymentSource = (
+  record: JournalRecord,
+  signal: AbortSignal | undefined,
+) => Promise<{ payment: Payment; refetched: boolean }>;
 
 /**
  * The one settlement routine every plugin uses (architecture §5): authenticate, parse, drop duplicates, re-read
@@ -245,19 +254,21 @@ export class SettlementPipeline {
     const source = this.#eventSource(event);
     const paymentId = event.paymentId;
     if (this.#oneCommit) {
-      const result = await this.#settle(paymentId, source, key);
+      const result = await this.#settle(paymentId, source, key, undefined);
       return { ...result, gatewayEvent: event, eventId: event.id };
     }
     const events = this.#o.events as EventStore;
-    const settle = async (): Promise<SettlementResult> => {
+    const settle = async (signal?: AbortSignal): Promise<SettlementResult> => {
       // Checked again under the lock: concurrent deliveries of one event all miss the check above, and only the
       // first to get the lock may settle it.
       if (await events.has(key)) return this.#duplicate(event.id, event);
-      const result = await this.#settle(paymentId, source, undefined);
+      const result = await this.#settle(paymentId, source, undefined, signal);
       await events.rememberOnce(key, this.#o.dedupeTtlMs);
       return { ...result, gatewayEvent: event, eventId: event.id };
     };
-    return paymentId === undefined ? settle() : this.#withPaymentLock(paymentId, settle);
+    return paymentId === undefined
+      ? settle()
+      : this.#withPaymentLock(paymentId, (lease) => settle(lease.signal));
   }
 
   #eventKey(eventId: string): string {
@@ -274,11 +285,12 @@ export class SettlementPipeline {
   #eventSource(event: GatewayEvent): PaymentSource {
     const stale = this.#o.now() - event.createdAt.getTime() > this.#o.replayWindowMs;
     const payload = event.payment;
-    return async (record) => {
+    return async (record, signal) => {
       if (payload !== undefined && !stale && !isRegression(record.status, payload.status)) {
         return { payment: payload, refetched: false };
       }
-      return { payment: await this.#o.driver.retrievePayment(record.paymentId), refetched: true };
+      const payment = await this.#o.driver.retrievePayment(record.paymentId, signal ? { signal } : undefined);
+      return { payment, refetched: true };
     };
   }
 
@@ -298,8 +310,8 @@ export class SettlementPipeline {
    * reconciler and admin actions. Always re-reads the payment.
    */
   async settlePayment(paymentId: string, source: SettlementSource = 'redirect'): Promise<SettlementResult> {
-    return this.#settleLocked(paymentId, async () => {
-      const payment = await this.#o.driver.retrievePayment(paymentId);
+    return this.#settleLocked(paymentId, async (_record, signal) => {
+      const payment = await this.#o.driver.retrievePayment(paymentId, signal ? { signal } : undefined);
       this.#o.logger.debug({ paymentId, source, status: payment.status }, 'settling from gateway state');
       return { payment, refetched: true };
     });
@@ -333,19 +345,22 @@ export class SettlementPipeline {
   /** Settle with a payment object the caller just received from the gateway (e.g. a capture response). */
   async settleWithPayment(payment: Payment): Promise<SettlementResult> {
     let first = true;
-    return this.#settleLocked(payment.id, async (record) => {
+    return this.#settleLocked(payment.id, async (record, signal) => {
       // A concurrent settlement moved the record since: the answer in hand may be older than what it settled.
       if (first || !isRegression(record.status, payment.status)) {
         first = false;
         return { payment, refetched: false };
       }
-      return { payment: await this.#o.driver.retrievePayment(payment.id), refetched: true };
+      const reread = await this.#o.driver.retrievePayment(payment.id, signal ? { signal } : undefined);
+      return { payment: reread, refetched: true };
     });
   }
 
   #settleLocked(paymentId: string, source: PaymentSource): Promise<SettlementResult> {
-    if (this.#oneCommit) return this.#settle(paymentId, source, undefined);
-    return this.#withPaymentLock(paymentId, () => this.#settle(paymentId, source, undefined));
+    if (this.#oneCommit) return this.#settle(paymentId, source, undefined, undefined);
+    return this.#withPaymentLock(paymentId, (lease) =>
+      this.#settle(paymentId, source, undefined, lease.signal),
+    );
   }
 
   /**
@@ -356,6 +371,7 @@ export class SettlementPipeline {
     paymentId: string | undefined,
     source: PaymentSource,
     eventKey: string | undefined,
+    signal: AbortSignal | undefined,
   ): Promise<SettlementResult> {
     const { journal } = this.#o;
     const ttl = this.#o.dedupeTtlMs;
@@ -371,8 +387,8 @@ export class SettlementPipeline {
         }
         return { outcome: 'ignored', events: [], refetched: false };
       }
-      const { payment: seen, refetched } = await source(record);
-      const decision = await this.#decide(record, seen, refetched);
+      const { payment: seen, refetched } = await source(record, signal);
+      const decision = await this.#decide(record, seen, refetched, signal);
       const { plan, result } = decision;
       const changed = result.outcome === 'settled';
       if (!changed && eventKey === undefined) {
@@ -419,6 +435,7 @@ export class SettlementPipeline {
     record: JournalRecord,
     seen: Payment,
     refetched: boolean,
+    signal: AbortSignal | undefined,
   ): Promise<{ plan: TransitionPlan | undefined; result: SettlementResult }> {
     const { driver } = this.#o;
     const captureOnApproval = driver.capabilities.captureOnApproval;
@@ -430,7 +447,7 @@ export class SettlementPipeline {
       needsCaptureOnApproval(payment.status, { captureMode: record.captureMode, captureOnApproval }) &&
       payment.amount === record.amount
     ) {
-      payment = await this.#captureOnApproval(payment);
+      payment = await this.#captureOnApproval(payment, signal);
     }
     let plan: TransitionPlan;
     try {
@@ -456,11 +473,12 @@ export class SettlementPipeline {
     };
   }
 
-  async #captureOnApproval(payment: Payment): Promise<Payment> {
+  async #captureOnApproval(payment: Payment, signal: AbortSignal | undefined): Promise<Payment> {
     const { driver, logger } = this.#o;
     try {
       const captured = await driver.capture(payment.id, undefined, {
         idempotencyKey: `capture-on-approval:${payment.id}`,
+        ...(signal ? { signal } : {}),
       });
       logger.info({ paymentId: payment.id, status: captured.status }, 'captured an approval');
       return captured;
@@ -470,14 +488,23 @@ export class SettlementPipeline {
       const status = (error as { statusCode?: number }).statusCode;
       if (status === undefined || status >= 500 || status === 429) throw error;
       logger.warn({ paymentId: payment.id, err: error }, 'capture of an approval was refused');
-      return driver.retrievePayment(payment.id);
+      return driver.retrievePayment(payment.id, signal ? { signal } : undefined);
     }
   }
 
-  #withPaymentLock<T>(paymentId: string, fn: () => Promise<T>): Promise<T> {
+  /**
+   * The payment's lock (locked path only). Its lease is renewed while the settlement works, however slow the
+   * gateway (one call may take 30 s × 3 attempts plus a Retry-After wait), and its signal, passed to every gateway
+   * call made under the lock, aborts them before the lease could expire (if it cannot be renewed) and at the
+   * deadline.
+   */
+  #withPaymentLock<T>(paymentId: string, fn: (lease: Lease) => Promise<T>): Promise<T> {
     const key = `${this.#o.driver.name}:payment:${paymentId}`;
     const locks = this.#o.locks as LockStore;
-    return locks.withLock(key, this.#o.lockTtlMs, fn, { waitMs: this.#o.lockWaitMs });
+    return locks.withLock(key, this.#o.lockTtlMs, fn, {
+      waitMs: this.#o.lockWaitMs,
+      deadlineMs: Math.max(SETTLEMENT_DEADLINE_MS, this.#o.lockTtlMs),
+    });
   }
 }
 
