@@ -200,6 +200,7 @@ export class PaymentService {
           reference: order.id,
           customer: customerOf(order),
           ...(order.lineItems ? { lineItems: order.lineItems } : {}),
+          ...extrasOf(order),
           ...(order.description ? { description: order.description } : {}),
           capture: captureOf(order),
           saveMethod,
@@ -262,6 +263,7 @@ export class PaymentService {
             reference: order.id,
             customer: customerOf(order),
             ...(order.lineItems ? { lineItems: order.lineItems } : {}),
+            ...extrasOf(order),
             ...(order.description ? { description: order.description } : {}),
             capture: captureOf(order),
             metadata: { orderId: order.id, attempt: String(attempt) },
@@ -710,8 +712,22 @@ function captureOf(order: StoreOrder) {
 }
 
 function customerOf(order: StoreOrder) {
-  const { email, name, phone } = order.customer;
-  return { email, ...(name ? { name } : {}), ...(phone ? { phone } : {}) };
+  const { email, name, phone, billingAddress, shippingAddress } = order.customer;
+  return {
+    email,
+    ...(name ? { name } : {}),
+    ...(phone ? { phone } : {}),
+    ...(billingAddress ? { billingAddress } : {}),
+    ...(shippingAddress ? { shippingAddress } : {}),
+  };
+}
+
+/** The order's tax and shipping, for gateways that itemise them. */
+function extrasOf(order: StoreOrder) {
+  return {
+    ...(order.taxAmount === undefined ? {} : { taxAmount: order.taxAmount }),
+    ...(order.shipping ? { shipping: order.shipping } : {}),
+  };
 }
 
 /**

@@ -17,6 +17,7 @@ import {
   TijaraError,
   toMinorUnits,
   type Logger,
+  type ReturnSettlement,
 } from '@tijara/core';
 import { defaultActionPage } from './action-page.js';
 import { NoPaymentError, RefundLimitError, StoreCallbackError } from './errors.js';
@@ -294,10 +295,12 @@ async function returned(
   if (!payment) throw new HttpError(404, 'not_found', 'No such payment');
   const query = Object.fromEntries(new URL(req.url ?? '/', 'http://localhost').searchParams);
   let status = payment.status;
+  let claimed: ReturnSettlement['claimed'];
   try {
     const form = req.method === 'POST' ? await readFields(req, FORM_LIMIT_BYTES) : undefined;
     const result = await s.service.settleReturn(payment, { query, ...(form ? { form } : {}) });
     status = result.record?.status ?? status;
+    claimed = result.claimed;
   } catch (error) {
     // The buyer still gets their page; the webhook or the reconciler settles the payment.
     s.logger.warn(
@@ -305,8 +308,16 @@ async function returned(
       'could not settle on return; will retry',
     );
   }
-  redirect(res, storePage(s, { orderId, outcome: outcome as ReturnContext['outcome'], status }));
+  // Gateways that send every outcome to one or two URLs (Postpay: a denial to the cancel URL) say which it was.
+  const said = claimed === undefined ? undefined : CLAIMED_OUTCOME[claimed];
+  redirect(res, storePage(s, { orderId, outcome: said ?? (outcome as ReturnContext['outcome']), status }));
 }
+
+const CLAIMED_OUTCOME: Record<NonNullable<ReturnSettlement['claimed']>, ReturnContext['outcome']> = {
+  approved: 'success',
+  declined: 'failure',
+  canceled: 'cancel',
+};
 
 /** The store's page for this outcome, made absolute; only same-site targets are accepted. */
 function storePage(s: RouterSettings, context: ReturnContext): string {

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type {
+  Address,
   CaptureMode,
   CreateStoresOptions,
   DomainEvent,
@@ -79,8 +80,15 @@ export interface StoreOrder {
     readonly email: string;
     readonly name?: string;
     readonly phone?: string;
+    /** For gateways that want one (Postpay needs a shipping or billing address). */
+    readonly billingAddress?: Address;
+    readonly shippingAddress?: Address;
   };
   readonly lineItems?: readonly LineItem[];
+  /** Tax included in `amount` (minor units), for gateways that ask. */
+  readonly taxAmount?: number;
+  /** Shipping included in `amount` (minor units), for gateways that ask. */
+  readonly shipping?: { readonly name: string; readonly amount: number };
   /** `manual` holds the money until the merchant captures it (default `automatic`). */
   readonly capture?: CaptureMode;
   readonly description?: string;
