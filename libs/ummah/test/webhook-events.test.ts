@@ -1,5 +1,6 @@
 import { InvalidResponseError } from '@tijara/core';
 import { normalizeEventType, parseUmmahEvent, ummahEventId, UMMAH_EVENT_TYPES } from '@tijara/ummah';
+import { webhookEnvelopeSchema } from '../src/schemas/index.js';
 import { readFixture } from './support/fixtures.js';
 
 const P = 'd6c9e9e0-1b5a-4c6e-8b3a-0f1a2b3c4d5e';
@@ -108,6 +109,20 @@ describe('the event id read before validation (openWebhook)', () => {
     const cheap = ummahEventId(body);
     if (file.includes('envelope')) expect(cheap).toBe(parseUmmahEvent(body).id);
     else expect(cheap).toBeUndefined();
+  });
+
+  it.each([
+    [{ id: 'e', type: 't', object: {} }],
+    [{ id: 'e', type: 't', created_on: 1, object: { id: 'p' } }],
+    [{ id: 'e', type: 't', created_on: '1', object: {} }],
+    [{ id: 'e', type: 't', object: { id: 7 } }],
+    [{ id: 'e', type: 't', object: [] }],
+    [{ id: 'e', type: 't', object: null }],
+    [{ id: 1, type: 't', object: {} }],
+    [{ id: 'e', object: {} }],
+  ])('agrees with the envelope schema on %j', (body) => {
+    const schema = webhookEnvelopeSchema.safeParse(body);
+    expect(ummahEventId(body)).toBe(schema.success ? schema.data.id : undefined);
   });
 
   it('a body that is no envelope has no cheap id, whatever its fields', () => {
