@@ -8,14 +8,32 @@ import type { LedgerContext } from './context.js';
 import { get, run } from './sql/program.js';
 
 const PURGE_INTERVAL_MS = 60_000;
+/** Event ids this process recorded, kept in memory (newest last); older ones are read from the database. */
+const RECENT_LIMIT = 20_000;
 
 export class LedgerEvents implements EventStore {
   readonly #c: LedgerContext;
   #lastPurge: number;
+  /**
+   * Key → expiry of the event ids this process itself recorded, so that a redelivery to the process that settled
+   * an event (the gateway's retries, duplicate storms) is answered without a database read. Only its own records:
+   * a key is forgotten only by the process that recorded it (after its delivery failed), which drops it here too,
+   * so memory never claims an event another process has let go.
+   */
+  readonly #recent = new Map<string, number>();
 
   constructor(context: LedgerContext) {
     this.#c = context;
     this.#lastPurge = context.now();
+  }
+
+  /** This process recorded `key` until `expiresAt`. */
+  recorded(key: string, expiresAt: number): void {
+    this.#recent.delete(key);
+    this.#recent.set(key, expiresAt);
+    if (this.#recent.size > RECENT_LIMIT) {
+      this.#recent.delete(this.#recent.keys().next().value as string);
+    }
   }
 
   async rememberOnce(key: string, ttlMs: number): Promise<boolean> {
@@ -23,19 +41,28 @@ export class LedgerEvents implements EventStore {
     assertTtl(ttlMs);
     const c = this.#c;
     const now = c.now();
+    const expiresAt = now + Math.ceil(ttlMs);
     const changed = await c.autocommit(() =>
-      run(c.q.rememberEvent, { key, stream: null, expires_at: now + Math.ceil(ttlMs), now }),
+      run(c.q.rememberEvent, { key, stream: null, expires_at: expiresAt, now }),
     );
     this.purgeSoon();
+    if (changed > 0) this.recorded(key, expiresAt);
     return changed > 0;
   }
 
   async has(key: string): Promise<boolean> {
     const c = this.#c;
-    return (await c.read(() => get(c.q.eventSeen, { key, now: c.now() }))) !== undefined;
+    const now = c.now();
+    const recent = this.#recent.get(key);
+    if (recent !== undefined) {
+      if (recent > now) return true;
+      this.#recent.delete(key);
+    }
+    return (await c.read(() => get(c.q.eventSeen, { key, now }))) !== undefined;
   }
 
   async forget(key: string): Promise<void> {
+    this.#recent.delete(key);
     const c = this.#c;
     await c.autocommit(() => run(c.q.forgetEvent, { key }));
   }

@@ -63,6 +63,8 @@ export interface LedgerJournalRecord extends JournalRecord {
 }
 
 interface Committed {
+  /** When the recorded event id expires (when there was one). */
+  readonly eventExpiresAt: number;
   readonly claimed: readonly ClaimedMessage[];
   /** Messages wait behind another holder's lease: hand them over once it is done. */
   readonly waiting: boolean;
@@ -76,6 +78,7 @@ export class LedgerJournal implements SettlementJournal {
   readonly #c: LedgerContext;
   readonly #outbox: Outbox;
   readonly #savedMethods: SavedMethods;
+  readonly #events: LedgerEvents;
   readonly #o: Required<Omit<JournalOptions, 'messages'>> & Pick<JournalOptions, 'messages'>;
 
   constructor(
@@ -92,6 +95,7 @@ export class LedgerJournal implements SettlementJournal {
       deliveryWaitMs: options.deliveryWaitMs ?? 15_000,
     };
     const events = parts.events;
+    this.#events = events;
     this.events = { has: (key) => events.has(key), forget: (key) => events.forget(key) };
   }
 
@@ -125,6 +129,9 @@ export class LedgerJournal implements SettlementJournal {
     // Grouped: concurrent first deliveries arriving in one turn of the event loop share one commit.
     const result = await this.#c.writeGrouped(() => this.#commitProgram(entry, record, messages));
     if (result === DUPLICATE || result === STALE) return result;
+    if (entry.eventKey !== undefined) {
+      this.#events.recorded(entry.eventKey, (result as Committed).eventExpiresAt);
+    }
     const committed = result as Committed;
     if (!record || (committed.claimed.length === 0 && !committed.waiting)) {
       return { outcome: 'committed', deliver: async () => undefined };
@@ -150,16 +157,17 @@ export class LedgerJournal implements SettlementJournal {
     const c = this.#c;
     const now = c.now();
     const payment = record?.ledgerPayment;
+    const eventExpiresAt = now + Math.ceil(entry.eventTtlMs);
     if (entry.eventKey !== undefined) {
       const recorded = yield* run(c.q.rememberEvent, {
         key: entry.eventKey,
         stream: payment?.key ?? null,
-        expires_at: now + Math.ceil(entry.eventTtlMs),
+        expires_at: eventExpiresAt,
         now,
       });
       if (recorded === 0) throw new Rollback(DUPLICATE);
     }
-    if (!record || !payment) return { claimed: [], waiting: false };
+    if (!record || !payment) return { eventExpiresAt, claimed: [], waiting: false };
     if (entry.change) {
       const change = entry.change;
       const changed = yield* run(c.q.applySettlement, {
@@ -193,14 +201,15 @@ export class LedgerJournal implements SettlementJournal {
         });
       }
     }
-    if (messages.length === 0 && !record.undelivered) return { claimed: [], waiting: false };
+    if (messages.length === 0 && !record.undelivered) return { eventExpiresAt, claimed: [], waiting: false };
     const queued = yield* this.#outbox.enqueueProgram(messages, { claim: true });
-    if (messages.length > 0 && !queued.waiting.has(payment.key))
-      return { claimed: queued.claimed, waiting: false };
+    if (messages.length > 0 && !queued.waiting.has(payment.key)) {
+      return { eventExpiresAt, claimed: queued.claimed, waiting: false };
+    }
     // Older messages of the payment are still open: take the whole stream if nobody holds it, else wait for it.
     const claim = yield* this.#outbox.claimStreamProgram(payment.key);
-    if (claim.state === 'claimed') return { claimed: claim.messages, waiting: false };
-    return { claimed: [], waiting: claim.state === 'busy' };
+    if (claim.state === 'claimed') return { eventExpiresAt, claimed: claim.messages, waiting: false };
+    return { eventExpiresAt, claimed: [], waiting: claim.state === 'busy' };
   }
 
   #messages(payment: LedgerPayment, entry: JournalEntry): NewOutboxMessage[] {
