@@ -295,6 +295,11 @@ export interface VerifiedWebhook {
    * known from the full event (the pipeline then builds it first). Must equal `(await event()).id`.
    */
   readonly eventId: string | undefined;
+  /**
+   * The payment the event is about, when it can be read as cheaply; lets the pipeline look the event id and the
+   * payment up in one read. When set it must equal `(await event()).paymentId` (the pipeline checks).
+   */
+  readonly paymentId?: string;
   /** Validate the body and build the normalized event, exactly as `verifyWebhook` would. */
   event(): GatewayEvent | Promise<GatewayEvent>;
 }

@@ -52,13 +52,17 @@ export class LedgerEvents implements EventStore {
 
   async has(key: string): Promise<boolean> {
     const c = this.#c;
-    const now = c.now();
+    if (this.recentlyRecorded(key)) return true;
+    return (await c.read(() => get(c.q.eventSeen, { key, now: c.now() }))) !== undefined;
+  }
+
+  /** Whether this process recorded `key` itself and it has not expired (answered from memory). */
+  recentlyRecorded(key: string): boolean {
     const recent = this.#recent.get(key);
-    if (recent !== undefined) {
-      if (recent > now) return true;
-      this.#recent.delete(key);
-    }
-    return (await c.read(() => get(c.q.eventSeen, { key, now }))) !== undefined;
+    if (recent === undefined) return false;
+    if (recent > this.#c.now()) return true;
+    this.#recent.delete(key);
+    return false;
   }
 
   async forget(key: string): Promise<void> {

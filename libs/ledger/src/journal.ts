@@ -19,7 +19,7 @@ import type { LedgerEvents } from './events.js';
 import type { MessageHandler, Outbox } from './outbox.js';
 import { paymentFromRow } from './rows.js';
 import type { SavedMethods } from './saved-methods.js';
-import { get, Rollback, run, type Program } from './sql/program.js';
+import { get, Rollback, run, type Program, type Row } from './sql/program.js';
 import type { ClaimedMessage, LedgerPayment, NewOutboxMessage } from './types.js';
 
 /** What a settlement changed, for turning into messages. */
@@ -96,7 +96,11 @@ export class LedgerJournal implements SettlementJournal {
     };
     const events = parts.events;
     this.#events = events;
-    this.events = { has: (key) => events.has(key), forget: (key) => events.forget(key) };
+    this.events = {
+      has: (key) => events.has(key),
+      forget: (key) => events.forget(key),
+      lookup: (key, paymentId) => this.#lookup(key, paymentId),
+    };
   }
 
   async load(paymentId: string): Promise<LedgerJournalRecord | undefined> {
@@ -104,7 +108,31 @@ export class LedgerJournal implements SettlementJournal {
     const row = await c.read(() =>
       get(c.q.settlementRecord, { gateway: this.#o.gateway, payment_id: paymentId }),
     );
-    if (!row) return undefined;
+    return row && this.#record(row, paymentId);
+  }
+
+  /** The dedupe lookup and the payment's record in one read (see SettlementJournal.events.lookup). */
+  async #lookup(
+    key: string,
+    paymentId: string,
+  ): Promise<{ seen: boolean; record: LedgerJournalRecord | undefined }> {
+    if (this.#events.recentlyRecorded(key)) return { seen: true, record: undefined };
+    const c = this.#c;
+    const row = await c.read(() =>
+      get(c.q.eventAndSettlementRecord, {
+        key,
+        now: c.now(),
+        gateway: this.#o.gateway,
+        payment_id: paymentId,
+      }),
+    );
+    const seen = row?.seen !== null && row?.seen !== undefined;
+    const record =
+      row && row.key !== null && row.key !== undefined ? this.#record(row, paymentId) : undefined;
+    return { seen, record };
+  }
+
+  #record(row: Row, paymentId: string): LedgerJournalRecord {
     const payment = paymentFromRow(row);
     return {
       orderId: payment.orderId,

@@ -56,6 +56,13 @@ export function ledgerQueries(t: LedgerTables) {
       `SELECT p.*, CASE WHEN ${pendingIn('p.key')} THEN 1 ELSE 0 END AS undelivered
        FROM ${payments} p WHERE p.gateway = $gateway AND p.payment_id = $payment_id`,
     ),
+    /** A first delivery's one read: whether its event id is recorded, and the payment's settlement view. */
+    eventAndSettlementRecord: q(
+      `SELECT (SELECT 1 FROM ${t.events} WHERE key = $key AND expires_at > $now) AS seen, p.*,
+         CASE WHEN ${pendingIn('p.key')} THEN 1 ELSE 0 END AS undelivered
+       FROM (SELECT 1 AS one) s
+       LEFT JOIN ${payments} p ON p.gateway = $gateway AND p.payment_id = $payment_id`,
+    ),
     applySettlement: q(
       `UPDATE ${payments}
        SET status = $status, refunded_amount = $refunded_amount, captured_amount = $captured_amount,

@@ -31,7 +31,7 @@ import {
   toRefund,
   type PaymentMappingOptions,
 } from './transformers.js';
-import { parseUmmahEvent, parseVerifiedJson, ummahEventId } from './webhook-events.js';
+import { parseUmmahEvent, parseVerifiedJson, ummahEventId, ummahEventPaymentId } from './webhook-events.js';
 import { UmmahWebhookVerifier, type UmmahWebhookKeyOptions } from './webhook-verifier.js';
 
 /** Everything Ummah can do. A deployment or merchant account that lacks something narrows it via `capabilities`. */
@@ -332,7 +332,12 @@ export class UmmahDriver implements GatewayDriver {
     requireCapability(this, 'signedWebhooks');
     const bytes = await this.webhookVerifier.verify(rawBody, headers);
     const body = parseVerifiedJson(bytes);
-    return { eventId: ummahEventId(body), event: () => parseUmmahEvent(body, this.#mapping) };
+    const paymentId = ummahEventPaymentId(body);
+    return {
+      eventId: ummahEventId(body),
+      ...(paymentId === undefined ? {} : { paymentId }),
+      event: () => parseUmmahEvent(body, this.#mapping),
+    };
   }
 
   /** The company callback key (`GET /public_key/`) as PEM text, whichever of the two documented shapes arrives. */

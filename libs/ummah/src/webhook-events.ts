@@ -147,6 +147,17 @@ export function ummahEventId(body: unknown): string | undefined {
   return id;
 }
 
+/**
+ * The payment a verified body is about, read as cheaply as `ummahEventId`: the purchase id of a documented
+ * `purchase.*` envelope, which is what `parseUmmahEvent` reports as its `paymentId`; undefined otherwise.
+ */
+export function ummahEventPaymentId(body: unknown): string | undefined {
+  if (ummahEventId(body) === undefined) return undefined;
+  const { type, object } = body as { type: string; object: Record<string, unknown> };
+  if (!type.startsWith('purchase.') || isRefundObject(object)) return undefined;
+  return typeof object.id === 'string' ? object.id : undefined;
+}
+
 /** Parse verified bytes as JSON; an authentic but unparseable body is a gateway fault, reported as such. */
 export function parseVerifiedJson(body: Buffer): unknown {
   try {

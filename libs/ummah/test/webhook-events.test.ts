@@ -1,5 +1,11 @@
 import { InvalidResponseError } from '@tijara/core';
-import { normalizeEventType, parseUmmahEvent, ummahEventId, UMMAH_EVENT_TYPES } from '@tijara/ummah';
+import {
+  normalizeEventType,
+  parseUmmahEvent,
+  ummahEventId,
+  ummahEventPaymentId,
+  UMMAH_EVENT_TYPES,
+} from '@tijara/ummah';
 import { webhookEnvelopeSchema } from '../src/schemas/index.js';
 import { readFixture } from './support/fixtures.js';
 
@@ -107,8 +113,13 @@ describe('the event id read before validation (openWebhook)', () => {
   ])('%s: the id of the full parse, or none where the id needs the object', (file) => {
     const body = readFixture<Record<string, unknown>>(file);
     const cheap = ummahEventId(body);
-    if (file.includes('envelope')) expect(cheap).toBe(parseUmmahEvent(body).id);
+    const event = parseUmmahEvent(body);
+    if (file.includes('envelope')) expect(cheap).toBe(event.id);
     else expect(cheap).toBeUndefined();
+    // The cheap payment id, when there is one, is the parsed event's.
+    const paymentId = ummahEventPaymentId(body);
+    if (paymentId !== undefined) expect(paymentId).toBe(event.paymentId);
+    if (file === 'webhooks/envelope-purchase-paid.json') expect(paymentId).toBeDefined();
   });
 
   it.each([

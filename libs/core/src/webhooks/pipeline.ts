@@ -105,6 +105,11 @@ export interface SettlementJournal {
   readonly events?: {
     has(key: string): Promise<boolean>;
     forget(key: string): Promise<void>;
+    /**
+     * Optional: whether `key` is recorded, and the payment's record, in one read (for a first delivery: one read
+     * and one commit in all).
+     */
+    lookup?(key: string, paymentId: string): Promise<{ seen: boolean; record: JournalRecord | undefined }>;
   };
   load(paymentId: string): Promise<JournalRecord | undefined>;
   commit(entry: JournalEntry): Promise<JournalReceipt>;
@@ -235,9 +240,18 @@ export class SettlementPipeline {
     const { driver } = this.#o;
     if (!driver.openWebhook) return this.settleEvent(await driver.verifyWebhook(rawBody, headers));
     const webhook = await driver.openWebhook(rawBody, headers);
-    if (webhook.eventId !== undefined && (await this.#seen(this.#eventKey(webhook.eventId)))) {
-      return this.#duplicate(webhook.eventId, undefined);
+    if (webhook.eventId === undefined) return this.#settleEvent(await webhook.event(), false);
+    const key = this.#eventKey(webhook.eventId);
+    const lookup = this.#oneCommit ? this.#o.journal.events?.lookup : undefined;
+    if (lookup && webhook.paymentId !== undefined) {
+      const found = await lookup(key, webhook.paymentId);
+      if (found.seen) return this.#duplicate(webhook.eventId, undefined);
+      const event = await webhook.event();
+      // The record read beside the event id serves the first round, if it is the payment the event names.
+      const preloaded = found.record?.paymentId === event.paymentId ? found.record : undefined;
+      return this.#settleEvent(event, true, preloaded);
     }
+    if (await this.#seen(key)) return this.#duplicate(webhook.eventId, undefined);
     return this.#settleEvent(await webhook.event(), true);
   }
 
@@ -246,7 +260,11 @@ export class SettlementPipeline {
     return this.#settleEvent(event, false);
   }
 
-  async #settleEvent(event: GatewayEvent, lookedUp: boolean): Promise<SettlementResult> {
+  async #settleEvent(
+    event: GatewayEvent,
+    lookedUp: boolean,
+    preloaded?: JournalRecord,
+  ): Promise<SettlementResult> {
     const key = this.#eventKey(event.id);
     // Redeliveries are common (gateways retry until they see a 2xx) and an event id is recorded only once its
     // settlement is done, so a recorded one is answered without any write.
@@ -254,7 +272,7 @@ export class SettlementPipeline {
     const source = this.#eventSource(event);
     const paymentId = event.paymentId;
     if (this.#oneCommit) {
-      const result = await this.#settle(paymentId, source, key, undefined);
+      const result = await this.#settle(paymentId, source, key, undefined, preloaded);
       return { ...result, gatewayEvent: event, eventId: event.id };
     }
     const events = this.#o.events as EventStore;
@@ -372,11 +390,17 @@ export class SettlementPipeline {
     source: PaymentSource,
     eventKey: string | undefined,
     signal: AbortSignal | undefined,
+    preloaded?: JournalRecord,
   ): Promise<SettlementResult> {
     const { journal } = this.#o;
     const ttl = this.#o.dedupeTtlMs;
     for (let round = 1; ; round++) {
-      const record = paymentId === undefined ? undefined : await journal.load(paymentId);
+      const record =
+        round === 1 && preloaded !== undefined
+          ? preloaded
+          : paymentId === undefined
+            ? undefined
+            : await journal.load(paymentId);
       if (!record) {
         if (paymentId !== undefined) {
           this.#o.logger.info({ paymentId, eventKey }, 'settlement for a payment this store does not know');

@@ -108,6 +108,7 @@ export class TestGateway implements Partial<GatewayDriver> {
     const json = JSON.parse(bytes.toString('utf8')) as { id: string; createdAt: string; payment: Payment };
     return {
       eventId: json.id,
+      paymentId: json.payment.id,
       event: (): GatewayEvent => {
         this.calls.parse += 1;
         return {
