@@ -4,7 +4,6 @@ import {
   purchaseEventBodySchema,
   purchaseSchema,
   refundSchema,
-  webhookEnvelopeSchema,
   type Purchase,
 } from './schemas/index.js';
 import {
@@ -75,9 +74,15 @@ export function parseUmmahEvent(body: unknown, options: PaymentMappingOptions | 
   const mapping = typeof options === 'boolean' ? { fallbackTestMode: options } : options;
   if (!isRecord(body)) throw invalidBody('Ummah webhook body is not a JSON object', body);
 
-  const envelope = webhookEnvelopeSchema.safeParse(body);
-  if (envelope.success && !('event_type' in body)) {
-    const { id, type: rawType, created_on: createdOn, object } = envelope.data;
+  // The documented envelope, checked as `webhookEnvelopeSchema` would (see `ummahEventId`) without copying the
+  // purchase's every key first: the purchase is validated on its own just below.
+  if (ummahEventId(body) !== undefined) {
+    const {
+      id,
+      type: rawType,
+      created_on: createdOn,
+      object,
+    } = body as { id: string; type: string; created_on?: number; object: Record<string, unknown> };
     if (isRefundObject(object)) {
       return refundEvent(id, rawType, object, createdOn, body);
     }

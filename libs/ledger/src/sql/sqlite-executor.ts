@@ -53,7 +53,19 @@ export class SqliteExecutor implements Executor {
   }
 
   writeGroup(programs: ReadonlyArray<() => Program<unknown>>): GroupOutcome[] {
-    // One savepoint per program inside the group's transaction.
+    // Most groups commit whole: run them plainly first. Only when one of them throws (a duplicate, a stale plan,
+    // an error) is the transaction rolled back and the group run again with a savepoint per program, so that
+    // one rolls back alone. Programs are pure functions of the database, so running one twice is safe.
+    try {
+      return this.#transaction(() =>
+        programs.map((program): GroupOutcome => ({ ok: true, value: this.#drive(program()) })),
+      );
+    } catch {
+      return this.#savepoints(programs);
+    }
+  }
+
+  #savepoints(programs: ReadonlyArray<() => Program<unknown>>): GroupOutcome[] {
     return this.#transaction(() =>
       programs.map((program): GroupOutcome => {
         this.#savepoint.run();
