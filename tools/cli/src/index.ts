@@ -7,5 +7,6 @@ export {
   readSandboxState,
   sandboxStateFile,
   writeSandboxStateIn,
+  type GatewayConnectionRecord,
   type SandboxState,
 } from './local-state.js';

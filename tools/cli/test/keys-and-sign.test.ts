@@ -103,7 +103,7 @@ test('sign --gateway postpay: <timestamp>:<hex HMAC-SHA256 of "<timestamp>:<body
       .digest('hex'),
   );
   expect((await runTijara(['webhooks', 'sign', '--gateway', 'postpay'], { input: body })).stderr).toBe(
-    'tijara: error: postpay signs with a shared secret: pass --secret or set TIJARA_WEBHOOK_SECRET\n',
+    'tijara: error: postpay signs with a shared secret: pass --secret or set POSTPAY_HOOK_SECRET (or TIJARA_WEBHOOK_SECRET)\n',
   );
 });
 
