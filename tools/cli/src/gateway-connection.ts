@@ -32,7 +32,10 @@ export function addConnectionOptions(command: Command): Command {
       "the gateway's secret API key (env UMMAH_SECRET_KEY, POSTPAY_SECRET_KEY, NUMIPAY_API_KEY; default: that " +
         'of the sandbox started here)',
     )
-    .option('--merchant-id <id>', 'Postpay: the merchant id (env POSTPAY_MERCHANT_ID; default: the sandbox’s)')
+    .option(
+      '--merchant-id <id>',
+      'Postpay: the merchant id (env POSTPAY_MERCHANT_ID; default: the sandbox’s)',
+    )
     .option(
       '--brand-id <id>',
       'Ummah: brand id for new purchases (env UMMAH_BRAND_ID; default: asked from the sandbox)',
@@ -72,10 +75,7 @@ export async function resolveConnection(
   const sandbox = await SandboxControl.detect(root, io.env[CONTROL_TOKEN_ENV] || undefined);
   const served = sandbox?.info.gateways[profile.name];
   const baseUrl =
-    explicitBase ??
-    stored?.['baseUrl'] ??
-    served?.[profile.infoBaseKey] ??
-    `${root}${profile.sandboxPath}`;
+    explicitBase ?? stored?.['baseUrl'] ?? served?.[profile.infoBaseKey] ?? `${root}${profile.sandboxPath}`;
   const fromStore = stored?.['baseUrl'] !== undefined && originOf(stored['baseUrl']) === originOf(baseUrl);
   const fromSandbox = sandbox !== undefined && sandbox.origin === originOf(baseUrl);
 

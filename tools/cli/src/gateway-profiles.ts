@@ -124,7 +124,7 @@ export const numipayProfile: GatewayProfile = {
     };
   },
   notes: () => [
-    'Webhooks    x-signature (SHA-1 with the signature password), to each request\'s settings.callback_url, else the account\'s URL',
+    "Webhooks    x-signature (SHA-1 with the signature password), to each request's settings.callback_url, else the account's URL",
   ],
 };
 

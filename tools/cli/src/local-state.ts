@@ -113,7 +113,9 @@ export function connectionRecords(value: unknown): Record<string, GatewayConnect
   const out: Record<string, GatewayConnectionRecord> = {};
   for (const [name, record] of Object.entries(value)) {
     if (typeof record !== 'object' || record === null || Array.isArray(record)) continue;
-    const strings = Object.entries(record).filter((entry): entry is [string, string] => typeof entry[1] === 'string');
+    const strings = Object.entries(record).filter(
+      (entry): entry is [string, string] => typeof entry[1] === 'string',
+    );
     out[name] = Object.fromEntries(strings);
   }
   return out;

@@ -75,11 +75,29 @@ describe('usage errors: one line on stderr, exit code 2, no stack trace', () => 
       'tijara: error: webhooks replay --gateway uhmi: Uhmi signs no webhooks',
     ],
     [
-      ['webhooks', 'listen', '--gateway', 'numipay', '--forward-to', 'http://127.0.0.1:9/', '--events', 'deposit'],
+      [
+        'webhooks',
+        'listen',
+        '--gateway',
+        'numipay',
+        '--forward-to',
+        'http://127.0.0.1:9/',
+        '--events',
+        'deposit',
+      ],
       'tijara: error: Numipay sends every status change to one URL: --events does not apply',
     ],
     [
-      ['webhooks', 'listen', '--gateway', 'postpay', '--forward-to', 'http://127.0.0.1:9/', '--events', 'order.paid'],
+      [
+        'webhooks',
+        'listen',
+        '--gateway',
+        'postpay',
+        '--forward-to',
+        'http://127.0.0.1:9/',
+        '--events',
+        'order.paid',
+      ],
       "tijara: error: unknown event 'order.paid': Postpay hooks subscribe to order, transaction",
     ],
     [

@@ -24,12 +24,7 @@ export function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS
   for (const name of Object.keys(env).filter((key) => /^(UMMAH|POSTPAY|UHMI|NUMIPAY)_/.test(key))) {
     delete env[name];
   }
-  for (const name of [
-    'TIJARA_DEBUG',
-    'TIJARA_SANDBOX_TOKEN',
-    'TIJARA_WEBHOOK_SECRET',
-    'NODE_OPTIONS',
-  ]) {
+  for (const name of ['TIJARA_DEBUG', 'TIJARA_SANDBOX_TOKEN', 'TIJARA_WEBHOOK_SECRET', 'NODE_OPTIONS']) {
     delete env[name];
   }
   return { ...env, ...extra };

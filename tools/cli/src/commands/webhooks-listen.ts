@@ -71,7 +71,9 @@ export function registerWebhooksListenCommand(webhooks: Command, io: CliIo): voi
   addConnectionOptions(command).action(async (options: ListenOptions) => {
     const gateway = webhookGateway('listen', options.gateway);
     if (options.publicKeyOut !== undefined && gateway.name !== 'ummah') {
-      throw new UsageError(`--public-key-out is for Ummah's webhook key pairs; ${gateway.title} signs otherwise`);
+      throw new UsageError(
+        `--public-key-out is for Ummah's webhook key pairs; ${gateway.title} signs otherwise`,
+      );
     }
     if (options.secret !== undefined && gateway.name === 'ummah') {
       throw new UsageError('Ummah signs each webhook with its own key pair: --secret does not apply');
@@ -137,7 +139,9 @@ export function registerWebhooksListenCommand(webhooks: Command, io: CliIo): voi
         } catch (error) {
           // Leaving a dangling registration is worth a warning, not a failed exit: the forwarding itself worked.
           io.stderr.write(
-            formatError(new CliError(`could not undo the registration (${subscription.removal})`, { cause: error })),
+            formatError(
+              new CliError(`could not undo the registration (${subscription.removal})`, { cause: error }),
+            ),
           );
         }
       }

@@ -163,8 +163,7 @@ function connected(io: CliIo, connection: ResolvedConnection): ConnectedGateway 
           : '';
         return {
           id: '',
-          registered:
-            `Numipay has no API for its webhook URL: set it to ${callback} in the back office${unreachable}`,
+          registered: `Numipay has no API for its webhook URL: set it to ${callback} in the back office${unreachable}`,
           verification,
           removal: 'the back office keeps the webhook URL until you change it',
           remove: async () => undefined,
@@ -201,7 +200,9 @@ function connected(io: CliIo, connection: ResolvedConnection): ConnectedGateway 
       }
       const objectId = await run(event, scenario, options.reference, options.callback);
       const notes = options.callback
-        ? ["Signed with the account's signature password (NUMIPAY_SIGNATURE_PASSWORD, as `tijara sandbox` prints it)"]
+        ? [
+            "Signed with the account's signature password (NUMIPAY_SIGNATURE_PASSWORD, as `tijara sandbox` prints it)",
+          ]
         : [];
       return { objectId, notes, cleanup: async () => undefined };
     },

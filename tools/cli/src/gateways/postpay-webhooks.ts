@@ -157,7 +157,10 @@ function connected(io: CliIo, connection: ResolvedConnection): ConnectedGateway 
   };
   const createHook = async (url: string, events: readonly HookEvent[], secret: string) => {
     const hook = await api().hooks.create({ events: [...events], url, secret });
-    const remove = () => api().hooks.delete(hook.id).then(() => undefined);
+    const remove = () =>
+      api()
+        .hooks.delete(hook.id)
+        .then(() => undefined);
     return { hook, remove };
   };
 
@@ -192,7 +195,9 @@ function connected(io: CliIo, connection: ResolvedConnection): ConnectedGateway 
         id: hook.id,
         registered: `Hook ${hook.id} registered on ${baseUrl} for ${hook.events.join(', ')}`,
         verification: given
-          ? ['Hook secret: the one you gave (verify X-Postpay-Signature with it, e.g. as POSTPAY_HOOK_SECRET)']
+          ? [
+              'Hook secret: the one you gave (verify X-Postpay-Signature with it, e.g. as POSTPAY_HOOK_SECRET)',
+            ]
           : ['Hook secret (verify X-Postpay-Signature with it, e.g. as POSTPAY_HOOK_SECRET):', secret],
         removal: `deleting hook ${hook.id}`,
         remove,
@@ -221,11 +226,7 @@ function connected(io: CliIo, connection: ResolvedConnection): ConnectedGateway 
       needSandbox(event);
       const given = options.secret ?? sharedSecret(io, signer, {});
       const secret = given ?? newHookSecret();
-      const { hook, remove } = await createHook(
-        options.callback,
-        [event.split('.')[0] as HookEvent],
-        secret,
-      );
+      const { hook, remove } = await createHook(options.callback, [event.split('.')[0] as HookEvent], secret);
       const cleanup = () => remove().catch(() => undefined);
       try {
         await run(event, scenario, orderId);

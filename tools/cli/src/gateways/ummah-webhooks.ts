@@ -168,7 +168,8 @@ function connected(io: CliIo, connection: UmmahConnection): ConnectedGateway {
     },
 
     async replayable(deliveryId, lookup) {
-      if (lookup.secret !== undefined) throw new UsageError('ummah signs with a key pair: --secret does not apply');
+      if (lookup.secret !== undefined)
+        throw new UsageError('ummah signs with a key pair: --secret does not apply');
       const { objectId, sourceType } = await locate(connection, deliveryId, lookup);
       const delivery = (await listDeliveries(client, objectId, sourceType)).find((d) => d.id === deliveryId);
       if (!delivery)
