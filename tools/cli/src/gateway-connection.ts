@@ -34,7 +34,7 @@ export function addConnectionOptions(command: Command): Command {
     )
     .option(
       '--merchant-id <id>',
-      'Postpay: the merchant id (env POSTPAY_MERCHANT_ID; default: the sandbox’s)',
+      "Postpay: the merchant id (env POSTPAY_MERCHANT_ID; default: the sandbox's)",
     )
     .option(
       '--brand-id <id>',

@@ -39,7 +39,7 @@ export function registerWebhooksListenCommand(webhooks: Command, io: CliIo): voi
     .description(
       'Register a receiver this command runs with the gateway, and forward every delivery byte for byte (its ' +
         'signature header intact) to your app. Ummah: a webhook (its public key is printed); Postpay: a hook ' +
-        '(its secret is printed, or --secret); Numipay: the account’s webhook URL (on a sandbox; elsewhere set ' +
+        "(its secret is printed, or --secret); Numipay: the account's webhook URL (on a sandbox; elsewhere set " +
         'it in the back office). Uhmi sends no webhooks. Prints one line per delivery and removes the ' +
         'registration on exit (Ctrl+C). Deliveries are kept in .tijara/deliveries.jsonl so `tijara webhooks ' +
         'replay` can re-send them. The forward target must be this machine (loopback) or a public HTTPS URL: ' +

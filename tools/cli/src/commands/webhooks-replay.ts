@@ -24,8 +24,8 @@ export function registerWebhooksReplayCommand(webhooks: Command, io: CliIo): voi
       'Re-send a past webhook delivery to --to with the same bytes and its signature, to check that your endpoint ' +
         "treats a retried or duplicated delivery idempotently. Ummah: read from the gateway's delivery log " +
         '(GET /webhooks/deliveries/), with the same X-Signature (from the log, or the copy `tijara webhooks ' +
-        'listen` kept in .tijara/deliveries.jsonl). Postpay, Numipay: the copy listen kept, else the sandbox’s ' +
-        'delivery log; Postpay signs every attempt afresh, so with the hook’s secret (--secret, ' +
+        "listen` kept in .tijara/deliveries.jsonl). Postpay, Numipay: the copy listen kept, else the sandbox's " +
+        "delivery log; Postpay signs every attempt afresh, so with the hook's secret (--secret, " +
         'POSTPAY_HOOK_SECRET) the delivery is signed again at the current time, otherwise it goes with the ' +
         'X-Postpay-Signature listen received.',
     )
@@ -41,7 +41,7 @@ export function registerWebhooksReplayCommand(webhooks: Command, io: CliIo): voi
     )
     .option(
       '--secret <secret>',
-      'Postpay: the hook’s secret, to sign afresh; Numipay: the signature password (env POSTPAY_HOOK_SECRET, ' +
+      "Postpay: the hook's secret, to sign afresh; Numipay: the signature password (env POSTPAY_HOOK_SECRET, " +
         'NUMIPAY_SIGNATURE_PASSWORD, TIJARA_WEBHOOK_SECRET)',
     );
   addConnectionOptions(command).action(async (deliveryId: string, options: ReplayOptions) => {

@@ -89,7 +89,7 @@ export function registerWebhooksTriggerCommand(webhooks: Command, io: CliIo): vo
     )
     .option(
       '--secret <secret>',
-      'Postpay, Numipay: the shared secret a --file body is signed with; Postpay: also the temporary hook’s ' +
+      "Postpay, Numipay: the shared secret a --file body is signed with; Postpay: also the temporary hook's " +
         'secret for a real event with --to (env POSTPAY_HOOK_SECRET, NUMIPAY_SIGNATURE_PASSWORD, TIJARA_WEBHOOK_SECRET)',
     )
     .option('-f, --file <file>', 'send this body (signed) instead of making the event happen')
