@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import got, { RequestError, TimeoutError, type Got, type Response } from 'got';
+import gotImport, { RequestError, TimeoutError, type Got, type Response } from 'got';
 import { z, type ZodSafeParseResult, type ZodType } from 'zod';
 import {
   ConfigurationError,
@@ -26,6 +26,15 @@ import type {
   TransportRequest,
   TransportResponse,
 } from './transport-types.js';
+
+/**
+ * got itself. got is ESM only: in the CommonJS build (Medusa `require()`s providers) the bundler's interop hands
+ * back got's module namespace as the default import, so its `default` is got.
+ */
+const got: Got =
+  typeof (gotImport as Partial<Got>).extend === 'function'
+    ? gotImport
+    : (gotImport as unknown as { readonly default: Got }).default;
 
 /** The items of one page and the link to the next one (absolute, or relative to the page's URL). */
 export interface PageSlice<Item> {
