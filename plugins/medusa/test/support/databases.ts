@@ -1,9 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 
-/** A database name no other run (or engineer) uses: the package, this process and random bytes. */
-export function uniqueDatabaseName(pkg: string): string {
-  return `tijara_${pkg}_${process.pid}_${randomBytes(4).toString('hex')}`;
+/**
+ * A database name no other run (or engineer) uses: `tijara_test_<label>_<pid>_<random>`, the suite's convention, so
+ * CI's sweep of test databases whose process died also clears one a killed run left behind.
+ */
+export function uniqueDatabaseName(label: string): string {
+  return `tijara_test_${label}_${process.pid}_${randomBytes(4).toString('hex')}`;
 }
 
 function adminClient(): pg.Client {
@@ -18,7 +21,7 @@ function adminClient(): pg.Client {
 
 /** Drop a database this run created (only names from uniqueDatabaseName), closing what still holds it. */
 export async function dropDatabase(name: string): Promise<void> {
-  if (!/^tijara_[a-z0-9_-]+$/.test(name)) throw new Error(`refusing to drop ${name}: not a test database`);
+  if (!/^tijara_test_[a-z0-9_]+$/.test(name)) throw new Error(`refusing to drop ${name}: not a test database`);
   const client = adminClient();
   await client.connect();
   try {

@@ -1,0 +1,41 @@
+import { createServer } from 'node:net';
+import { startSandbox, type RunningSandbox } from '@tijara/sandbox';
+
+/** A port the OS just gave out: Medusa's test runner takes PORT from the environment, not a listening socket. */
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+/** What the store runs against in the tests: the gateway sandbox, and where Medusa will listen. */
+export interface StoreWorld {
+  readonly sandbox: RunningSandbox;
+  readonly backendUrl: string;
+  close(): Promise<void>;
+}
+
+/** Start the sandbox and point the store's configuration (read when Medusa boots) at it. */
+export async function startStoreWorld(): Promise<StoreWorld> {
+  const sandbox = await startSandbox({ port: 0 });
+  const port = await freePort();
+  const backendUrl = `http://localhost:${port}`;
+  Object.assign(process.env, {
+    PORT: String(port),
+    MEDUSA_BACKEND_URL: backendUrl,
+    UMMAH_SECRET_KEY: sandbox.secretKey,
+    UMMAH_BRAND_ID: sandbox.brandId,
+    UMMAH_BASE_URL: sandbox.apiBase,
+    // Manual capture, so the test captures from the admin as a merchant does.
+    UMMAH_CAPTURE: 'manual',
+    MEDUSA_WEBHOOK_DELAY_MS: '500',
+    JWT_SECRET: 'test-jwt-secret',
+    COOKIE_SECRET: 'test-cookie-secret',
+  });
+  return { sandbox, backendUrl, close: () => sandbox.close() };
+}
