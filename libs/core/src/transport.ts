@@ -2,16 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import gotImport, { RequestError, TimeoutError, type Got, type Response } from 'got';
 import { z, type ZodSafeParseResult, type ZodType } from 'zod';
-import {
-  ConfigurationError,
-  ConnectionError,
-  InvalidResponseError,
-  type FieldDetails,
-  type TijaraError,
-} from './errors.js';
+import { fieldDetailsFromIssues, summarizeFieldDetails } from './api/field-details.js';
+import { ConfigurationError, ConnectionError, InvalidResponseError, type TijaraError } from './errors.js';
 import { redactingLogger, silentLogger, type Logger } from './logger.js';
 import { isSecretHeader } from './redact.js';
 import {
+  decideRetry,
   isNotSentCode,
   isRetryableNetworkCode,
   isRetryableStatus,
@@ -22,6 +18,8 @@ import {
 import type {
   ErrorResponse,
   HttpMethod,
+  Recovery,
+  TransportAuth,
   TransportOptions,
   TransportRequest,
   TransportResponse,
@@ -35,6 +33,14 @@ const got: Got =
   typeof (gotImport as Partial<Got>).extend === 'function'
     ? gotImport
     : (gotImport as unknown as { readonly default: Got }).default;
+
+/** What `recover()` answers when the operation happened: its result. */
+export function recovered<T>(data: T): Recovery<T> {
+  return { happened: true, data };
+}
+
+/** What `recover()` answers when the operation did not happen, so a re-send is safe. */
+export const NOT_DONE: Recovery<never> = Object.freeze({ happened: false });
 
 /** The items of one page and the link to the next one (absolute, or relative to the page's URL). */
 export interface PageSlice<Item> {
@@ -89,6 +95,15 @@ const DEFAULTS = {
 /** Methods that change state; each gets an idempotency key so a retry cannot do the work twice. */
 const MUTATING: ReadonlySet<HttpMethod> = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
+/** Methods whose repetition has the effect of one call (RFC 9110 §9.2.2), unless a request says otherwise. */
+const IDEMPOTENT: ReadonlySet<HttpMethod> = new Set(['GET', 'PUT', 'DELETE']);
+
+/** Where a response schema's issues about the body as a whole are listed. */
+const ROOT_KEY = '(root)';
+
+/** `recover()` found the operation did not happen: a re-send is safe. */
+const RESEND = Symbol('resend');
+
 /** Timeouts in these phases fire before a connection exists, so nothing reached the gateway. */
 const PRE_CONNECT_EVENTS = new Set(['lookup', 'connect', 'secureConnect']);
 
@@ -137,6 +152,21 @@ function header(headers: Headers, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
+/** The header an auth option sends, and every form of its secret to scrub (the username is not secret). */
+function authHeader(auth: TransportAuth | undefined): { headers: Record<string, string>; secrets: string[] } {
+  if (!auth) return { headers: {}, secrets: [] };
+  switch (auth.type) {
+    case 'bearer':
+      return { headers: { authorization: `Bearer ${auth.token}` }, secrets: [auth.token] };
+    case 'basic': {
+      const encoded = Buffer.from(`${auth.username}:${auth.password}`, 'utf8').toString('base64');
+      return { headers: { authorization: `Basic ${encoded}` }, secrets: [auth.password, encoded] };
+    }
+    case 'header':
+      return { headers: { [auth.name]: auth.value }, secrets: [auth.value] };
+  }
+}
+
 /** Values of credential headers, plus the bare token of `Bearer …`-style values, to scrub wherever they appear. */
 function secretsIn(headers: Readonly<Record<string, string>> | undefined): string[] {
   const found: string[] = [];
@@ -147,6 +177,20 @@ function secretsIn(headers: Readonly<Record<string, string>> | undefined): strin
     if (token) found.push(token);
   }
   return found;
+}
+
+/** A form without its undefined fields, which URLSearchParams would send as the text "undefined". */
+function definedFields(
+  form: Readonly<Record<string, string | number | boolean | undefined>>,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(form)) if (value !== undefined) out[name] = String(value);
+  return out;
+}
+
+/** Every secret a transport's options carry (API keys, every form of the credentials), for redaction. */
+export function credentialSecrets(options: Pick<TransportOptions, 'secrets' | 'auth' | 'headers'>): string[] {
+  return [...(options.secrets ?? []), ...authHeader(options.auth).secrets, ...secretsIn(options.headers)];
 }
 
 function parseBody(text: string): { value: unknown; json: boolean } {
@@ -175,17 +219,6 @@ function safeParse<T>(
   }
 }
 
-function issuesToDetails(
-  issues: ReadonlyArray<{ path: readonly PropertyKey[]; message: string }>,
-): FieldDetails {
-  const details: FieldDetails = {};
-  for (const issue of issues) {
-    const path = issue.path.map(String).join('.') || '(root)';
-    (details[path] ??= []).push(issue.message);
-  }
-  return details;
-}
-
 interface Call {
   readonly method: HttpMethod;
   /** Path for messages and logs; never the query, which may carry tokens. */
@@ -208,6 +241,8 @@ export class Transport {
   readonly #secrets: readonly string[];
   readonly #logger: Logger;
   readonly #maxAttempts: number;
+  readonly #keyed: boolean;
+  readonly #idempotencyHeader: string;
 
   constructor(options: TransportOptions) {
     let base: URL;
@@ -223,13 +258,17 @@ export class Transport {
     this.#options = options;
     this.#baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.#origin = base.origin;
-    this.#secrets = [...(options.secrets ?? []), ...secretsIn(options.headers)];
+    const auth = authHeader(options.auth);
+    this.#secrets = credentialSecrets(options);
     this.#logger = redactingLogger(options.logger ?? silentLogger, this.#secrets);
     this.#maxAttempts = Math.max(1, Math.floor(options.maxAttempts ?? DEFAULTS.maxAttempts));
+    this.#keyed = options.idempotencyKeys ?? true;
+    this.#idempotencyHeader = options.idempotencyHeader ?? DEFAULTS.idempotencyHeader;
     this.#client = got.extend({
       headers: {
         'user-agent': options.userAgent ?? DEFAULTS.userAgent,
-        accept: 'application/json',
+        accept: options.accept ?? 'application/json',
+        ...auth.headers,
         ...options.headers,
       },
       timeout: {
@@ -309,26 +348,39 @@ export class Transport {
   }
 
   async #send<T>(url: URL, req: TransportRequest<T>): Promise<TransportResponse<T>> {
-    const headerName = this.#options.idempotencyHeader ?? DEFAULTS.idempotencyHeader;
+    const keyed = req.idempotencyKeys ?? this.#keyed;
+    const idempotent = req.idempotent ?? IDEMPOTENT.has(req.method);
+    // With keys the gateway answers a re-send with the first result; without, only a request that is harmless
+    // twice may be sent again once the gateway may have received it.
+    const replaySafe = idempotent || keyed;
+    const headerName = this.#idempotencyHeader;
     const headers: Record<string, string> = {};
     let headerKey: string | undefined;
     for (const [name, value] of Object.entries(req.headers ?? {})) {
       if (name.toLowerCase() === headerName.toLowerCase()) headerKey = value;
       else headers[name] = value;
     }
-    // Created once per call, so every retry of this call is the same operation to the gateway.
-    const idempotencyKey =
-      req.idempotencyKey ?? headerKey ?? (MUTATING.has(req.method) ? randomUUID() : undefined);
+    // Created once per call, so every retry of this call is the same operation to the gateway. A gateway without
+    // keys gets none: some refuse unknown headers, and a key it ignores would only suggest a safety that is not there.
+    const idempotencyKey = keyed
+      ? (req.idempotencyKey ?? headerKey ?? (MUTATING.has(req.method) ? randomUUID() : undefined))
+      : undefined;
     if (idempotencyKey !== undefined) headers[headerName] = idempotencyKey;
 
     const call: Call = {
       method: req.method,
       label: url.pathname,
-      secrets: [...this.#secrets, ...secretsIn(req.headers)],
+      secrets: req.headers ? [...this.#secrets, ...secretsIn(req.headers)] : this.#secrets,
       signal: req.signal,
     };
     const logger =
       call.secrets.length > this.#secrets.length ? redactingLogger(this.#logger, call.secrets) : this.#logger;
+    const sendOptions = {
+      method: req.method,
+      headers,
+      ...(req.form !== undefined ? { form: definedFields(req.form) } : { json: req.body }),
+      signal: req.signal,
+    };
 
     // Whether an earlier attempt may have been acted on: a later refusal does not undo it.
     let earlierMayHaveActed = false;
@@ -339,18 +391,29 @@ export class Transport {
 
       let response: Response<string>;
       try {
-        response = await this.#client(url, {
-          method: req.method,
-          headers,
-          json: req.body,
-          signal: req.signal,
-        });
+        response = await this.#client(url, sendOptions);
       } catch (error) {
         const failure = AttemptFailure.from(error);
         const mayHaveActed: boolean = earlierMayHaveActed || failure.sent;
         if (req.signal?.aborted) throw this.#aborted(call, mayHaveActed);
         const durationMs = Math.round(performance.now() - started);
-        if (attempt < this.#maxAttempts && isRetryableNetworkCode(failure.code)) {
+        const decision = decideRetry({
+          retryable: isRetryableNetworkCode(failure.code),
+          mayHaveActed: failure.sent,
+          replaySafe,
+          attempt,
+          maxAttempts: this.#maxAttempts,
+        });
+        if (decision === 'recover') {
+          logger.warn({ ...base, code: failure.code, durationMs }, 'gateway request failed after sending');
+          const unknown = (outcomeUnknown: boolean) =>
+            this.#connectionError(call, failure, attempt, outcomeUnknown);
+          const outcome = await this.#recover(req, call, logger, attempt, failure.code ?? 'network', unknown);
+          if (outcome !== RESEND) return { ...outcome, attempts: attempt };
+          earlierMayHaveActed = false;
+          continue;
+        }
+        if (decision === 'retry') {
           const waitMs = this.#retryDelay(attempt, undefined);
           logger.warn(
             { ...base, code: failure.code, durationMs, retryInMs: waitMs },
@@ -388,17 +451,77 @@ export class Transport {
         (isRetryableStatus(statusCode) ||
           (statusCode === 409 && (this.#options.isRetryableConflict?.(errorResponse) ?? false))) &&
         !(this.#options.isFinal?.(errorResponse) ?? false);
-      if (retryable && attempt < this.#maxAttempts) {
+      const processed = statusMayHaveBeenProcessed(statusCode);
+      const decision = decideRetry({
+        retryable,
+        mayHaveActed: processed,
+        replaySafe,
+        attempt,
+        maxAttempts: this.#maxAttempts,
+      });
+      if (decision === 'recover') {
+        logger.warn(entry, 'gateway request failed after sending');
+        const unknown = (outcomeUnknown: boolean) => this.#mapError(errorResponse, outcomeUnknown);
+        const outcome = await this.#recover(req, call, logger, attempt, String(statusCode), unknown);
+        if (outcome !== RESEND) return { ...outcome, attempts: attempt };
+        earlierMayHaveActed = false;
+        continue;
+      }
+      if (decision === 'retry') {
         const waitMs = this.#retryDelay(attempt, errorResponse.retryAfterMs);
         logger.warn({ ...entry, retryInMs: waitMs }, 'gateway request failed, retrying');
-        earlierMayHaveActed ||= statusMayHaveBeenProcessed(statusCode);
+        earlierMayHaveActed ||= processed;
         if (!(await this.#pause(waitMs, req.signal))) throw this.#aborted(call, earlierMayHaveActed);
         continue;
       }
       if (statusCode >= 500 || statusCode === 429) logger.warn(entry, 'gateway request failed');
       else logger.info(entry, 'gateway request refused');
-      throw this.#mapError(errorResponse);
+      throw this.#mapError(errorResponse, !idempotent && (earlierMayHaveActed || processed));
     }
+  }
+
+  /**
+   * An attempt of a request that must not be re-sent blindly may have been acted on. Without `recover`, that is
+   * the caller's to resolve: throw at once with an unknown outcome. With it, wait the backoff (a gateway still
+   * finishing the request then shows it), ask, and answer what happened: the operation's result, or RESEND
+   * when a re-send is safe and an attempt is left. `unknown(flag)` builds the error to throw.
+   */
+  async #recover<T>(
+    req: TransportRequest<T>,
+    call: Call,
+    logger: Logger,
+    attempt: number,
+    reason: string,
+    unknown: (outcomeUnknown: boolean) => TijaraError,
+  ): Promise<Omit<TransportResponse<T>, 'attempts'> | typeof RESEND> {
+    if (!req.recover) throw unknown(true);
+    const base = { gateway: this.gateway, method: req.method, path: call.label, attempt, reason };
+    if (!(await this.#pause(this.#retryDelay(attempt, undefined), req.signal)))
+      throw this.#aborted(call, true);
+    let recovery: Recovery<T>;
+    try {
+      recovery = await req.recover({ attempt, reason, signal: req.signal });
+    } catch (error) {
+      logger.warn({ ...base, error }, 'gateway request outcome unknown; re-reading the state failed');
+      throw unknown(true);
+    }
+    if (recovery.happened) {
+      logger.info(base, 'gateway request had been acted on; result recovered');
+      return {
+        statusCode: 200,
+        data: recovery.data,
+        headers: {},
+        requestId: undefined,
+        idempotencyKey: undefined,
+        recovered: true,
+      };
+    }
+    if (attempt >= this.#maxAttempts) {
+      logger.warn(base, 'gateway request was not acted on; no attempt left');
+      throw unknown(false);
+    }
+    logger.warn(base, 'gateway request was not acted on; sending it again');
+    return RESEND;
   }
 
   #retryDelay(attempt: number, retryAfterMs: number | undefined): number {
@@ -440,19 +563,17 @@ export class Transport {
     }
     const result = await safeParse(req.schema, body.value);
     if (result.success) return result.data;
-    const details = issuesToDetails(result.error.issues);
-    const summary = Object.entries(details)
-      .slice(0, 5)
-      .map(([path, messages]) => `${path}: ${messages.join(', ')}`)
-      .join('; ');
+    const details = fieldDetailsFromIssues(result.error.issues, ROOT_KEY);
+    const summary = summarizeFieldDetails(details, 5, ROOT_KEY);
     throw new InvalidResponseError(
       `${this.gateway} ${call.method} ${call.label} returned a body that does not match the expected shape (${summary})`,
       { ...context, code: 'schema_mismatch', details },
     );
   }
 
-  #mapError(response: ErrorResponse): TijaraError {
+  #mapError(response: ErrorResponse, outcomeUnknown: boolean): TijaraError {
     const error = this.#options.mapError(response);
+    if (outcomeUnknown) Object.assign(error, { outcomeUnknown });
     // Drivers should set these, but a support ticket without them is useless, so fill the gaps.
     if (error.gateway === undefined) Object.assign(error, { gateway: this.gateway });
     if (error.requestId === undefined && response.requestId !== undefined) {

@@ -133,6 +133,8 @@ function expectRefund(value: unknown): asserts value is Refund {
 
 const half = (target: ConformanceTarget) => Math.max(1, Math.floor(target.paymentInput.amount / 2));
 const manual = (driver: GatewayDriver) => driver.capabilities.captureModes.includes('manual');
+/** Capture exists for manual holds, and for approvals that must be captured to become sales (Postpay). */
+const captures = (driver: GatewayDriver) => manual(driver) || driver.capabilities.captureOnApproval;
 const firstMode = (driver: GatewayDriver) => driver.capabilities.captureModes[0] ?? 'automatic';
 
 const CHECKS: readonly Check[] = [
@@ -164,7 +166,7 @@ const CHECKS: readonly Check[] = [
   {
     label: 'capture of the whole hold',
     operation: 'capture',
-    declared: manual,
+    declared: captures,
     needs: 'authorizedPaymentId',
     run: (d, _t, id) => d.capture(id as string),
     verify: (result) => expectPayment(result),
@@ -260,7 +262,7 @@ const HTTP_CALLS: ReadonlyArray<{
     run: (d, input) => d.createPayment({ ...input, capture: firstMode(d) }),
   },
   { label: 'retrievePayment', declared: () => true, run: (d) => d.retrievePayment(PLACEHOLDER_ID) },
-  { label: 'capture', declared: manual, run: (d) => d.capture(PLACEHOLDER_ID) },
+  { label: 'capture', declared: captures, run: (d) => d.capture(PLACEHOLDER_ID) },
   { label: 'release', declared: (d) => d.capabilities.release, run: (d) => d.release(PLACEHOLDER_ID) },
   { label: 'cancel', declared: (d) => d.capabilities.cancel, run: (d) => d.cancel(PLACEHOLDER_ID) },
   { label: 'refund', declared: (d) => d.capabilities.refund, run: (d) => d.refund(PLACEHOLDER_ID) },
