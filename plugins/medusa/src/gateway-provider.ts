@@ -18,6 +18,7 @@ import type {
   InitiatePaymentInput,
   InitiatePaymentOutput,
   ListPaymentMethodsInput,
+  PaymentAddressDTO,
   ListPaymentMethodsOutput,
   PaymentProviderContext,
   ProviderWebhookPayload,
@@ -71,6 +72,7 @@ import {
   storefrontInput,
   type SessionData,
   type StoredPayment,
+  type StorefrontAddress,
   type StorefrontInput,
 } from './session-data.js';
 import { sessionStatusOf, webhookActionOf } from './session-status.js';
@@ -121,13 +123,16 @@ function accountHolderId(context: PaymentProviderContext | undefined): string | 
   return typeof id === 'string' && id !== '' ? id : undefined;
 }
 
-function addressOf(context: PaymentProviderContext | undefined): Address | undefined {
-  const a = context?.customer?.billing_address;
+/** A Medusa address (the storefront's, or the customer's default billing address) as core's. */
+function addressOf(a: StorefrontAddress | PaymentAddressDTO | null | undefined): Address | undefined {
   if (!a?.address_1 || !a.city || !a.country_code) return undefined;
+  const names = a as { first_name?: string | null; last_name?: string | null };
   return {
     line1: a.address_1,
     city: a.city,
     country: a.country_code.toUpperCase(),
+    ...(names.first_name ? { firstName: names.first_name } : {}),
+    ...(names.last_name ? { lastName: names.last_name } : {}),
     ...(a.address_2 ? { line2: a.address_2 } : {}),
     ...(a.province ? { state: a.province } : {}),
     ...(a.postal_code ? { postalCode: a.postal_code } : {}),
@@ -154,14 +159,21 @@ export abstract class TijaraPaymentProvider extends AbstractPaymentProvider<Comm
   static parseOptions(gateway: GatewayDefinition, options: unknown): CommonOptions {
     const secretKeys = gateway.secretOptions;
     const parsed = parseProviderOptions(optionsSchema(gateway), options, { gateway: gateway.name, secretKeys });
+    let driver: GatewayDriver;
     try {
-      gateway.createDriver(parsed, silentLogger);
+      driver = gateway.createDriver(parsed, silentLogger);
     } catch (error) {
       throw toMedusaError(error, {
         gateway: gateway.name,
         action: 'configuration',
         secrets: secretValues(options, secretKeys),
       });
+    }
+    if (!driver.capabilities.captureModes.includes(parsed.capture)) {
+      throw new MedusaError(
+        MedusaError.Types.INVALID_ARGUMENT,
+        `Invalid options for the Tijara ${gateway.name} payment provider (1 problem):\n  - capture: ${gateway.name} supports ${driver.capabilities.captureModes.join(' and ')} capture only`,
+      );
     }
     return parsed;
   }
@@ -739,11 +751,17 @@ export abstract class TijaraPaymentProvider extends AbstractPaymentProvider<Comm
         `${this.gateway.name} needs the buyer's email: pass data.email when creating the payment session of a guest cart`,
       );
     }
+    const shipping = storefront.shipping_address;
     const name =
-      [c?.first_name, c?.last_name].filter(Boolean).join(' ') || c?.company_name || storefront.name || undefined;
-    const phone = c?.phone ?? storefront.phone;
+      [c?.first_name, c?.last_name].filter(Boolean).join(' ') ||
+      c?.company_name ||
+      storefront.name ||
+      [shipping?.first_name, shipping?.last_name].filter(Boolean).join(' ') ||
+      undefined;
+    const phone = c?.phone ?? storefront.phone ?? shipping?.phone ?? undefined;
     const holder = this.driver.capabilities.customers ? accountHolderId(context) : undefined;
-    const billingAddress = addressOf(context);
+    const billingAddress = addressOf(storefront.billing_address ?? c?.billing_address);
+    const shippingAddress = addressOf(shipping);
     return {
       email,
       ...(name ? { name } : {}),
@@ -751,6 +769,7 @@ export abstract class TijaraPaymentProvider extends AbstractPaymentProvider<Comm
       ...(holder ? { gatewayCustomerId: holder } : {}),
       ...(c?.id ? { reference: c.id } : {}),
       ...(billingAddress ? { billingAddress } : {}),
+      ...(shippingAddress ? { shippingAddress } : {}),
     };
   }
 

@@ -97,6 +97,21 @@ export function snapshotOf(payment: Payment, base: SnapshotBase): SessionData {
   };
 }
 
+/** A Medusa address as the storefront has it on the cart. */
+const addressSchema = z.object({
+  first_name: z.string().max(128).nullish(),
+  last_name: z.string().max(128).nullish(),
+  address_1: z.string().min(1).max(255),
+  address_2: z.string().max(255).nullish(),
+  city: z.string().min(1).max(128),
+  province: z.string().max(128).nullish(),
+  postal_code: z.string().max(32).nullish(),
+  country_code: z.string().length(2),
+  phone: z.string().max(32).nullish(),
+});
+
+export type StorefrontAddress = z.infer<typeof addressSchema>;
+
 /** What a storefront may put in `data` when it creates a session. Everything else it sends is ignored. */
 const storefrontSchema = z.object({
   email: z.email().optional(),
@@ -108,6 +123,9 @@ const storefrontSchema = z.object({
   save_method: z.boolean().optional(),
   /** Where the gateway sends the buyer back; must be on an allowed origin. */
   return_url: z.url().optional(),
+  /** The cart's addresses, for gateways that need them (Postpay wants the shipping address). */
+  shipping_address: addressSchema.optional(),
+  billing_address: addressSchema.optional(),
 });
 
 export type StorefrontInput = z.infer<typeof storefrontSchema>;

@@ -1,63 +1,42 @@
-import path from 'node:path';
-import type { IPaymentModuleService, PaymentSessionDTO } from '@medusajs/framework/types';
-import { Modules } from '@medusajs/framework/utils';
-import { moduleIntegrationTestRunner } from '@medusajs/test-utils';
+import type { PaymentSessionDTO } from '@medusajs/framework/types';
 import ummahProvider from '../src/providers/ummah/index.js';
-import { databaseExists, dropDatabase, uniqueDatabaseName } from './support/databases.js';
-import { startUmmahWorld, type UmmahWorld } from './support/ummah-sandbox.js';
+import { paymentModuleSuite } from './support/payment-module.js';
+import { startSandboxWorld, type SandboxWorld } from './support/sandbox-world.js';
 
 jest.setTimeout(60_000);
 
-const dbName = uniqueDatabaseName('medusa_module');
 // Filled in beforeAll, read when the Payment module starts (before each test).
 const automatic: Record<string, unknown> = {};
 const manual: Record<string, unknown> = {};
-let world: UmmahWorld;
+let world: SandboxWorld;
 
 beforeAll(async () => {
-  world = await startUmmahWorld();
-  Object.assign(automatic, world.options());
-  Object.assign(manual, world.options({ capture: 'manual', providerId: 'hold' }));
+  world = await startSandboxWorld();
+  Object.assign(automatic, world.ummah.options());
+  Object.assign(manual, world.ummah.options({ capture: 'manual', providerId: 'hold' }));
 });
 
 afterAll(async () => {
   await world?.close();
-  await dropDatabase(dbName);
-  expect(await databaseExists(dbName)).toBe(false);
 });
 
 const PROVIDER = 'pp_ummah_ummah';
 const HOLD = 'pp_ummah_hold';
 
-moduleIntegrationTestRunner<IPaymentModuleService>({
-  moduleName: Modules.PAYMENT,
-  resolve: path.dirname(require.resolve('@medusajs/payment/package.json')),
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  moduleModels: Object.values(require('@medusajs/payment/dist/models')),
-  dbName,
-  moduleOptions: {
-    providers: [
-      { resolve: ummahProvider, id: 'ummah', options: automatic },
-      { resolve: ummahProvider, id: 'hold', options: manual },
-    ],
-  },
-  testSuite: ({ service }) => {
-    async function session(
+paymentModuleSuite(
+  'medusa_ummah',
+  [
+    { resolve: ummahProvider, id: 'ummah', options: automatic },
+    { resolve: ummahProvider, id: 'hold', options: manual },
+  ],
+  ({ service, session: newSession, authorize }) => {
+    const session = (
       provider: string,
       amount: number | string,
       currency = 'myr',
       data: Record<string, unknown> = { email: 'aisha@example.com' },
       context: Record<string, unknown> = {},
-    ): Promise<PaymentSessionDTO> {
-      const collection = await service.createPaymentCollections({ currency_code: currency, amount });
-      return service.createPaymentSession(collection.id, {
-        provider_id: provider,
-        currency_code: currency,
-        amount,
-        data,
-        context,
-      });
-    }
+    ) => newSession(provider, amount, currency, data, context);
 
     const purchaseOf = (s: PaymentSessionDTO) => String(s.data['id']);
 
@@ -74,7 +53,7 @@ moduleIntegrationTestRunner<IPaymentModuleService>({
         next_action: { type: 'redirect', method: 'GET' },
       });
       expect(String(created.data['redirect_url'])).toContain('/checkout/');
-      const purchase = await world.api<Record<string, unknown>>('GET', `purchases/${purchaseOf(created)}/`);
+      const purchase = await world.ummah.api<Record<string, unknown>>('GET', `purchases/${purchaseOf(created)}/`);
       expect(purchase).toMatchObject({
         reference: created.id,
         success_callback: `${world.receiver.url}/hooks/payment/ummah_ummah`,
@@ -83,15 +62,15 @@ moduleIntegrationTestRunner<IPaymentModuleService>({
       // Not paid yet: Medusa is told the buyer must still act.
       await expect(service.authorizePaymentSession(created.id, {})).rejects.toThrow(/not authorized/);
 
-      await world.pay(purchaseOf(created));
-      const payment = await service.authorizePaymentSession(created.id, {});
+      await world.ummah.pay(purchaseOf(created));
+      const payment = await authorize(created.id);
       const captured = await service.retrievePayment(payment.id, { relations: ['captures'] });
       expect(captured.captures).toHaveLength(1);
       expect(captured.data).toMatchObject({ status: 'paid', captured_amount: 12050 });
 
       await service.refundPayment({ payment_id: payment.id, amount: 20 });
       await service.refundPayment({ payment_id: payment.id, amount: 30.25 });
-      const after = await world.api<{ refundable_amount: number; status: string }>(
+      const after = await world.ummah.api<{ refundable_amount: number; status: string }>(
         'GET',
         `purchases/${purchaseOf(created)}/`,
       );
@@ -108,13 +87,13 @@ moduleIntegrationTestRunner<IPaymentModuleService>({
         /cannot refund more than what is captured/,
       );
       // …and the gateway's cap counts refunds made in its dashboard.
-      await world.api('POST', `purchases/${purchaseOf(created)}/refund/`, { amount: 6000 });
+      await world.ummah.api('POST', `purchases/${purchaseOf(created)}/refund/`, { amount: 6000 });
       await expect(service.refundPayment({ payment_id: payment.id, amount: 11 })).rejects.toThrow(
         /exceeds the 10\.25 MYR the gateway has left to refund/,
       );
       // A refund within what is left still works after the dashboard refund.
       await service.refundPayment({ payment_id: payment.id, amount: 10.25 });
-      const last = await world.api<{ refundable_amount: number }>('GET', `purchases/${purchaseOf(created)}/`);
+      const last = await world.ummah.api<{ refundable_amount: number }>('GET', `purchases/${purchaseOf(created)}/`);
       expect(last.refundable_amount).toBe(0);
       expect(await service.listRefunds({ payment_id: payment.id })).toHaveLength(3);
     });
@@ -124,16 +103,16 @@ moduleIntegrationTestRunner<IPaymentModuleService>({
       expect(kwd.data).toMatchObject({ amount: 12345, currency: 'KWD' });
       const jpy = await session(PROVIDER, 5000, 'jpy');
       expect(jpy.data).toMatchObject({ amount: 5000, currency: 'JPY' });
-      const kwdPurchase = await world.api<{ purchase: { total: number; currency: string } }>(
+      const kwdPurchase = await world.ummah.api<{ purchase: { total: number; currency: string } }>(
         'GET',
         `purchases/${purchaseOf(kwd)}/`,
       );
       expect(kwdPurchase.purchase).toMatchObject({ total: 12345, currency: 'KWD' });
 
-      await world.pay(purchaseOf(kwd));
-      const payment = await service.authorizePaymentSession(kwd.id, {});
+      await world.ummah.pay(purchaseOf(kwd));
+      const payment = await authorize(kwd.id);
       await service.refundPayment({ payment_id: payment.id, amount: '1.005' });
-      const refunded = await world.api<{ refundable_amount: number }>('GET', `purchases/${purchaseOf(kwd)}/`);
+      const refunded = await world.ummah.api<{ refundable_amount: number }>('GET', `purchases/${purchaseOf(kwd)}/`);
       expect(refunded.refundable_amount).toBe(12345 - 1005);
       // A fraction KWD cannot carry is refused, never rounded.
       await expect(service.refundPayment({ payment_id: payment.id, amount: '0.0005' })).rejects.toThrow(
@@ -144,13 +123,13 @@ moduleIntegrationTestRunner<IPaymentModuleService>({
     it('holds with manual capture, then captures the whole hold', async () => {
       const created = await session(HOLD, 80);
       expect(created.data).toMatchObject({ capture: 'manual' });
-      await world.pay(purchaseOf(created));
-      const payment = await service.authorizePaymentSession(created.id, {});
-      expect((await world.api<{ status: string }>('GET', `purchases/${purchaseOf(created)}/`)).status).toBe(
+      await world.ummah.pay(purchaseOf(created));
+      const payment = await authorize(created.id);
+      expect((await world.ummah.api<{ status: string }>('GET', `purchases/${purchaseOf(created)}/`)).status).toBe(
         'hold',
       );
       await service.capturePayment({ payment_id: payment.id });
-      expect((await world.api<{ status: string }>('GET', `purchases/${purchaseOf(created)}/`)).status).toBe(
+      expect((await world.ummah.api<{ status: string }>('GET', `purchases/${purchaseOf(created)}/`)).status).toBe(
         'paid',
       );
       const captures = world.proxy.sent('POST', new RegExp(`/purchases/${purchaseOf(created)}/capture/$`));
@@ -160,26 +139,26 @@ moduleIntegrationTestRunner<IPaymentModuleService>({
 
     it('releases a hold when the payment is canceled, and never cancels a captured payment', async () => {
       const held = await session(HOLD, 45);
-      await world.pay(purchaseOf(held));
-      const payment = await service.authorizePaymentSession(held.id, {});
+      await world.ummah.pay(purchaseOf(held));
+      const payment = await authorize(held.id);
       await service.cancelPayment(payment.id);
-      expect((await world.api<{ status: string }>('GET', `purchases/${purchaseOf(held)}/`)).status).toBe(
+      expect((await world.ummah.api<{ status: string }>('GET', `purchases/${purchaseOf(held)}/`)).status).toBe(
         'released',
       );
 
       const paid = await session(PROVIDER, 45);
-      await world.pay(purchaseOf(paid));
-      const captured = await service.authorizePaymentSession(paid.id, {});
+      await world.ummah.pay(purchaseOf(paid));
+      const captured = await authorize(paid.id);
       await expect(service.cancelPayment(captured.id)).rejects.toThrow(/cannot be canceled, refund it instead/);
-      expect((await world.api<{ status: string }>('GET', `purchases/${purchaseOf(paid)}/`)).status).toBe('paid');
+      expect((await world.ummah.api<{ status: string }>('GET', `purchases/${purchaseOf(paid)}/`)).status).toBe('paid');
     });
 
     it("answers a `captured` webhook with the session and a major-unit amount; the capture that follows makes no call", async () => {
       const created = await session(HOLD, 99.9);
-      await world.pay(purchaseOf(created));
-      const payment = await service.authorizePaymentSession(created.id, {});
+      await world.ummah.pay(purchaseOf(created));
+      const payment = await authorize(created.id);
       // The merchant captures in the gateway's dashboard; Ummah sends purchase.captured.
-      await world.api('POST', `purchases/${purchaseOf(created)}/capture/`, {});
+      await world.ummah.api('POST', `purchases/${purchaseOf(created)}/capture/`, {});
       await world.sandbox.settle();
       const [delivery] = world.deliveries(purchaseOf(created), 'purchase.captured');
       expect(delivery).toBeDefined();
@@ -199,7 +178,7 @@ moduleIntegrationTestRunner<IPaymentModuleService>({
 
     it('refuses a delivery whose bytes were changed, and events Medusa did not start', async () => {
       const created = await session(PROVIDER, 10);
-      await world.pay(purchaseOf(created));
+      await world.ummah.pay(purchaseOf(created));
       const [callback] = world.deliveries(purchaseOf(created), 'purchase.paid');
       expect(callback).toBeDefined();
       const tampered = Buffer.from(callback!.body.toString('utf8').replace('"paid"', '"paid" '));
@@ -218,13 +197,13 @@ moduleIntegrationTestRunner<IPaymentModuleService>({
       ).toEqual({ action: 'captured', data: { session_id: created.id, amount: '10.00' } });
 
       // A purchase made by another integration on the same account.
-      const foreign = await world.api<{ id: string }>('POST', 'purchases/', {
+      const foreign = await world.ummah.api<{ id: string }>('POST', 'purchases/', {
         brand_id: world.sandbox.brandId,
         client: { email: 'other@example.com' },
         purchase: { currency: 'MYR', products: [{ name: 'x', price: 100 }] },
         reference: 'invoice-77',
       });
-      await world.pay(foreign.id);
+      await world.ummah.pay(foreign.id);
       const [other] = world.deliveries(foreign.id, 'purchase.paid');
       expect(
         await service.getWebhookActionAndData({
@@ -241,8 +220,8 @@ moduleIntegrationTestRunner<IPaymentModuleService>({
       const context = { customer, account_holder: holder };
 
       const first = await session(PROVIDER, 25, 'myr', { save_method: true }, context);
-      await world.pay(purchaseOf(first), { remember_card: true });
-      await service.authorizePaymentSession(first.id, {});
+      await world.ummah.pay(purchaseOf(first), { remember_card: true });
+      await authorize(first.id);
 
       const methods = await service.listPaymentMethods({ provider_id: PROVIDER, context: { account_holder: holder } });
       expect(methods).toHaveLength(1);
@@ -251,7 +230,7 @@ moduleIntegrationTestRunner<IPaymentModuleService>({
       const second = await session(PROVIDER, 14.9, 'myr', { payment_method_id: methods[0]!.id }, context);
       expect(second.status).toBe('captured');
       expect(second.data['redirect_url']).toBeUndefined();
-      const payment = await service.authorizePaymentSession(second.id, {});
+      const payment = await authorize(second.id);
       expect(payment.amount).toBe(14.9);
 
       // Another customer cannot charge it.
@@ -267,12 +246,12 @@ moduleIntegrationTestRunner<IPaymentModuleService>({
     it('cancels the gateway payment of a deleted session, and refuses to drop a paid one', async () => {
       const abandoned = await session(PROVIDER, 12);
       await service.deletePaymentSession(abandoned.id);
-      expect((await world.api<{ status: string }>('GET', `purchases/${purchaseOf(abandoned)}/`)).status).toBe(
+      expect((await world.ummah.api<{ status: string }>('GET', `purchases/${purchaseOf(abandoned)}/`)).status).toBe(
         'cancelled',
       );
 
       const paid = await session(PROVIDER, 12);
-      await world.pay(purchaseOf(paid));
+      await world.ummah.pay(purchaseOf(paid));
       await expect(service.deletePaymentSession(paid.id)).rejects.toThrow(/already paid: complete the cart/);
     });
 
@@ -293,9 +272,9 @@ moduleIntegrationTestRunner<IPaymentModuleService>({
       });
       expect(changed.data['id']).not.toBe(created.data['id']);
       expect(changed.data).toMatchObject({ amount: 3500, session_id: created.id });
-      expect((await world.api<{ status: string }>('GET', `purchases/${purchaseOf(created)}/`)).status).toBe(
+      expect((await world.ummah.api<{ status: string }>('GET', `purchases/${purchaseOf(created)}/`)).status).toBe(
         'cancelled',
       );
     });
   },
-});
+);
