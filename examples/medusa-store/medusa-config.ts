@@ -20,8 +20,25 @@ if (process.env.UMMAH_SECRET_KEY) {
       secretKey: process.env.UMMAH_SECRET_KEY,
       brandId: process.env.UMMAH_BRAND_ID,
       ...(process.env.UMMAH_BASE_URL ? { baseUrl: process.env.UMMAH_BASE_URL } : {}),
-      ...(process.env.UMMAH_WEBHOOK_PUBLIC_KEY ? { webhookPublicKeys: [process.env.UMMAH_WEBHOOK_PUBLIC_KEY] } : {}),
+      ...(process.env.UMMAH_WEBHOOK_PUBLIC_KEY
+        ? { webhookPublicKeys: [process.env.UMMAH_WEBHOOK_PUBLIC_KEY] }
+        : {}),
       capture: process.env.UMMAH_CAPTURE === 'manual' ? 'manual' : 'automatic',
+      returnUrl,
+      backendUrl,
+    },
+  });
+}
+
+if (process.env.POSTPAY_SECRET_KEY) {
+  providers.push({
+    resolve: '@tijara/medusa/providers/postpay',
+    id: 'postpay',
+    options: {
+      merchantId: process.env.POSTPAY_MERCHANT_ID,
+      secretKey: process.env.POSTPAY_SECRET_KEY,
+      ...(process.env.POSTPAY_BASE_URL ? { baseUrl: process.env.POSTPAY_BASE_URL } : {}),
+      ...(process.env.POSTPAY_HOOK_SECRET ? { hookSecrets: [process.env.POSTPAY_HOOK_SECRET] } : {}),
       returnUrl,
       backendUrl,
     },
@@ -50,7 +67,9 @@ module.exports = defineConfig({
       options: {
         // Medusa processes a webhook this long after answering it (default 5 s), so the storefront's own
         // completion usually wins the race; the plugin is safe either way.
-        ...(process.env.MEDUSA_WEBHOOK_DELAY_MS ? { webhook_delay: Number(process.env.MEDUSA_WEBHOOK_DELAY_MS) } : {}),
+        ...(process.env.MEDUSA_WEBHOOK_DELAY_MS
+          ? { webhook_delay: Number(process.env.MEDUSA_WEBHOOK_DELAY_MS) }
+          : {}),
         providers,
       },
     },

@@ -4,7 +4,9 @@ const preset = require('../../jest.preset.cjs');
 // The workspace root holds graphql 17 (for the Shopify app), so npm nests a graphql 16 under each Medusa package,
 // and Medusa then meets schema objects from another graphql copy ("another module or realm"). Every graphql
 // import in these tests resolves to the one copy @medusajs/framework uses.
-const graphql = path.dirname(require.resolve('graphql/package.json', { paths: [require.resolve('@medusajs/framework')] }));
+const graphql = path.dirname(
+  require.resolve('graphql/package.json', { paths: [require.resolve('@medusajs/framework')] }),
+);
 
 // Medusa's test runners share one process-wide metadata store and database connection: one file at a time.
 module.exports = {

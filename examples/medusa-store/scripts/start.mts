@@ -39,13 +39,21 @@ function port(name: string, fallback: number): number {
 }
 
 /** Secrets made once per data directory (owner-only file), so logins and sessions survive restarts. */
-function localSecrets(): { adminPassword: string; jwtSecret: string; cookieSecret: string } {
+interface LocalSecrets {
+  adminPassword: string;
+  jwtSecret: string;
+  cookieSecret: string;
+  postpayHookSecret: string;
+}
+
+function localSecrets(): LocalSecrets {
   const file = path.join(dataDir, 'secrets.json');
-  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8'));
-  const made = {
+  const made: LocalSecrets = {
     adminPassword: randomBytes(12).toString('base64url'),
     jwtSecret: randomBytes(32).toString('hex'),
     cookieSecret: randomBytes(32).toString('hex'),
+    postpayHookSecret: randomBytes(24).toString('hex'),
+    ...(existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Partial<LocalSecrets>) : {}),
   };
   writeFileSync(file, JSON.stringify(made, null, 2), { mode: 0o600 });
   return made;
@@ -54,12 +62,15 @@ function localSecrets(): { adminPassword: string; jwtSecret: string; cookieSecre
 async function ensureDatabase(url: string): Promise<void> {
   const target = new URL(url);
   const name = decodeURIComponent(target.pathname.slice(1));
-  if (!/^[A-Za-z0-9_]+$/.test(name)) throw new Error(`DATABASE_URL names an unusual database "${name}"; create it yourself`);
+  if (!/^[A-Za-z0-9_]+$/.test(name))
+    throw new Error(`DATABASE_URL names an unusual database "${name}"; create it yourself`);
   const admin = new URL(url);
   admin.pathname = '/postgres';
   const client = new pg.Client({ connectionString: admin.toString() });
   await client.connect().catch((error: Error) => {
-    throw new Error(`PostgreSQL is not reachable at ${admin.host} (${error.message}); start it or set DATABASE_URL`);
+    throw new Error(
+      `PostgreSQL is not reachable at ${admin.host} (${error.message}); start it or set DATABASE_URL`,
+    );
   });
   try {
     const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
@@ -72,7 +83,11 @@ async function ensureDatabase(url: string): Promise<void> {
 /** One Medusa CLI command in the app directory; its output is shown only if it fails. */
 function medusa(args: string[], env: NodeJS.ProcessEnv): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [medusaCli, ...args], { cwd: appDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [medusaCli, ...args], {
+      cwd: appDir,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const output: Buffer[] = [];
     child.stdout.on('data', (chunk: Buffer) => output.push(chunk));
     child.stderr.on('data', (chunk: Buffer) => output.push(chunk));
@@ -83,6 +98,33 @@ function medusa(args: string[], env: NodeJS.ProcessEnv): Promise<void> {
       reject(new Error(`medusa ${args.join(' ')} failed (exit ${code})`));
     });
   });
+}
+
+/**
+ * Postpay posts order events to the hooks registered with its API (it has no per-payment callback): one hook to
+ * Medusa's hook route, signed with this installation's secret. An existing hook for the URL is updated.
+ */
+async function registerPostpayHook(
+  baseUrl: string,
+  merchantId: string,
+  secretKey: string,
+  url: string,
+  secret: string,
+) {
+  const headers = {
+    authorization: `Basic ${Buffer.from(`${merchantId}:${secretKey}`).toString('base64')}`,
+    accept: 'application/vnd.postpay+json; version=v1',
+    'content-type': 'application/json',
+  };
+  const existing = (await fetch(`${baseUrl}/hooks?url=${encodeURIComponent(url)}`, { headers }).then((r) =>
+    r.json(),
+  )) as { results?: Array<{ id: string; url: string }> };
+  const found = existing.results?.find((hook) => hook.url === url);
+  const body = JSON.stringify({ events: ['order', 'transaction'], url, secret, active: true });
+  const response = found
+    ? await fetch(`${baseUrl}/hooks/${found.id}`, { method: 'PATCH', headers, body })
+    : await fetch(`${baseUrl}/hooks`, { method: 'POST', headers, body });
+  if (!response.ok) throw new Error(`Could not register the Postpay hook (${response.status})`);
 }
 
 async function waitForHealth(url: string, server: ChildProcess): Promise<void> {
@@ -116,6 +158,15 @@ async function main(): Promise<void> {
     dbFile: path.join(dataDir, 'sandbox.sqlite'),
   });
   await ensureDatabase(databaseUrl);
+  const postpay = sandbox.gateways.postpay;
+  const postpayBaseUrl = postpay.baseUrl(sandbox.url);
+  await registerPostpayHook(
+    postpayBaseUrl,
+    postpay.merchantId,
+    postpay.secretKey,
+    `${backendUrl}/hooks/payment/postpay_postpay`,
+    secrets.postpayHookSecret,
+  );
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     DATABASE_URL: databaseUrl,
@@ -124,6 +175,10 @@ async function main(): Promise<void> {
     UMMAH_SECRET_KEY: sandbox.secretKey,
     UMMAH_BRAND_ID: sandbox.brandId,
     UMMAH_BASE_URL: sandbox.apiBase,
+    POSTPAY_MERCHANT_ID: postpay.merchantId,
+    POSTPAY_SECRET_KEY: postpay.secretKey,
+    POSTPAY_BASE_URL: postpayBaseUrl,
+    POSTPAY_HOOK_SECRET: secrets.postpayHookSecret,
     JWT_SECRET: secrets.jwtSecret,
     COOKIE_SECRET: secrets.cookieSecret,
     MEDUSA_DISABLE_TELEMETRY: 'true',
@@ -144,7 +199,12 @@ async function main(): Promise<void> {
   rmSync(seedFile);
 
   process.stdout.write('Starting Medusa…\n');
-  server = spawn(process.execPath, [medusaCli, 'develop'], { cwd: appDir, env, stdio: 'inherit', detached: true });
+  server = spawn(process.execPath, [medusaCli, 'develop'], {
+    cwd: appDir,
+    env,
+    stdio: 'inherit',
+    detached: true,
+  });
   await waitForHealth(backendUrl, server);
 
   const store = {
@@ -152,7 +212,9 @@ async function main(): Promise<void> {
     adminUrl: `${backendUrl}/app`,
     admin: { email: adminEmail, password: secrets.adminPassword },
     publishableKey: seed.publishableKey,
-    regions: Object.fromEntries(seed.regions.map((r) => [r.currency, { id: r.id, name: r.name, providerId: r.providerId }])),
+    regions: Object.fromEntries(
+      seed.regions.map((r) => [r.currency, { id: r.id, name: r.name, providerId: r.providerId }]),
+    ),
     sandboxUrl: sandbox.url,
   };
   writeFileSync(storeFile, `${JSON.stringify(store, null, 2)}\n`, { mode: 0o600 });
@@ -164,10 +226,13 @@ async function main(): Promise<void> {
       `    Store API        ${backendUrl}/store  (header x-publishable-api-key: ${seed.publishableKey})`,
       `    Admin            ${backendUrl}/app  (${adminEmail} / ${secrets.adminPassword})`,
       `    Sandbox          ${sandbox.url}  (the local test gateway)`,
-      ...seed.regions.map((r) => `    ${r.name.padEnd(17)}${r.id}  (${r.currency.toUpperCase()}, ${r.providerId})`),
+      ...seed.regions.map(
+        (r) => `    ${r.name.padEnd(17)}${r.id}  (${r.currency.toUpperCase()}, ${r.providerId})`,
+      ),
       `    Written to       ${path.relative(process.cwd(), storeFile) || storeFile}`,
       '',
-      '  Test card 4242 4242 4242 4242 pays; 4000 0000 0000 0002 is declined. Ctrl+C stops everything.',
+      '  Ummah test card 4242 4242 4242 4242 pays; 4000 0000 0000 0002 is declined. Postpay: approve or deny on its page.',
+      '  Ctrl+C stops everything.',
       '',
     ].join('\n'),
   );
@@ -194,6 +259,8 @@ process.on('SIGINT', () => void stop(0));
 process.on('SIGTERM', () => void stop(0));
 
 main().catch((error: unknown) => {
-  process.stderr.write(`\nCould not start the Medusa store: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(
+    `\nCould not start the Medusa store: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
   void stop(1);
 });

@@ -13,7 +13,8 @@ export function medusaDecimal(amount: BigNumberInput | null | undefined, what = 
   }
   const value = MathBN.convert(amount);
   if (!value.isFinite()) throw new MoneyError(`The ${what} is not a number`, { code: 'invalid_amount' });
-  if (value.isNegative()) throw new MoneyError(`The ${what} must not be negative`, { code: 'invalid_amount' });
+  if (value.isNegative())
+    throw new MoneyError(`The ${what} must not be negative`, { code: 'invalid_amount' });
   return value.toFixed();
 }
 
@@ -22,7 +23,11 @@ export function medusaDecimal(amount: BigNumberInput | null | undefined, what = 
  * An amount with more precision than the currency has is refused, never rounded: used for refunds, where the
  * merchant names the money to send back.
  */
-export function toMinorExact(amount: BigNumberInput | null | undefined, currency: string, what = 'amount'): number {
+export function toMinorExact(
+  amount: BigNumberInput | null | undefined,
+  currency: string,
+  what = 'amount',
+): number {
   return toMinorUnits(medusaDecimal(amount, what), currency);
 }
 

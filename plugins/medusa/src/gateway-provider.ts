@@ -106,7 +106,9 @@ const NOT_SUPPORTED_EVENTS: ReadonlySet<GatewayEventType> = new Set([
 const SESSION_ID = /^payses_[0-9A-Za-z]+$/;
 
 function optionsSchema(gateway: GatewayDefinition): z.ZodType<CommonOptions> {
-  return z.object({ ...commonOptionsShape, ...gateway.options }).strict() as unknown as z.ZodType<CommonOptions>;
+  return z
+    .object({ ...commonOptionsShape, ...gateway.options })
+    .strict() as unknown as z.ZodType<CommonOptions>;
 }
 
 function loggerOf(cradle: Record<string, unknown>): MedusaLikeLogger | undefined {
@@ -158,7 +160,10 @@ export abstract class TijaraPaymentProvider extends AbstractPaymentProvider<Comm
   /** Parse (and check by building the driver once) a provider's options; every problem is listed at once. */
   static parseOptions(gateway: GatewayDefinition, options: unknown): CommonOptions {
     const secretKeys = gateway.secretOptions;
-    const parsed = parseProviderOptions(optionsSchema(gateway), options, { gateway: gateway.name, secretKeys });
+    const parsed = parseProviderOptions(optionsSchema(gateway), options, {
+      gateway: gateway.name,
+      secretKeys,
+    });
     let driver: GatewayDriver;
     try {
       driver = gateway.createDriver(parsed, silentLogger);
@@ -454,7 +459,10 @@ export abstract class TijaraPaymentProvider extends AbstractPaymentProvider<Comm
     }
     const sessionId = payment.reference;
     if (!sessionId || !SESSION_ID.test(sessionId)) {
-      this.logger.info({ paymentId: payment.id, eventId: event.id }, 'webhook for a payment Medusa did not start');
+      this.logger.info(
+        { paymentId: payment.id, eventId: event.id },
+        'webhook for a payment Medusa did not start',
+      );
       return notSupported;
     }
     const action = webhookActionOf(payment.status);
@@ -475,7 +483,8 @@ export abstract class TijaraPaymentProvider extends AbstractPaymentProvider<Comm
         return {} as CreateAccountHolderOutput;
       }
       const customer = input.context.customer;
-      const name = [customer.first_name, customer.last_name].filter(Boolean).join(' ') || customer.company_name;
+      const name =
+        [customer.first_name, customer.last_name].filter(Boolean).join(' ') || customer.company_name;
       const { id } = await this.driver.ensureCustomer(
         {
           email: customer.email,
@@ -531,11 +540,17 @@ export abstract class TijaraPaymentProvider extends AbstractPaymentProvider<Comm
       requireCapability(this.driver, 'customers');
       const holder = accountHolderId(input.context);
       if (!holder) {
-        throw new MedusaError(MedusaError.Types.INVALID_DATA, 'Saving a payment method needs an account holder');
+        throw new MedusaError(
+          MedusaError.Types.INVALID_DATA,
+          'Saving a payment method needs an account holder',
+        );
       }
       const currency = String(input.data?.['currency_code'] ?? '').toUpperCase();
       if (!/^[A-Z]{3}$/.test(currency)) {
-        throw new MedusaError(MedusaError.Types.INVALID_DATA, 'Saving a payment method needs data.currency_code');
+        throw new MedusaError(
+          MedusaError.Types.INVALID_DATA,
+          'Saving a payment method needs data.currency_code',
+        );
       }
       const storefront = storefrontInput(input.data, this.gateway.name);
       const reference = `save_method_${holder}`.slice(0, 128);
@@ -598,7 +613,10 @@ export abstract class TijaraPaymentProvider extends AbstractPaymentProvider<Comm
   protected sessionIdOf(data: Record<string, unknown> | undefined, context?: PaymentProviderContext): string {
     const id = data?.['session_id'] ?? context?.idempotency_key;
     if (typeof id !== 'string' || id === '') {
-      throw new MedusaError(MedusaError.Types.INVALID_DATA, 'The payment session id is missing (data.session_id)');
+      throw new MedusaError(
+        MedusaError.Types.INVALID_DATA,
+        'The payment session id is missing (data.session_id)',
+      );
     }
     return id;
   }
@@ -616,7 +634,12 @@ export abstract class TijaraPaymentProvider extends AbstractPaymentProvider<Comm
 
   protected snapshot(
     payment: Payment,
-    base: { readonly sessionId: string; readonly amount: number; readonly currency: string; capture?: CaptureMode },
+    base: {
+      readonly sessionId: string;
+      readonly amount: number;
+      readonly currency: string;
+      capture?: CaptureMode;
+    },
   ): SessionData {
     return snapshotOf(payment, {
       gateway: this.gateway.name,
@@ -816,7 +839,10 @@ export abstract class TijaraPaymentProvider extends AbstractPaymentProvider<Comm
     requireCapability(this.driver, 'customers');
     const holder = accountHolderId(input.context);
     if (!holder || !this.driver.listSavedMethods) {
-      throw new MedusaError(MedusaError.Types.NOT_ALLOWED, 'Charging a saved method needs a logged-in customer');
+      throw new MedusaError(
+        MedusaError.Types.NOT_ALLOWED,
+        'Charging a saved method needs a logged-in customer',
+      );
     }
     const methods = await this.driver.listSavedMethods(holder);
     if (!methods.some((method) => method.token === token)) {

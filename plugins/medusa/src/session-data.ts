@@ -1,4 +1,10 @@
-import { InvalidRequestError, type CaptureMode, type NextAction, type Payment, type PaymentStatus } from '@tijara/core';
+import {
+  InvalidRequestError,
+  type CaptureMode,
+  type NextAction,
+  type Payment,
+  type PaymentStatus,
+} from '@tijara/core';
 import { z } from 'zod';
 
 /**
@@ -47,7 +53,10 @@ const storedSchema = z.object({
 export type StoredPayment = z.infer<typeof storedSchema>;
 
 /** The gateway payment a session points at, or undefined for a session the plugin never started. */
-export function storedPayment(data: Record<string, unknown> | undefined, gateway: string): StoredPayment | undefined {
+export function storedPayment(
+  data: Record<string, unknown> | undefined,
+  gateway: string,
+): StoredPayment | undefined {
   if (!data || data['id'] === undefined) return undefined;
   const parsed = storedSchema.safeParse(data);
   if (!parsed.success || parsed.data.tijara_gateway !== gateway) {

@@ -51,7 +51,12 @@ export function webhookActionOf(status: PaymentStatus): PaymentActions {
 }
 
 /** Session statuses the reconcile job re-reads: the buyer may still pay, or the bank may still decide. */
-export const UNSETTLED_SESSION_STATUSES = ['pending', 'requires_more', 'pending_authorization', 'error'] as const;
+export const UNSETTLED_SESSION_STATUSES = [
+  'pending',
+  'requires_more',
+  'pending_authorization',
+  'error',
+] as const;
 
 /**
  * What core's settlement pipeline should take as "last settled" for a Medusa session status. `error` is a failed

@@ -55,7 +55,11 @@ paymentModuleSuite('medusa_postpay', [{ resolve: postpayProvider, id: 'postpay',
       capture: 'automatic',
       next_action: { type: 'redirect', method: 'GET' },
     });
-    expect(await order(orderOf(created))).toMatchObject({ status: 'pending', total_amount: 21050, currency: 'AED' });
+    expect(await order(orderOf(created))).toMatchObject({
+      status: 'pending',
+      total_amount: 21050,
+      currency: 'AED',
+    });
 
     await world.postpay.decide(String(created.data['redirect_url']), 'approve');
     const payment = await authorize(created.id);
@@ -78,7 +82,10 @@ paymentModuleSuite('medusa_postpay', [{ resolve: postpayProvider, id: 'postpay',
     expect(refunds.results.map((r) => r.amount).sort()).toEqual([1050, 5000]);
 
     // A refund made in Postpay's dashboard counts against the cap, and does not break a later refund.
-    await world.postpay.api('POST', `orders/${orderOf(created)}/refunds`, { refund_id: 'dashboard-1', amount: 10000 });
+    await world.postpay.api('POST', `orders/${orderOf(created)}/refunds`, {
+      refund_id: 'dashboard-1',
+      amount: 10000,
+    });
     await expect(service.refundPayment({ payment_id: payment.id, amount: 51 })).rejects.toThrow(
       /exceeds the 50\.00 AED the gateway has left to refund/,
     );

@@ -53,7 +53,10 @@ paymentModuleSuite(
         next_action: { type: 'redirect', method: 'GET' },
       });
       expect(String(created.data['redirect_url'])).toContain('/checkout/');
-      const purchase = await world.ummah.api<Record<string, unknown>>('GET', `purchases/${purchaseOf(created)}/`);
+      const purchase = await world.ummah.api<Record<string, unknown>>(
+        'GET',
+        `purchases/${purchaseOf(created)}/`,
+      );
       expect(purchase).toMatchObject({
         reference: created.id,
         success_callback: `${world.receiver.url}/hooks/payment/ummah_ummah`,
@@ -76,7 +79,9 @@ paymentModuleSuite(
       );
       expect(after).toMatchObject({ status: 'refunded', refundable_amount: 12050 - 2000 - 3025 });
       // Each refund was sent once, keyed by Medusa's refund id, with that id as the gateway's reference.
-      const refundIds = (await service.listRefunds({ payment_id: payment.id })).map((refund) => refund.id).sort();
+      const refundIds = (await service.listRefunds({ payment_id: payment.id }))
+        .map((refund) => refund.id)
+        .sort();
       const sent = world.proxy.sent('POST', /\/refund\/$/);
       expect(sent.map((r) => r.headers['idempotency-key']).sort()).toEqual(refundIds);
       expect(sent.map((r) => (r.json as { reference: string }).reference).sort()).toEqual(refundIds);
@@ -93,7 +98,10 @@ paymentModuleSuite(
       );
       // A refund within what is left still works after the dashboard refund.
       await service.refundPayment({ payment_id: payment.id, amount: 10.25 });
-      const last = await world.ummah.api<{ refundable_amount: number }>('GET', `purchases/${purchaseOf(created)}/`);
+      const last = await world.ummah.api<{ refundable_amount: number }>(
+        'GET',
+        `purchases/${purchaseOf(created)}/`,
+      );
       expect(last.refundable_amount).toBe(0);
       expect(await service.listRefunds({ payment_id: payment.id })).toHaveLength(3);
     });
@@ -112,7 +120,10 @@ paymentModuleSuite(
       await world.ummah.pay(purchaseOf(kwd));
       const payment = await authorize(kwd.id);
       await service.refundPayment({ payment_id: payment.id, amount: '1.005' });
-      const refunded = await world.ummah.api<{ refundable_amount: number }>('GET', `purchases/${purchaseOf(kwd)}/`);
+      const refunded = await world.ummah.api<{ refundable_amount: number }>(
+        'GET',
+        `purchases/${purchaseOf(kwd)}/`,
+      );
       expect(refunded.refundable_amount).toBe(12345 - 1005);
       // A fraction KWD cannot carry is refused, never rounded.
       await expect(service.refundPayment({ payment_id: payment.id, amount: '0.0005' })).rejects.toThrow(
@@ -125,13 +136,13 @@ paymentModuleSuite(
       expect(created.data).toMatchObject({ capture: 'manual' });
       await world.ummah.pay(purchaseOf(created));
       const payment = await authorize(created.id);
-      expect((await world.ummah.api<{ status: string }>('GET', `purchases/${purchaseOf(created)}/`)).status).toBe(
-        'hold',
-      );
+      expect(
+        (await world.ummah.api<{ status: string }>('GET', `purchases/${purchaseOf(created)}/`)).status,
+      ).toBe('hold');
       await service.capturePayment({ payment_id: payment.id });
-      expect((await world.ummah.api<{ status: string }>('GET', `purchases/${purchaseOf(created)}/`)).status).toBe(
-        'paid',
-      );
+      expect(
+        (await world.ummah.api<{ status: string }>('GET', `purchases/${purchaseOf(created)}/`)).status,
+      ).toBe('paid');
       const captures = world.proxy.sent('POST', new RegExp(`/purchases/${purchaseOf(created)}/capture/$`));
       expect(captures).toHaveLength(1);
       expect(captures[0]?.json).toEqual({});
@@ -142,18 +153,22 @@ paymentModuleSuite(
       await world.ummah.pay(purchaseOf(held));
       const payment = await authorize(held.id);
       await service.cancelPayment(payment.id);
-      expect((await world.ummah.api<{ status: string }>('GET', `purchases/${purchaseOf(held)}/`)).status).toBe(
-        'released',
-      );
+      expect(
+        (await world.ummah.api<{ status: string }>('GET', `purchases/${purchaseOf(held)}/`)).status,
+      ).toBe('released');
 
       const paid = await session(PROVIDER, 45);
       await world.ummah.pay(purchaseOf(paid));
       const captured = await authorize(paid.id);
-      await expect(service.cancelPayment(captured.id)).rejects.toThrow(/cannot be canceled, refund it instead/);
-      expect((await world.ummah.api<{ status: string }>('GET', `purchases/${purchaseOf(paid)}/`)).status).toBe('paid');
+      await expect(service.cancelPayment(captured.id)).rejects.toThrow(
+        /cannot be canceled, refund it instead/,
+      );
+      expect(
+        (await world.ummah.api<{ status: string }>('GET', `purchases/${purchaseOf(paid)}/`)).status,
+      ).toBe('paid');
     });
 
-    it("answers a `captured` webhook with the session and a major-unit amount; the capture that follows makes no call", async () => {
+    it('answers a `captured` webhook with the session and a major-unit amount; the capture that follows makes no call', async () => {
       const created = await session(HOLD, 99.9);
       await world.ummah.pay(purchaseOf(created));
       const payment = await authorize(created.id);
@@ -162,7 +177,11 @@ paymentModuleSuite(
       await world.sandbox.settle();
       const [delivery] = world.deliveries(purchaseOf(created), 'purchase.captured');
       expect(delivery).toBeDefined();
-      const payload = { data: delivery!.json as Record<string, unknown>, rawData: delivery!.body, headers: delivery!.headers };
+      const payload = {
+        data: delivery!.json as Record<string, unknown>,
+        rawData: delivery!.body,
+        headers: delivery!.headers,
+      };
 
       const first = await service.getWebhookActionAndData({ provider: 'ummah_hold', payload });
       const again = await service.getWebhookActionAndData({ provider: 'ummah_hold', payload });
@@ -214,7 +233,12 @@ paymentModuleSuite(
     });
 
     it('saves a card for the account holder and charges it later without a redirect', async () => {
-      const customer = { id: 'cus_01AISHA', email: 'aisha@example.com', first_name: 'Aisha', last_name: 'Rahman' };
+      const customer = {
+        id: 'cus_01AISHA',
+        email: 'aisha@example.com',
+        first_name: 'Aisha',
+        last_name: 'Rahman',
+      };
       const holder = await service.createAccountHolder({ provider_id: PROVIDER, context: { customer } });
       expect(holder.external_id).toMatch(/\S/);
       const context = { customer, account_holder: holder };
@@ -223,9 +247,15 @@ paymentModuleSuite(
       await world.ummah.pay(purchaseOf(first), { remember_card: true });
       await authorize(first.id);
 
-      const methods = await service.listPaymentMethods({ provider_id: PROVIDER, context: { account_holder: holder } });
+      const methods = await service.listPaymentMethods({
+        provider_id: PROVIDER,
+        context: { account_holder: holder },
+      });
       expect(methods).toHaveLength(1);
-      expect(methods[0]).toMatchObject({ id: purchaseOf(first), data: { brand: expect.any(String), last4: '4242' } });
+      expect(methods[0]).toMatchObject({
+        id: purchaseOf(first),
+        data: { brand: expect.any(String), last4: '4242' },
+      });
 
       const second = await session(PROVIDER, 14.9, 'myr', { payment_method_id: methods[0]!.id }, context);
       expect(second.status).toBe('captured');
@@ -246,9 +276,9 @@ paymentModuleSuite(
     it('cancels the gateway payment of a deleted session, and refuses to drop a paid one', async () => {
       const abandoned = await session(PROVIDER, 12);
       await service.deletePaymentSession(abandoned.id);
-      expect((await world.ummah.api<{ status: string }>('GET', `purchases/${purchaseOf(abandoned)}/`)).status).toBe(
-        'cancelled',
-      );
+      expect(
+        (await world.ummah.api<{ status: string }>('GET', `purchases/${purchaseOf(abandoned)}/`)).status,
+      ).toBe('cancelled');
 
       const paid = await session(PROVIDER, 12);
       await world.ummah.pay(purchaseOf(paid));
@@ -272,9 +302,9 @@ paymentModuleSuite(
       });
       expect(changed.data['id']).not.toBe(created.data['id']);
       expect(changed.data).toMatchObject({ amount: 3500, session_id: created.id });
-      expect((await world.ummah.api<{ status: string }>('GET', `purchases/${purchaseOf(created)}/`)).status).toBe(
-        'cancelled',
-      );
+      expect(
+        (await world.ummah.api<{ status: string }>('GET', `purchases/${purchaseOf(created)}/`)).status,
+      ).toBe('cancelled');
     });
   },
 );

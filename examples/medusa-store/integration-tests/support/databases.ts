@@ -21,7 +21,8 @@ function adminClient(): pg.Client {
 
 /** Drop a database this run created (only names from uniqueDatabaseName), closing what still holds it. */
 export async function dropDatabase(name: string): Promise<void> {
-  if (!/^tijara_test_[a-z0-9_]+$/.test(name)) throw new Error(`refusing to drop ${name}: not a test database`);
+  if (!/^tijara_test_[a-z0-9_]+$/.test(name))
+    throw new Error(`refusing to drop ${name}: not a test database`);
   const client = adminClient();
   await client.connect();
   try {

@@ -10,7 +10,8 @@ import { seedStore } from '../seed/seed-store.js';
  */
 export default async function prepareStore({ container }: ExecArgs): Promise<void> {
   const { ADMIN_EMAIL: email, ADMIN_PASSWORD: password, TIJARA_PREPARE_OUTPUT: output } = process.env;
-  if (!email || !password || !output) throw new Error('Set ADMIN_EMAIL, ADMIN_PASSWORD and TIJARA_PREPARE_OUTPUT');
+  if (!email || !password || !output)
+    throw new Error('Set ADMIN_EMAIL, ADMIN_PASSWORD and TIJARA_PREPARE_OUTPUT');
   const seed = await seedStore(container);
   await ensureAdminUser(container, email, password);
   writeFileSync(output, JSON.stringify(seed), { mode: 0o600 });

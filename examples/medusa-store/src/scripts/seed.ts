@@ -7,7 +7,9 @@ export default async function seed({ container }: ExecArgs): Promise<void> {
   const logger = container.resolve(ContainerRegistrationKeys.LOGGER);
   const result = await seedStore(container);
   for (const region of result.regions) {
-    logger.info(`Region ${region.name} (${region.currency.toUpperCase()}) pays with ${region.providerId}: ${region.id}`);
+    logger.info(
+      `Region ${region.name} (${region.currency.toUpperCase()}) pays with ${region.providerId}: ${region.id}`,
+    );
   }
   logger.info(`Publishable key: ${result.publishableKey}`);
 }

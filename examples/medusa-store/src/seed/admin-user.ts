@@ -6,7 +6,11 @@ import { createUsersWorkflow } from '@medusajs/medusa/core-flows';
  * An admin who can log in with `email` and `password` (emailpass), created on the first call; later calls set the
  * password again, so the login the start command prints always works.
  */
-export async function ensureAdminUser(container: MedusaContainer, email: string, password: string): Promise<string> {
+export async function ensureAdminUser(
+  container: MedusaContainer,
+  email: string,
+  password: string,
+): Promise<string> {
   const users = container.resolve<IUserModuleService>(Modules.USER);
   const auth = container.resolve<IAuthModuleService>(Modules.AUTH);
   const [existing] = await users.listUsers({ email });
@@ -19,7 +23,8 @@ export async function ensureAdminUser(container: MedusaContainer, email: string,
     result: [user],
   } = await createUsersWorkflow(container).run({ input: { users: [{ email }] } });
   const { authIdentity, error } = await auth.register('emailpass', { body: { email, password } });
-  if (error || !authIdentity) throw new Error(`Could not register the admin login: ${error ?? 'unknown error'}`);
+  if (error || !authIdentity)
+    throw new Error(`Could not register the admin login: ${error ?? 'unknown error'}`);
   await auth.updateAuthIdentities({ id: authIdentity.id, app_metadata: { user_id: user!.id } });
   return user!.id;
 }

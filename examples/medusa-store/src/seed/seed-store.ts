@@ -106,7 +106,10 @@ export async function seedStore(container: MedusaContainer): Promise<SeedResult>
   } = await createStockLocationsWorkflow(container).run({
     input: {
       locations: [
-        { name: 'Kuala Lumpur warehouse', address: { address_1: 'Jalan Ampang 1', city: 'Kuala Lumpur', country_code: 'MY' } },
+        {
+          name: 'Kuala Lumpur warehouse',
+          address: { address_1: 'Jalan Ampang 1', city: 'Kuala Lumpur', country_code: 'MY' },
+        },
       ],
     },
   });
@@ -148,7 +151,10 @@ export async function seedStore(container: MedusaContainer): Promise<SeedResult>
         service_zone_id: fulfillmentSet.service_zones[0]!.id,
         shipping_profile_id: shippingProfile.id,
         type: { label: 'Standard', description: 'Three to five working days', code: 'standard' },
-        prices: regions.map((region) => ({ currency_code: region.currency, amount: region.currency === 'myr' ? 10 : 15 })),
+        prices: regions.map((region) => ({
+          currency_code: region.currency,
+          amount: region.currency === 'myr' ? 10 : 15,
+        })),
         rules: [
           { attribute: 'enabled_in_store', value: 'true', operator: 'eq' },
           { attribute: 'is_return', value: 'false', operator: 'eq' },
@@ -165,7 +171,9 @@ export async function seedStore(container: MedusaContainer): Promise<SeedResult>
   } = await createApiKeysWorkflow(container).run({
     input: { api_keys: [{ title: SALES_CHANNEL, type: 'publishable', created_by: '' }] },
   });
-  await linkSalesChannelsToApiKeyWorkflow(container).run({ input: { id: apiKey!.id, add: [salesChannel!.id] } });
+  await linkSalesChannelsToApiKeyWorkflow(container).run({
+    input: { id: apiKey!.id, add: [salesChannel!.id] },
+  });
 
   await createProductsWorkflow(container).run({
     input: {
@@ -228,7 +236,15 @@ export async function seededState(container: MedusaContainer): Promise<SeedResul
     regions: REGIONS.flatMap((wanted) => {
       const region = regions.find((r) => r.name === wanted.name);
       return region
-        ? [{ id: region.id, name: region.name, currency: region.currency_code, country: wanted.country, providerId: wanted.providerId }]
+        ? [
+            {
+              id: region.id,
+              name: region.name,
+              currency: region.currency_code,
+              country: wanted.country,
+              providerId: wanted.providerId,
+            },
+          ]
         : [];
     }),
     shippingOptionId: options.find((o) => o.name === 'Standard delivery')?.id ?? '',

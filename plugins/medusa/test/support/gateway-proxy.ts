@@ -18,7 +18,8 @@ export async function startGatewayProxy(target: string): Promise<GatewayProxy> {
   const server: LoopbackServer = await startLoopbackServer(async (request, response) => {
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(request.headers)) {
-      if (value !== undefined && !HOP_BY_HOP.has(name)) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+      if (value !== undefined && !HOP_BY_HOP.has(name))
+        headers[name] = Array.isArray(value) ? value.join(', ') : value;
     }
     const query = request.query.toString();
     const upstream = await fetch(`${target}${request.path}${query ? `?${query}` : ''}`, {

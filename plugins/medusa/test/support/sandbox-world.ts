@@ -132,7 +132,8 @@ export async function startSandboxWorld(): Promise<SandboxWorld> {
           data?: { order_id?: string; status?: string };
         };
         const id = body?.object?.id ?? body?.data?.order_id ?? body?.id;
-        const type = body?.type ?? body?.event_type ?? (body?.data?.status ? `order.${body.data.status}` : body?.event);
+        const type =
+          body?.type ?? body?.event_type ?? (body?.data?.status ? `order.${body.data.status}` : body?.event);
         return id === objectId && (event === undefined || type === event);
       }),
     close: async () => {

@@ -4,12 +4,18 @@ import { ContainerRegistrationKeys, Modules } from '@medusajs/framework/utils';
 import { completeCartWorkflow } from '@medusajs/medusa/core-flows';
 
 const escape = (text: string): string =>
-  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  text.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
 
 function page(res: MedusaResponse, status: number, title: string, body: string): void {
   res
     .status(status)
-    .set({ 'content-type': 'text/html; charset=utf-8', 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'" })
+    .set({
+      'content-type': 'text/html; charset=utf-8',
+      'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'",
+    })
     .send(
       `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escape(title)}</title>` +
         '<style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem}</style>' +
@@ -37,7 +43,12 @@ export async function GET(req: MedusaRequest, res: MedusaResponse): Promise<void
     : { data: [] };
   const cartId = (links[0] as { cart_id?: string } | undefined)?.cart_id;
   if (!session || !cartId) {
-    page(res, 404, 'Unknown checkout', '<p id="error">This payment does not belong to a cart of this store.</p>');
+    page(
+      res,
+      404,
+      'Unknown checkout',
+      '<p id="error">This payment does not belong to a cart of this store.</p>',
+    );
     return;
   }
   try {

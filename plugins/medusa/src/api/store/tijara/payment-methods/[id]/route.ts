@@ -8,7 +8,10 @@ export async function DELETE(req: AuthenticatedMedusaRequest, res: MedusaRespons
   const id = req.params['id'];
   const { providerId, accountHolder, methods } = await customerMethods(req);
   if (!id || !methods.some((method) => method.id === id)) {
-    throw new MedusaError(MedusaError.Types.NOT_FOUND, `No saved payment method ${id ?? ''} for this customer`);
+    throw new MedusaError(
+      MedusaError.Types.NOT_FOUND,
+      `No saved payment method ${id ?? ''} for this customer`,
+    );
   }
   const payments = req.scope.resolve<IPaymentModuleService>(Modules.PAYMENT);
   await payments.deletePaymentMethods({

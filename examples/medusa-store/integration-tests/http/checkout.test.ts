@@ -1,5 +1,9 @@
 import path from 'node:path';
-import type { IEventBusModuleService, IPaymentModuleService, MedusaContainer } from '@medusajs/framework/types';
+import type {
+  IEventBusModuleService,
+  IPaymentModuleService,
+  MedusaContainer,
+} from '@medusajs/framework/types';
 import { ContainerRegistrationKeys, Modules } from '@medusajs/framework/utils';
 import { medusaIntegrationTestRunner } from '@medusajs/test-utils';
 import { generateUmmahTestKeys, ummahTestWebhookHeaders } from '@tijara/ummah';
@@ -93,20 +97,35 @@ medusaIntegrationTestRunner({
       adminToken = token;
     });
 
-    const malaysia = () => seed.regions.find((region) => region.currency === 'myr')!;
+    const region = (currency: string) => seed.regions.find((r) => r.currency === currency)!;
 
-    /** A cart with two prayer mats and delivery, up to a payment session with Ummah. */
-    async function checkout(): Promise<{ cartId: string; sessionId: string; purchaseId: string; redirectUrl: string }> {
-      const address = {
-        first_name: 'Aisha',
-        last_name: 'Rahman',
-        address_1: 'Jalan Ampang 12',
-        city: 'Kuala Lumpur',
-        postal_code: '50450',
-        country_code: 'my',
-      };
+    /**
+     * A cart with two items and delivery, up to a payment session with the region's provider: Ummah in Malaysia
+     * (MYR), Postpay in the UAE (AED). The storefront passes the buyer's email and the cart's shipping address.
+     */
+    async function checkout(
+      currency: 'myr' | 'aed' = 'myr',
+    ): Promise<{ cartId: string; sessionId: string; purchaseId: string; redirectUrl: string }> {
+      const address =
+        currency === 'myr'
+          ? {
+              first_name: 'Aisha',
+              last_name: 'Rahman',
+              address_1: 'Jalan Ampang 12',
+              city: 'Kuala Lumpur',
+              postal_code: '50450',
+              country_code: 'my',
+            }
+          : {
+              first_name: 'Aisha',
+              last_name: 'Rahman',
+              address_1: 'Al Wasl Road 12',
+              city: 'Dubai',
+              country_code: 'ae',
+              phone: '+971501234567',
+            };
       const { cart } = await store<{ cart: { id: string } }>('POST', '/store/carts', {
-        region_id: malaysia().id,
+        region_id: region(currency).id,
         email: 'aisha@example.com',
         items: [{ variant_id: seed.products[0]!.variantId, quantity: 2 }],
         shipping_address: address,
@@ -121,8 +140,8 @@ medusaIntegrationTestRunner({
       const { payment_collection: withSession } = await store<{
         payment_collection: { payment_sessions: Array<{ id: string; data: Record<string, unknown> }> };
       }>('POST', `/store/payment-collections/${collection.id}/payment-sessions`, {
-        provider_id: malaysia().providerId,
-        data: { email: 'aisha@example.com' },
+        provider_id: region(currency).providerId,
+        data: { email: 'aisha@example.com', shipping_address: address },
       });
       const session = withSession.payment_sessions[0]!;
       return {
@@ -133,7 +152,9 @@ medusaIntegrationTestRunner({
       };
     }
 
-    async function orderOf(cartId: string): Promise<{ id: string; total: number; paymentIds: string[] } | undefined> {
+    async function orderOf(
+      cartId: string,
+    ): Promise<{ id: string; total: number; paymentIds: string[] } | undefined> {
       const query = container().resolve(ContainerRegistrationKeys.QUERY);
       const { data } = await query.graph({
         entity: 'cart',
@@ -144,7 +165,9 @@ medusaIntegrationTestRunner({
         | { id: string; total: number; payment_collections?: Array<{ payments?: Array<{ id: string }> }> }
         | undefined;
       if (!order) return undefined;
-      const paymentIds = (order.payment_collections ?? []).flatMap((c) => (c.payments ?? []).map((p) => p.id));
+      const paymentIds = (order.payment_collections ?? []).flatMap((c) =>
+        (c.payments ?? []).map((p) => p.id),
+      );
       return { id: order.id, total: Number(order.total), paymentIds };
     }
 
@@ -162,7 +185,10 @@ medusaIntegrationTestRunner({
     }
 
     /** Wait until `count` deliveries matching `which` reached the hook route, and say what the plugin made of them. */
-    async function waitForWebhooks(which: (seen: WebhookSeen) => boolean, count: number): Promise<WebhookSeen[]> {
+    async function waitForWebhooks(
+      which: (seen: WebhookSeen) => boolean,
+      count: number,
+    ): Promise<WebhookSeen[]> {
       for (let i = 0; i < 150; i += 1) {
         const seen = webhooks.filter(which);
         if (seen.length >= count) return seen;
@@ -174,7 +200,11 @@ medusaIntegrationTestRunner({
     const purchase = async (id: string) =>
       (await fetch(`${world.sandbox.apiBase}purchases/${id}/`, {
         headers: { authorization: `Bearer ${world.sandbox.secretKey}` },
-      }).then((r) => r.json())) as { status: string; refundable_amount?: number; purchase: { total: number } };
+      }).then((r) => r.json())) as {
+        status: string;
+        refundable_amount?: number;
+        purchase: { total: number };
+      };
 
     const payByControlApi = (purchaseId: string) =>
       fetch(`${world.sandbox.url}/__sandbox/purchases/${purchaseId}/pay`, {
@@ -210,7 +240,9 @@ medusaIntegrationTestRunner({
       await tab.fill('#cvc', CARD.cvc);
       await tab.click('#pay');
       // Back on the store's return page, which completed the cart.
-      await tab.waitForURL((url) => url.href.startsWith(`${world.backendUrl}/checkout/return?session_id=${sessionId}`));
+      await tab.waitForURL((url) =>
+        url.href.startsWith(`${world.backendUrl}/checkout/return?session_id=${sessionId}`),
+      );
       const orderId = await tab.innerText('#order-id');
       const html = await tab.content();
       await context.close();
@@ -238,6 +270,43 @@ medusaIntegrationTestRunner({
         `/admin/orders/${order.id}?fields=payment_status`,
       );
       expect(after.payment_status).toBe('partially_refunded');
+    });
+
+    it("in the UAE a buyer approves on Postpay's page in Chromium; the approval is captured once and the cart completes", async () => {
+      const { cartId, sessionId, purchaseId, redirectUrl } = await checkout('aed');
+      browser ??= await launchChromium();
+      const context = await browser.newContext();
+      const tab = await context.newPage();
+      tab.setDefaultTimeout(20_000);
+      await tab.goto(redirectUrl);
+      await tab.fill('#phone', '+971501234567');
+      await tab.fill('#sms_code', '4567');
+      await tab.fill('#card_number', '4111 1111 1111 1111');
+      await tab.fill('#expiry', CARD.expiry);
+      await tab.fill('#cvc', CARD.cvc);
+      await tab.click('#approve');
+      await tab.waitForURL((url) =>
+        url.href.startsWith(`${world.backendUrl}/checkout/return?session_id=${sessionId}`),
+      );
+      const orderId = await tab.innerText('#order-id');
+      await context.close();
+
+      const order = await waitForOrder(cartId);
+      expect(order).toMatchObject({ id: orderId, total: 95 });
+      // The order hook reports the approval and then the capture; the plugin answers from Postpay's state.
+      await waitForWebhooks((w) => w.sessionId === sessionId, 2);
+      await utils.waitWorkflowExecutions();
+      const postpay = world.sandbox.gateways.postpay;
+      const read = await fetch(`${postpay.baseUrl(world.sandbox.url)}/orders/${purchaseId}`, {
+        headers: {
+          authorization: `Basic ${Buffer.from(`${postpay.merchantId}:${postpay.secretKey}`).toString('base64')}`,
+          accept: 'application/vnd.postpay+json; version=v1',
+        },
+      }).then((r) => r.json() as Promise<{ status: string; total_amount: number }>);
+      expect(read).toMatchObject({ status: 'captured', total_amount: 9_500 });
+      const payments = container().resolve<IPaymentModuleService>(Modules.PAYMENT);
+      const [payment] = await payments.listPayments({ id: order.paymentIds }, { relations: ['captures'] });
+      expect(payment!.captures).toHaveLength(1);
     });
 
     it('the buyer never returns: the signed delivery completes the cart, and a duplicate changes nothing', async () => {
@@ -278,7 +347,10 @@ medusaIntegrationTestRunner({
       await utils.waitWorkflowExecutions();
       expect(await orderOf(cartId)).toBeUndefined();
 
-      expect(reconcileJobConfig).toEqual({ name: 'tijara-reconcile-payment-sessions', schedule: '* * * * *' });
+      expect(reconcileJobConfig).toEqual({
+        name: 'tijara-reconcile-payment-sessions',
+        schedule: '* * * * *',
+      });
       process.env.TIJARA_RECONCILE_MIN_AGE_SECONDS = '0';
       try {
         await reconcileJob(container());
