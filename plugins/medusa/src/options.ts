@@ -41,7 +41,8 @@ export interface CommonOptions {
 function describeIssue(issue: z.core.$ZodIssue): string {
   const path = issue.path.map(String).join('.') || '(options)';
   // zod's default messages never quote the rejected value; ours do not either.
-  if (issue.code === 'invalid_type' && issue.input === undefined) return `${path}: is required`;
+  if (issue.code === 'invalid_type' && /received undefined$/.test(issue.message))
+    return `${path}: is required`;
   return `${path}: ${issue.message}`;
 }
 
