@@ -43,6 +43,10 @@ function providerClass(entry: ProviderEntry): {
   return loaded.default.services[0];
 }
 
+/** The README's table row for a provider: its id and its webhook route. */
+const documentedIds = (key: string) =>
+  new RegExp(`\\|\\s*\`pp_${key}\`\\s*\\|\\s*\`POST /hooks/payment/${key}\`\\s*\\|`);
+
 describe('README', () => {
   const examples = readmeExamples(packageDir);
 
@@ -69,8 +73,7 @@ describe('README', () => {
     expect(providers).toHaveLength(1);
     const Provider = providerClass(providers[0]!);
     expect(() => Provider.validateOptions(providers[0]!.options)).not.toThrow();
-    const key = `${Provider.identifier}_${providers[0]!.id}`;
-    expect(readme).toContain(`| \`pp_${key}\` | \`POST /hooks/payment/${key}\` |`);
+    expect(readme).toMatch(documentedIds(`${Provider.identifier}_${providers[0]!.id}`));
   });
 
   it('configures Postpay the same way', () => {
@@ -82,8 +85,7 @@ describe('README', () => {
     });
     const Provider = providerClass(providers[0]!);
     expect(() => Provider.validateOptions(providers[0]!.options)).not.toThrow();
-    const key = `${Provider.identifier}_${providers[0]!.id}`;
-    expect(readme).toContain(`| \`pp_${key}\` | \`POST /hooks/payment/${key}\` |`);
+    expect(readme).toMatch(documentedIds(`${Provider.identifier}_${providers[0]!.id}`));
   });
 
   it('an example without its keys is refused with every missing option named', () => {
