@@ -255,6 +255,16 @@ async function stop(code: number): Promise<void> {
   process.exit(code);
 }
 
+// However this process ends (even by process.exit from elsewhere), Medusa's process group goes with it.
+process.on('exit', () => {
+  if (server?.pid && server.exitCode === null) {
+    try {
+      process.kill(-server.pid, 'SIGTERM');
+    } catch {
+      // Already gone.
+    }
+  }
+});
 process.on('SIGINT', () => void stop(0));
 process.on('SIGTERM', () => void stop(0));
 
