@@ -5,11 +5,11 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { childOutput, spawnTs, stopChild, waitForLine } from '@tijara/testkit';
 import { databaseExists, dropDatabase, uniqueDatabaseName } from './support/databases.js';
+import { freePort } from './support/store-world.js';
 
 jest.setTimeout(300_000);
 
@@ -17,17 +17,6 @@ const appDir = path.join(__dirname, '..');
 const dbName = uniqueDatabaseName('medusa_start');
 let dataDir: string;
 let child: ChildProcess | undefined;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 const listening = (port: number) =>
   fetch(`http://localhost:${port}/health`).then(

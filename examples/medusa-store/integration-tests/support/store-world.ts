@@ -2,7 +2,7 @@ import { createServer } from 'node:net';
 import { startSandbox, type RunningSandbox } from '@tijara/sandbox';
 
 /** A port the OS just gave out: Medusa's test runner takes PORT from the environment, not a listening socket. */
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
