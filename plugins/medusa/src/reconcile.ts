@@ -60,13 +60,19 @@ function isTijaraService(service: unknown): service is ProviderClass {
 }
 
 /** The provider classes a `resolve` (a package path or an imported ModuleProvider) exports. */
-function servicesOf(resolve: unknown, projectDir: string): unknown[] {
+function servicesOf(resolve: unknown, projectDir: string, logger: Logger): unknown[] {
   let loaded = resolve;
   if (typeof resolve === 'string') {
     const requireFromProject = createRequire(path.join(projectDir, 'package.json'));
     try {
       loaded = requireFromProject(resolve);
-    } catch {
+    } catch (error) {
+      // Medusa loaded it (or refused to start); from here it may resolve differently. Say so: its sessions
+      // would otherwise silently go unreconciled.
+      logger.warn(
+        { resolve, projectDir, err: error },
+        'payment provider not loadable from the project directory',
+      );
       return [];
     }
   }
@@ -84,8 +90,9 @@ export function configuredProviders(
   const modules = (configModule.modules ?? {}) as Record<string, unknown>;
   const payment = (modules[Modules.PAYMENT] ?? {}) as { options?: { providers?: ProviderEntry[] } };
   const out: ConfiguredProvider[] = [];
+  const log = medusaLogger(logger, 'tijara:reconcile');
   for (const entry of payment.options?.providers ?? []) {
-    for (const service of servicesOf(entry.resolve, projectDir)) {
+    for (const service of servicesOf(entry.resolve, projectDir, log)) {
       if (!isTijaraService(service)) continue;
       const gateway = service.gateway;
       const options = TijaraPaymentProvider.parseOptions(gateway, entry.options);
