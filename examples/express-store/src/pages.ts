@@ -213,6 +213,8 @@ export interface OrderView {
   readonly refunds: readonly LedgerRefund[];
   readonly timeline: readonly TimelineEntry[];
   readonly flash: Notice;
+  /** The admin's read-only view: no "Pay now", a way back to the admin page. */
+  readonly forAdmin?: boolean;
 }
 
 const PAYMENT_STATUS_LABELS: Record<string, string> = {
@@ -247,7 +249,7 @@ export function orderPage(view: OrderView): Html {
         <td class="num">${money(line.price * line.quantity, order.currency)}</td>
       </tr>`,
   );
-  const canPay = order.status === 'awaiting_payment' || order.status === 'payment_failed';
+  const canPay = !view.forAdmin && (order.status === 'awaiting_payment' || order.status === 'payment_failed');
   const attempts = view.payments.map(
     (p) =>
       html`<li>
@@ -271,7 +273,8 @@ export function orderPage(view: OrderView): Html {
     refunded: 'This order has been refunded.',
     canceled: 'This order was canceled and the hold on your card released.',
   };
-  return html`<h1>Order <span id="order-id">${order.id}</span></h1>
+  return html`${view.forAdmin ? html`<p><a href="/admin">← Admin</a></p>` : ''}
+    <h1>Order <span id="order-id">${order.id}</span></h1>
     ${notice(view.flash)}
     <p>
       ${statusBadge(order.status)}
@@ -396,7 +399,7 @@ export function adminPage(view: AdminView): Html {
     }
     return html`<tr id="admin-order-${order.id}" data-status="${order.status}">
       <td>
-        <a href="/orders/${order.id}">${order.id}</a><br /><span class="muted"
+        <a href="/admin/orders/${order.id}">${order.id}</a><br /><span class="muted"
           >${order.name} · ${order.email}</span
         >
       </td>

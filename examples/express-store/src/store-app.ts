@@ -3,11 +3,18 @@
  * @tijara/express. Everything about money (checkout, return, webhooks, capture, refunds, saved cards) is the
  * plugin's; the store only keeps its orders and reacts to payment events.
  */
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { assertCurrency, CardError, NotFoundError, type GatewayDriver, type Logger } from '@tijara/core';
+import {
+  assertCurrency,
+  CardError,
+  ConfigurationError,
+  NotFoundError,
+  type GatewayDriver,
+  type Logger,
+} from '@tijara/core';
 import {
   createTijaraExpress,
   type PaymentEvent,
@@ -39,11 +46,15 @@ export interface StoreAppOptions {
   readonly dataDir: string;
   /** The plugin's ledger URL (default: a SQLite file in `dataDir`). */
   readonly database?: string;
-  /** When set, /admin and the plugin's admin routes ask for HTTP Basic credentials `admin:<password>`. */
-  readonly adminPassword?: string;
+  /**
+   * The admin's password: /admin and the plugin's admin routes (capture, release, refund, delete a saved card)
+   * answer 401 unless the request carries HTTP Basic credentials `admin:<password>`. Required: a store has no
+   * open admin. `npm start` generates one when ADMIN_PASSWORD is not set.
+   */
+  readonly adminPassword: string;
   readonly reconcile?: ReconcileOptions | false;
   readonly logger: Logger;
-  /** Strings to scrub from the plugin's logs (the gateway key). */
+  /** Strings to scrub from the plugin's logs (the gateway key; the admin password is added). */
   readonly secrets?: readonly string[];
   /**
    * ISO 4217 code the store sells in (default MYR). Catalog prices are minor units of it, so the same price is
@@ -80,13 +91,13 @@ export async function createStoreApp(options: StoreAppOptions): Promise<StoreApp
   const secureCookie = origin.startsWith('https:');
   const log = options.logger;
 
-  const isAdmin = (req: IncomingMessage): boolean => {
-    if (!options.adminPassword) return true;
-    const header = req.headers.authorization ?? '';
-    const given = Buffer.from(header.startsWith('Basic ') ? header.slice(6) : '', 'base64');
-    const expected = Buffer.from(`admin:${options.adminPassword}`);
-    return given.length === expected.length && timingSafeEqual(given, expected);
-  };
+  if (typeof options.adminPassword !== 'string' || options.adminPassword === '') {
+    throw new ConfigurationError(
+      'createStoreApp: adminPassword is required (the admin routes are never open)',
+    );
+  }
+  const admin = adminGate(options.adminPassword, log);
+  const isAdmin = admin.check;
 
   /** Payment events move the order; each handler runs once per event (the plugin guarantees it). */
   const apply =
@@ -149,7 +160,7 @@ export async function createStoreApp(options: StoreAppOptions): Promise<StoreApp
     admin: { authorize: isAdmin },
     reconcile: options.reconcile ?? { intervalMs: 30_000, minAgeMs: 60_000 },
     logger: log,
-    ...(options.secrets ? { secrets: options.secrets } : {}),
+    secrets: [...(options.secrets ?? []), options.adminPassword],
   });
 
   const app = express();
@@ -157,6 +168,19 @@ export async function createStoreApp(options: StoreAppOptions): Promise<StoreApp
   app.get('/styles.css', (_req, res) => {
     res.type('text/css').set('cache-control', 'public, max-age=300').send(STYLES);
   });
+  // Every admin route asks for the admin's credentials before anything else runs; the plugin checks them too.
+  const requireAdmin = (req: Request, res: Response, next: NextFunction) => {
+    if (isAdmin(req)) return next();
+    res
+      .status(401)
+      .set('www-authenticate', 'Basic realm="Souq Tijara admin", charset="UTF-8"')
+      .set('cache-control', 'no-store')
+      .type('text')
+      .send(
+        'Admin login required: user "admin" and the admin password (ADMIN_PASSWORD, or the one printed at start-up).',
+      );
+  };
+  app.use(['/admin', '/payments/admin'], requireAdmin);
   // The payment routes first: the webhook needs its body untouched.
   app.use('/payments', tijara.router);
   app.use(express.urlencoded({ extended: false, limit: '16kb' }));
@@ -191,9 +215,11 @@ export async function createStoreApp(options: StoreAppOptions): Promise<StoreApp
       .set('cache-control', 'no-store')
       .send(layout({ ...page, cartCount }, body));
   };
+  // A buyer's pages show the buyer's own orders, whoever else the browser is logged in as: the admin sees other
+  // people's orders under /admin only.
   const ownOrder = (req: Request, res: Response): Order | undefined => {
     const order = db.order(String(req.params.id));
-    return order && (order.sessionId === sessionOf(res).id || isAdmin(req)) ? order : undefined;
+    return order && order.sessionId === sessionOf(res).id ? order : undefined;
   };
 
   app.get('/', (_req, res) =>
@@ -293,20 +319,12 @@ export async function createStoreApp(options: StoreAppOptions): Promise<StoreApp
 
   app.post('/orders/:id/pay', async (req, res) => {
     const order = ownOrder(req, res);
-    if (!order || order.sessionId !== sessionOf(res).id)
-      return render(res, { title: 'Not found' }, notFoundPage(), 404);
+    if (!order) return render(res, { title: 'Not found' }, notFoundPage(), 404);
     const result = await tijara.checkout(order.id, { request: req });
     res.redirect(303, result.kind === 'redirect' ? result.url : `/orders/${order.id}`);
   });
 
   app.get('/admin', async (req, res) => {
-    if (!isAdmin(req)) {
-      res
-        .status(401)
-        .set('www-authenticate', 'Basic realm="Souq Tijara admin"')
-        .send('Admin login required.');
-      return;
-    }
     const orders = db.allOrders();
     const rows = await Promise.all(
       orders.map(async (order) => ({ order, payments: await tijara.listPayments(order.id) })),
@@ -345,6 +363,24 @@ export async function createStoreApp(options: StoreAppOptions): Promise<StoreApp
     );
   });
 
+  // Any order, read-only, for the admin (behind requireAdmin like every /admin route).
+  app.get('/admin/orders/:id', async (req, res) => {
+    const order = db.order(String(req.params.id));
+    if (!order) return render(res, { title: 'Not found', current: 'admin' }, notFoundPage(), 404);
+    render(
+      res,
+      { title: `Order ${order.id}`, current: 'admin' },
+      orderPage({
+        order,
+        payments: await tijara.listPayments(order.id),
+        refunds: await tijara.listRefunds(order.id),
+        timeline: db.timeline(order.id),
+        flash: undefined,
+        forAdmin: true,
+      }),
+    );
+  });
+
   app.use((_req: Request, res: Response) => render(res, { title: 'Not found' }, notFoundPage(), 404));
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
     log.error({ err: error, path: req.path }, 'request failed');
@@ -359,6 +395,44 @@ export async function createStoreApp(options: StoreAppOptions): Promise<StoreApp
     close: async () => {
       await tijara.close();
       db.close();
+    },
+  };
+}
+
+/** Failed logins from one address before it must wait; the generated password is far beyond guessing anyway. */
+const MAX_FAILURES = 10;
+const LOCKOUT_MS = 60_000;
+
+/**
+ * HTTP Basic for the admin: `admin:<password>`, compared in constant time (both sides hashed first, so neither
+ * the content nor the length of the password leaks through timing), with a per-address lockout after repeated
+ * failures. Nothing about the credentials is logged.
+ */
+function adminGate(password: string, log: Logger): { check: (req: IncomingMessage) => boolean } {
+  const digest = (value: Buffer | string) => createHash('sha256').update(value).digest();
+  const expected = digest(`admin:${password}`);
+  const failures = new Map<string, { count: number; until: number }>();
+  return {
+    check: (req) => {
+      const address = req.socket.remoteAddress ?? 'unknown';
+      const now = Date.now();
+      const record = failures.get(address);
+      if (record && record.count >= MAX_FAILURES && record.until > now) return false;
+      const match = /^basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(req.headers.authorization ?? '');
+      if (!match) return false;
+      const ok = timingSafeEqual(digest(Buffer.from(match[1]!, 'base64')), expected);
+      if (ok) {
+        failures.delete(address);
+        return true;
+      }
+      const count = record && record.until > now ? record.count + 1 : 1;
+      failures.set(address, { count, until: now + LOCKOUT_MS });
+      if (count === MAX_FAILURES)
+        log.warn({ address }, 'admin login failed repeatedly; address locked out for a minute');
+      // Forget stale entries so a scan from many addresses cannot grow this without bound.
+      if (failures.size > 10_000)
+        for (const [key, value] of failures) if (value.until <= now) failures.delete(key);
+      return false;
     },
   };
 }

@@ -3,10 +3,8 @@
  * payment timeline. Payments themselves live in the plugin's ledger; the store only reacts to its events.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
-import type { CaptureMode } from '@tijara/core';
+import { openSqliteDatabase, type CaptureMode } from '@tijara/core';
 import { CURRENCY, findProduct } from './catalog.js';
 
 export type OrderStatus =
@@ -63,12 +61,9 @@ export class StoreDb {
 
   constructor(path: string, currency: string = CURRENCY) {
     this.currency = currency;
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    const { DatabaseSync: Database } = process.getBuiltinModule('node:sqlite');
-    this.#db = new Database(path);
+    // Core's opener: WAL, a busy timeout, and a new file readable by this user only (0600, directory 0700).
+    this.#db = openSqliteDatabase(path);
     this.#db.exec(`
-PRAGMA busy_timeout = 5000;
-PRAGMA journal_mode = WAL;
 CREATE TABLE IF NOT EXISTS sessions (
   id TEXT PRIMARY KEY,
   customer_id TEXT NOT NULL,

@@ -3,18 +3,23 @@
  * currency's own ISO 4217 decimals, the gateway is asked for exactly the cart's minor units, and an admin refund
  * typed as a decimal is converted with the same exponent.
  */
-import { startExampleStore, type RunningStore } from './support/store-harness.js';
+import { ADMIN_AUTHORIZATION, startExampleStore, type RunningStore } from './support/store-harness.js';
 
 /** A browser without a browser: one cookie jar, manual redirects. */
 function buyer(store: RunningStore) {
   let cookie = '';
-  const request = async (path: string, form?: Record<string, string>) => {
+  const request = async (
+    path: string,
+    form?: Record<string, string>,
+    headers: Record<string, string> = {},
+  ) => {
     const response = await fetch(new URL(path, store.url), {
       method: form ? 'POST' : 'GET',
       redirect: 'manual',
       headers: {
         ...(cookie ? { cookie } : {}),
         ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+        ...headers,
       },
       ...(form ? { body: new URLSearchParams(form).toString() } : {}),
     });
@@ -101,12 +106,14 @@ test.each([
       expect(charged.map((p) => [p.status, p.amount, p.currency])).toEqual([['paid', total, currency]]);
 
       // The admin refund form takes a decimal in the order's currency and refunds exactly that.
-      const admin = await request('/admin');
+      const asAdmin = { authorization: ADMIN_AUTHORIZATION };
+      const admin = await request('/admin', undefined, asAdmin);
       expect(admin.html).toContain(`placeholder="${totalShown.split(' ')[1]}"`);
-      const refunded = await request(`/payments/admin/orders/${orderId}/refund`, {
-        amountDecimal: refundDecimal,
-        redirect: '/admin',
-      });
+      const refunded = await request(
+        `/payments/admin/orders/${orderId}/refund`,
+        { amountDecimal: refundDecimal, redirect: '/admin' },
+        asAdmin,
+      );
       expect(new URL(refunded.location!).searchParams.get('done')).toBe('refund');
       const after = await waitForStatus(request, orderPath, 'partially_refunded');
       expect(textOf(after, 'order-refunded')).toBe(refundShown);

@@ -3,7 +3,12 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from '@tijara/testkit';
-import { capturedLogs, startExampleStore, type RunningStore } from './support/store-harness.js';
+import {
+  ADMIN_PASSWORD,
+  capturedLogs,
+  startExampleStore,
+  type RunningStore,
+} from './support/store-harness.js';
 
 const SCREENSHOT = fileURLToPath(new URL('../../../docs/images/express-store.png', import.meta.url));
 const CARDS = { ok: '4242 4242 4242 4242', declined: '4000 0000 0000 0002', threeDs: '4000 0000 0000 3220' };
@@ -22,8 +27,11 @@ afterAll(async () => {
   await running?.close();
 });
 
-async function newBuyer(): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+async function newBuyer(options: { admin?: boolean } = {}): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({
+    viewport: { width: 1280, height: 860 },
+    ...(options.admin ? { httpCredentials: { username: 'admin', password: ADMIN_PASSWORD } } : {}),
+  });
   const page = await context.newPage();
   page.setDefaultTimeout(15_000);
   page.on('response', async (response) => {
@@ -139,7 +147,34 @@ test('made to order: card held → captured from admin → paid → two partial 
   const orderId = await orderStatus(page, 'authorized');
   const row = `#admin-order-${orderId}`;
 
-  await page.goto(`${running.url}/admin`);
+  // The buyer is no admin: the admin page asks for credentials and shows nothing.
+  // (Asked with the page's own cookies; a headless browser turns a 401 navigation into an error page.)
+  const refused = await page.request.get(`${running.url}/admin`);
+  expect(refused.status()).toBe(401);
+  expect(refused.headers()['www-authenticate']).toMatch(/^Basic /);
+  expect(await refused.text()).not.toContain(orderId);
+
+  // The admin, in a browser of their own, captures and refunds.
+  const admin = await newBuyer({ admin: true });
+  await admin.page.goto(`${running.url}/admin`);
+  await flowAsAdmin(admin.page, row);
+  // Being the admin widens nothing on the buyer's pages: someone else's order is found under /admin only.
+  expect((await admin.page.goto(`${running.url}/orders/${orderId}`))?.status()).toBe(404);
+  expect((await admin.page.goto(`${running.url}/admin/orders/${orderId}`))?.status()).toBe(200);
+  expect(await admin.page.innerText('#order-id')).toBe(orderId);
+  expect(await admin.page.locator('#retry').count()).toBe(0);
+  await admin.context.close();
+
+  expect((await running.store.tijara.listRefunds(orderId)).map((r) => [r.amount, r.status])).toEqual([
+    [1000, 'succeeded'],
+    [2000, 'succeeded'],
+  ]);
+  await page.goto(`${running.url}/orders/${orderId}`);
+  expect(await page.innerText('#order-refunded')).toBe('MYR 30.00');
+  await context.close();
+});
+
+async function flowAsAdmin(page: Page, row: string): Promise<void> {
   await page.click(`${row} button[data-action=capture]`);
   await page.waitForURL((url) => url.searchParams.get('done') === 'capture');
   expect(await page.getAttribute(row, 'data-status')).toBe('paid');
@@ -158,14 +193,7 @@ test('made to order: card held → captured from admin → paid → two partial 
     'Cannot refund 300.00 MYR: only 290.00 MYR can still be refunded.',
   );
   expect(await page.getAttribute(row, 'data-status')).toBe('partially_refunded');
-  expect((await running.store.tijara.listRefunds(orderId)).map((r) => [r.amount, r.status])).toEqual([
-    [1000, 'succeeded'],
-    [2000, 'succeeded'],
-  ]);
-  await page.goto(`${running.url}/orders/${orderId}`);
-  expect(await page.innerText('#order-refunded')).toBe('MYR 30.00');
-  await context.close();
-});
+}
 
 test('save the card on the first order; the second order is one click, with no redirect to the gateway', async () => {
   const { context, page } = await newBuyer();
@@ -195,6 +223,7 @@ test('no secret key in any page, response header, cookie or log line', async () 
   expect(capturedLogs.length).toBeGreaterThan(10);
   for (const text of everything) {
     expect(text).not.toContain(secret);
+    expect(text).not.toContain(ADMIN_PASSWORD);
     expect(text).not.toMatch(/sk_(test|live)_[A-Za-z0-9]/);
   }
 });

@@ -1,4 +1,4 @@
-import { redact, redactString } from './redact.js';
+import { redact, redactFieldDetails, redactString } from './redact.js';
 
 /** Field errors as gateways report them: field path → messages. */
 export type FieldDetails = Record<string, string[]>;
@@ -21,7 +21,8 @@ export type TijaraErrorType =
   | 'money'
   | 'amount_mismatch'
   | 'configuration'
-  | 'lock_timeout';
+  | 'lock_timeout'
+  | 'lock_lost';
 
 export interface TijaraErrorOptions {
   /** HTTP status returned by the gateway, when there was a response. */
@@ -66,7 +67,7 @@ export class TijaraError extends Error {
     this.name = new.target.name;
     this.statusCode = options.statusCode;
     this.code = options.code;
-    this.details = options.details ? redact(options.details, options.secrets) : undefined;
+    this.details = options.details ? redactFieldDetails(options.details, options.secrets) : undefined;
     this.requestId = options.requestId;
     this.raw = options.raw === undefined ? undefined : redact(options.raw, options.secrets);
     this.gateway = options.gateway;
@@ -193,6 +194,15 @@ export class ConfigurationError extends TijaraError {
 /** A lock could not be acquired in time; nothing was done. Safe to retry later. */
 export class LockTimeoutError extends TijaraError {
   override readonly type = 'lock_timeout' as const;
+}
+
+/**
+ * A lock holder must stop: its deadline passed (`lock_deadline`), another holder took the lock
+ * (`lock_taken_over`), or its lease could not be renewed in time (`lock_not_renewed`). The reason of
+ * `lease.signal`; what the holder had not yet written must not be written.
+ */
+export class LockLostError extends TijaraError {
+  override readonly type = 'lock_lost' as const;
 }
 
 export interface HttpErrorContext extends TijaraErrorOptions {

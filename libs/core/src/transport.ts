@@ -5,7 +5,7 @@ import { z, type ZodSafeParseResult, type ZodType } from 'zod';
 import { fieldDetailsFromIssues, summarizeFieldDetails } from './api/field-details.js';
 import { ConfigurationError, ConnectionError, InvalidResponseError, type TijaraError } from './errors.js';
 import { redactingLogger, silentLogger, type Logger } from './logger.js';
-import { isSecretHeader } from './redact.js';
+import { isSecretHeader, redact, redactFieldDetails, redactString } from './redact.js';
 import {
   decideRetry,
   isNotSentCode,
@@ -168,13 +168,23 @@ function authHeader(auth: TransportAuth | undefined): { headers: Record<string, 
 }
 
 /** Values of credential headers, plus the bare token of `Bearer …`-style values, to scrub wherever they appear. */
+/**
+ * The credentials a driver's headers carry, so every driver's key is scrubbed without the driver listing it: the
+ * header value, the token after its scheme, and for HTTP Basic the decoded `user:password` and the password
+ * (Postpay's `merchant_id:secret_key`).
+ */
 function secretsIn(headers: Readonly<Record<string, string>> | undefined): string[] {
   const found: string[] = [];
   for (const [name, value] of Object.entries(headers ?? {})) {
     if (!isSecretHeader(name) || !value) continue;
     found.push(value);
-    const token = /^\S+\s+(\S+)$/.exec(value)?.[1];
-    if (token) found.push(token);
+    const [, scheme, token] = /^(\S+)\s+(\S+)$/.exec(value) ?? [];
+    if (!token) continue;
+    found.push(token);
+    if (scheme?.toLowerCase() !== 'basic') continue;
+    const decoded = Buffer.from(token, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    if (colon >= 0) found.push(decoded, decoded.slice(colon + 1));
   }
   return found;
 }
@@ -284,6 +294,14 @@ export class Transport {
       responseType: 'text',
       hooks: { beforeError: [(error) => AttemptFailure.from(error)] },
     });
+  }
+
+  /**
+   * Every literal secret this transport scrubs: the `secrets` option and the credentials in its headers. For a
+   * driver's own errors and log lines (`redact(x, transport.secrets)`), so it need not keep its key itself.
+   */
+  get secrets(): readonly string[] {
+    return this.#secrets;
   }
 
   async request<T>(req: TransportRequest<T>): Promise<TransportResponse<T>> {
@@ -461,7 +479,8 @@ export class Transport {
       });
       if (decision === 'recover') {
         logger.warn(entry, 'gateway request failed after sending');
-        const unknown = (outcomeUnknown: boolean) => this.#mapError(errorResponse, outcomeUnknown);
+        const unknown = (outcomeUnknown: boolean) =>
+          this.#mapError(errorResponse, outcomeUnknown, call.secrets);
         const outcome = await this.#recover(req, call, logger, attempt, String(statusCode), unknown);
         if (outcome !== RESEND) return { ...outcome, attempts: attempt };
         earlierMayHaveActed = false;
@@ -476,7 +495,7 @@ export class Transport {
       }
       if (statusCode >= 500 || statusCode === 429) logger.warn(entry, 'gateway request failed');
       else logger.info(entry, 'gateway request refused');
-      throw this.#mapError(errorResponse, !idempotent && (earlierMayHaveActed || processed));
+      throw this.#mapError(errorResponse, !idempotent && (earlierMayHaveActed || processed), call.secrets);
     }
   }
 
@@ -571,9 +590,16 @@ export class Transport {
     );
   }
 
-  #mapError(response: ErrorResponse, outcomeUnknown: boolean): TijaraError {
+  #mapError(response: ErrorResponse, outcomeUnknown: boolean, secrets: readonly string[]): TijaraError {
     const error = this.#options.mapError(response);
     if (outcomeUnknown) Object.assign(error, { outcomeUnknown });
+    // The driver's key is scrubbed whether or not its mapError passed it on (a gateway may echo it back).
+    Object.assign(error, {
+      message: redactString(error.message, secrets),
+      raw: error.raw === undefined ? undefined : redact(error.raw, secrets),
+      details: error.details === undefined ? undefined : redactFieldDetails(error.details, secrets),
+      ...(error.stack === undefined ? {} : { stack: redactString(error.stack, secrets) }),
+    });
     // Drivers should set these, but a support ticket without them is useless, so fill the gaps.
     if (error.gateway === undefined) Object.assign(error, { gateway: this.gateway });
     if (error.requestId === undefined && response.requestId !== undefined) {

@@ -1,4 +1,11 @@
-import { isSecretHeader, redact, REDACTED, redactString } from '../src/redact.js';
+import {
+  isSecretHeader,
+  isSecretName,
+  redact,
+  REDACTED,
+  redactFieldDetails,
+  redactString,
+} from '../src/redact.js';
 
 describe('redactString', () => {
   it.each([
@@ -111,13 +118,13 @@ describe('redact', () => {
   });
 
   it('survives circular objects', () => {
-    const node: Record<string, unknown> = { name: 'root', token: 'sk_test_abc' };
+    const node: Record<string, unknown> = { name: 'root', note: 'sk_test_abc' };
     node.self = node;
     node.children = [{ parent: node }];
     const out = redact(node) as Record<string, unknown>;
     expect(out.self).toBe('[Circular]');
     expect(out.children).toEqual([{ parent: '[Circular]' }]);
-    expect(out.token).toBe('sk_test_[REDACTED]');
+    expect(out.note).toBe('sk_test_[REDACTED]');
     expect(() => JSON.stringify(out)).not.toThrow();
   });
 });
@@ -178,5 +185,107 @@ describe('hostile and id-shaped input', () => {
     const id = 'c2a7e3f0-1b2c-4d5e-8000-000000000003';
     expect(redactString(`purchase ${id}`)).toBe(`purchase ${id}`);
     expect(redactString(`${id} card 4242424242424242`)).toBe(`${id} card **** 4242`);
+  });
+});
+
+describe('card numbers however they are written', () => {
+  it.each([
+    ['a JSON number', { card: 4242424242424242 }, { card: '**** 4242' }],
+    ['a JSON number in a list', { numbers: [5555555555554444, 42] }, { numbers: ['**** 4444', 42] }],
+    ['a bigint', { n: 4000000000000002n }, { n: '**** 0002' }],
+  ])('%s', (_case, input, expected) => {
+    expect(redact(input)).toEqual(expected);
+  });
+
+  it.each([
+    ['glued to letters', 'card4242424242424242', 'card**** 4242'],
+    ['after an underscore', 'pan_4242424242424242', 'pan_**** 4242'],
+    ['before letters', '4242424242424242exp', '**** 4242exp'],
+    ['separated by dots', 'n=x 4242.4242.4242.4242 ok', 'n=x **** 4242 ok'],
+    ['in JSON text as a number', '{"card":4242424242424242}', '{"card":**** 4242}'],
+    ['followed by the expiry', '4242 4242 4242 4242 12/34', '**** 4242 12/34'],
+    ['after another number', 'qty 2 4000 0000 0000 0002', 'qty 2 **** 0002'],
+  ])('%s', (_case, input, expected) => {
+    expect(redactString(input)).toBe(expected);
+  });
+
+  it('keeps numbers that are not cards: ids, amounts, timestamps, UUIDs', () => {
+    const kept = [
+      { amount: 125_000, at: 1700000000000, id: 12345678 },
+      // 1700000000004 passes the Luhn check, but a 13-digit card number is a Visa one and starts with 4.
+      { at: 1700000000004, order: 'order-1700000000004-1', ms: Number.MAX_SAFE_INTEGER },
+      'purchase c2a7e3f0-1b2c-4d5e-8000-000000000003 order_12345678 v1.2.3 10.0.0.1',
+      'paid 4242424242424241 (not Luhn-valid)',
+    ];
+    for (const value of kept) expect(redact(value)).toEqual(value);
+  });
+});
+
+describe('secret names by substring', () => {
+  it.each([
+    'card_cvc',
+    'security_code',
+    'securityCode',
+    'recurring_token',
+    'X-Auth-Token',
+    'webhookSecret',
+    'db_password',
+    'DB_PASSWD',
+    'card_pan',
+    'cardNumber',
+    'X-Postpay-Secret-Key',
+  ])('%s is secret', (name) => {
+    expect(isSecretName(name)).toBe(true);
+    expect(redact({ [name]: 'x' })).toEqual({ [name]: REDACTED });
+  });
+
+  it.each(['company', 'span', 'public_key', 'idempotencyKey', 'key', 'paymentId', 'expand', 'pinned_at'])(
+    '%s is not',
+    (name) => {
+      expect(isSecretName(name)).toBe(false);
+    },
+  );
+
+  it('finds them in name=value pairs and in JSON kept as text', () => {
+    expect(redactString('GET /x?token=abc123&page=2&api_key=k1 HTTP')).toBe(
+      `GET /x?token=${REDACTED}&page=2&api_key=${REDACTED} HTTP`,
+    );
+    expect(redactString('host=db password=hunter2 user=app')).toBe(`host=db password=${REDACTED} user=app`);
+    expect(redactString('{"card_cvc": "123", "name": "Ali", "recurring_token":"tok_9", "n": 1}')).toBe(
+      `{"card_cvc": "${REDACTED}", "name": "Ali", "recurring_token":"${REDACTED}", "n": 1}`,
+    );
+  });
+});
+
+describe('credentials inside URLs', () => {
+  it.each([
+    ['https://user:pass@shop.example/hook', `https://user:${REDACTED}@shop.example/hook`],
+    ['postgres://app:s3cr%40t@db:5432/shop', `postgres://app:${REDACTED}@db:5432/shop`],
+    ['redis://:hunter2@cache:6379/0', `redis://:${REDACTED}@cache:6379/0`],
+    ['calling https://shop.example/a@b fine', 'calling https://shop.example/a@b fine'],
+  ])('%s', (input, expected) => {
+    expect(redactString(input)).toBe(expected);
+    expect(redact({ url: input })).toEqual({ url: expected });
+  });
+});
+
+describe('error details', () => {
+  it('keep their field names and lose only the secrets in their messages', () => {
+    expect(
+      redactFieldDetails({
+        token_id: ['This field may not be blank.'],
+        password: ['sk_test_abcdef is wrong'],
+      }),
+    ).toEqual({ token_id: ['This field may not be blank.'], password: ['sk_test_[REDACTED] is wrong'] });
+  });
+});
+
+describe('long runs of numbers', () => {
+  it('keep what is not a card, and a card at the end of the run is still masked', () => {
+    const amounts = Array.from({ length: 20_000 }, (_, i) => String(1000 + (i % 9000))).join(' ');
+    const input = `${amounts} 4242 4242 4242 4242`;
+    const out = redactString(input);
+    expect(out.endsWith('**** 4242')).toBe(true);
+    expect(out.startsWith('1000 1001 1002')).toBe(true);
   });
 });

@@ -1,13 +1,14 @@
 // Store selection, configuration errors and the parts of each store the shared battery in @tijara/testkit does
 // not reach (ownership of passed-in connections, schema creation, logging). Real SQLite, Redis and PostgreSQL.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { afterAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
 import pg from 'pg';
+import { createTestDatabase, type TestDatabase } from '@tijara/testkit';
 import { ConfigurationError, LockTimeoutError } from '../src/errors.js';
 import type { Logger } from '../src/logger.js';
 import {
@@ -29,8 +30,14 @@ import {
 
 const run = randomUUID().replaceAll('-', '').slice(0, 10);
 const REDIS_URL = process.env.TIJARA_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-const POSTGRES_URL =
-  process.env.TIJARA_TEST_POSTGRES_STORES_URL ?? 'postgres://postgres@localhost:5432/tijara_test_stores';
+// A database of this run's own, created here and dropped at the end: nothing is assumed to exist beforehand.
+let database: TestDatabase;
+let POSTGRES_URL = '';
+beforeAll(async () => {
+  database = await createTestDatabase('core_stores');
+  POSTGRES_URL = database.url;
+});
+afterAll(() => database?.drop());
 
 const tmp = mkdtempSync(join(tmpdir(), 'tijara-core-stores-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -159,6 +166,22 @@ describe('createStores', () => {
     await again.close();
   });
 
+  it('a new SQLite file is created owner-only (0600), in owner-only directories (0700), WAL included', async () => {
+    const dir = join(tmp, 'private', 'data');
+    const path = join(dir, 'stores.db');
+    const stores = createStores(`sqlite:${path}`);
+    try {
+      expect(await stores.events.rememberOnce('k', 60_000)).toBe(true);
+      const mode = (file: string) => statSync(file).mode & 0o777;
+      expect(mode(path)).toBe(0o600);
+      expect(mode(`${path}-wal`)).toBe(0o600);
+      expect(mode(dir)).toBe(0o700);
+      expect(mode(join(tmp, 'private'))).toBe(0o700);
+    } finally {
+      await stores.close();
+    }
+  });
+
   it('sqlite::memory: works and close() is idempotent', async () => {
     const stores = createStores('sqlite::memory:');
     expect(await stores.events.rememberOnce('k', 1000)).toBe(true);
@@ -278,13 +301,14 @@ describe('lease overrun', () => {
     ['memory', (logger: Logger) => new MemoryLockStore({ logger })],
     ['sqlite', (logger: Logger) => new SqliteLockStore({ logger })],
   ])(
-    '%s: warns when a critical section outlives its ttl and another holder took over',
+    '%s: warns when a holder overran its deadline and its ttl, and another holder took over',
     async (_name, open) => {
       const logger = recordingLogger();
       const locks = open(logger);
       let takenOver: () => void = () => undefined;
       const taken = new Promise<void>((resolve) => (takenOver = resolve));
-      const first = locks.withLock('k', 100, () => taken);
+      // Renewal stops at the deadline, so the lease lapses one ttl later while the holder is still at work.
+      const first = locks.withLock('k', 100, () => taken, { deadlineMs: 30 });
       await locks.withLock('k', 10_000, async () => takenOver(), { waitMs: 10_000 });
       await first;
       expect(

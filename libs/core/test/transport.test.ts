@@ -542,6 +542,19 @@ describe('logging and secrets', () => {
     expect(error.raw).toEqual({ echo: '[REDACTED] [REDACTED]' });
   });
 
+  it("finds the driver's own key in HTTP Basic credentials, so no driver has to list it", async () => {
+    const merchantSecret = 'pp_opaque_merchant_secret_42';
+    const basic = Buffer.from(`merchant_1:${merchantSecret}`).toString('base64');
+    const server = await serve((_req, res) => sendJson(res, 401, { error: `bad key ${merchantSecret}` }));
+    const client = transport(server.url, { headers: { Authorization: `Basic ${basic}` }, maxAttempts: 1 });
+    expect(client.secrets).toEqual(expect.arrayContaining([merchantSecret, `merchant_1:${merchantSecret}`]));
+    const error = await failure(client.request({ method: 'GET', path: 'x' }));
+    expect(server.requests[0]?.headers.authorization).toBe(`Basic ${basic}`);
+    const text = `${JSON.stringify(error)} ${error.message} ${inspect(logs, { depth: 10 })}`;
+    expect(text).not.toContain(merchantSecret);
+    expect(text).not.toContain(basic);
+  });
+
   it('builds no log line for a level the logger reports as off', async () => {
     const server = await serve((_req, res) => {
       if (server.requests.length === 1) sendJson(res, 503, {});

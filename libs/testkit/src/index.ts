@@ -5,3 +5,4 @@ export * from './loopback.js';
 export * from './readme-examples.js';
 export * from './spawn-ts.js';
 export * from './browser.js';
+export * from './test-database.js';

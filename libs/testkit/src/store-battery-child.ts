@@ -4,7 +4,8 @@
  * for createStores, or `{ module }` exporting createEventStore/createLockStore), then obeys JSON commands read
  * line by line from stdin and reports JSON lines on stdout:
  *
- * - `{ op: 'hold', id, key, ttlMs, waitMs }` → `holding` once inside withLock, `released` after `release`
+ * - `{ op: 'hold', id, key, ttlMs, waitMs }` → `holding` (with the lease's `fence`) once inside withLock,
+ *   `released` after `release`
  * - `{ op: 'release', id }` ends that critical section
  * - `{ op: 'remember', id, key, ttlMs, count, startAt }` → `remembered` with how many calls returned true
  * - `{ op: 'exit' }` (or stdin closing) closes the stores and exits
@@ -83,8 +84,8 @@ async function hold(command: Command): Promise<void> {
   await locks.withLock(
     command.key ?? '',
     command.ttlMs ?? 0,
-    async () => {
-      emit({ event: 'holding', id });
+    async (lease) => {
+      emit({ event: 'holding', id, fence: lease.fence });
       await released;
     },
     command.waitMs === undefined ? undefined : { waitMs: command.waitMs },

@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { ChildProcess } from 'node:child_process';
-import { LockTimeoutError, type EventStore, type LockStore } from '@tijara/core';
+import { LockLostError, LockTimeoutError, type EventStore, type Lease, type LockStore } from '@tijara/core';
 import { sendLine, spawnTs, stopChild, waitForExit, waitForLine, type ChildExit } from './spawn-ts.js';
 
 export interface StoreBatteryProcesses {
@@ -33,9 +33,11 @@ export interface StoreBatteryOptions {
   createLockStore(): LockStore | Promise<LockStore>;
   /**
    * How a second process opens the same stores. Omit for stores that cannot be shared between processes
-   * (memory, `sqlite::memory:`); the cross-process checks are then not registered, as they do not apply.
+   * (memory, `sqlite::memory:`); the cross-process checks are then not registered, as they do not apply. A
+   * function is called once the stores above are open, for a backend whose address is known only then (e.g. a
+   * database `createEventStore` created).
    */
-  readonly processes?: StoreBatteryProcesses;
+  readonly processes?: StoreBatteryProcesses | (() => StoreBatteryProcesses);
 }
 
 /** The child script: the TypeScript source in this repository, the compiled file in a build. */
@@ -72,6 +74,7 @@ function settle<T>(call: () => Promise<T>): Promise<T> {
 interface ChildMessage {
   readonly event: string;
   readonly id?: string;
+  readonly fence?: number;
   readonly trues?: number;
   readonly error?: string;
   readonly message?: string;
@@ -335,22 +338,78 @@ export function runStoreBattery(name: string, options: StoreBatteryOptions): voi
       });
 
       it(
-        "a lease held past its ttl can be taken over, and the first holder's late release frees nothing",
+        'the lease is renewed while its holder works: a holder slower than its ttl keeps the lock',
         async () => {
-          const k = key('expiry');
-          const firstHolding = signal();
-          const secondHolding = signal();
-          const first = lockStore().withLock(k, 300, async () => {
-            firstHolding.resolve();
-            // The first holder overruns its ttl until the second one has taken the lock over.
-            await within(secondHolding.promise, 20_000, 'takeover');
+          const k = key('renewed');
+          const ttl = 600;
+          let attempts = 0;
+          let taken = 0;
+          const seen = await lockStore().withLock(k, ttl, async (lease) => {
+            const until = Date.now() + ttl * 3;
+            while (Date.now() < until) {
+              await sleep(ttl / 4);
+              attempts++;
+              const outcome = await settle(() =>
+                lockStore().withLock(k, LONG_TTL, async () => 'taken', { waitMs: 0 }),
+              ).catch((error: unknown) => (error instanceof LockTimeoutError ? 'refused' : error));
+              if (outcome !== 'refused') taken++;
+            }
+            await lease.assertHeld();
+            return { aborted: lease.signal.aborted, key: lease.key };
           });
-          await firstHolding.promise;
+          expect(attempts).toBeGreaterThanOrEqual(3);
+          expect(taken).toBe(0);
+          expect(seen).toEqual({ aborted: false, key: k });
+        },
+        TEST_TIMEOUT,
+      );
+
+      it('every lease carries a fence greater than that of every earlier lease on the key', async () => {
+        const k = key('fences');
+        const fences: number[] = [];
+        for (let i = 0; i < 3; i++)
+          await lockStore().withLock(k, LONG_TTL, async (l) => void fences.push(l.fence));
+        // Contended: the order the holders got the lock in is the order they record their fence in.
+        await Promise.all(
+          Array.from({ length: 6 }, () =>
+            lockStore().withLock(k, LONG_TTL, async (l) => void fences.push(l.fence), { waitMs: 20_000 }),
+          ),
+        );
+        expect(fences).toHaveLength(9);
+        for (const fence of fences) expect(Number.isSafeInteger(fence)).toBe(true);
+        for (let i = 1; i < fences.length; i++) expect(fences[i]!).toBeGreaterThan(fences[i - 1]!);
+        // Another key's leases draw from the same order: never below what this key has seen.
+        const other = await lockStore().withLock(key('fences-other'), LONG_TTL, async (l) => l.fence);
+        expect(other).toBeGreaterThan(0);
+      });
+
+      it(
+        "past its deadline a holder's signal aborts and its lease lapses; the next holder's fence is greater and the late holder is refused",
+        async () => {
+          const k = key('deadline');
+          const firstHolding = signal<Lease>();
+          const secondHolding = signal<number>();
+          let lateCheck: unknown;
+          const first = lockStore().withLock(
+            k,
+            300,
+            async (lease) => {
+              firstHolding.resolve(lease);
+              // The first holder ignores its signal and overruns until a second one has taken the lock over.
+              await within(secondHolding.promise, 20_000, 'takeover');
+              lateCheck = await lease.assertHeld().then(
+                () => 'still held',
+                (error: unknown) => error,
+              );
+            },
+            { deadlineMs: 100 },
+          );
+          const firstLease = await firstHolding.promise;
           const lateRelease = await lockStore().withLock(
             k,
             LONG_TTL,
-            async () => {
-              secondHolding.resolve();
+            async (lease) => {
+              secondHolding.resolve(lease.fence);
               await first;
               // The first holder has now "released"; the lock must still be the second holder's.
               return settle(() =>
@@ -363,36 +422,48 @@ export function runStoreBattery(name: string, options: StoreBatteryOptions): voi
             { waitMs: 20_000 },
           );
           expect(lateRelease).toBe('still held');
+          expect(firstLease.signal.aborted).toBe(true);
+          expect(firstLease.signal.reason).toBeInstanceOf(LockLostError);
+          expect((firstLease.signal.reason as LockLostError).code).toBe('lock_deadline');
+          expect(await secondHolding.promise).toBeGreaterThan(firstLease.fence);
+          expect(lateCheck).toBeInstanceOf(LockLostError);
+          expect((lateCheck as LockLostError).code).toBe('lock_taken_over');
+          await expect(firstLease.assertHeld()).rejects.toBeInstanceOf(LockLostError);
         },
         TEST_TIMEOUT,
       );
 
-      it('rejects a ttl that is not a positive number, without running fn', async () => {
+      it('rejects a ttl or deadline that is not a positive number, without running fn', async () => {
         let ran = false;
+        const run = async () => {
+          ran = true;
+        };
         for (const ttl of [0, -5, Number.NaN]) {
+          await expect(settle(() => lockStore().withLock(key('bad-ttl'), ttl, run))).rejects.toThrow();
+        }
+        for (const deadlineMs of [0, -1, Number.NaN]) {
           await expect(
-            settle(() =>
-              lockStore().withLock(key('bad-ttl'), ttl, async () => {
-                ran = true;
-              }),
-            ),
+            settle(() => lockStore().withLock(key('bad-deadline'), LONG_TTL, run, { deadlineMs })),
           ).rejects.toThrow();
         }
         expect(ran).toBe(false);
       });
     });
 
-    const processes = options.processes;
     // A process-local store (memory, sqlite::memory:) cannot be shared, so these checks do not apply to it.
     const acrossProcesses = (title: string, body: () => void) => {
-      if (processes) describe(title, body);
+      if (options.processes) describe(title, body);
+    };
+    const processes = (): StoreBatteryProcesses => {
+      const given = options.processes as StoreBatteryProcesses | (() => StoreBatteryProcesses);
+      return typeof given === 'function' ? given() : given;
     };
     acrossProcesses('across processes', () => {
       let child: StoreChild | undefined;
       const other = (): StoreChild => child as StoreChild;
 
       beforeAll(async () => {
-        child = await StoreChild.start(processes as StoreBatteryProcesses, `${name} child`);
+        child = await StoreChild.start(processes(), `${name} child`);
       }, TEST_TIMEOUT);
 
       afterAll(async () => {
@@ -400,20 +471,22 @@ export function runStoreBattery(name: string, options: StoreBatteryOptions): voi
       }, TEST_TIMEOUT);
 
       it(
-        'a lock held by another process excludes this one until it is released',
+        'a lock held by another process excludes this one until it is released; fences keep rising across both',
         async () => {
           const k = key('cross-hold');
           const id = randomUUID();
+          const before = await lockStore().withLock(k, LONG_TTL, async (lease) => lease.fence);
           other().send({ op: 'hold', id, key: k, ttlMs: LONG_TTL, waitMs: 10_000 });
-          await other().expect('holding', id);
+          const holding = await other().expect('holding', id);
 
           let ran = false;
-          const attempt = (waitMs: number): Promise<void> =>
+          const attempt = (waitMs: number): Promise<number> =>
             lockStore().withLock(
               k,
               LONG_TTL,
-              async () => {
+              async (lease) => {
                 ran = true;
+                return lease.fence;
               },
               { waitMs },
             );
@@ -422,8 +495,10 @@ export function runStoreBattery(name: string, options: StoreBatteryOptions): voi
 
           other().send({ op: 'release', id });
           await other().expect('released', id);
-          await attempt(10_000);
+          const after = await attempt(10_000);
           expect(ran).toBe(true);
+          expect(holding.fence).toBeGreaterThan(before);
+          expect(after).toBeGreaterThan(holding.fence ?? Infinity);
         },
         TEST_TIMEOUT,
       );
@@ -444,24 +519,24 @@ export function runStoreBattery(name: string, options: StoreBatteryOptions): voi
       );
 
       it(
-        "a crashed holder's lock expires after its ttl",
+        'a holder killed with SIGKILL stops renewing, and its lock expires after its ttl',
         async () => {
           const k = key('crash');
           const id = randomUUID();
-          const doomed = await StoreChild.start(processes as StoreBatteryProcesses, `${name} crashing child`);
+          const doomed = await StoreChild.start(processes(), `${name} crashing child`);
           try {
             const ttl = 800;
-            const sentAt = Date.now();
             doomed.send({ op: 'hold', id, key: k, ttlMs: ttl, waitMs: 10_000 });
             await doomed.expect('holding', id);
+            // Alive, the child renews: well past its ttl the lock is still its own.
+            await sleep(ttl * 2);
             const early = await settle(() =>
               lockStore().withLock(k, LONG_TTL, async () => 'early', { waitMs: 0 }),
             ).then(
               () => 'acquired',
               (error: unknown) => (error instanceof LockTimeoutError ? 'timed out' : error),
             );
-            // The child took the lease after sentAt, so until sentAt + ttl it cannot have expired.
-            if (Date.now() < sentAt + ttl) expect(early).toBe('timed out');
+            expect(early).toBe('timed out');
             doomed.process.kill('SIGKILL');
             const exit = await waitForExit(doomed.process);
             expect(exit.signal).toBe('SIGKILL');

@@ -448,11 +448,22 @@ function safeMessage(error: unknown): string {
   return 'Something went wrong; try again.';
 }
 
+/** What a refused request did wrong, for the log: the error's name and message, never its stack. */
+function refusalReason(error: unknown): { name: string; message: string } {
+  return error instanceof Error
+    ? { name: error.name, message: error.message }
+    : { name: 'Error', message: String(error) };
+}
+
 function fail(s: RouterSettings, req: RequestLike, res: ServerResponse, error: unknown): void {
   const { status, code, headers } = describe(error);
-  const log = { method: req.method, path: req.originalUrl ?? req.url, status, code, err: error };
-  if (status >= 500) s.logger.error(log, 'payment route failed');
-  else s.logger.info(log, 'payment route refused the request');
+  const where = { method: req.method, path: req.originalUrl ?? req.url, status, code };
+  if (status >= 500) s.logger.error({ ...where, err: error }, 'payment route failed');
+  // A refusal is the request's fault, not ours: what was wrong, without a stack. A refused webhook is a warning,
+  // since it is either an attack or a misconfiguration (a wrong key, a parser ahead of the router).
+  else if (new URL(req.url ?? '/', 'http://localhost').pathname.replace(/\/+$/, '') === '/webhook')
+    s.logger.warn({ ...where, reason: refusalReason(error) }, 'webhook refused');
+  else s.logger.info({ ...where, reason: refusalReason(error) }, 'payment route refused the request');
   if (res.headersSent) {
     res.destroy();
     return;

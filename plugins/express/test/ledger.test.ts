@@ -1,12 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { ConfigurationError, ConflictError, openSqliteDatabase } from '@tijara/core';
 import { PostgresLedger, SqliteLedger, type NewLedgerPayment, type PaymentLedger } from '@tijara/express';
-
-const PG_URL = process.env.TIJARA_TEST_POSTGRES_URL ?? 'postgres://postgres@localhost:5432/postgres';
+import { createTestDatabase, type TestDatabase } from '@tijara/testkit';
 
 function newPayment(overrides: Partial<NewLedgerPayment> = {}): NewLedgerPayment {
   const orderId = overrides.orderId ?? `order-${randomUUID()}`;
@@ -212,6 +210,15 @@ describe('SQLite ledger connection', () => {
     }
   });
 
+  test('a ledger file it creates is owner-only (0600), and so is the directory it creates for it (0700)', async () => {
+    const path = join(dir, 'private', 'payments.sqlite');
+    const ledger = new SqliteLedger({ path });
+    expect(await ledger.insertPayment(newPayment())).toBe(true);
+    await ledger.close();
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    expect(statSync(join(dir, 'private')).mode & 0o777).toBe(0o700);
+  });
+
   test("a ledger that opens its own file takes synchronous: 'full', and refuses a value SQLite would not", async () => {
     const full = new SqliteLedger({ path: join(dir, 'full.sqlite'), synchronous: 'full' });
     const p = newPayment();
@@ -224,16 +231,15 @@ describe('SQLite ledger connection', () => {
   });
 });
 
-const schema = `tijara_express_ledger_test_${process.pid}`;
+// A database of this run's own, created here and dropped at the end.
+let database: TestDatabase | undefined;
 ledgerBattery('PostgreSQL', async () => {
-  const ledger = new PostgresLedger({ connectionString: PG_URL, schema });
+  database = await createTestDatabase('express_ledger');
+  const ledger = new PostgresLedger({ connectionString: database.url, schema: 'tijara_express_ledger_test' });
   await ledger.ready();
   return ledger;
 });
 
 afterAll(async () => {
-  const client = new pg.Client({ connectionString: PG_URL });
-  await client.connect();
-  await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-  await client.end();
+  await database?.drop();
 });

@@ -2,34 +2,34 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import type { RunningSandbox } from '@tijara/sandbox';
-import { childOutput, sendLine, spawnTs, stopChild, waitForLine } from '@tijara/testkit';
+import {
+  childOutput,
+  createTestDatabase,
+  sendLine,
+  spawnTs,
+  stopChild,
+  waitForLine,
+  type TestDatabase,
+} from '@tijara/testkit';
 import { generateUmmahTestKeys, ummahTestWebhookHeaders } from '@tijara/ummah';
 import { CARDS, eventually, payOnSandbox, startTestSandbox, ummahDriver } from './support/harness.js';
 
-const PG_ADMIN_URL = process.env.TIJARA_TEST_POSTGRES_URL ?? 'postgres://postgres@localhost:5432/postgres';
-const PG_DATABASE = 'tijara_express_scale_out';
 const REDIS_URL = process.env.TIJARA_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 let sandbox: RunningSandbox;
 let dir: string;
+// This run's own database: created here, dropped at the end, never one another run may be using.
+let database: TestDatabase;
 beforeAll(async () => {
   sandbox = await startTestSandbox();
   dir = mkdtempSync(join(tmpdir(), 'tijara-express-scale-'));
-  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${PG_DATABASE} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${PG_DATABASE}`);
-  await admin.end();
+  database = await createTestDatabase('express_scale_out');
 });
 afterAll(async () => {
   await sandbox.close();
   rmSync(dir, { recursive: true, force: true });
-  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${PG_DATABASE} WITH (FORCE)`);
-  await admin.end();
+  await database?.drop();
 });
 
 interface Instance {
@@ -65,7 +65,7 @@ describe.each([
   [
     'PostgreSQL (ledger, dedupe and locks)',
     () => ({
-      DATABASE: PG_ADMIN_URL.replace(/\/[^/]*$/, `/${PG_DATABASE}`),
+      DATABASE: database.url,
     }),
   ],
 ])('two store processes sharing %s', (_name, envFor) => {

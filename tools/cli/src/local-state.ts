@@ -1,4 +1,12 @@
-import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 
 /**
@@ -16,8 +24,13 @@ export interface SandboxState {
   readonly pid: number;
 }
 
+/** The sandbox state file of a state directory (the CLI's is `<cwd>/.tijara`). */
+export function sandboxStateFile(stateDir: string): string {
+  return join(stateDir, 'sandbox.json');
+}
+
 function sandboxStatePath(cwd: string): string {
-  return join(cwd, STATE_DIR, 'sandbox.json');
+  return sandboxStateFile(join(cwd, STATE_DIR));
 }
 
 function isAlive(pid: number): boolean {
@@ -30,16 +43,33 @@ function isAlive(pid: number): boolean {
 }
 
 export function writeSandboxState(cwd: string, state: SandboxState): void {
-  const path = sandboxStatePath(cwd);
-  mkdirSync(dirname(path), { recursive: true });
-  // Holds a test key of a local sandbox (also in its database); readable by this user only all the same.
-  writeFileSync(path, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+  writeSandboxStateIn(join(cwd, STATE_DIR), state);
+}
+
+/**
+ * Write the state file straight into `stateDir`, for a program that runs a sandbox and keeps its `.tijara`
+ * somewhere else than its working directory (`npm start` of the example store). The CLI run from the directory
+ * holding that `.tijara` then finds the sandbox as if `tijara sandbox` had started it.
+ */
+export function writeSandboxStateIn(stateDir: string, state: SandboxState): void {
+  const path = sandboxStateFile(stateDir);
+  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+  // Holds a test key of a local sandbox (also in its database); readable by this user only all the same. Written
+  // aside and renamed, so a reader never sees half a file and an older file's wider mode is not kept.
+  const temporary = `${path}.${process.pid}.tmp`;
+  writeFileSync(temporary, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+  renameSync(temporary, path);
 }
 
 /** Remove the state file if it still describes this process's sandbox (another may have started since). */
 export function clearSandboxState(cwd: string, pid = process.pid): void {
-  if (readSandboxState(cwd, { includeDead: true })?.pid === pid)
-    rmSync(sandboxStatePath(cwd), { force: true });
+  clearSandboxStateIn(join(cwd, STATE_DIR), pid);
+}
+
+/** `clearSandboxState` for a state directory given as such (see `writeSandboxStateIn`). */
+export function clearSandboxStateIn(stateDir: string, pid = process.pid): void {
+  if (readStateFile(sandboxStateFile(stateDir))?.pid === pid)
+    rmSync(sandboxStateFile(stateDir), { force: true });
 }
 
 /** The sandbox `tijara sandbox` runs from this directory, if its process is still alive. */
@@ -47,12 +77,16 @@ export function readSandboxState(
   cwd: string,
   options: { includeDead?: boolean } = {},
 ): SandboxState | undefined {
-  const path = sandboxStatePath(cwd);
+  const state = readStateFile(sandboxStatePath(cwd));
+  return state && (options.includeDead || isAlive(state.pid)) ? state : undefined;
+}
+
+function readStateFile(path: string): SandboxState | undefined {
   if (!existsSync(path)) return undefined;
   try {
     const state = JSON.parse(readFileSync(path, 'utf8')) as SandboxState;
     if (typeof state.apiBase !== 'string' || typeof state.secretKey !== 'string') return undefined;
-    return options.includeDead || isAlive(state.pid) ? state : undefined;
+    return state;
   } catch {
     return undefined;
   }
@@ -76,7 +110,7 @@ function capturePath(cwd: string): string {
 
 export function captureDelivery(cwd: string, delivery: CapturedDelivery): void {
   const path = capturePath(cwd);
-  mkdirSync(dirname(path), { recursive: true });
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   appendFileSync(path, `${JSON.stringify(delivery)}\n`, { mode: 0o600 });
 }
 

@@ -15,6 +15,12 @@ import { registerStoreWebhook } from '../../src/webhook-registration.js';
 
 export const capturedLogs: string[] = [];
 
+/** The admin's password in these tests; the admin routes answer 401 without it. */
+export const ADMIN_PASSWORD = 'test-admin-password-0f3c';
+
+/** The `authorization` header of the admin. */
+export const ADMIN_AUTHORIZATION = `Basic ${Buffer.from(`admin:${ADMIN_PASSWORD}`).toString('base64')}`;
+
 function captureLogger(component: string): Logger {
   const write = (level: string) => (obj: object, msg?: string) => {
     const fields = Object.fromEntries(
@@ -58,6 +64,7 @@ export async function startExampleStore(options: { currency?: string } = {}): Pr
     dataDir,
     logger: captureLogger('store'),
     secrets: [sandbox.secretKey],
+    adminPassword: ADMIN_PASSWORD,
     reconcile: false,
     ...(options.currency ? { currency: options.currency } : {}),
   });

@@ -1,11 +1,13 @@
 /**
- * Lease-lock machinery shared by the polling lock stores (SQLite, Redis, PostgreSQL): argument checks, the
- * acquire loop with jittered backoff, and the always-release wrapper.
+ * Lease-lock machinery shared by the lock stores: argument checks, the polling acquire loop with jittered
+ * backoff (SQLite, Redis, PostgreSQL), and `holdLease`, which every store uses while `fn` runs: it renews the
+ * lease, aborts the holder's signal before the lease could expire under it, enforces the deadline and always
+ * releases.
  */
 import { randomUUID } from 'node:crypto';
-import { ConfigurationError, LockTimeoutError } from '../errors.js';
+import { ConfigurationError, LockLostError, LockTimeoutError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
-import type { LockOptions, LockPollingOptions } from './types.js';
+import type { Lease, LockOptions, LockPollingOptions } from './types.js';
 
 const DEFAULT_POLL_MIN_MS = 5;
 const DEFAULT_POLL_MAX_MS = 50;
@@ -36,6 +38,22 @@ export function resolveWaitMs(ttlMs: number, options: LockOptions | undefined): 
   return waitMs;
 }
 
+/** Every argument check `withLock` makes before it touches the backend. */
+export function checkLockArguments(key: string, ttlMs: number, options: LockOptions | undefined): number {
+  assertKey(key, 'withLock');
+  assertTtl(ttlMs, 'withLock');
+  const deadlineMs = options?.deadlineMs;
+  if (
+    deadlineMs !== undefined &&
+    (typeof deadlineMs !== 'number' || !Number.isFinite(deadlineMs) || deadlineMs <= 0)
+  ) {
+    throw new ConfigurationError(
+      `withLock: deadlineMs must be a positive number of milliseconds, got ${deadlineMs}`,
+    );
+  }
+  return resolveWaitMs(ttlMs, options);
+}
+
 /** Redis and the SQL stores want whole milliseconds. */
 export function wholeMs(ms: number): number {
   return Math.max(1, Math.ceil(ms));
@@ -53,10 +71,17 @@ export function lockTimeout(key: string, waitMs: number): LockTimeoutError {
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** One backend's two lease primitives; each must be a single atomic operation on the shared backend. */
+/** One backend's lease primitives; each must be a single atomic operation on the shared backend. */
 export interface LeaseBackend {
-  /** Take `key` for `token` if it is free or its lease has expired. */
-  tryAcquire(key: string, token: string, ttlMs: number): Promise<boolean>;
+  /**
+   * Take `key` for `token` if it is free or its lease has expired; the fence of the new lease when taken. The
+   * fence must exceed that of every earlier lease on `key`, so it is taken in the same atomic step.
+   */
+  tryAcquire(key: string, token: string, ttlMs: number): Promise<number | undefined>;
+  /** Extend the lease to `ttlMs` from now if `token` still owns `key`; false when it does not. */
+  renew(key: string, token: string, ttlMs: number): Promise<boolean>;
+  /** Whether `token` owns `key` and its lease has not expired. */
+  isCurrent(key: string, token: string): Promise<boolean>;
   /** Drop `key` only if `token` still owns it; false when the lease had expired and was taken over. */
   release(key: string, token: string): Promise<boolean>;
 }
@@ -65,6 +90,12 @@ export interface LeaseSettings extends LockPollingOptions {
   readonly logger?: Logger;
   /** Names the store in log lines. */
   readonly storeName: string;
+}
+
+/** A lease that was just granted: its fence, and when the request that took it was sent (a safe lower bound). */
+export interface GrantedLease {
+  readonly fence: number;
+  readonly grantedAt: number;
 }
 
 /**
@@ -79,13 +110,15 @@ export async function acquireLease(
   ttlMs: number,
   waitMs: number,
   settings: LockPollingOptions = {},
-): Promise<void> {
+): Promise<GrantedLease> {
   const minDelay = Math.max(1, settings.pollMinMs ?? DEFAULT_POLL_MIN_MS);
   const maxDelay = Math.max(minDelay, settings.pollMaxMs ?? DEFAULT_POLL_MAX_MS);
   const deadline = Date.now() + waitMs;
   let delay = minDelay;
   for (;;) {
-    if (await backend.tryAcquire(key, token, ttlMs)) return;
+    const sentAt = Date.now();
+    const fence = await backend.tryAcquire(key, token, ttlMs);
+    if (fence !== undefined) return { fence, grantedAt: sentAt };
     const remaining = deadline - Date.now();
     if (remaining <= 0) throw lockTimeout(key, waitMs);
     await sleep(Math.min(remaining, delay * (0.5 + Math.random() * 0.5)));
@@ -93,40 +126,154 @@ export async function acquireLease(
   }
 }
 
-/**
- * `withLock` for lease backends. A failed release is logged, not thrown: `fn` has already run, and throwing
- * would make the caller believe it had not (and perhaps repeat it); the lease expires by itself.
- */
+/** `withLock` for the polling backends. */
 export async function withLease<T>(
   backend: LeaseBackend,
   key: string,
   ttlMs: number,
-  fn: () => Promise<T>,
+  fn: (lease: Lease) => Promise<T>,
   options: LockOptions | undefined,
   settings: LeaseSettings,
 ): Promise<T> {
-  assertKey(key, 'withLock');
-  assertTtl(ttlMs, 'withLock');
-  const waitMs = resolveWaitMs(ttlMs, options);
+  const waitMs = checkLockArguments(key, ttlMs, options);
   const token = newLockToken();
-  await acquireLease(backend, key, token, ttlMs, waitMs, settings);
+  const granted = await acquireLease(backend, key, token, ttlMs, waitMs, settings);
+  return holdLease(
+    {
+      renew: () => backend.renew(key, token, ttlMs),
+      isCurrent: () => backend.isCurrent(key, token),
+      release: () => backend.release(key, token),
+    },
+    { key, ttlMs, ...granted },
+    fn,
+    options,
+    settings,
+  );
+}
+
+/** The held lease as `holdLease` sees it: its own token is already bound in. */
+export interface HeldLease {
+  renew(): Promise<boolean>;
+  isCurrent(): Promise<boolean>;
+  release(): Promise<boolean>;
+}
+
+function lost(key: string, code: string, why: string): LockLostError {
+  return new LockLostError(`The lock on "${key}" ${why}`, { code });
+}
+
+/**
+ * Run `fn` under a granted lease and release it afterwards. The lease is renewed every third of its ttl; the
+ * signal is aborted at the deadline, when a renewal finds another owner, and when no renewal has been confirmed
+ * for five sixths of the ttl (it may expire soon, and the holder must stop before it does). Renewal stops at the
+ * deadline, so a holder that ignores its signal loses the lock one ttl later.
+ *
+ * A failed release is logged, not thrown: `fn` has already run, and throwing would make the caller believe it
+ * had not (and perhaps repeat it); the lease expires by itself.
+ */
+export async function holdLease<T>(
+  held: HeldLease,
+  granted: GrantedLease & { readonly key: string; readonly ttlMs: number },
+  fn: (lease: Lease) => Promise<T>,
+  options: LockOptions | undefined,
+  settings: LeaseSettings,
+): Promise<T> {
+  const { key, ttlMs, fence } = granted;
+  const logger = settings.logger ?? silentLogger;
+  const controller = new AbortController();
+  const stop = (error: LockLostError): void => {
+    if (!controller.signal.aborted) controller.abort(error);
+  };
+  const renewEveryMs = ttlMs / 3;
+  const safetyMs = ttlMs / 6;
+  let finished = false;
+  let renewing = true;
+  let renewalTimer: NodeJS.Timeout | undefined;
+  let expiryTimer: NodeJS.Timeout | undefined;
+  let deadlineTimer: NodeJS.Timeout | undefined;
+
+  // The lease lasts at least until `confirmedAt + ttl` (the request that took or renewed it was sent then).
+  const armExpiry = (confirmedAt: number): void => {
+    clearTimeout(expiryTimer);
+    expiryTimer = setTimeout(
+      () => stop(lost(key, 'lock_not_renewed', 'could not be renewed in time and may expire')),
+      Math.max(0, confirmedAt + ttlMs - safetyMs - Date.now()),
+    );
+    expiryTimer.unref();
+  };
+  const scheduleRenewal = (fromMs: number): void => {
+    if (finished || !renewing) return;
+    renewalTimer = setTimeout(renew, Math.max(0, fromMs + renewEveryMs - Date.now()));
+    renewalTimer.unref();
+  };
+  const renew = (): void => {
+    const sentAt = Date.now();
+    held.renew().then(
+      (owned) => {
+        if (finished) return;
+        if (owned) {
+          if (renewing) armExpiry(sentAt);
+          scheduleRenewal(sentAt);
+        } else {
+          renewing = false;
+          stop(lost(key, 'lock_taken_over', 'was taken over by another holder'));
+        }
+      },
+      (error: unknown) => {
+        if (finished) return;
+        logger.warn({ store: settings.storeName, key, err: error }, 'could not renew lock lease; retrying');
+        // Sooner than usual: the lease is running out. The expiry timer stops the holder if this keeps failing.
+        scheduleRenewal(sentAt - renewEveryMs / 2);
+      },
+    );
+  };
+
+  armExpiry(granted.grantedAt);
+  scheduleRenewal(granted.grantedAt);
+  if (options?.deadlineMs !== undefined) {
+    deadlineTimer = setTimeout(
+      () => {
+        renewing = false;
+        clearTimeout(renewalTimer);
+        stop(lost(key, 'lock_deadline', `was held past its deadline of ${options.deadlineMs} ms`));
+      },
+      Math.max(0, granted.grantedAt + options.deadlineMs - Date.now()),
+    );
+    deadlineTimer.unref();
+  }
+
+  const lease: Lease = {
+    key,
+    fence,
+    signal: controller.signal,
+    assertHeld: async () => {
+      if (await held.isCurrent()) return;
+      renewing = false;
+      const error = lost(key, 'lock_taken_over', 'is no longer held by this holder');
+      stop(error);
+      throw error;
+    },
+  };
   try {
-    return await fn();
+    return await fn(lease);
   } finally {
-    await releaseLease(backend, key, token, ttlMs, settings);
+    finished = true;
+    clearTimeout(renewalTimer);
+    clearTimeout(expiryTimer);
+    clearTimeout(deadlineTimer);
+    await releaseHeld(held, key, ttlMs, settings);
   }
 }
 
-async function releaseLease(
-  backend: LeaseBackend,
+async function releaseHeld(
+  held: HeldLease,
   key: string,
-  token: string,
   ttlMs: number,
   settings: LeaseSettings,
 ): Promise<void> {
   const logger = settings.logger ?? silentLogger;
   try {
-    const owned = await backend.release(key, token);
+    const owned = await held.release();
     if (!owned) {
       logger.warn(
         { store: settings.storeName, key, ttlMs },

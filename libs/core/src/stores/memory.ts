@@ -3,8 +3,8 @@
  * between processes: use SQLite, Redis or PostgreSQL for that.
  */
 import { silentLogger, type Logger } from '../logger.js';
-import { assertKey, assertTtl, lockTimeout, resolveWaitMs } from './lease.js';
-import type { EventStore, LockOptions, LockStore } from './types.js';
+import { assertKey, assertTtl, checkLockArguments, holdLease, lockTimeout } from './lease.js';
+import type { EventStore, Lease, LockOptions, LockStore } from './types.js';
 
 /** Expired records are swept after this many inserts, so a long-lived store does not grow without bound. */
 const SWEEP_EVERY = 1000;
@@ -52,9 +52,10 @@ export class MemoryEventStore implements EventStore {
   }
 }
 
-interface Lease {
+interface MemoryLease {
   readonly token: number;
-  readonly expiryTimer: NodeJS.Timeout;
+  readonly grantedAt: number;
+  expiryTimer: NodeJS.Timeout;
 }
 
 interface Waiter {
@@ -70,11 +71,13 @@ export interface MemoryLockStoreOptions {
 }
 
 /**
- * Waiters queue per key and are served first come, first served. A lease that outlives its ttl is handed to
- * the next waiter, as a crashed holder's would be in a shared store, and its late release is ignored.
+ * Waiters queue per key and are served first come, first served. A lease is renewed while its holder works; one
+ * that is not (its holder passed its deadline) expires after its ttl and is handed to the next waiter, as a
+ * crashed holder's would be in a shared store, and its late release is ignored. Tokens count up, so each is
+ * also the lease's fence.
  */
 export class MemoryLockStore implements LockStore {
-  readonly #leases = new Map<string, Lease>();
+  readonly #leases = new Map<string, MemoryLease>();
   readonly #waiters = new Map<string, Waiter[]>();
   readonly #logger: Logger;
   #nextToken = 1;
@@ -84,17 +87,26 @@ export class MemoryLockStore implements LockStore {
     this.#logger = options.logger ?? silentLogger;
   }
 
-  async withLock<T>(key: string, ttlMs: number, fn: () => Promise<T>, options?: LockOptions): Promise<T> {
+  async withLock<T>(
+    key: string,
+    ttlMs: number,
+    fn: (lease: Lease) => Promise<T>,
+    options?: LockOptions,
+  ): Promise<T> {
     if (this.#closed) throw new Error('MemoryLockStore is closed');
-    assertKey(key, 'withLock');
-    assertTtl(ttlMs, 'withLock');
-    const waitMs = resolveWaitMs(ttlMs, options);
+    const waitMs = checkLockArguments(key, ttlMs, options);
     const token = await this.#acquire(key, ttlMs, waitMs);
-    try {
-      return await fn();
-    } finally {
-      this.#release(key, token);
-    }
+    return holdLease(
+      {
+        renew: async () => this.#renew(key, token, ttlMs),
+        isCurrent: async () => this.#leases.get(key)?.token === token,
+        release: async () => this.#release(key, token),
+      },
+      { key, ttlMs, fence: token, grantedAt: this.#leases.get(key)?.grantedAt ?? Date.now() },
+      fn,
+      options,
+      { storeName: 'memory', logger: this.#logger },
+    );
   }
 
   async close(): Promise<void> {
@@ -136,31 +148,41 @@ export class MemoryLockStore implements LockStore {
 
   #grant(key: string, ttlMs: number): number {
     const token = this.#nextToken++;
-    const expiryTimer = setTimeout(() => {
+    this.#leases.set(key, {
+      token,
+      grantedAt: Date.now(),
+      expiryTimer: this.#expireAfter(key, token, ttlMs),
+    });
+    return token;
+  }
+
+  #expireAfter(key: string, token: number, ttlMs: number): NodeJS.Timeout {
+    const timer = setTimeout(() => {
       if (this.#leases.get(key)?.token !== token) return;
       this.#leases.delete(key);
       this.#handOff(key);
     }, ttlMs);
     // An abandoned lease must not keep the process alive; waiters have their own timers.
-    expiryTimer.unref();
-    this.#leases.set(key, { token, expiryTimer });
-    return token;
+    timer.unref();
+    return timer;
   }
 
-  #release(key: string, token: number): void {
+  #renew(key: string, token: number, ttlMs: number): boolean {
     const lease = this.#leases.get(key);
-    if (lease?.token !== token) {
-      if (!this.#closed) {
-        this.#logger.warn(
-          { store: 'memory', key },
-          'lock lease expired before the critical section finished; another holder may have run concurrently',
-        );
-      }
-      return;
-    }
+    if (lease?.token !== token) return false;
+    clearTimeout(lease.expiryTimer);
+    lease.expiryTimer = this.#expireAfter(key, token, ttlMs);
+    return true;
+  }
+
+  /** False when the lease had expired and was handed on; after close() there is nothing to report. */
+  #release(key: string, token: number): boolean {
+    const lease = this.#leases.get(key);
+    if (lease?.token !== token) return this.#closed;
     clearTimeout(lease.expiryTimer);
     this.#leases.delete(key);
     this.#handOff(key);
+    return true;
   }
 
   #handOff(key: string): void {

@@ -8,7 +8,7 @@ import { ConfigurationError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { assertKey, assertTtl, withLease, type LeaseBackend } from './lease.js';
 import { tableNames, type TableNameOptions, type TableNames } from './table-names.js';
-import type { EventStore, LockOptions, LockPollingOptions, LockStore, Stores } from './types.js';
+import type { EventStore, Lease, LockOptions, LockPollingOptions, LockStore, Stores } from './types.js';
 
 const DEFAULT_PURGE_INTERVAL_MS = 5 * 60_000;
 /** Expired rows deleted per purge statement, so housekeeping never holds many row locks at once. */
@@ -50,6 +50,7 @@ CREATE TABLE IF NOT EXISTS ${names.qualifiedLocks} (
   owner text NOT NULL,
   expires_at timestamptz NOT NULL
 );
+CREATE SEQUENCE IF NOT EXISTS ${names.qualifiedLocks}_fence;
 `
   );
 }
@@ -223,14 +224,23 @@ export class PostgresLockStore implements LockStore {
     this.#settings = opts;
     this.#tables = new PostgresTables(opts);
     const table = this.#tables.names.qualifiedLocks;
+    // The fence is drawn in RETURNING, so only once the row is ours (and locked until the statement commits):
+    // every later holder of the key draws after this one did, hence a greater number.
     const acquire = `INSERT INTO ${table} AS l (key, owner, expires_at) VALUES ($1, $2, ${msFromNow(3)})
       ON CONFLICT (key) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
       WHERE l.expires_at <= now()
-      RETURNING owner`;
+      RETURNING nextval('${table}_fence') AS fence`;
+    const renew = `UPDATE ${table} SET expires_at = ${msFromNow(3)} WHERE key = $1 AND owner = $2`;
+    const current = `SELECT 1 FROM ${table} WHERE key = $1 AND owner = $2 AND expires_at > now()`;
     const release = `DELETE FROM ${table} WHERE key = $1 AND owner = $2`;
     this.#backend = {
-      tryAcquire: async (key, token, ttlMs) =>
-        (await this.#tables.query(acquire, [key, token, ttlMs])).rowCount === 1,
+      tryAcquire: async (key, token, ttlMs) => {
+        const { rows } = await this.#tables.query<{ fence: string }>(acquire, [key, token, ttlMs]);
+        return rows[0] === undefined ? undefined : Number(rows[0].fence);
+      },
+      renew: async (key, token, ttlMs) =>
+        (await this.#tables.query(renew, [key, token, ttlMs])).rowCount === 1,
+      isCurrent: async (key, token) => (await this.#tables.query(current, [key, token])).rowCount === 1,
       release: async (key, token) => (await this.#tables.query(release, [key, token])).rowCount === 1,
     };
   }
@@ -240,7 +250,12 @@ export class PostgresLockStore implements LockStore {
     await this.#tables.ready();
   }
 
-  async withLock<T>(key: string, ttlMs: number, fn: () => Promise<T>, options?: LockOptions): Promise<T> {
+  async withLock<T>(
+    key: string,
+    ttlMs: number,
+    fn: (lease: Lease) => Promise<T>,
+    options?: LockOptions,
+  ): Promise<T> {
     if (this.#closed) throw new Error('PostgresLockStore is closed');
     return withLease(this.#backend, key, ttlMs, fn, options, {
       storeName: 'postgres',

@@ -1,15 +1,18 @@
 /**
  * Redis stores (ioredis), for several app instances sharing one Redis. Dedupe is `SET NX PX`; a lock is a
- * key holding a random owner token, deleted by a compare-and-delete script so only its owner can release it.
+ * key holding a random owner token, taken with its fence (`INCR` of one counter) in one script, renewed and
+ * deleted by compare-and-act scripts so only its owner can extend or release it.
  */
 import { Redis, type RedisOptions } from 'ioredis';
 import { ConfigurationError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { assertKey, assertTtl, wholeMs, withLease, type LeaseBackend } from './lease.js';
-import type { EventStore, LockOptions, LockPollingOptions, LockStore, Stores } from './types.js';
+import type { EventStore, Lease, LockOptions, LockPollingOptions, LockStore, Stores } from './types.js';
 
 export const DEFAULT_REDIS_PREFIX = 'tijara:';
 
+const ACQUIRE_SCRIPT = `if redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then return redis.call('incr', KEYS[2]) else return 0 end`;
+const RENEW_SCRIPT = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
 const RELEASE_SCRIPT = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 
 export interface RedisStoreOptions extends LockPollingOptions {
@@ -19,7 +22,10 @@ export interface RedisStoreOptions extends LockPollingOptions {
   readonly client?: Redis;
   /** Extra ioredis options when the store opens the connection from `url`. */
   readonly redisOptions?: RedisOptions;
-  /** Prepended to every key (default `tijara:`); events live under `<prefix>event:`, locks `<prefix>lock:`. */
+  /**
+   * Prepended to every key (default `tijara:`); events live under `<prefix>event:`, locks `<prefix>lock:` and
+   * the last fence handed out in `<prefix>lock-fence` (never expires: fences must not go back).
+   */
   readonly prefix?: string;
   readonly logger?: Logger;
 }
@@ -105,16 +111,30 @@ export class RedisLockStore implements LockStore {
     const opts = normalize(options);
     this.#settings = opts;
     this.#connection = connect(opts);
-    const prefix = `${opts.prefix ?? DEFAULT_REDIS_PREFIX}lock:`;
+    const base = opts.prefix ?? DEFAULT_REDIS_PREFIX;
+    const prefix = `${base}lock:`;
+    const fenceKey = `${base}lock-fence`;
     const { client } = this.#connection;
     this.#backend = {
-      tryAcquire: async (key, token, ttlMs) =>
-        (await client.set(prefix + key, token, 'PX', wholeMs(ttlMs), 'NX')) === 'OK',
+      tryAcquire: async (key, token, ttlMs) => {
+        const fence = Number(
+          await client.eval(ACQUIRE_SCRIPT, 2, prefix + key, fenceKey, token, wholeMs(ttlMs)),
+        );
+        return fence > 0 ? fence : undefined;
+      },
+      renew: async (key, token, ttlMs) =>
+        Number(await client.eval(RENEW_SCRIPT, 1, prefix + key, token, wholeMs(ttlMs))) > 0,
+      isCurrent: async (key, token) => (await client.get(prefix + key)) === token,
       release: async (key, token) => Number(await client.eval(RELEASE_SCRIPT, 1, prefix + key, token)) > 0,
     };
   }
 
-  async withLock<T>(key: string, ttlMs: number, fn: () => Promise<T>, options?: LockOptions): Promise<T> {
+  async withLock<T>(
+    key: string,
+    ttlMs: number,
+    fn: (lease: Lease) => Promise<T>,
+    options?: LockOptions,
+  ): Promise<T> {
     if (this.#closed) throw new Error('RedisLockStore is closed');
     return withLease(this.#backend, key, ttlMs, fn, options, {
       storeName: 'redis',

@@ -2,21 +2,24 @@
  * SQLite stores on the built-in `node:sqlite`: the embedded default. Durable, no server, and several processes
  * on one machine can share a database file (WAL mode, busy timeout, one atomic statement per operation).
  */
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { ConfigurationError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { assertKey, assertTtl, wholeMs, withLease, type LeaseBackend } from './lease.js';
 import { tableNames, type TableNames } from './table-names.js';
-import type { EventStore, LockOptions, LockPollingOptions, LockStore, Stores } from './types.js';
+import type { EventStore, Lease, LockOptions, LockPollingOptions, LockStore, Stores } from './types.js';
 
 const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 const DEFAULT_PURGE_INTERVAL_MS = 60_000;
 const SYNCHRONOUS_MODES = ['full', 'normal'] as const;
 
 export interface SqliteStoreOptions extends LockPollingOptions {
-  /** Database file, created if missing (with its directory), or `:memory:` (the default; one process only). */
+  /**
+   * Database file, created if missing (owner-only: the file 0600, a directory it needs 0700), or `:memory:` (the
+   * default; one process only).
+   */
   readonly path?: string;
   /**
    * An open database to use instead of `path`. It is not closed by the store, and its pragmas are left alone:
@@ -62,6 +65,21 @@ function loadSqlite(): SqliteModule {
 }
 
 /**
+ * Create a database file that does not exist yet readable by this user only (0600), and the directories it
+ * needs (0700): payment records, dedupe keys and saved-card references are nobody else's business on a shared
+ * machine. SQLite gives its -wal and -shm files the database file's mode. Existing files and directories are
+ * left as they are.
+ */
+function createOwnerOnly(path: string): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  try {
+    closeSync(openSync(path, 'wx', 0o600));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+}
+
+/**
  * Open a database file the way the stores want it: WAL, a busy timeout and `synchronous` (see
  * `SqliteStoreOptions.synchronous`), so several processes can share the file and a recorded event survives a
  * crash of the process. `createSqliteStores` uses it; call it yourself to share one connection between the
@@ -81,7 +99,7 @@ export function openSqliteDatabase(
     );
   }
   const inMemory = path === ':memory:' || path === '';
-  if (!inMemory) mkdirSync(dirname(path), { recursive: true });
+  if (!inMemory) createOwnerOnly(path);
   const { DatabaseSync: Database } = loadSqlite();
   const db = new Database(path);
   try {
@@ -119,10 +137,14 @@ function adoptDatabase(options: SqliteStoreOptions): { db: DatabaseSync; owned: 
   const db = options.database ?? openSqliteDatabase(options.path, options);
   try {
     const { events, locks } = names;
+    // `<locks>_fence` holds the last fence handed out, for every key: a lock row is deleted on release, the
+    // counter never goes back.
     db.exec(`
       CREATE TABLE IF NOT EXISTS ${events} (key TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);
       CREATE INDEX IF NOT EXISTS ${events}_expires_at_idx ON ${events} (expires_at);
       CREATE TABLE IF NOT EXISTS ${locks} (key TEXT PRIMARY KEY, owner TEXT NOT NULL, expires_at INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS ${locks}_fence (id INTEGER PRIMARY KEY CHECK (id = 1), value INTEGER NOT NULL);
+      INSERT OR IGNORE INTO ${locks}_fence (id, value) VALUES (1, 0);
     `);
   } catch (error) {
     if (owned) db.close();
@@ -236,18 +258,46 @@ export class SqliteLockStore implements LockStore {
        WHERE ${table}.expires_at <= ?
        RETURNING owner`,
     );
+    const nextFence = db.prepare(`UPDATE ${table}_fence SET value = value + 1 WHERE id = 1 RETURNING value`);
+    const renew = db.prepare(`UPDATE ${table} SET expires_at = ? WHERE key = ? AND owner = ?`);
+    const current = db.prepare(
+      `SELECT 1 AS held FROM ${table} WHERE key = ? AND owner = ? AND expires_at > ?`,
+    );
     const release = db.prepare(`DELETE FROM ${table} WHERE key = ? AND owner = ?`);
     this.#backend = {
       tryAcquire: async (key, token, ttlMs) => {
         const now = Date.now();
-        // all(), not get(), for the WAL auto-checkpoint (see rememberOnce).
-        return acquire.all(key, token, now + wholeMs(ttlMs), now).length > 0;
+        // Taking the lease and its fence in one transaction: no other process can take the key (or a fence)
+        // between the two. A savepoint, so that a database passed in may already be in a transaction.
+        db.exec('SAVEPOINT tijara_lock_acquire');
+        try {
+          // all(), not get(), for the WAL auto-checkpoint (see rememberOnce).
+          const taken = acquire.all(key, token, now + wholeMs(ttlMs), now).length > 0;
+          const fence = taken ? Number((nextFence.all()[0] as { value: number }).value) : undefined;
+          db.exec('RELEASE tijara_lock_acquire');
+          return fence;
+        } catch (error) {
+          try {
+            db.exec('ROLLBACK TO tijara_lock_acquire; RELEASE tijara_lock_acquire');
+          } catch {
+            // SQLite already rolled the transaction back (and the savepoint with it).
+          }
+          throw error;
+        }
       },
+      renew: async (key, token, ttlMs) =>
+        Number(renew.run(Date.now() + wholeMs(ttlMs), key, token).changes) > 0,
+      isCurrent: async (key, token) => current.get(key, token, Date.now()) !== undefined,
       release: async (key, token) => Number(release.run(key, token).changes) > 0,
     };
   }
 
-  async withLock<T>(key: string, ttlMs: number, fn: () => Promise<T>, options?: LockOptions): Promise<T> {
+  async withLock<T>(
+    key: string,
+    ttlMs: number,
+    fn: (lease: Lease) => Promise<T>,
+    options?: LockOptions,
+  ): Promise<T> {
     if (this.#closed) throw new Error('SqliteLockStore is closed');
     return withLease(this.#backend, key, ttlMs, fn, options, {
       storeName: 'sqlite',

@@ -20,12 +20,51 @@ export interface EventStore {
 export interface LockOptions {
   /** How long to wait for the lock before giving up with LockTimeoutError (default: the ttl). */
   readonly waitMs?: number;
+  /**
+   * How long the holder may work, in ms from the moment it got the lock (default: no limit). At the deadline
+   * `lease.signal` aborts and the lease is no longer renewed, so it expires one ttl later even if `fn` ignores
+   * the signal; a holder still writing after that is the "late holder" its fence exists to refuse.
+   */
+  readonly deadlineMs?: number;
 }
 
-/** Mutual exclusion by key, with a ttl so a crashed holder's lock expires. */
+/**
+ * What a lock holder gets: the lease is renewed (every third of its ttl) for as long as `fn` runs, so a slow
+ * holder keeps it, while a crashed one stops renewing and its lease expires after the ttl.
+ */
+export interface Lease {
+  readonly key: string;
+  /**
+   * Fencing number: strictly greater than that of every earlier holder of this key in this store (shared across
+   * processes for the shared stores). A resource that records the highest fence it has seen for a key and
+   * refuses writes carrying a lower one cannot be written by a holder that lost the lock.
+   */
+  readonly fence: number;
+  /**
+   * Aborted (with a LockLostError) when the holder must stop: its deadline passed, another holder took the lock,
+   * or the lease could not be renewed and might expire before the next attempt. It always fires before the
+   * lease can expire under a live holder; pass it to every gateway call made under the lock.
+   */
+  readonly signal: AbortSignal;
+  /**
+   * Resolves if this lease still holds the key (checked against the store, not just the local timers); rejects
+   * with LockLostError once another holder may have it, or with the backend's error when it cannot be asked.
+   */
+  assertHeld(): Promise<void>;
+}
+
+/** Mutual exclusion by key, with a renewed lease so a crashed holder's lock expires and a slow one's does not. */
 export interface LockStore {
-  /** Run `fn` while holding `key`; the lock is always released afterwards, even when `fn` throws. */
-  withLock<T>(key: string, ttlMs: number, fn: () => Promise<T>, options?: LockOptions): Promise<T>;
+  /**
+   * Run `fn` while holding `key`; the lock is always released afterwards, even when `fn` throws. `ttlMs` is the
+   * lease: how long the lock outlives a holder that died without releasing it.
+   */
+  withLock<T>(
+    key: string,
+    ttlMs: number,
+    fn: (lease: Lease) => Promise<T>,
+    options?: LockOptions,
+  ): Promise<T>;
   close(): Promise<void>;
 }
 

@@ -10,8 +10,11 @@ import {
 } from '../gateway.js';
 import { needsCaptureOnApproval } from '../status.js';
 import { silentLogger, type Logger } from '../logger.js';
-import type { EventStore, LockStore } from '../stores/types.js';
+import type { EventStore, Lease, LockStore } from '../stores/types.js';
 import { isRegression, planTransition, type DomainEvent, type SettlementRecord } from './transition.js';
+
+/** How long one settlement may hold its payment's lock: room for two of the slowest gateway calls. */
+const SETTLEMENT_DEADLINE_MS = 5 * 60_000;
 
 /** Where the information came from: only a verified webhook is trusted without re-reading the gateway. */
 export type SettlementSource = 'webhook' | 'redirect' | 'reconcile' | 'admin';
@@ -120,7 +123,7 @@ export class SettlementPipeline {
     // Redeliveries are common (gateways retry until they see a 2xx), and an event id is recorded only once its
     // settlement is done, so a recorded one is answered without taking the lock (two writes on shared stores).
     if (await events.has(dedupeKey)) return this.#duplicate(event, paymentId);
-    return this.#withPaymentLock(paymentId, async () => {
+    return this.#withPaymentLock(paymentId, async ({ signal }) => {
       // Checked again under the lock: concurrent deliveries of one event all miss the check above, and only
       // the first to get the lock may settle it.
       if (await events.has(dedupeKey)) return this.#duplicate(event, paymentId);
@@ -136,8 +139,8 @@ export class SettlementPipeline {
       const stale = this.#o.now() - event.createdAt.getTime() > this.#o.replayWindowMs;
       const payload = event.payment;
       const trustPayload = payload !== undefined && !stale && !isRegression(record.status, payload.status);
-      const payment = trustPayload ? payload : await driver.retrievePayment(paymentId);
-      const result = await this.#apply(record, payment, !trustPayload);
+      const payment = trustPayload ? payload : await driver.retrievePayment(paymentId, { signal });
+      const result = await this.#apply(record, payment, !trustPayload, signal);
       await events.rememberOnce(dedupeKey, this.#o.dedupeTtlMs);
       return { ...result, gatewayEvent: event };
     });
@@ -153,12 +156,12 @@ export class SettlementPipeline {
    * reconciler and admin actions. Always re-reads the payment.
    */
   async settlePayment(paymentId: string, source: SettlementSource = 'redirect'): Promise<SettlementResult> {
-    return this.#withPaymentLock(paymentId, async () => {
+    return this.#withPaymentLock(paymentId, async ({ signal }) => {
       const record = await this.#o.load(paymentId);
       if (!record) return { outcome: 'ignored', events: [], refetched: false };
-      const payment = await this.#o.driver.retrievePayment(paymentId);
+      const payment = await this.#o.driver.retrievePayment(paymentId, { signal });
       this.#o.logger.debug({ paymentId, source, status: payment.status }, 'settling from gateway state');
-      return this.#apply(record, payment, true);
+      return this.#apply(record, payment, true, signal);
     });
   }
 
@@ -189,14 +192,19 @@ export class SettlementPipeline {
 
   /** Settle with a payment object the caller just received from the gateway (e.g. a capture response). */
   async settleWithPayment(payment: Payment): Promise<SettlementResult> {
-    return this.#withPaymentLock(payment.id, async () => {
+    return this.#withPaymentLock(payment.id, async ({ signal }) => {
       const record = await this.#o.load(payment.id);
       if (!record) return { outcome: 'ignored', events: [], refetched: false, payment };
-      return this.#apply(record, payment, false);
+      return this.#apply(record, payment, false, signal);
     });
   }
 
-  async #apply(record: SettlementRecord, seen: Payment, refetched: boolean): Promise<SettlementResult> {
+  async #apply(
+    record: SettlementRecord,
+    seen: Payment,
+    refetched: boolean,
+    signal: AbortSignal,
+  ): Promise<SettlementResult> {
     const { driver } = this.#o;
     const captureOnApproval = driver.capabilities.captureOnApproval;
     let payment = seen;
@@ -207,7 +215,7 @@ export class SettlementPipeline {
       needsCaptureOnApproval(payment.status, { captureMode: record.captureMode, captureOnApproval }) &&
       payment.amount === record.amount
     ) {
-      payment = await this.#captureOnApproval(payment);
+      payment = await this.#captureOnApproval(payment, signal);
     }
     let plan;
     try {
@@ -228,11 +236,12 @@ export class SettlementPipeline {
     return { outcome: 'settled', events: plan.events, record: plan.next, payment, refetched };
   }
 
-  async #captureOnApproval(payment: Payment): Promise<Payment> {
+  async #captureOnApproval(payment: Payment, signal: AbortSignal): Promise<Payment> {
     const { driver, logger } = this.#o;
     try {
       const captured = await driver.capture(payment.id, undefined, {
         idempotencyKey: `capture-on-approval:${payment.id}`,
+        signal,
       });
       logger.info({ paymentId: payment.id, status: captured.status }, 'captured an approval');
       return captured;
@@ -242,12 +251,20 @@ export class SettlementPipeline {
       const status = (error as { statusCode?: number }).statusCode;
       if (status === undefined || status >= 500 || status === 429) throw error;
       logger.warn({ paymentId: payment.id, err: error }, 'capture of an approval was refused');
-      return driver.retrievePayment(payment.id);
+      return driver.retrievePayment(payment.id, { signal });
     }
   }
 
-  #withPaymentLock<T>(paymentId: string, fn: () => Promise<T>): Promise<T> {
+  /**
+   * The payment's lock. Its lease is renewed while the settlement works, however slow the gateway (one call may
+   * take 30 s × 3 attempts plus a Retry-After wait), and its signal, passed to every gateway call made under the
+   * lock, aborts them before the lease could expire (if it cannot be renewed) and at the deadline.
+   */
+  #withPaymentLock<T>(paymentId: string, fn: (lease: Lease) => Promise<T>): Promise<T> {
     const key = `${this.#o.driver.name}:payment:${paymentId}`;
-    return this.#o.locks.withLock(key, this.#o.lockTtlMs, fn, { waitMs: this.#o.lockWaitMs });
+    return this.#o.locks.withLock(key, this.#o.lockTtlMs, fn, {
+      waitMs: this.#o.lockWaitMs,
+      deadlineMs: Math.max(SETTLEMENT_DEADLINE_MS, this.#o.lockTtlMs),
+    });
   }
 }

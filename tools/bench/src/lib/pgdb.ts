@@ -1,27 +1,10 @@
-/** A throwaway PostgreSQL database per run, so runs never see each other's (or the tests') tables. */
-import pg from 'pg';
+/**
+ * A throwaway PostgreSQL database per run, so runs never see each other's (or the tests') tables. Named and
+ * dropped like the tests' databases (testkit's `createTestDatabase`), so CI's clean-up of what a killed run left
+ * behind covers these too.
+ */
+import { createTestDatabase, type TestDatabase } from '@tijara/testkit';
 
-export async function createDatabase(adminUrl: string, name: string): Promise<string> {
-  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`bad database name ${name}`);
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    await client.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await client.end();
-  }
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-
-export async function dropDatabase(adminUrl: string, name: string): Promise<void> {
-  if (!/^[a-z_][a-z0-9_]*$/.test(name)) return;
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  } finally {
-    await client.end();
-  }
+export function createDatabase(adminUrl: string, label: string): Promise<TestDatabase> {
+  return createTestDatabase(label, { adminUrl });
 }

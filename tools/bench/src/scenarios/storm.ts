@@ -5,7 +5,8 @@
  */
 import { join } from 'node:path';
 import { pool } from '../lib/http.js';
-import { createDatabase, dropDatabase } from '../lib/pgdb.js';
+import type { TestDatabase } from '@tijara/testkit';
+import { createDatabase } from '../lib/pgdb.js';
 import type { RunningChild } from '../lib/proc.js';
 import { dropPrefix } from '../lib/redisdb.js';
 import { POSTGRES_URL, REDIS_URL, portOpen } from './env.js';
@@ -35,14 +36,15 @@ export async function stormScenario(
   // Each scenario has its own order numbers: the sandbox is shared and checkout keys derive from order ids.
   const base = backend === 'redis' ? 100_000 : 200_000;
   const prefix = `tijara-bench:${ctx.run}:storm:`;
-  const dbName = `tijara_rel_${ctx.run}_storm`;
   let database: string;
   let stores: string | undefined;
+  let pgDatabase: TestDatabase | undefined;
   if (backend === 'redis') {
     database = `sqlite:${join(ctx.runDir, `storm-${backend}-ledger.db`)}`;
     stores = REDIS_URL;
   } else {
-    database = await createDatabase(POSTGRES_URL, dbName);
+    pgDatabase = await createDatabase(POSTGRES_URL, 'rel_storm');
+    database = pgDatabase.url;
   }
   const children: RunningChild[] = [];
   try {
@@ -118,6 +120,6 @@ export async function stormScenario(
     await Promise.all(children.map((c) => c.stop()));
     if (backend === 'redis')
       await dropPrefix(REDIS_URL, prefix).catch((e) => ctx.recordError('storm cleanup', e));
-    else await dropDatabase(POSTGRES_URL, dbName).catch((e) => ctx.recordError('storm cleanup', e));
+    else await pgDatabase?.drop().catch((e: unknown) => ctx.recordError('storm cleanup', e));
   }
 }

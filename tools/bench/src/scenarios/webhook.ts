@@ -19,7 +19,7 @@ import { envelope, purchaseLike, type PurchaseTemplate } from '../lib/deliveries
 import { sandboxControl, type SandboxProcess } from '../lib/gateway.js';
 import { load, type LoadResult } from '../lib/load.js';
 import { CURRENCY, orderAmount, orderId, seededPaymentId } from '../lib/orders.js';
-import { createDatabase, dropDatabase } from '../lib/pgdb.js';
+import { createDatabase } from '../lib/pgdb.js';
 import { dropPrefix } from '../lib/redisdb.js';
 import { processCpuMs, startTs, type RunningChild } from '../lib/proc.js';
 import { fmt } from '../lib/report.js';
@@ -265,12 +265,11 @@ export async function webhookScenario(ctx: RunContext, sandbox: SandboxProcess):
     }
   }
   if (await portOpen(POSTGRES_URL)) {
-    const dbName = `tijara_bench_${run}`;
-    const url = await createDatabase(POSTGRES_URL, dbName);
+    const db = await createDatabase(POSTGRES_URL, 'bench');
     try {
-      await plugin('plugin_postgres', '@tijara/express, PostgreSQL ledger + stores', { database: url });
+      await plugin('plugin_postgres', '@tijara/express, PostgreSQL ledger + stores', { database: db.url });
     } finally {
-      await dropDatabase(POSTGRES_URL, dbName).catch(() => undefined);
+      await db.drop().catch(() => undefined);
     }
   }
   if (!ctx.quick) {
