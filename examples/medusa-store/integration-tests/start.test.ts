@@ -7,14 +7,20 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { childOutput, spawnTs, stopChild, waitForLine } from '@tijara/testkit';
-import { databaseExists, dropDatabase, uniqueDatabaseName } from './support/databases.js';
+import {
+  childOutput,
+  dropTestDatabase,
+  spawnTs,
+  stopChild,
+  testDatabaseName,
+  waitForLine,
+} from '@tijara/testkit';
 import { freePort } from './support/store-world.js';
 
 jest.setTimeout(300_000);
 
 const appDir = path.join(__dirname, '..');
-const dbName = uniqueDatabaseName('medusa_start');
+const dbName = testDatabaseName('medusa_start');
 let dataDir: string;
 let child: ChildProcess | undefined;
 
@@ -26,8 +32,7 @@ const listening = (port: number) =>
 
 afterAll(async () => {
   if (child) await stopChild(child, { signal: 'SIGINT', graceMs: 20_000 });
-  await dropDatabase(dbName);
-  expect(await databaseExists(dbName)).toBe(false);
+  await dropTestDatabase(dbName);
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 

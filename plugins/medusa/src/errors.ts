@@ -25,6 +25,7 @@ export const MEDUSA_ERROR_TYPE: Readonly<Record<TijaraErrorType, string>> = {
   connection: MedusaError.Types.UNEXPECTED_STATE,
   invalid_response: MedusaError.Types.UNEXPECTED_STATE,
   lock_timeout: MedusaError.Types.UNEXPECTED_STATE,
+  lock_lost: MedusaError.Types.UNEXPECTED_STATE,
 };
 
 /**

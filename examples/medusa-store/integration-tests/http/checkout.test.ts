@@ -8,16 +8,15 @@ import { ContainerRegistrationKeys, Modules } from '@medusajs/framework/utils';
 import { medusaIntegrationTestRunner } from '@medusajs/test-utils';
 import { generateUmmahTestKeys, ummahTestWebhookHeaders } from '@tijara/ummah';
 import reconcileJob, { config as reconcileJobConfig } from '@tijara/medusa/jobs/reconcile-payment-sessions';
-import { launchChromium } from '@tijara/testkit';
+import { dropTestDatabase, launchChromium, testDatabaseName } from '@tijara/testkit';
 import type { Browser } from 'playwright-core';
 import { ensureAdminUser } from '../../src/seed/admin-user.js';
 import { seedStore, type SeedResult } from '../../src/seed/seed-store.js';
-import { databaseExists, dropDatabase, uniqueDatabaseName } from '../support/databases.js';
 import { startStoreWorld, type StoreWorld } from '../support/store-world.js';
 
 jest.setTimeout(120_000);
 
-const dbName = uniqueDatabaseName('medusa_store');
+const dbName = testDatabaseName('medusa_store');
 const ADMIN = { email: 'admin@souq.test', password: 'a-long-test-password' };
 const CARD = { number: '4242 4242 4242 4242', expiry: '12/34', cvc: '123' };
 let world: StoreWorld;
@@ -30,9 +29,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await world?.close();
-  await dropDatabase(dbName);
-  expect(await databaseExists(dbName)).toBe(false);
-  expect(await databaseExists(`${dbName}-template`)).toBe(false);
+  // Medusa's runner drops its database and the template it restores each test from; this is in case it did not.
+  await dropTestDatabase(dbName);
 });
 
 interface WebhookSeen {

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { IPaymentModuleService, PaymentDTO, PaymentSessionDTO } from '@medusajs/framework/types';
 import { Modules } from '@medusajs/framework/utils';
 import { moduleIntegrationTestRunner } from '@medusajs/test-utils';
-import { databaseExists, dropDatabase, uniqueDatabaseName } from './databases.js';
+import { dropTestDatabase, testDatabaseName } from '@tijara/testkit';
 
 export interface ProviderEntry {
   readonly resolve: unknown;
@@ -26,19 +26,17 @@ export interface PaymentModuleHelpers {
 }
 
 /**
- * Medusa's Payment module alone, on a database named for this run (dropped afterwards, with a check that it is
- * gone), with the plugin's providers registered as medusa-config would.
+ * Medusa's Payment module alone, on a database named for this run (dropped afterwards), with the plugin's providers
+ * registered as medusa-config would.
  */
 export function paymentModuleSuite(
   label: string,
   providers: readonly ProviderEntry[],
   suite: (helpers: PaymentModuleHelpers) => void,
 ): void {
-  const dbName = uniqueDatabaseName(label);
-  afterAll(async () => {
-    await dropDatabase(dbName);
-    expect(await databaseExists(dbName)).toBe(false);
-  });
+  const dbName = testDatabaseName(label);
+  // Medusa's module runner creates the database and leaves it behind.
+  afterAll(() => dropTestDatabase(dbName));
   moduleIntegrationTestRunner<IPaymentModuleService>({
     moduleName: Modules.PAYMENT,
     resolve: path.dirname(require.resolve('@medusajs/payment/package.json')),
