@@ -100,6 +100,10 @@ async function main(): Promise<void> {
     port: port('SANDBOX_PORT', 4010),
     host,
     dbFile: join(dataDir, 'sandbox.sqlite'),
+    // The merchant's name on the sandbox's hosted checkout page.
+    brandName: 'Souq Tijara',
+    // Beyond loopback (HOST=0.0.0.0) the sandbox's control API needs a token, and refuses to start without one.
+    ...(process.env.TIJARA_SANDBOX_TOKEN ? { controlToken: process.env.TIJARA_SANDBOX_TOKEN } : {}),
     logger: consoleLogger('sandbox'),
   }).catch((error: NodeJS.ErrnoException) => {
     if (error.code !== 'EADDRINUSE') throw error;

@@ -95,6 +95,34 @@ export function fromMinorUnits(amount: number, currency: string): string {
   return exp === 0 ? digits : `${digits.slice(0, -exp)}.${digits.slice(-exp)}`;
 }
 
+/**
+ * Minor units from a decimal amount a gateway sends as a JSON number (`10.05`, `0.25`). The number is read through
+ * its shortest decimal spelling, which is exactly what the sender wrote for any amount a gateway can send; an
+ * exponent spelling (`1e-7`), a negative, a non-finite value or more precision than the currency has is refused,
+ * never rounded. Decimal strings are accepted too.
+ */
+export function minorUnitsFromDecimal(value: number | string, currency: string): number {
+  if (typeof value === 'number' && !Number.isFinite(value)) {
+    throw new MoneyError(`Invalid amount ${String(value)}`, { code: 'invalid_amount' });
+  }
+  return toMinorUnits(typeof value === 'number' ? String(value) : value, currency);
+}
+
+/**
+ * Minor units as the JSON number a gateway wants for a decimal amount (`1005` EUR → `10.05`). Refused when the
+ * number could not spell the amount exactly (beyond ~15 significant digits), so what is sent is what was meant.
+ */
+export function decimalFromMinorUnits(amount: number, currency: string): number {
+  const text = fromMinorUnits(amount, currency);
+  const value = Number(text);
+  if (minorUnitsFromDecimal(value, currency) !== amount) {
+    throw new MoneyError(`Amount ${text} ${currency.toUpperCase()} cannot be sent exactly as a JSON number`, {
+      code: 'invalid_amount',
+    });
+  }
+  return value;
+}
+
 /** Build a validated Money value. */
 export function money(amount: number, currency: string): Money {
   return { amount: assertMinorUnits(amount), currency: assertCurrency(currency) };

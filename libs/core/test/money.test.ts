@@ -3,8 +3,10 @@ import {
   assertCurrency,
   assertMinorUnits,
   currencyExponent,
+  decimalFromMinorUnits,
   fromMinorUnits,
   MoneyError,
+  minorUnitsFromDecimal,
   money,
   toMinorUnits,
 } from '../src/index.js';
@@ -107,6 +109,41 @@ describe('fromMinorUnits', () => {
 
   it.each([1.5, -1, Number.NaN, Number.MAX_SAFE_INTEGER + 1])('rejects %p', (amount) => {
     expect(() => fromMinorUnits(amount, 'USD')).toThrow(MoneyError);
+  });
+});
+
+describe('decimal amounts sent as JSON numbers', () => {
+  it.each([
+    [0.25, 'EUR', 25],
+    [10.05, 'EUR', 1005],
+    [150, 'EUR', 15000],
+    [0.3, 'EUR', 30],
+    [1.234, 'KWD', 1234],
+    [1500, 'JPY', 1500],
+    ['200.00', 'GBP', 20000],
+  ])('%p %s → %i', (value, currency, minor) => {
+    expect(minorUnitsFromDecimal(value, currency)).toBe(minor);
+  });
+
+  it.each([0.255, 0.1 + 0.2, 1e-7, -1, Number.NaN, Number.POSITIVE_INFINITY])('refuses %p EUR', (value) => {
+    expect(() => minorUnitsFromDecimal(value, 'EUR')).toThrow(MoneyError);
+  });
+
+  it.each([
+    [25, 'EUR', 0.25],
+    [1005, 'EUR', 10.05],
+    [15000, 'EUR', 150],
+    [1, 'KWD', 0.001],
+    [1500, 'JPY', 1500],
+  ])('%i %s → %p, which JSON spells exactly', (minor, currency, value) => {
+    expect(decimalFromMinorUnits(minor, currency)).toBe(value);
+    expect(
+      minorUnitsFromDecimal(JSON.parse(JSON.stringify(decimalFromMinorUnits(minor, currency))), currency),
+    ).toBe(minor);
+  });
+
+  it('refuses an amount a JSON number cannot carry exactly', () => {
+    expect(() => decimalFromMinorUnits(Number.MAX_SAFE_INTEGER, 'EUR')).toThrow(MoneyError);
   });
 });
 

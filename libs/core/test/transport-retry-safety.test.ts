@@ -372,6 +372,20 @@ describe('per-request override of idempotency keys', () => {
   });
 });
 
+describe('response shapes', () => {
+  it('takes a plain-text 2xx body where the schema takes text, and refuses it where JSON is expected', async () => {
+    const server = await serve((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end('Payment deleted');
+    });
+    const client = keyless(server.url);
+    const text = await client.request({ method: 'DELETE', path: 'payments/p1', schema: z.string() });
+    expect(text.data).toBe('Payment deleted');
+    const error = await failure(client.request({ method: 'DELETE', path: 'payments/p1', schema: item }));
+    expect(error.code).toBe('invalid_json');
+  });
+});
+
 describe('request shapes', () => {
   it('sends a form body without its undefined fields, and the configured Accept', async () => {
     const server = await scripted();

@@ -12,6 +12,7 @@ import {
   runRepeatable,
   UnsupportedOperationError,
   type Capabilities,
+  type CapabilityName,
   type ChargeSavedMethodInput,
   type CreatePaymentInput,
   type GatewayDriver,
@@ -120,6 +121,12 @@ function unsupported(what: string): UnsupportedOperationError {
     gateway: 'postpay',
     code: 'unsupported_operation',
   });
+}
+
+/** An operation Postpay does not have: core's UnsupportedOperationError, whatever was narrowed. */
+function refuse(driver: Pick<GatewayDriver, 'name' | 'capabilities'>, capability: CapabilityName): never {
+  requireCapability(driver, capability);
+  throw unsupported(capability);
 }
 
 const read = (options: OperationOptions | undefined) => (options?.signal ? { signal: options.signal } : {});
@@ -264,14 +271,14 @@ export class PostpayDriver implements GatewayDriver {
     );
   }
 
+  /** Postpay has no void: an approval lapses on its own. */
   async release(_id: string, _options?: OperationOptions): Promise<Payment> {
-    requireCapability(this, 'release');
-    throw unsupported('release');
+    return refuse(this, 'release');
   }
 
+  /** Postpay has no cancel: an unused checkout lapses when its token expires. */
   async cancel(_id: string, _options?: OperationOptions): Promise<Payment> {
-    requireCapability(this, 'cancel');
-    throw unsupported('cancel');
+    return refuse(this, 'cancel');
   }
 
   /**
@@ -332,12 +339,11 @@ export class PostpayDriver implements GatewayDriver {
     _input: ChargeSavedMethodInput,
     _options?: OperationOptions,
   ): Promise<Payment> {
-    requireCapability(this, 'savedMethods');
-    throw unsupported('saved methods');
+    return refuse(this, 'savedMethods');
   }
 
   async deleteSavedMethod(_token: string, _options?: OperationOptions): Promise<void> {
-    requireCapability(this, 'savedMethods');
+    return refuse(this, 'savedMethods');
   }
 
   /**
@@ -347,11 +353,23 @@ export class PostpayDriver implements GatewayDriver {
   async resolveReturn(params: ReturnParams, options?: OperationOptions): Promise<ReturnResolution> {
     requireCapability(this, 'returnResolution');
     const value = (name: string) => params.query[name] ?? params.form?.[name];
-    const orderId = value('order_id') ?? params.paymentId;
+    const named = value('order_id');
+    const orderId = named ?? params.paymentId;
     if (!orderId) {
       throw invalidInput('The Postpay return names no order (no order_id in the query)', {
         order_id: [messages.required],
       });
+    }
+    // A buyer bringing back another order's approval must not settle the order the store sent them to pay.
+    if (named !== undefined && params.paymentId !== undefined && named !== params.paymentId) {
+      throw new InvalidRequestError(
+        `The Postpay return names order ${named}, not ${params.paymentId} which the buyer was sent to pay`,
+        {
+          gateway: 'postpay',
+          code: 'return_payment_mismatch',
+          details: { order_id: ['Does not match the payment.'] },
+        },
+      );
     }
     const claimed = CLAIMS[(value('status') ?? '').toUpperCase()];
     const payment = await this.retrievePayment(orderId, options);

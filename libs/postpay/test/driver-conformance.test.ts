@@ -1,6 +1,6 @@
 import { runDriverConformance, type DriverConformanceSetup } from '@tijara/testkit';
 import { createPostpayDriver, type PostpayDriverOptions } from '@tijara/postpay';
-import { HOOK_SECRET, MERCHANT_ID, TEST_SECRET_KEY } from './support/fixtures.js';
+import { aedPayment, HOOK_SECRET, MERCHANT_ID, TEST_SECRET_KEY } from './support/fixtures.js';
 import { startRecordedTarget, type RecordedTarget } from './support/recorded-target.js';
 
 let recorded: RecordedTarget;
@@ -27,25 +27,27 @@ function setupWith(
       recorded = await startRecordedTarget();
       return {
         baseUrl: recorded.baseUrl,
-        paymentInput: {
-          amount: 2999,
-          currency: 'AED',
-          reference: 'conformance-1',
-          taxAmount: 143,
-          customer: {
-            email: 'aisha@example.ae',
-            name: 'Aisha Rahman',
-            shippingAddress: { line1: 'Al Wasl Road 12', city: 'Dubai', country: 'AE' },
-          },
-          capture: 'automatic',
-          returnUrls: { success: 'https://shop.example/ok', failure: 'https://shop.example/ko' },
-        },
-        authorizedPaymentId: async () => 'conf-approved',
-        paidPaymentId: async () => 'conf-captured',
+        paymentInput: aedPayment('conformance-1'),
+        approvedPaymentId: async () => recorded.order('approved'),
+        paidPaymentId: async () => recorded.order('captured'),
         signedWebhook: async () => recorded.signedDelivery(),
+        signedWebhookAt: async (timestamp) => recorded.signedDelivery(timestamp),
+        returnParams: async () => {
+          const orderId = recorded.order('approved');
+          return {
+            params: { query: { order_id: orderId, status: 'APPROVED' }, paymentId: orderId },
+            paymentId: orderId,
+          };
+        },
+        // Someone else's approval brought back to the order the store sent the buyer to pay.
+        mismatchedReturnParams: async () => ({
+          query: { order_id: recorded.order('approved'), status: 'APPROVED' },
+          paymentId: recorded.order('pending'),
+        }),
         close: () => recorded.close(),
       };
     },
+    timestampedWebhooks: { toleranceSeconds: 300 },
     errorBody: (status) => ({ error: { code: `http_${status}`, message: `Postpay answered ${status}.` } }),
   };
 }

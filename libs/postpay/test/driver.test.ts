@@ -10,7 +10,6 @@ import {
   SIGNATURE_ERROR_CODES,
   SignatureVerificationError,
   UnsupportedOperationError,
-  type CreatePaymentInput,
 } from '@tijara/core';
 import {
   createPostpayDriver,
@@ -21,6 +20,7 @@ import {
 } from '@tijara/postpay';
 import { sendJson, startLoopbackServer, type LoopbackServer, type RecordedRequest } from '@tijara/testkit';
 import {
+  aedPayment,
   HOOK_SECRET,
   loadEndpointFixtures,
   MERCHANT_ID,
@@ -71,19 +71,7 @@ function driverAt(baseUrl: string, extra: Partial<PostpayDriverOptions> = {}): P
 
 const sent = (server: LoopbackServer) => server.requests.map((r) => `${r.method} ${r.path}`);
 
-const input: CreatePaymentInput = {
-  amount: 2999,
-  currency: 'AED',
-  reference: 'cart-7',
-  taxAmount: 143,
-  customer: {
-    email: 'aisha@example.ae',
-    name: 'Aisha Rahman',
-    shippingAddress: { line1: 'Al Wasl Road 12', city: 'Dubai', country: 'AE' },
-  },
-  capture: 'automatic',
-  returnUrls: { success: 'https://shop.example/ok', failure: 'https://shop.example/ko' },
-};
+const input = aedPayment('cart-7');
 
 /** Answers JSON by route; an answer `'drop'` reads the request and closes the socket without answering. */
 function routes(table: Record<string, Array<[number, unknown] | 'drop'>>): Handler {
@@ -181,13 +169,14 @@ describe('createPayment', () => {
 
 describe('capture (capture on approval)', () => {
   it('finalises an approved order', async () => {
-    expect(await driverAt(recorded.baseUrl).capture('conf-approved')).toMatchObject({
-      id: 'conf-approved',
+    const id = recorded.order('approved');
+    expect(await driverAt(recorded.baseUrl).capture(id)).toMatchObject({
+      id,
       status: 'paid',
       capturedAmount: 2999,
       refundableAmount: 2999,
     });
-    expect(sent(recorded.server)).toEqual(['POST /orders/conf-approved/capture']);
+    expect(sent(recorded.server)).toEqual([`POST /orders/${id}/capture`]);
   });
 
   it('answers a captured order as captured (already done), reading its refunds', async () => {
@@ -267,8 +256,9 @@ describe('refund', () => {
       currency: 'AED',
       status: 'succeeded',
     });
+    // No amount: the rest of the captured 59.98.
     const full = await driver.refund('conf-captured', {}, { idempotencyKey: 'refund-key-1' });
-    expect(full).toMatchObject({ id: 'refund-key-1', amount: 5998 });
+    expect(full).toMatchObject({ id: 'refund-key-1', amount: 4499 });
     const bodies = recorded.server.requests.filter((r) => r.method === 'POST').map((r) => r.json);
     expect(bodies).toEqual([
       { refund_id: 'return-1', amount: 1499, description: 'Too big' },
@@ -358,10 +348,11 @@ describe('retrievePayment', () => {
 describe('resolveReturn', () => {
   it('reads the order the return names; the status in the query is only a claim', async () => {
     const driver = driverAt(recorded.baseUrl);
-    const approved = await driver.resolveReturn({ query: { order_id: 'conf-approved', status: 'APPROVED' } });
+    const id = recorded.order('approved');
+    const approved = await driver.resolveReturn({ query: { order_id: id, status: 'APPROVED' } });
     expect(approved).toMatchObject({
       claimed: 'approved',
-      payment: { id: 'conf-approved', status: 'authorized' },
+      payment: { id, status: 'authorized' },
     });
     // A forged APPROVED does not make a denied order approved.
     const forged = await driver.resolveReturn({ query: { order_id: 'conf-denied', status: 'APPROVED' } });
@@ -376,6 +367,17 @@ describe('resolveReturn', () => {
       form: { order_id: 'conf-approved', status: 'DENIED' },
     });
     expect(posted.claimed).toBe('declined');
+  });
+
+  it('refuses a return that names another order than the one the buyer was sent to pay', async () => {
+    const other = recorded.order('approved');
+    await expect(
+      driverAt(recorded.baseUrl).resolveReturn({
+        query: { order_id: other, status: 'APPROVED' },
+        paymentId: 'cart-7-0a1b2c3d4e5f',
+      }),
+    ).rejects.toMatchObject({ constructor: InvalidRequestError, code: 'return_payment_mismatch' });
+    expect(recorded.server.requests).toHaveLength(0);
   });
 
   it('refuses a return that names no order', async () => {
@@ -480,7 +482,7 @@ describe('configuration', () => {
 
   it('reports the approval’s expiry when the capture window is configured', async () => {
     const driver = driverAt(recorded.baseUrl, { captureWindowMs: 24 * 3_600_000 });
-    expect((await driver.retrievePayment('conf-approved')).authorizationExpiresAt).toEqual(
+    expect((await driver.retrievePayment(recorded.order('approved'))).authorizationExpiresAt).toEqual(
       new Date('2026-12-02T10:05:00.000Z'),
     );
   });

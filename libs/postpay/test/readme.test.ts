@@ -73,11 +73,12 @@ describe('README examples, run against a recorded Postpay', () => {
       items: [{ reference: 'sku-oud', unit_price: 18000, qty: 1 }],
     });
     target.server.requests.length = 0;
-    expect(await handleReturn(postpay, { order_id: 'conf-approved', status: 'APPROVED' })).toMatchObject({
+    const approved = target.order('approved');
+    expect(await handleReturn(postpay, { order_id: approved, status: 'APPROVED' })).toMatchObject({
       status: 'paid',
       capturedAmount: 2999,
     });
-    expect(sent()).toEqual(['GET /orders/conf-approved', 'POST /orders/conf-approved/capture']);
+    expect(sent()).toEqual([`GET /orders/${approved}`, `POST /orders/${approved}/capture`]);
     expect(await handleReturn(postpay, { order_id: 'conf-denied', status: 'APPROVED' })).toMatchObject({
       status: 'failed',
     });
@@ -89,7 +90,7 @@ describe('README examples, run against a recorded Postpay', () => {
     });
     expect(await refundEverythingLeft(postpay, 'conf-captured')).toMatchObject({
       id: 'conf-captured-rest',
-      amount: 5998,
+      amount: 4499,
     });
     const bodies = target.server.requests.filter((r) => r.method === 'POST').map((r) => r.json);
     expect(bodies).toEqual([

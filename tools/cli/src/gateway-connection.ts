@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { UmmahClient } from '@tijara/ummah';
 import type { CliIo } from './cli-io.js';
 import { CliError } from './cli-errors.js';
-import { DEFAULT_SANDBOX_PORT } from './commands/sandbox.js';
+import { CONTROL_TOKEN_ENV, DEFAULT_SANDBOX_PORT } from './commands/sandbox.js';
 import { readSandboxState } from './local-state.js';
 import { parseUrl } from './option-parsers.js';
 import { SandboxControl } from './sandbox-control.js';
@@ -60,7 +60,7 @@ export async function connect(io: CliIo, flags: ConnectionFlags): Promise<Gatewa
   const secretKey =
     flags.secretKey ?? io.env['UMMAH_SECRET_KEY'] ?? (sameAsLocal ? local.secretKey : undefined);
 
-  const sandbox = await SandboxControl.detect(apiBase);
+  const sandbox = await SandboxControl.detect(apiBase, io.env[CONTROL_TOKEN_ENV] || undefined);
   const brandId =
     flags.brandId ??
     io.env['UMMAH_BRAND_ID'] ??

@@ -41,3 +41,9 @@ export function parseList(value: string, previous: string[] = []): string[] {
       .filter(Boolean),
   ];
 }
+
+/** commander argParser for epoch seconds (a signed timestamp). */
+export function parseEpochSeconds(value: string): number {
+  if (!/^\d{1,12}$/.test(value)) throw new InvalidArgumentError('expected epoch seconds, e.g. 1767225600.');
+  return Number(value);
+}

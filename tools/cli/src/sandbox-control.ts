@@ -19,25 +19,34 @@ export interface SandboxDelivery {
 export class SandboxControl {
   readonly origin: string;
   readonly info: SandboxInfo;
+  readonly #headers: Record<string, string>;
 
-  private constructor(origin: string, info: SandboxInfo) {
+  private constructor(origin: string, info: SandboxInfo, headers: Record<string, string>) {
     this.origin = origin;
     this.info = info;
+    this.#headers = headers;
   }
 
-  /** The sandbox behind `apiBase`, or undefined when nothing there answers like one (e.g. a real gateway). */
-  static async detect(apiBase: string): Promise<SandboxControl | undefined> {
+  /**
+   * The sandbox behind `apiBase`, or undefined when nothing there answers like one (e.g. a real gateway). A
+   * sandbox started with a control token is driven with it (`TIJARA_SANDBOX_TOKEN`).
+   */
+  static async detect(apiBase: string, controlToken?: string): Promise<SandboxControl | undefined> {
     const origin = new URL(apiBase).origin;
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      ...(controlToken ? { authorization: `Bearer ${controlToken}` } : {}),
+    };
     try {
       const response = await fetch(`${origin}/__sandbox/info`, {
-        headers: { accept: 'application/json' },
+        headers,
         signal: AbortSignal.timeout(5_000),
       });
       if (!response.ok) return undefined;
       const body = (await response.json()) as Record<string, unknown> | null;
       if (typeof body !== 'object' || body === null || body['is_test'] !== true) return undefined;
       const brandId = typeof body['brand_id'] === 'string' ? body['brand_id'] : undefined;
-      return new SandboxControl(origin, { brandId });
+      return new SandboxControl(origin, { brandId }, headers);
     } catch {
       return undefined;
     }
@@ -61,7 +70,7 @@ export class SandboxControl {
     const response = await fetch(`${this.origin}/__sandbox/${path}`, {
       method,
       headers: {
-        accept: 'application/json',
+        ...this.#headers,
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
       },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),

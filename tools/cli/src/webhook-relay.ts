@@ -1,5 +1,8 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import http, { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
+import type { Resolver } from '@tijara/sandbox';
+import { CliError } from './cli-errors.js';
 
 /** What arrived from the gateway and what the forward target answered. */
 export interface RelayedDelivery {
@@ -19,6 +22,8 @@ export interface WebhookRelayOptions {
   readonly host?: string;
   readonly port?: number;
   readonly timeoutMs?: number;
+  /** DNS for the forward target (default: the system's); every answer is checked before connecting. */
+  readonly resolver?: Resolver;
   readonly onDelivery: (delivery: RelayedDelivery) => void;
 }
 
@@ -43,13 +48,77 @@ const NOT_FORWARDED = new Set([
   'expect',
 ]);
 
-function forwardedHeaders(headers: IncomingHttpHeaders): Headers {
-  const out = new Headers();
+function forwardedHeaders(headers: IncomingHttpHeaders): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined || NOT_FORWARDED.has(name)) continue;
-    for (const item of Array.isArray(value) ? value : [value]) out.append(name, item);
+    if (value !== undefined && !NOT_FORWARDED.has(name)) out[name] = value;
   }
   return out;
+}
+
+interface Answer {
+  readonly status: number;
+  readonly contentType: string | undefined;
+  readonly body: Buffer;
+}
+
+/**
+ * The sandbox's outbound rule, applied to the forward target: this machine (loopback), or a public address over
+ * HTTPS — never a private, link-local, unique-local or cloud-metadata address. Names are resolved (and judged)
+ * for every forward, and the connection goes to the address that was checked.
+ */
+async function forward(
+  target: URL,
+  method: string,
+  headers: Record<string, string | string[]>,
+  body: Buffer,
+  timeoutMs: number,
+  resolver: Resolver | undefined,
+): Promise<Answer> {
+  const { guardTarget, systemResolver } = await import('@tijara/sandbox');
+  const { lookup } = guardTarget(target, resolver ?? systemResolver);
+  return new Promise((resolve, reject) => {
+    const request = (target.protocol === 'https:' ? https : http).request(
+      target,
+      {
+        method,
+        headers: { ...headers, 'content-length': String(body.length) },
+        lookup,
+        agent: false,
+        timeout: timeoutMs,
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () =>
+          resolve({
+            status: response.statusCode ?? 502,
+            contentType: response.headers['content-type'],
+            body: Buffer.concat(chunks),
+          }),
+        );
+        response.on('error', reject);
+      },
+    );
+    request.on('timeout', () => request.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    request.on('error', reject);
+    request.end(method === 'GET' || method === 'HEAD' ? undefined : body);
+  });
+}
+
+/** Refuse a forward target the outbound rule forbids before anything listens (a clear error, not a 502 later). */
+export async function checkForwardTarget(url: string, resolver?: Resolver): Promise<void> {
+  const { guardTarget, RefusedTarget, systemResolver } = await import('@tijara/sandbox');
+  const target = new URL(url);
+  try {
+    const { lookup } = guardTarget(target, resolver ?? systemResolver);
+    await new Promise<void>((resolve, reject) =>
+      lookup(target.hostname.replace(/^\[|\]$/g, ''), {}, (error) => (error ? reject(error) : resolve())),
+    );
+  } catch (error) {
+    if (error instanceof RefusedTarget) throw new CliError(`--forward-to ${url}: ${error.message}`);
+    // A name that does not resolve yet may resolve later (the app's DNS, a tunnel): each forward checks again.
+  }
 }
 
 /** Event name and object id of a delivery, in either body shape; undefined parts when it is not JSON. */
@@ -86,25 +155,21 @@ export async function startWebhookRelay(options: WebhookRelayOptions): Promise<W
         body,
         signature: Array.isArray(signature) ? signature[0] : signature,
       };
-      fetch(options.forwardTo, {
-        method: req.method ?? 'POST',
-        headers: forwardedHeaders(req.headers),
-        ...(req.method === 'GET' || req.method === 'HEAD' ? {} : { body }),
-        redirect: 'manual',
-        signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
-      })
-        .then(async (answer) => {
-          const reply = Buffer.from(await answer.arrayBuffer());
-          res.writeHead(answer.status, {
-            'content-type': answer.headers.get('content-type') ?? 'text/plain',
-          });
-          res.end(reply);
+      forward(
+        new URL(options.forwardTo),
+        req.method ?? 'POST',
+        forwardedHeaders(req.headers),
+        body,
+        options.timeoutMs ?? 30_000,
+        options.resolver,
+      )
+        .then((answer) => {
+          res.writeHead(answer.status, { 'content-type': answer.contentType ?? 'text/plain' });
+          res.end(answer.body);
           options.onDelivery({ ...base, status: answer.status, error: undefined });
         })
         .catch((error: unknown) => {
-          const cause =
-            error instanceof Error && error.cause instanceof Error ? error.cause.message : undefined;
-          const message = cause ?? (error instanceof Error ? error.message : String(error));
+          const message = error instanceof Error ? error.message : String(error);
           res.writeHead(502, { 'content-type': 'application/json' });
           res.end(JSON.stringify({ error: 'forward_failed', message }));
           options.onDelivery({ ...base, status: undefined, error: message });

@@ -53,7 +53,23 @@ describe('usage errors: one line on stderr, exit code 2, no stack trace', () => 
       ['sandbox', '--port', 'eighty'],
       "tijara: error: option '-p, --port <port>' argument 'eighty' is invalid. expected a port number 0-65535.",
     ],
-    [['webhooks', 'sign'], "tijara: error: required option '-k, --key <file>' not specified"],
+    [['webhooks', 'sign'], 'tijara: error: ummah signs with an RSA private key: pass --key <file>'],
+    [
+      ['webhooks', 'sign', '--gateway', 'paypal'],
+      "tijara: error: unknown gateway 'paypal' (known: ummah, postpay",
+    ],
+    [
+      ['webhooks', 'sign', '--gateway', 'postpay', '--key', 'k.pem'],
+      'tijara: error: postpay signs with a shared secret: use --secret, not --key',
+    ],
+    [
+      ['webhooks', 'listen', '--gateway', 'postpay', '--forward-to', 'http://127.0.0.1:9/'],
+      "tijara: error: webhooks listen --gateway postpay: only Ummah's webhooks API is driven by the CLI so far",
+    ],
+    [
+      ['sandbox', '--host', '0.0.0.0', '--memory'],
+      'tijara: error: --host 0.0.0.0 makes the sandbox reachable beyond this machine: pass --control-token',
+    ],
     [['webhooks', 'trigger'], "tijara: error: missing required argument 'event'"],
     [
       ['webhooks', 'listen', '--forward-to', 'not a url'],
@@ -99,6 +115,27 @@ describe('failures: one line on stderr, exit code 1; --debug adds the stack', ()
     expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
     expect(result.stderr).toMatch(/^tijara: error: .*(ECONNREFUSED|connect)/);
     expect(result.stderr).not.toContain('sk_test_unreachable');
+  });
+
+  test.each([
+    ['https://10.0.0.7/hook', 'refused to connect to 10.0.0.7 (10.0.0.7 is a private address'],
+    ['http://169.254.169.254/latest/meta-data/', 'a cloud metadata address'],
+    ['https://[fd00::1]/hook', 'a unique-local address'],
+    ['http://192.168.1.20:3000/hook', 'a private address'],
+  ])('listen refuses to forward to %s', async (target, reason) => {
+    const result = await runTijara(['webhooks', 'listen', '--forward-to', target]);
+    expect(result).toMatchObject({ code: 1, stdout: '' });
+    expect(result.stderr).toContain(`tijara: error: --forward-to ${target}: `);
+    expect(result.stderr).toContain(reason);
+  });
+
+  test('Uhmi signs nothing, and says so', async () => {
+    const result = await runTijara(['webhooks', 'sign', '--gateway', 'uhmi'], { input: '{}' });
+    expect(result).toMatchObject({
+      code: 1,
+      stderr:
+        'tijara: error: Uhmi signs no webhooks: your server re-reads the transaction (GET /transactions/{id})\n',
+    });
   });
 
   test('--debug prints the stack trace after the line', async () => {

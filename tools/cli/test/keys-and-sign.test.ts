@@ -1,4 +1,4 @@
-import { createPublicKey, verify } from 'node:crypto';
+import { createHmac, createPublicKey, verify } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -74,4 +74,60 @@ test('sign rejects a file that is not a private key', async () => {
   expect(result.stderr).toBe(
     'tijara: error: not-a-key.pem is not a PEM private key (make one with `tijara keys generate`)\n',
   );
+});
+
+test('sign --gateway postpay: <timestamp>:<hex HMAC-SHA256 of "<timestamp>:<body>">', async () => {
+  const body = Buffer.from('{"type":"order","data":{"order_id":"ord_1","status":"captured"}}', 'utf8');
+  writeFileSync(join(dir, 'postpay.json'), body);
+  const signed = await runTijara(
+    ['webhooks', 'sign', '--gateway', 'postpay', '--secret', 'whsec_test', '--timestamp', '1767225600'],
+    { cwd: dir, input: body },
+  );
+  expect(signed.code).toBe(0);
+  const expected = createHmac('sha256', 'whsec_test')
+    .update(`1767225600:${body.toString('utf8')}`)
+    .digest('hex');
+  expect(signed.stdout).toBe(`1767225600:${expected}\n`);
+
+  // The secret may come from the environment; the timestamp defaults to now.
+  const now = Math.floor(Date.now() / 1000);
+  const fromEnv = await runTijara(['webhooks', 'sign', '--gateway', 'postpay', '--file', 'postpay.json'], {
+    cwd: dir,
+    env: { TIJARA_WEBHOOK_SECRET: 'whsec_test' },
+  });
+  const [stamp, hex] = fromEnv.stdout.trimEnd().split(':');
+  expect(Math.abs(Number(stamp) - now)).toBeLessThan(60);
+  expect(hex).toBe(
+    createHmac('sha256', 'whsec_test')
+      .update(`${stamp}:${body.toString('utf8')}`)
+      .digest('hex'),
+  );
+  expect((await runTijara(['webhooks', 'sign', '--gateway', 'postpay'], { input: body })).stderr).toBe(
+    'tijara: error: postpay signs with a shared secret: pass --secret or set TIJARA_WEBHOOK_SECRET\n',
+  );
+});
+
+test("sign --gateway numipay reproduces the seed's own vector", async () => {
+  // seeds/002: SHA-1 of JSON.stringify(data) + signature_password, uppercase hex.
+  const data = {
+    transaction_id: 'r21nmrtpcmrcava',
+    user_id: '1111222',
+    tracking_id: 'b8f04416-116a-11ed-861d-0242ac120002',
+    status: 'rejected',
+    currency: 'GBP',
+    amount: '200.00',
+    transaction_type: 'withdrawal',
+  };
+  const signed = await runTijara(
+    [
+      'webhooks',
+      'sign',
+      '--gateway',
+      'numipay',
+      '--secret',
+      'spg_test_companyxxxxQyGAheyMqcHVmp8ZMQtkYcev27sCu7RF',
+    ],
+    { input: JSON.stringify(data) },
+  );
+  expect(signed).toMatchObject({ code: 0, stdout: '5FDDA8F46411C132DCFBEE53C39BA06298CB48BC\n' });
 });

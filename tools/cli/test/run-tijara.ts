@@ -26,6 +26,8 @@ export function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS
     'UMMAH_SECRET_KEY',
     'UMMAH_BRAND_ID',
     'TIJARA_DEBUG',
+    'TIJARA_SANDBOX_TOKEN',
+    'TIJARA_WEBHOOK_SECRET',
     'NODE_OPTIONS',
   ]) {
     delete env[name];

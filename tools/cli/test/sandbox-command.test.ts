@@ -1,7 +1,7 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startTijara } from './run-tijara.js';
+import { runTijara, startTijara } from './run-tijara.js';
 
 let dir: string;
 beforeEach(() => {
@@ -33,7 +33,9 @@ test('sandbox starts, prints its address and key, answers /__sandbox/info and th
     unknown
   >;
   expect(state).toMatchObject({ apiBase: `${url}/api/v1/`, secretKey: 'sk_test_cli_sandbox_1234', brandId });
-  expect(existsSync(join(dir, '.tijara', 'sandbox.db'))).toBe(true);
+  // The state file is the one `npm start` uses; it and its directory are the user's alone.
+  expect(statSync(join(dir, '.tijara')).mode & 0o777).toBe(0o700);
+  expect(statSync(join(dir, '.tijara', 'sandbox.sqlite')).mode & 0o777).toBe(0o600);
 
   const result = await sandbox.stop('SIGTERM');
   expect(result).toMatchObject({ code: 0, signal: null });
@@ -42,10 +44,8 @@ test('sandbox starts, prints its address and key, answers /__sandbox/info and th
   await expect(fetch(`${url}/__sandbox/info`)).rejects.toThrow();
 });
 
-test('state persists in the db file across restarts; --memory keeps none', async () => {
-  const first = startTijara(['sandbox', '--port', '0', '--db', 'state/sb.db'], { cwd: dir });
-  const out = await first.waitFor(/Press Ctrl\+C/);
-  const url = /listening on (\S+)/.exec(out)![1]!;
+/** A purchase on the sandbox whose banner is `out`, reached at `url`, with the key and brand it printed. */
+async function createPurchase(out: string, url: string): Promise<{ id: string }> {
   const key = /UMMAH_SECRET_KEY=(\S+)/.exec(out)![1]!;
   const brand = /UMMAH_BRAND_ID=(\S+)/.exec(out)![1]!;
   const created = await fetch(`${url}/api/v1/purchases/`, {
@@ -57,7 +57,15 @@ test('state persists in the db file across restarts; --memory keeps none', async
       purchase: { currency: 'USD', products: [{ name: 'Dates', price: 1500 }] },
     }),
   });
-  const purchase = (await created.json()) as { id: string };
+  return (await created.json()) as { id: string };
+}
+
+test('state persists in the db file across restarts; --memory keeps none', async () => {
+  const first = startTijara(['sandbox', '--port', '0', '--db', 'state/sb.db'], { cwd: dir });
+  const out = await first.waitFor(/Press Ctrl\+C/);
+  const url = /listening on (\S+)/.exec(out)![1]!;
+  const key = /UMMAH_SECRET_KEY=(\S+)/.exec(out)![1]!;
+  const purchase = await createPurchase(out, url);
   expect((await first.stop('SIGINT')).code).toBe(0);
 
   const second = startTijara(['sandbox', '--port', '0', '--db', 'state/sb.db'], { cwd: dir });
@@ -87,4 +95,43 @@ test('a port already in use is one clear error line', async () => {
     `tijara: error: 127.0.0.1:${port} is already in use (another sandbox?); choose another --port\n`,
   );
   await first.stop();
+});
+
+test('sandbox --help names the state file npm start uses, and the control token for exposed hosts', async () => {
+  const { stdout, code } = await runTijara(['sandbox', '--help']);
+  expect(code).toBe(0);
+  // examples/express-store's `npm start` keeps its sandbox in <repository>/.tijara/sandbox.sqlite.
+  const start = readFileSync(
+    join(__dirname, '..', '..', '..', 'examples', 'express-store', 'src', 'start.ts'),
+    'utf8',
+  );
+  expect(start).toContain("join(repoRoot, '.tijara')");
+  expect(start).toContain("join(dataDir, 'sandbox.sqlite')");
+  const help = stdout.replace(/\s+/g, ' ');
+  expect(help).toContain('.tijara/sandbox.sqlite');
+  expect(help).toContain('`npm start` in examples/express-store');
+  expect(help).toContain('--control-token <token>');
+  expect(help).toContain('TIJARA_SANDBOX_TOKEN');
+  expect(help).toContain('anything but loopback needs --control-token');
+});
+
+test('beyond loopback with a control token: the control API needs it, the buyer pages do not', async () => {
+  const sandbox = startTijara(
+    ['sandbox', '--port', '0', '--memory', '--host', '0.0.0.0', '--brand-name', 'Souq Tijara'],
+    { cwd: dir, env: { TIJARA_SANDBOX_TOKEN: 'ctl_test_cli_token' } },
+  );
+  const out = await sandbox.waitFor(/Press Ctrl\+C to stop\./);
+  expect(out).not.toContain('ctl_test_cli_token');
+  const port = /listening on http:\/\/0\.0\.0\.0:(\d+)/.exec(out)![1]!;
+  const url = `http://127.0.0.1:${port}`;
+  expect((await fetch(`${url}/__sandbox/info`)).status).toBe(401);
+  const info = await fetch(`${url}/__sandbox/info`, {
+    headers: { authorization: 'Bearer ctl_test_cli_token' },
+  });
+  expect(info.status).toBe(200);
+  const purchase = await createPurchase(out, url);
+  const page = await fetch(`${url}/checkout/${purchase.id}/`);
+  expect(page.status).toBe(200);
+  expect(await page.text()).toContain('<h1 id="merchant">Souq Tijara</h1>');
+  expect((await sandbox.stop()).code).toBe(0);
 });

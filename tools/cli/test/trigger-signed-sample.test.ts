@@ -1,5 +1,5 @@
-import { createPublicKey, verify } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createHmac, createPublicKey, verify } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLoopbackServer, type LoopbackServer } from '@tijara/testkit';
@@ -108,5 +108,42 @@ test('a non-2xx answer is printed, then reported as a failure (exit 1)', async (
   expect(result.stdout).toBe('purchase.paid  -> 401\n');
   expect(result.stderr).toBe(
     `tijara: error: ${receiver.url}/ answered 401; the gateway would retry this delivery\n`,
+  );
+});
+
+test('trigger --gateway postpay --secret --file: the body, signed the way Postpay signs', async () => {
+  answer = 200;
+  const body = '{"type":"order","data":{"order_id":"ord_9","status":"captured"}}';
+  writeFileSync(join(dir, 'order.json'), body);
+  const before = receiver.requests.length;
+  const result = await runTijara(
+    [
+      'webhooks',
+      'trigger',
+      'order',
+      '--gateway',
+      'postpay',
+      '--secret',
+      'whsec_trigger',
+      '--file',
+      'order.json',
+      '--to',
+      `${receiver.url}/webhooks/postpay`,
+    ],
+    { cwd: dir },
+  );
+  expect(result).toMatchObject({ code: 0, stderr: '', stdout: 'order  -> 200\n' });
+  const request = receiver.requests[before]!;
+  expect(request.body.toString('utf8')).toBe(body);
+  const [stamp, hex] = String(request.headers['x-postpay-signature']).split(':');
+  expect(hex).toBe(createHmac('sha256', 'whsec_trigger').update(`${stamp}:${body}`).digest('hex'));
+  expect(request.headers['x-signature']).toBeUndefined();
+
+  const noBody = await runTijara(
+    ['webhooks', 'trigger', 'order', '--gateway', 'postpay', '--secret', 's', '--to', receiver.url],
+    { cwd: dir },
+  );
+  expect(noBody.stderr).toBe(
+    'tijara: error: trigger --gateway postpay sends a body of yours: pass --file <body>\n',
   );
 });

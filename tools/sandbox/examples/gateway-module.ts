@@ -77,19 +77,25 @@ export const fakeGateway = defineGateway({
     router.get('/stats', (_req, res) => {
       res.json({ charges: count() });
     });
+    // The buyer's page (a real gateway uses the engine's page chrome, src/engine/html.ts) with a button that
+    // exists only for testing: its route is a test hook, so it needs the control token when one is set.
     router.get('/pay/:id', (req, res) => {
-      res
-        .type('html')
-        .send(`<!doctype html><title>Fakepay</title><h1 id="charge">${String(req.params['id'])}</h1>`);
-    });
-
-    const control = express.Router();
-    control.post('/charges/:id/succeed', (req, res) => {
       const charge = charges.get<Charge>('charge', String(req.params['id']));
-      if (!charge || charge.status !== 'pending') {
-        res.status(409).json({ error: 'not pending' });
-        return;
-      }
+      if (!charge) return void res.status(404).type('text').send('No such charge.');
+      res.type('html').send(`<!doctype html><title>Fakepay</title><h1 id="charge">${charge.id}</h1>
+<form method="post" action="${req.baseUrl}/pay/${charge.id}/succeed"><button id="succeed">Succeed</button></form>`);
+    });
+    router.post(
+      '/pay/:id/succeed',
+      express.urlencoded({ extended: false }),
+      services.testHookGuard,
+      (req, res) => succeed(String(req.params['id']), res),
+    );
+
+    /** The charge succeeds: its hook delivery is queued, and signed when each attempt goes out. */
+    const succeed = (id: string, res: express.Response) => {
+      const charge = charges.get<Charge>('charge', id);
+      if (!charge || charge.status !== 'pending') return void res.status(409).json({ error: 'not pending' });
       charge.status = 'succeeded';
       charges.put('charge', charge);
       services.deliveries.enqueue({
@@ -102,7 +108,10 @@ export const fakeGateway = defineGateway({
         signer: 'secret',
       });
       res.json(charge);
-    });
+    };
+
+    const control = express.Router();
+    control.post('/charges/:id/succeed', (req, res) => succeed(String(req.params['id']), res));
 
     return {
       router,

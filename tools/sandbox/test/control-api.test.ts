@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { RunningSandbox } from '../src/index.js';
 import { client, control, createPurchase, start, THREE_DS_CARD, type Client } from './helpers.js';
 
@@ -139,4 +142,48 @@ test('log lines never carry the secret key or a card number', async () => {
   expect(text).toContain('delivery failed after the last retry');
   expect(text).not.toContain(logged.secretKey);
   expect(text).not.toMatch(/4242\s?4242\s?4242\s?4242/);
+});
+
+test('the hosted pages name the merchant by the brand name the store gives, and it is remembered', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tijara-brand-'));
+  const dbFile = join(dir, 'sandbox.sqlite');
+  try {
+    const named = await start({ dbFile, brandName: 'Souq Tijara' });
+    const namedApi = client(named);
+    const before = await createPurchase(namedApi, named.brandId);
+    expect(before.issuer_details.brand_name).toBe('Souq Tijara');
+    const page = await (await fetch(before.checkout_url)).text();
+    expect(page).toContain('<h1 id="merchant">Souq Tijara</h1>');
+    expect(page).not.toContain('Sandbox Store');
+
+    const renamed = await control(named, 'POST', '/ummah/brand', { name: 'Dar al-Tamr' });
+    expect(renamed.body).toEqual({ brand_id: named.brandId, brand_name: 'Dar al-Tamr' });
+    expect((await control(named, 'POST', '/ummah/brand', { name: ' ' })).status).toBe(400);
+    const after = await createPurchase(namedApi, named.brandId);
+    expect(after.issuer_details.brand_name).toBe('Dar al-Tamr');
+    // A purchase keeps the name it was issued under.
+    expect((await namedApi.get(`/purchases/${before.id}/`)).body.issuer_details.brand_name).toBe(
+      'Souq Tijara',
+    );
+    expect((await control(named, 'GET', '/info')).body.gateways.ummah.brandName).toBe('Dar al-Tamr');
+    await named.close();
+
+    const again = await start({ dbFile });
+    try {
+      expect((await createPurchase(client(again), again.brandId)).issuer_details.brand_name).toBe(
+        'Dar al-Tamr',
+      );
+    } finally {
+      await again.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a favicon, so a browser opening any sandbox URL logs no 404', async () => {
+  const icon = await fetch(`${sandbox.url}/favicon.ico`);
+  expect(icon.status).toBe(200);
+  expect(icon.headers.get('content-type')).toContain('image/svg+xml');
+  expect(await icon.text()).toMatch(/^<svg /);
 });

@@ -123,3 +123,33 @@ test("reset forgets every gateway's objects but not their keys", async () => {
   expect(charges.status).toBe(201);
   expect((await control(sandbox, 'GET', '/info')).body.gateways.fakepay.secret).toBe('fk_test_secret');
 });
+
+test("a module's hosted-page test hook needs the control token when one is set", async () => {
+  const guarded = await startSandbox({ port: 0, modules: MODULES, controlToken: 'ctl_test_hooks' });
+  try {
+    const created = await fetch(`${guarded.url}/fakepay/charges`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ amount: 300, callback_url: `${receiver.url}/fake` }),
+    });
+    const charge = (await created.json()) as Json;
+    const page = await (await fetch(charge.pay_url)).text();
+    expect(page).toContain(`action="/fakepay/pay/${charge.id}/succeed"`);
+    const press = (form: Record<string, string>, headers: Record<string, string> = {}) =>
+      fetch(`${guarded.url}/fakepay/pay/${charge.id}/succeed`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+        body: new URLSearchParams(form),
+      });
+    expect((await press({})).status).toBe(401);
+    expect((await press({ sandbox_token: 'wrong' })).status).toBe(401);
+    expect(
+      (await press({ sandbox_token: 'ctl_test_hooks' }, { origin: 'https://evil.example' })).status,
+    ).toBe(403);
+    const pressed = await press({ sandbox_token: 'ctl_test_hooks' });
+    expect(pressed.status).toBe(200);
+    expect(((await pressed.json()) as Json).status).toBe('succeeded');
+  } finally {
+    await guarded.close();
+  }
+});

@@ -1,4 +1,7 @@
 import { createHmac } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { control, start, startReceiver, type Json, type Receiver } from './helpers.js';
 import type { RunningSandbox } from '../src/index.js';
 
@@ -538,5 +541,57 @@ describe('sandbox integration', () => {
     const landing = await (await fetch(`${sandbox.url}/`)).text();
     expect(landing).toContain(sandbox.gateways.postpay.merchantId);
     expect(landing).not.toContain(sandbox.gateways.postpay.secretKey);
+  });
+});
+
+describe('persistence', () => {
+  it('keeps the merchant, its orders, hooks and settlement lines across a restart on one SQLite file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tijara-postpay-'));
+    const dbFile = join(dir, 'sandbox.sqlite');
+    try {
+      const first = await start({ dbFile });
+      const { merchantId, secretKey } = first.gateways.postpay;
+      const credentials = { merchantId, secretKey };
+      const headers = {
+        authorization: `Basic ${Buffer.from(`${credentials.merchantId}:${credentials.secretKey}`).toString('base64')}`,
+        accept: MEDIA_TYPE,
+        'content-type': 'application/json',
+      };
+      const call = (base: string, method: string, path: string, body?: unknown) =>
+        fetch(`${base}/postpay${path}`, {
+          method,
+          headers,
+          body: body === undefined ? undefined : JSON.stringify(body),
+        });
+      try {
+        const created = (await (
+          await call(first.url, 'POST', '/checkouts', seedCheckout('o-kept'))
+        ).json()) as Json;
+        await control(first, 'POST', `/postpay/checkouts/${created.token}/approve`);
+        await call(first.url, 'POST', '/orders/o-kept/capture');
+        await call(first.url, 'POST', '/hooks', {
+          events: ['order'],
+          url: 'https://www.example.ae/hooks',
+          secret: 'kept-secret',
+        });
+      } finally {
+        await first.close();
+      }
+      const second = await start({ dbFile });
+      try {
+        expect(second.gateways.postpay).toMatchObject(credentials);
+        expect(((await (await call(second.url, 'GET', '/orders/o-kept')).json()) as Json).status).toBe(
+          'captured',
+        );
+        expect(((await (await call(second.url, 'GET', '/hooks')).json()) as Json).count).toBe(1);
+        expect(
+          ((await (await call(second.url, 'GET', '/transactions')).json()) as Json).results[0].total_amount,
+        ).toBe(77525);
+      } finally {
+        await second.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { createPostpayDriver, type PostpayDriver } from '@tijara/postpay';
+import { createPostpayDriver, postpayTestWebhookHeaders, type PostpayDriver } from '@tijara/postpay';
 import { runDriverConformance, type DriverConformanceSetup } from '@tijara/testkit';
+import { aedPayment } from '../../../libs/postpay/test/support/fixtures.js';
 import type { RunningSandbox } from '../src/index.js';
 import { control, start, startReceiver, type Receiver } from './helpers.js';
 
@@ -14,21 +15,8 @@ import { control, start, startReceiver, type Receiver } from './helpers.js';
 const MERCHANT_ID = `id_${randomBytes(8).toString('hex')}`;
 const SECRET_KEY = `sk_test_${randomBytes(20).toString('hex')}`;
 const HOOK_SECRET = `hook_${randomBytes(16).toString('hex')}`;
-const AMOUNT = 2999;
 
-const paymentInput = {
-  amount: AMOUNT,
-  currency: 'AED',
-  reference: 'conformance-1',
-  taxAmount: 143,
-  customer: {
-    email: 'aisha@example.ae',
-    name: 'Aisha Rahman',
-    shippingAddress: { line1: 'Al Wasl Road 12', city: 'Dubai', country: 'AE' },
-  },
-  capture: 'automatic' as const,
-  returnUrls: { success: 'https://shop.example/ok', failure: 'https://shop.example/ko' },
-};
+const paymentInput = aedPayment('conformance-1');
 
 function setup(): DriverConformanceSetup {
   let sandbox: RunningSandbox;
@@ -68,20 +56,46 @@ function setup(): DriverConformanceSetup {
         if (decision.status !== 200) throw new Error(`approve: ${decision.status}`);
         return payment.id;
       };
+      /** The hook delivery the sandbox sent for a freshly approved order. */
+      const delivered = async () => {
+        const id = await approved();
+        await sandbox.settle();
+        const delivery = receiver.requests.find((r) => r.json?.data?.order_id === id);
+        if (!delivery) throw new Error(`no hook delivery for ${id}`);
+        return delivery;
+      };
       return {
         baseUrl: `${sandbox.url}/postpay`,
         paymentInput,
-        authorizedPaymentId: approved,
+        approvedPaymentId: approved,
         paidPaymentId: async () => (await driver.capture(await approved())).id,
         signedWebhook: async () => {
-          const id = await approved();
-          await sandbox.settle();
-          const delivery = receiver.requests.find((r) => r.json?.data?.order_id === id);
-          if (!delivery) throw new Error(`no hook delivery for ${id}`);
+          const delivery = await delivered();
           return {
             rawBody: delivery.body,
             headers: { 'x-postpay-signature': String(delivery.headers['x-postpay-signature']) },
           };
+        },
+        // The sandbox's own bytes, signed as Postpay signs them but at the given instant.
+        signedWebhookAt: async (timestamp) => {
+          const delivery = await delivered();
+          return {
+            rawBody: delivery.body,
+            headers: postpayTestWebhookHeaders(delivery.body, HOOK_SECRET, timestamp),
+          };
+        },
+        returnParams: async () => {
+          const payment = await driver.createPayment(paymentInput);
+          const token = new URL((payment.nextAction as { url: string }).url).pathname.split('/').pop();
+          const decision = await control(sandbox, 'POST', `/postpay/checkouts/${token}/approve`);
+          const query = Object.fromEntries(new URL(decision.body.redirect_url as string).searchParams);
+          return { params: { query, paymentId: payment.id }, paymentId: payment.id };
+        },
+        // Someone else's approval brought back to an order the store sent the buyer to pay.
+        mismatchedReturnParams: async () => {
+          const other = await approved();
+          const mine = await driver.createPayment(paymentInput);
+          return { query: { order_id: other, status: 'APPROVED' }, paymentId: mine.id };
         },
         close: async () => {
           await receiver.close();
@@ -89,6 +103,7 @@ function setup(): DriverConformanceSetup {
         },
       };
     },
+    timestampedWebhooks: { toleranceSeconds: 300 },
     errorBody: (status) => ({ error: { code: `http_${status}`, message: `Postpay answered ${status}.` } }),
   };
 }

@@ -324,3 +324,19 @@ describe('success_callback', () => {
     expect(receiver.requests).toHaveLength(0);
   });
 });
+
+test("a deleted webhook's pending deliveries stop: its key is gone with it", async () => {
+  receiver.respondWith(500);
+  const webhook = (await api.post('/webhooks/', { callback: receiver.url, events: ['purchase.paid'] })).body;
+  const purchase = await createPurchase(api, sandbox.brandId);
+  await pay(sandbox, purchase.id);
+  await receiver.waitFor(1);
+  await sandbox.settle();
+  expect((await api.del(`/webhooks/${webhook.id}/`)).status).toBe(204);
+  await sandbox.advanceClock(3 * 60);
+  await sandbox.settle();
+  expect(receiver.requests).toHaveLength(1);
+  const log = await api.get(`/webhooks/deliveries/?id=${purchase.id}&source_type=purchase`);
+  expect(log.body.results[0]).toMatchObject({ status: 'failed', attempt_count: 2 });
+  expect(log.body.results[0].attempts[1].error).toBe('the signing key is gone (the webhook it was for was deleted)');
+});

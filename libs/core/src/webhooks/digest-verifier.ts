@@ -1,11 +1,9 @@
-import { createHash, getHashes, timingSafeEqual } from 'node:crypto';
-import { ConfigurationError } from '../errors.js';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { HeaderBag } from '../gateway.js';
-import type { Logger } from '../logger.js';
-import { KeyRing, type KeySource } from './key-ring.js';
-import { parseSharedSecret, secretFingerprint } from './shared-secret.js';
+import type { KeyRing } from './key-ring.js';
+import { sharedSecretRing, type SharedSecretOptions } from './shared-secret.js';
 import {
-  gatewayIdOf,
+  assertDigestAlgorithm,
   gatewayNameOf,
   readSignedWebhook,
   signatureError,
@@ -14,13 +12,7 @@ import {
   type WebhookSignatureVerifier,
 } from './signed-webhook.js';
 
-export interface DigestSignatureVerifierOptions {
-  readonly gateway: GatewayLabel;
-  /** The header carrying the hex digest (`x-signature`); read case-insensitively. */
-  readonly header: string;
-  /** Secrets (signature passwords) to accept: old and new during a rotation. */
-  readonly secrets?: readonly string[];
-  readonly sources?: readonly KeySource<string>[];
+export interface DigestSignatureVerifierOptions extends SharedSecretOptions {
   /** The hash (default sha1, Numipay's). */
   readonly algorithm?: string;
   /**
@@ -30,11 +22,6 @@ export interface DigestSignatureVerifierOptions {
   readonly signedPart?: (parsed: unknown) => unknown;
   /** How messages name one secret (default `<gateway> signature password`). */
   readonly keyName?: string;
-  readonly minRefreshIntervalMs?: number;
-  readonly maxRefreshedKeys?: number;
-  readonly configureHint?: string;
-  readonly logger?: Logger;
-  readonly now?: () => number;
 }
 
 const HEX = /^(?:[0-9a-fA-F]{2})+$/;
@@ -65,29 +52,10 @@ export class DigestSignatureVerifier implements WebhookSignatureVerifier {
     this.#gateway = gateway;
     this.#header = options.header;
     this.#algorithm = options.algorithm ?? 'sha1';
-    if (!getHashes().includes(this.#algorithm.toLowerCase())) {
-      throw new ConfigurationError(
-        `${gatewayNameOf(gateway)} signature hash "${this.#algorithm}" is not supported`,
-        { gateway: gatewayIdOf(gateway), code: 'invalid_digest' },
-      );
-    }
+    assertDigestAlgorithm(this.#algorithm, gateway);
     this.#length = createHash(this.#algorithm).digest().length;
     this.#signedPart = options.signedPart ?? ((parsed) => parsed);
-    const keyName = options.keyName ?? `${gatewayNameOf(gateway)} signature password`;
-    this.keys = new KeyRing<Buffer, string>({
-      gateway,
-      parse: (input) => parseSharedSecret(input, gateway, keyName),
-      fingerprint: secretFingerprint,
-      names: { signature: options.header, key: keyName },
-      noKeyCode: 'no_secret',
-      keys: options.secrets,
-      sources: options.sources,
-      minRefreshIntervalMs: options.minRefreshIntervalMs,
-      maxRefreshedKeys: options.maxRefreshedKeys,
-      configureHint: options.configureHint,
-      logger: options.logger,
-      now: options.now,
-    });
+    this.keys = sharedSecretRing(options, options.keyName ?? `${gatewayNameOf(gateway)} signature password`);
   }
 
   async verify(rawBody: unknown, headers: HeaderBag): Promise<Buffer> {

@@ -1,10 +1,10 @@
-import { createHmac, getHashes, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { ConfigurationError } from '../errors.js';
 import type { HeaderBag } from '../gateway.js';
-import type { Logger } from '../logger.js';
-import { KeyRing, type KeySource } from './key-ring.js';
-import { parseSharedSecret, secretFingerprint } from './shared-secret.js';
+import type { KeyRing } from './key-ring.js';
+import { sharedSecretRing, type SharedSecretOptions } from './shared-secret.js';
 import {
+  assertDigestAlgorithm,
   gatewayIdOf,
   gatewayNameOf,
   readSignedWebhook,
@@ -44,14 +44,7 @@ export const TIMESTAMP_COLON_HEX: HmacScheme = Object.freeze({
 /** ±5 minutes: enough for clock drift and delivery delays, short enough that a captured delivery goes stale. */
 export const DEFAULT_TIMESTAMP_TOLERANCE_SECONDS = 300;
 
-export interface HmacSignatureVerifierOptions {
-  readonly gateway: GatewayLabel;
-  /** The header carrying timestamp and signature (`X-Postpay-Signature`); read case-insensitively. */
-  readonly header: string;
-  /** Secrets to accept: give old and new during a rotation; any one verifying is enough. */
-  readonly secrets?: readonly string[];
-  /** Asked for fresh secrets (e.g. re-reading the hooks) when none verifies; rate limited like every KeyRing. */
-  readonly sources?: readonly KeySource<string>[];
+export interface HmacSignatureVerifierOptions extends SharedSecretOptions {
   /** Largest accepted |now − timestamp|, both ways (default 300 s). */
   readonly toleranceSeconds?: number;
   /** The HMAC's hash (default sha256). */
@@ -60,22 +53,6 @@ export interface HmacSignatureVerifierOptions {
   readonly scheme?: HmacScheme;
   /** How messages name one secret (default `<gateway> webhook secret`). */
   readonly keyName?: string;
-  readonly minRefreshIntervalMs?: number;
-  readonly maxRefreshedKeys?: number;
-  readonly configureHint?: string;
-  readonly logger?: Logger;
-  /** Clock in ms, injectable so the tolerance is testable without waiting. */
-  readonly now?: () => number;
-}
-
-function checkAlgorithm(algorithm: string, gateway: GatewayLabel): void {
-  // Checked up front because a bad name would otherwise refuse every delivery as forged.
-  if (!getHashes().includes(algorithm.toLowerCase())) {
-    throw new ConfigurationError(`${gatewayNameOf(gateway)} signature hash "${algorithm}" is not supported`, {
-      gateway: gatewayIdOf(gateway),
-      code: 'invalid_digest',
-    });
-  }
 }
 
 /**
@@ -99,7 +76,7 @@ export class HmacSignatureVerifier implements WebhookSignatureVerifier {
     this.#algorithm = options.algorithm ?? 'sha256';
     this.#scheme = options.scheme ?? TIMESTAMP_COLON_HEX;
     this.#now = options.now ?? Date.now;
-    checkAlgorithm(this.#algorithm, gateway);
+    assertDigestAlgorithm(this.#algorithm, gateway);
     const tolerance = options.toleranceSeconds ?? DEFAULT_TIMESTAMP_TOLERANCE_SECONDS;
     if (!(tolerance > 0) || !Number.isFinite(tolerance)) {
       throw new ConfigurationError(`${gatewayNameOf(gateway)} toleranceSeconds must be a positive number`, {
@@ -108,21 +85,7 @@ export class HmacSignatureVerifier implements WebhookSignatureVerifier {
       });
     }
     this.#toleranceSeconds = tolerance;
-    const keyName = options.keyName ?? `${gatewayNameOf(gateway)} webhook secret`;
-    this.keys = new KeyRing<Buffer, string>({
-      gateway,
-      parse: (input) => parseSharedSecret(input, gateway, keyName),
-      fingerprint: secretFingerprint,
-      names: { signature: options.header, key: keyName },
-      noKeyCode: 'no_secret',
-      keys: options.secrets,
-      sources: options.sources,
-      minRefreshIntervalMs: options.minRefreshIntervalMs,
-      maxRefreshedKeys: options.maxRefreshedKeys,
-      configureHint: options.configureHint,
-      logger: options.logger,
-      now: options.now,
-    });
+    this.keys = sharedSecretRing(options, options.keyName ?? `${gatewayNameOf(gateway)} webhook secret`);
   }
 
   async verify(rawBody: unknown, headers: HeaderBag): Promise<Buffer> {

@@ -1,4 +1,5 @@
-import { SignatureVerificationError } from '../errors.js';
+import { getHashes } from 'node:crypto';
+import { ConfigurationError, SignatureVerificationError } from '../errors.js';
 import { readHeader, type HeaderBag } from '../gateway.js';
 
 /** Authenticates a webhook delivery over its exact raw bytes. */
@@ -98,4 +99,20 @@ export function readSignedWebhook(
     );
   }
   return { body, signature };
+}
+
+/**
+ * Refuse a hash name node does not know, at construction: verify() treats a throw as a mismatch, so a typo would
+ * otherwise refuse every delivery as forged.
+ */
+export function assertDigestAlgorithm(algorithm: string, gateway: GatewayLabel): void {
+  if (!getHashes().includes(algorithm.toLowerCase())) {
+    throw new ConfigurationError(
+      `${gatewayNameOf(gateway)} signature digest "${algorithm}" is not supported`,
+      {
+        gateway: gatewayIdOf(gateway),
+        code: 'invalid_digest',
+      },
+    );
+  }
 }

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { CreatePaymentInput } from '@tijara/core';
 
 /** A recorded exchange: what the client must send, and what the gateway answered (seed 003 examples). */
 export interface EndpointFixture {
@@ -36,3 +37,20 @@ export function loadEndpointFixtures(): Map<string, EndpointFixture> {
 export const MERCHANT_ID = 'id_3f9a8b7c6d5e4f30';
 export const TEST_SECRET_KEY = 'sk_test_2b9c4d6e8f0a1b3c5d7e9f1a3b5c7d9e';
 export const HOOK_SECRET = 'whsec_postpay_7d1e3f5a7b9c1d3e5f7a9b1c3d5e7f9a';
+
+/** A 29.99 AED payment with what Postpay requires (a shipping address), for the conformance suite and driver tests. */
+export function aedPayment(reference: string): CreatePaymentInput {
+  return {
+    amount: 2999,
+    currency: 'AED',
+    reference,
+    taxAmount: 143,
+    customer: {
+      email: 'aisha@example.ae',
+      name: 'Aisha Rahman',
+      shippingAddress: { line1: 'Al Wasl Road 12', city: 'Dubai', country: 'AE' },
+    },
+    capture: 'automatic',
+    returnUrls: { success: 'https://shop.example/ok', failure: 'https://shop.example/ko' },
+  };
+}

@@ -5,20 +5,26 @@ import type { Logger } from '@tijara/core';
 import { note, say, untilStopped, type CliIo } from '../cli-io.js';
 import { CliError, UsageError } from '../cli-errors.js';
 import { clearSandboxState, writeSandboxState } from '../local-state.js';
-import { parseNumber, parsePort, parseUrl } from '../option-parsers.js';
+import { parseList, parseNumber, parsePort, parseUrl } from '../option-parsers.js';
 
 export const DEFAULT_SANDBOX_PORT = 4010;
-export const DEFAULT_SANDBOX_DB = '.tijara/sandbox.db';
+/** The file `npm start` (examples/express-store) keeps its sandbox in, under the repository root. */
+export const DEFAULT_SANDBOX_DB = '.tijara/sandbox.sqlite';
+/** The control token's environment variable, for `tijara sandbox` and for the commands that talk to one. */
+export const CONTROL_TOKEN_ENV = 'TIJARA_SANDBOX_TOKEN';
 
 interface SandboxOptions {
   port: number;
   host: string;
   secretKey?: string;
   brandId?: string;
+  brandName?: string;
   db?: string;
   memory?: boolean;
   webhookTimeScale?: number;
   publicUrl?: string;
+  controlToken?: string;
+  allowedHost?: string[];
   verbose?: boolean;
 }
 
@@ -35,10 +41,15 @@ function stderrLogger(io: CliIo): Logger {
 export function registerSandboxCommand(program: Command, io: CliIo): void {
   program
     .command('sandbox')
-    .summary('run the local Ummah gateway emulator until Ctrl+C')
+    .summary('run the local gateway sandbox (every gateway it emulates) until Ctrl+C')
     .description(
-      'Run the local Ummah gateway emulator (API, hosted checkout page, signed webhooks, control API under ' +
-        '/__sandbox/) until SIGINT or SIGTERM. State persists in a SQLite file unless --memory is given.',
+      'Run the local gateway sandbox until SIGINT or SIGTERM: every gateway it emulates at once (Ummah at the ' +
+        'root: API, hosted checkout page, signed webhooks), and the control API under /__sandbox/. State persists ' +
+        `in a SQLite file (default ${DEFAULT_SANDBOX_DB}, the file \`npm start\` in examples/express-store keeps ` +
+        'under the repository root, so run from there both share one sandbox) unless --memory is given.\n\n' +
+        'It listens on 127.0.0.1. To listen anywhere else (--host 0.0.0.0, a LAN address) a control token is ' +
+        `required (--control-token or ${CONTROL_TOKEN_ENV}): the control API then answers only requests that ` +
+        'send it (Authorization: Bearer <token>), and refuses other sites and host names either way.',
     )
     .option(
       '-p, --port <port>',
@@ -46,12 +57,26 @@ export function registerSandboxCommand(program: Command, io: CliIo): void {
       parsePort,
       DEFAULT_SANDBOX_PORT,
     )
-    .option('--host <host>', 'interface to bind', '127.0.0.1')
-    .option('--secret-key <key>', 'the sk_test_… key the API accepts (default: the sandbox picks one)')
-    .option('--brand-id <id>', 'brand id of the emulated account (default: the sandbox picks one)')
+    .option('--host <host>', 'interface to bind; anything but loopback needs --control-token', '127.0.0.1')
+    .option(
+      '--control-token <token>',
+      `token the control API (/__sandbox/) requires (env ${CONTROL_TOKEN_ENV}); required beyond loopback`,
+    )
+    .option(
+      '--allowed-host <names>',
+      'further host names the control API answers to (comma-separated; e.g. a LAN name)',
+      parseList,
+    )
+    .option('--secret-key <key>', 'the sk_test_… key the Ummah API accepts (default: the sandbox picks one)')
+    .option('--brand-id <id>', 'brand id of the emulated Ummah account (default: the sandbox picks one)')
+    .option(
+      '--brand-name <name>',
+      "the merchant's name on Ummah's hosted pages (remembered; default Sandbox Store)",
+    )
     .option(
       '--db <file>',
-      `SQLite file for the sandbox state (default: ${DEFAULT_SANDBOX_DB} in this directory)`,
+      `SQLite file for the sandbox state (default: ${DEFAULT_SANDBOX_DB} in this directory, which npm start ` +
+        'uses at the repository root)',
     )
     .option('--memory', 'keep the state in memory only; it is gone when the sandbox stops')
     .option(
@@ -67,13 +92,10 @@ export function registerSandboxCommand(program: Command, io: CliIo): void {
     .option('-v, --verbose', "print the sandbox's log (deliveries, failures) on stderr as JSON lines")
     .action(async (options: SandboxOptions) => {
       if (options.db && options.memory) throw new UsageError('--db and --memory cannot be used together');
-      // Listen for Ctrl+C before announcing readiness, so a signal right after the banner is never lost.
-      const stopped = untilStopped(io);
-      const dbFile = options.memory ? ':memory:' : resolve(io.cwd, options.db ?? DEFAULT_SANDBOX_DB);
-      if (!options.memory) mkdirSync(dirname(dbFile), { recursive: true });
+      const controlToken = options.controlToken ?? (io.env[CONTROL_TOKEN_ENV] || undefined);
 
       // Loaded on demand: the emulator (HTTP server, SQLite) is heavy and only this command needs it.
-      const { startSandbox } = await import('@tijara/sandbox').catch((error: unknown) => {
+      const { isLoopbackHost, startSandbox } = await import('@tijara/sandbox').catch((error: unknown) => {
         if ((error as NodeJS.ErrnoException).code === 'ERR_UNKNOWN_BUILTIN_MODULE') {
           throw new CliError(
             `the sandbox needs Node >= 22.12 (for node:sqlite) and this is ${process.version}; ` +
@@ -82,14 +104,29 @@ export function registerSandboxCommand(program: Command, io: CliIo): void {
         }
         throw error;
       });
+      if (!isLoopbackHost(options.host) && !controlToken) {
+        throw new UsageError(
+          `--host ${options.host} makes the sandbox reachable beyond this machine: pass --control-token ` +
+            `(or set ${CONTROL_TOKEN_ENV}) so only you can drive it`,
+        );
+      }
+      // Listen for Ctrl+C before announcing readiness, so a signal right after the banner is never lost.
+      const stopped = untilStopped(io);
+      const dbFile = options.memory ? ':memory:' : resolve(io.cwd, options.db ?? DEFAULT_SANDBOX_DB);
+      // The directory holds keys: this user's alone (the sandbox makes the file itself 0600).
+      if (!options.memory) mkdirSync(dirname(dbFile), { recursive: true, mode: 0o700 });
+
       const sandbox = await startSandbox({
         port: options.port,
         host: options.host,
         dbFile,
         ...(options.secretKey === undefined ? {} : { secretKey: options.secretKey }),
         ...(options.brandId === undefined ? {} : { brandId: options.brandId }),
+        ...(options.brandName === undefined ? {} : { brandName: options.brandName }),
         ...(options.webhookTimeScale === undefined ? {} : { webhookTimeScale: options.webhookTimeScale }),
         ...(options.publicUrl === undefined ? {} : { publicUrl: options.publicUrl.replace(/\/$/, '') }),
+        ...(controlToken === undefined ? {} : { controlToken }),
+        ...(options.allowedHost === undefined ? {} : { allowedHosts: options.allowedHost }),
         ...(options.verbose ? { logger: stderrLogger(io) } : {}),
       }).catch((error: unknown) => {
         if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
@@ -107,12 +144,23 @@ export function registerSandboxCommand(program: Command, io: CliIo): void {
         pid: process.pid,
       });
 
-      say(io, `Ummah sandbox listening on ${sandbox.url}`);
+      say(io, `Sandbox listening on ${sandbox.url}`);
+      say(io, `  State       ${options.memory ? 'in memory' : dbFile}`);
+      say(
+        io,
+        `  Control     ${sandbox.url}/__sandbox/info${controlToken ? ' (send the control token)' : ''}`,
+      );
+      say(io);
+      say(io, 'Ummah');
       say(io, `  API base    ${sandbox.apiBase}`);
       say(io, `  Brand id    ${sandbox.brandId}`);
       say(io, `  Secret key  ${sandbox.secretKey}`);
       say(io, `  Checkout    ${sandbox.url}/checkout/<purchase id>/ (test card 4242 4242 4242 4242)`);
-      say(io, `  State       ${options.memory ? 'in memory' : dbFile}`);
+      // Every other gateway lives at /<name>; its connection details are in /__sandbox/info → gateways.<name>.
+      for (const name of Object.keys(sandbox.gateways).filter((gateway) => gateway !== 'ummah')) {
+        say(io, `${name[0]!.toUpperCase()}${name.slice(1)}`);
+        say(io, `  Base URL    ${sandbox.url}/${name}`);
+      }
       say(io);
       say(io, `export UMMAH_API_BASE=${sandbox.apiBase}`);
       say(io, `export UMMAH_SECRET_KEY=${sandbox.secretKey}`);

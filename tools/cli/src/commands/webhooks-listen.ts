@@ -6,11 +6,13 @@ import { CliError, formatError } from '../cli-errors.js';
 import { findLoggedDelivery } from '../delivery-log.js';
 import { checkEventNames } from '../event-names.js';
 import { addConnectionOptions, connect, type ConnectionFlags } from '../gateway-connection.js';
+import { DEFAULT_GATEWAY, GATEWAY_OPTION_HELP, requireUmmah } from '../gateway-signers.js';
 import { captureDelivery } from '../local-state.js';
 import { parseList, parsePort, parseUrl } from '../option-parsers.js';
-import { startWebhookRelay, type RelayedDelivery } from '../webhook-relay.js';
+import { checkForwardTarget, startWebhookRelay, type RelayedDelivery } from '../webhook-relay.js';
 
 interface ListenOptions extends ConnectionFlags {
+  gateway: string;
   forwardTo: string;
   events?: string[];
   host: string;
@@ -39,8 +41,11 @@ export function registerWebhooksListenCommand(webhooks: Command, io: CliIo): voi
       'Register a webhook on the gateway that points at a receiver this command runs, and forward every ' +
         'delivery byte for byte (X-Signature intact) to your app. Prints the webhook public key your app ' +
         'verifies with, one line per delivery, and deletes the webhook on exit (Ctrl+C). Deliveries are kept ' +
-        'in .tijara/deliveries.jsonl so `tijara webhooks replay` can re-send them.',
+        'in .tijara/deliveries.jsonl so `tijara webhooks replay` can re-send them. The forward target must be ' +
+        'this machine (loopback) or a public HTTPS URL: private, link-local and cloud-metadata addresses are ' +
+        'refused, checked again as each delivery is forwarded.',
     )
+    .option('-g, --gateway <name>', GATEWAY_OPTION_HELP, DEFAULT_GATEWAY)
     .requiredOption(
       '--forward-to <url>',
       'your webhook endpoint, e.g. http://localhost:3000/webhooks/ummah',
@@ -56,8 +61,10 @@ export function registerWebhooksListenCommand(webhooks: Command, io: CliIo): voi
     )
     .option('--public-key-out <file>', 'also write the webhook public key (PEM) to this file');
   addConnectionOptions(command).action(async (options: ListenOptions) => {
+    requireUmmah('listen', options.gateway);
     const stopped = untilStopped(io);
     const events = options.events ? checkEventNames(options.events) : undefined;
+    await checkForwardTarget(options.forwardTo);
     const connection = await connect(io, options);
 
     let webhookId: string | undefined;

@@ -9,12 +9,14 @@ import {
   type ConnectionFlags,
   type GatewayConnection,
 } from '../gateway-connection.js';
+import { DEFAULT_GATEWAY, GATEWAY_OPTION_HELP, requireUmmah } from '../gateway-signers.js';
 import { readCapturedDeliveries } from '../local-state.js';
 import { parseUrl } from '../option-parsers.js';
 
 type SourceType = (typeof DELIVERY_SOURCE_TYPES)[number];
 
 interface ReplayOptions extends ConnectionFlags {
+  gateway: string;
   to: string;
   object?: string;
   sourceType: string;
@@ -70,12 +72,14 @@ export function registerWebhooksReplayCommand(webhooks: Command, io: CliIo): voi
         '`tijara webhooks listen` kept in .tijara/deliveries.jsonl.',
     )
     .requiredOption('--to <url>', 'your webhook endpoint', parseUrl)
+    .option('-g, --gateway <name>', GATEWAY_OPTION_HELP, DEFAULT_GATEWAY)
     .option(
       '--object <id>',
       'id of the purchase (payment, payout, subscriber) it was about; found by itself on a sandbox',
     )
     .option('--source-type <type>', `type of that object: ${DELIVERY_SOURCE_TYPES.join(', ')}`, 'purchase');
   addConnectionOptions(command).action(async (deliveryId: string, options: ReplayOptions) => {
+    requireUmmah('replay', options.gateway);
     if (!(DELIVERY_SOURCE_TYPES as readonly string[]).includes(options.sourceType)) {
       throw new UsageError(`--source-type must be one of ${DELIVERY_SOURCE_TYPES.join(', ')}`);
     }

@@ -1,29 +1,43 @@
 import type { Command } from 'commander';
-import { UMMAH_EVENT_TYPES, ummahTestWebhookHeaders } from '@tijara/ummah';
+import { UMMAH_EVENT_TYPES } from '@tijara/ummah';
 import { note, say, type CliIo } from '../cli-io.js';
 import { CliError, UsageError } from '../cli-errors.js';
 import { checkEventNames } from '../event-names.js';
-import { sampleDeliveryBody } from '../sample-events.js';
 import { addConnectionOptions, connect, type ConnectionFlags } from '../gateway-connection.js';
-import { readPrivateKey } from '../key-files.js';
+import { gatewayCredential, type CredentialFlags } from '../gateway-credential.js';
+import {
+  DEFAULT_GATEWAY,
+  GATEWAY_OPTION_HELP,
+  gatewaySigner,
+  type GatewaySigner,
+} from '../gateway-signers.js';
+import { readBodyFile } from '../key-files.js';
 import { parseNumber, parseUrl } from '../option-parsers.js';
+import { sampleDeliveryBody } from '../sample-events.js';
 import { SCENARIOS } from '../trigger-scenarios.js';
 import { startWebhookRelay, type RelayedDelivery } from '../webhook-relay.js';
 
-interface TriggerOptions extends ConnectionFlags {
+interface TriggerOptions extends ConnectionFlags, CredentialFlags {
+  gateway: string;
   to?: string;
-  key?: string;
+  file?: string;
   timeout: number;
 }
 
 const REAL_EVENTS = Object.keys(SCENARIOS);
 
-/** POST a body with its X-Signature, as the gateway would; returns the endpoint's status. */
-async function postSigned(url: string, body: Buffer, privateKey: string): Promise<number> {
+/** POST a body signed as the gateway would sign it; returns the endpoint's status. */
+async function postSigned(
+  url: string,
+  body: Buffer,
+  signer: GatewaySigner,
+  credential: string,
+): Promise<number> {
+  const signature = signer.sign(body, credential, Math.floor(Date.now() / 1000));
   try {
     const response = await fetch(url, {
       method: 'POST',
-      headers: { ...ummahTestWebhookHeaders(body, privateKey), 'user-agent': 'tijara-cli' },
+      headers: { 'content-type': 'application/json', [signer.header]: signature, 'user-agent': 'tijara-cli' },
       body,
       redirect: 'manual',
       signal: AbortSignal.timeout(30_000),
@@ -64,8 +78,17 @@ export function registerWebhooksTriggerCommand(webhooks: Command, io: CliIo): vo
         '(e.g. a running `tijara webhooks listen`) receives it; with --to, a temporary webhook delivers it to ' +
         'that URL. Prints the status code your endpoint answered.',
     )
+    .option('-g, --gateway <name>', GATEWAY_OPTION_HELP, DEFAULT_GATEWAY)
     .option('--to <url>', 'your webhook endpoint', parseUrl)
-    .option('-k, --key <file>', 'PEM private key: send a signed sample instead of a real gateway event')
+    .option(
+      '-k, --key <file>',
+      'Ummah: PEM private key: send a signed sample instead of a real gateway event',
+    )
+    .option(
+      '--secret <secret>',
+      'Postpay, Numipay: the shared secret to sign with (env TIJARA_WEBHOOK_SECRET); sends --file, signed',
+    )
+    .option('-f, --file <file>', 'send this body (signed) instead of a built-in sample')
     .option(
       '--timeout <seconds>',
       'how long to wait for the gateway to deliver a real event',
@@ -73,13 +96,19 @@ export function registerWebhooksTriggerCommand(webhooks: Command, io: CliIo): vo
       30,
     );
   addConnectionOptions(command).action(async (event: string, options: TriggerOptions) => {
-    checkEventNames([event]);
+    const signer = gatewaySigner(options.gateway);
+    // Event names are checked where the CLI knows them; for other gateways the name only labels the output.
+    if (signer.name === 'ummah') checkEventNames([event]);
 
-    if (options.key) {
-      if (!options.to) throw new UsageError('--key needs --to: the signed sample is POSTed there');
-      const privateKey = readPrivateKey(io, options.key);
-      const body = sampleDeliveryBody(event);
-      const status = await postSigned(options.to, body, privateKey);
+    if (options.key || options.secret || options.file || signer.name !== 'ummah') {
+      const flag = signer.credential === 'private-key' ? '--key' : '--secret';
+      if (!options.to) throw new UsageError(`${flag} needs --to: the signed sample is POSTed there`);
+      const credential = gatewayCredential(io, signer, options);
+      if (!options.file && signer.name !== 'ummah') {
+        throw new UsageError(`trigger --gateway ${signer.name} sends a body of yours: pass --file <body>`);
+      }
+      const body = options.file ? readBodyFile(io, options.file) : sampleDeliveryBody(event);
+      const status = await postSigned(options.to, body, signer, credential);
       say(io, `${event}  -> ${status}`);
       checkStatus(options.to, status);
       return;

@@ -66,16 +66,23 @@ function refuse(res: Response, status: number, error: string, detail: string): v
   res.status(status).json({ error, detail });
 }
 
-/** The token a request presents: `Authorization: Bearer …` or `X-Sandbox-Token`. */
-function presentedToken(req: Request): string | undefined {
-  const bearer = /^Bearer\s+(\S+)\s*$/i.exec(req.get('authorization') ?? '')?.[1];
-  return bearer ?? req.get('x-sandbox-token') ?? undefined;
+/**
+ * The token a request presents: `Authorization: Bearer …` or `X-Sandbox-Token`; for a page's test hook also
+ * `sandbox_token` in the query or the form (a browser cannot add headers to a link or a form).
+ */
+function presentedToken(req: Request, fromPage: boolean): string | undefined {
+  const header =
+    /^Bearer\s+(\S+)\s*$/i.exec(req.get('authorization') ?? '')?.[1] ?? req.get('x-sandbox-token');
+  if (header !== undefined || !fromPage) return header;
+  const body = (req.body ?? {}) as Record<string, unknown>;
+  const field = req.query['sandbox_token'] ?? body['sandbox_token'];
+  return typeof field === 'string' ? field : undefined;
 }
 
-/** Whether a request carries the control token (always true when none is configured). */
-export function tokenMatches(req: Request, token: string | undefined): boolean {
+/** Whether a request carries the control token (always true when none is configured). Constant time. */
+function tokenMatches(req: Request, token: string | undefined, fromPage = false): boolean {
   if (token === undefined) return true;
-  const presented = presentedToken(req);
+  const presented = presentedToken(req, fromPage);
   return presented !== undefined && timingSafeEqual(digest(presented), digest(token));
 }
 
@@ -109,57 +116,42 @@ export function sameSiteOnly(options: ControlGuardOptions): RequestHandler {
   };
 }
 
-/** The control API's guard: same site, the token when one is configured, JSON on every POST. */
-export function controlGuard(options: ControlGuardOptions): RequestHandler {
+/** The same-site rule, then `check`: a refusal it returns is answered, otherwise the request goes on. */
+function guarded(
+  options: ControlGuardOptions,
+  check: (req: Request) => readonly [status: number, error: string, detail: string] | undefined,
+): RequestHandler {
   const site = sameSiteOnly(options);
   return (req, res, next) =>
     site(req, res, () => {
-      if (!tokenMatches(req, options.token)) {
-        refuse(
-          res,
-          401,
-          'unauthorized',
-          'This sandbox needs its control token: Authorization: Bearer <token>.',
-        );
-        return;
-      }
-      if (req.method === 'POST' && !req.is(['application/json', 'application/*+json'])) {
-        refuse(
-          res,
-          415,
-          'unsupported_media_type',
-          'Send POST requests to the control API as application/json.',
-        );
-        return;
-      }
-      next();
+      const refusal = check(req);
+      if (refusal) refuse(res, ...refusal);
+      else next();
     });
+}
+
+/** The control API's guard: same site, the token when one is configured, JSON on every POST. */
+export function controlGuard(options: ControlGuardOptions): RequestHandler {
+  return guarded(options, (req) => {
+    if (!tokenMatches(req, options.token)) {
+      return [401, 'unauthorized', 'This sandbox needs its control token: Authorization: Bearer <token>.'];
+    }
+    if (req.method === 'POST' && !req.is(['application/json', 'application/*+json'])) {
+      return [415, 'unsupported_media_type', 'Send POST requests to the control API as application/json.'];
+    }
+    return undefined;
+  });
 }
 
 /**
  * For a gateway's hosted-page test hooks (buttons or routes that exist only to drive a test, not for a real
- * buyer): the same site rule, and the control token when one is configured (as a header, or `sandbox_token` in
- * the query or form).
+ * buyer): the same site rule, and the control token when one is configured (a header, or `sandbox_token` in the
+ * query or form). Mount it after the route's body parser.
  */
 export function testHookGuard(options: ControlGuardOptions): RequestHandler {
-  const site = sameSiteOnly(options);
-  return (req, res, next) =>
-    site(req, res, () => {
-      const body = (req.body ?? {}) as Record<string, unknown>;
-      const fromPage =
-        typeof req.query['sandbox_token'] === 'string'
-          ? req.query['sandbox_token']
-          : typeof body['sandbox_token'] === 'string'
-            ? body['sandbox_token']
-            : undefined;
-      const ok =
-        options.token === undefined ||
-        tokenMatches(req, options.token) ||
-        (fromPage !== undefined && timingSafeEqual(digest(fromPage), digest(options.token)));
-      if (!ok) {
-        refuse(res, 401, 'unauthorized', 'This test hook needs the sandbox control token.');
-        return;
-      }
-      next();
-    });
+  return guarded(options, (req) =>
+    tokenMatches(req, options.token, true)
+      ? undefined
+      : [401, 'unauthorized', 'This test hook needs the sandbox control token.'],
+  );
 }

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
+import type { LookupFunction } from 'node:net';
 import type { Logger } from '@tijara/core';
 import type { SandboxClock } from './clock.js';
 import type { ObjectStore } from './database.js';
@@ -128,7 +129,7 @@ function post(
       }
     };
     let target: URL;
-    let lookup;
+    let lookup: LookupFunction;
     try {
       target = new URL(url);
       ({ lookup } = guardTarget(target, resolver));
@@ -162,7 +163,7 @@ function post(
   });
 }
 
-const GONE = 'the signing key is gone (its webhook was deleted)';
+const GONE = 'the signing key is gone (the webhook it was for was deleted)';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 

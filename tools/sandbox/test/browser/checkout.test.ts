@@ -29,6 +29,13 @@ beforeAll(async () => {
     response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
     response.end(`<!doctype html><title>Shop</title><p id="landing">${request.path}</p>`);
   });
+  // The store registers its brand name, as the example store does; the hosted page shows it.
+  const named = await fetch(`${sandbox.url}/__sandbox/ummah/brand`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'Souq Tijara' }),
+  });
+  if (!named.ok) throw new Error(`naming the merchant failed: ${named.status}`);
   browser = await launchChromium();
   screenshots = mkdtempSync(join(tmpdir(), 'tijara-checkout-'));
 });
@@ -218,4 +225,29 @@ test('malformed input is a form error on the page: no redirect, nothing charged'
     { browser },
   );
   expect((await ummah.purchases.retrieve(purchase.id)).status).toBe('viewed');
+});
+
+test('the page names the merchant the store registered, and nothing it loads is missing (favicon included)', async () => {
+  const purchase = await createPurchase();
+  const problems: string[] = [];
+  await withPage(
+    async (page) => {
+      page.on('response', (response) => {
+        if (response.status() >= 400) problems.push(`${response.status()} ${response.url()}`);
+      });
+      page.on('console', (message) => {
+        if (message.type() === 'error') problems.push(message.text());
+      });
+      await page.goto(purchase.checkout_url!);
+      expect(await page.textContent('#merchant')).toBe('Souq Tijara');
+      expect(await page.title()).toContain('Souq Tijara');
+      expect(await page.getAttribute('link[rel="icon"]', 'href')).toMatch(/^data:image\/svg\+xml,/);
+      // What a browser asks for on its own when a page names no icon (JSON endpoints, the control API).
+      const icon = await page.goto(`${sandbox.url}/favicon.ico`);
+      expect(icon?.status()).toBe(200);
+      expect(icon?.headers()['content-type']).toContain('image/svg+xml');
+    },
+    { browser },
+  );
+  expect(problems).toEqual([]);
 });

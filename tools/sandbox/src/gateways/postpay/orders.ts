@@ -16,6 +16,7 @@ import { settledAmount } from './fees.js';
 import type { HookService } from './hooks.js';
 import { applyListQuery, listPage, pageBody, type Accessors } from './list-query.js';
 import {
+  isoMicros,
   orderDetail,
   orderSummary,
   refundView,
@@ -113,7 +114,7 @@ export class OrderService {
     });
     return {
       token: order.token,
-      expires: new Date(order.token_expires_ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z'),
+      expires: isoMicros(order.token_expires_ms),
       redirect_url: `${gatewayUrl}/checkout/${order.token}`,
     };
   }

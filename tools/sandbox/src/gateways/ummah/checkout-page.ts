@@ -120,6 +120,9 @@ export function renderResult(record: PurchaseRecord, prefix = ''): string {
         ? 'Payment authorized. The merchant will capture it later.'
         : 'Payment successful. Thank you!';
     if (status === 'preauthorized') message = 'Card saved. You have not been charged.';
+  } else if (status.startsWith('pending_')) {
+    tone = 'ok';
+    message = 'Your payment is being processed. The merchant will be told when it completes.';
   } else if (status === 'error') {
     tone = 'alert';
     message = `Payment failed${lastError ? `: ${lastError.message}` : '.'}`;
@@ -178,7 +181,9 @@ export function redirectFor(outcome: PaymentOutcome, prefix = ''): string {
   const purchase = outcome.record.object;
   const fallback = `${prefix}/checkout/${purchase.id}/result/`;
   if (outcome.kind === 'challenge') return `${prefix}/checkout/${purchase.id}/3ds/${outcome.challenge.id}/`;
-  if (outcome.kind === 'succeeded') return purchase.success_redirect ?? fallback;
+  // A payment accepted for processing returns like a success; the shop re-reads it and sees it pending.
+  if (outcome.kind === 'succeeded' || outcome.kind === 'pending')
+    return purchase.success_redirect ?? fallback;
   return purchase.failure_redirect ?? fallback;
 }
 

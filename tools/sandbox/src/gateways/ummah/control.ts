@@ -7,6 +7,7 @@ import type { CardInput } from './cards.js';
 import type { UmmahConfig } from './config.js';
 import { errorReply, sendReply } from './endpoints.js';
 import type { UmmahEvents } from './events.js';
+import { chargebackSchema, delaySchema, laterLifeSchema, type PurchaseLifecycle } from './lifecycle.js';
 import type { PurchaseService } from './purchases.js';
 
 /** `POST /__sandbox/ummah/purchases/{id}/pay`: what the buyer would type on the checkout page. */
@@ -30,6 +31,7 @@ type Handler = (req: Request, res: Response) => unknown;
 
 export interface UmmahControlDeps {
   readonly purchases: PurchaseService;
+  readonly lifecycle: PurchaseLifecycle;
   readonly events: UmmahEvents;
   readonly config: UmmahConfig;
   readonly clock: SandboxClock;
@@ -39,11 +41,12 @@ export interface UmmahControlDeps {
 }
 
 /**
- * Ummah's control actions: paying a purchase as a buyer would (the checkout page's own code path), listing
- * purchases and events, naming the merchant. Answers and errors are in the API's shapes.
+ * Ummah's control actions: paying a purchase as a buyer would (the checkout page's own code path), its later
+ * life (slow acquirer steps, clearing, settlement, chargebacks), listing purchases and events, naming the
+ * merchant. Answers and errors are in the API's shapes.
  */
 export function ummahControl(deps: UmmahControlDeps): { control: Router; legacyControl: Router } {
-  const { purchases, events, config, clock, logger } = deps;
+  const { purchases, lifecycle, events, config, clock, logger } = deps;
   const route = (handler: Handler) => async (req: Request, res: Response) => {
     try {
       const result = await handler(req, res);
@@ -94,6 +97,24 @@ export function ummahControl(deps: UmmahControlDeps): { control: Router; legacyC
   control.post('/purchases/:id/pay', pay);
   control.get('/purchases', list);
   control.get('/events', eventList);
+  control.post(
+    '/purchases/:id/delay',
+    route((req) => lifecycle.delay(String(req.params['id']), parse(delaySchema, req.body))),
+  );
+  control.post(
+    '/purchases/:id/clear',
+    route((req) => lifecycle.later(String(req.params['id']), 'clear', parse(laterLifeSchema, req.body))),
+  );
+  control.post(
+    '/purchases/:id/settle',
+    route((req) => lifecycle.later(String(req.params['id']), 'settle', parse(laterLifeSchema, req.body))),
+  );
+  control.post(
+    '/purchases/:id/chargeback',
+    route((req) =>
+      lifecycle.later(String(req.params['id']), 'chargeback', parse(chargebackSchema, req.body)),
+    ),
+  );
   control.post(
     '/brand',
     route((req) => {

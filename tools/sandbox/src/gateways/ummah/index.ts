@@ -9,6 +9,7 @@ import { loadConfig } from './config.js';
 import { ummahControl } from './control.js';
 import { buildApiRouter, parseApiBody, resolveEndpoints, type Endpoint } from './endpoints.js';
 import { RETRY_DELAYS_MINUTES, UmmahEvents, ummahSigner } from './events.js';
+import { PurchaseLifecycle } from './lifecycle.js';
 import { buildOpenApi } from './openapi.js';
 import { purchaseEndpoints } from './purchase-endpoints.js';
 import { PurchaseService } from './purchases.js';
@@ -96,6 +97,7 @@ export const ummahGateway = defineGateway({
     const webhooks = new WebhookService(store, clock, config);
     const purchases = new PurchaseService({ store, meta, clock, config, urls, clients, ledger, events });
     const savedCards = new SavedCards(purchases, clients);
+    const lifecycle = new PurchaseLifecycle(purchases, clock, logger);
     const billing = new BillingService({
       store,
       clock,
@@ -148,6 +150,7 @@ export const ummahGateway = defineGateway({
 
     const { control, legacyControl } = ummahControl({
       purchases,
+      lifecycle,
       events,
       config,
       clock,
@@ -167,10 +170,13 @@ export const ummahGateway = defineGateway({
       timer: {
         nextDueMs: () => {
           const renewal = billing.nextDue();
-          return renewal === undefined ? undefined : renewal * 1000;
+          const times = [renewal === undefined ? undefined : renewal * 1000, lifecycle.nextDueMs()];
+          const due = times.filter((t): t is number => t !== undefined);
+          return due.length === 0 ? undefined : Math.min(...due);
         },
         runDue: () => {
           purchases.refreshDue();
+          lifecycle.runDue();
           billing.runDue();
         },
       },

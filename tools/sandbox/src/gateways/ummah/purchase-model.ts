@@ -136,6 +136,36 @@ export interface PurchaseRecord {
   card: SavedCard | null;
   /** Set when the purchase was created for a subscriber (first payment or renewal). */
   subscriber_id: string | null;
+  /** Actions armed (control API) to go through their `pending_*` status next time; each is used once. */
+  delays?: Partial<Record<DelayedAction, ArmedDelay>>;
+  /** Amount taken back by a chargeback. */
+  charged_back?: number;
+}
+
+/** Actions that can be made to take a while on the acquirer's side (seed 004's `pending_*` statuses). */
+export const DELAYED_ACTIONS = ['execute', 'charge', 'capture', 'release', 'refund'] as const;
+export type DelayedAction = (typeof DELAYED_ACTIONS)[number];
+
+export interface ArmedDelay {
+  /** Sandbox-clock seconds until the pending step completes. */
+  seconds: number;
+  /** `execute`/`charge` only: force the outcome (default: success, or the saved card's own behaviour). */
+  outcome?: 'success' | 'failure';
+}
+
+/** A transition waiting for the sandbox clock: a pending action completing, or a scheduled later-life status. */
+export interface ScheduledStep {
+  id: string;
+  purchase_id: string;
+  action: DelayedAction | 'clear' | 'settle' | 'chargeback';
+  due_ms: number;
+  outcome?: 'success' | 'failure';
+  amount?: number;
+  refund_id?: string;
+  /** `execute`: how the buyer paid, to finish the payment with. */
+  card?: SavedCard;
+  remember_card?: boolean;
+  flow?: string;
 }
 
 /** A refund, as the seed shows it (`status: "refunded"`) with CHIP's Payment fields alongside. */
@@ -144,7 +174,8 @@ export interface RefundObject {
   type: 'payment';
   payment_type: 'refund';
   is_outgoing: true;
-  status: 'refunded';
+  /** `pending` while a delayed refund is processing (`pending_refund` on the purchase). */
+  status: 'refunded' | 'pending';
   amount: number;
   net_amount: number;
   fee_amount: number;
@@ -161,6 +192,9 @@ export interface RefundObject {
   created_on: number;
   updated_on: number;
 }
+
+/** Statuses of a purchase whose money was taken and not (all) given back: refundable, clearable, disputable. */
+export const CAPTURED_STATUSES: ReadonlySet<string> = new Set(['paid', 'cleared', 'settled', 'refunded']);
 
 /** Statuses in which the buyer may still pay (or the merchant cancel). */
 export const AWAITING_PAYMENT: ReadonlySet<string> = new Set([

@@ -17,8 +17,12 @@ import type { UmmahEvents } from './events.js';
 import {
   AWAITING_PAYMENT,
   buildPurchaseDetails,
+  CAPTURED_STATUSES,
   clientDetails,
+  type ArmedDelay,
   type ClientDetails,
+  type DelayedAction,
+  type ScheduledStep,
   type CreatePurchaseBody,
   type PaymentDetails,
   type Purchase,
@@ -41,6 +45,8 @@ export interface ChallengeRecord {
 
 export type PaymentOutcome =
   | { kind: 'succeeded'; record: PurchaseRecord }
+  /** The payment was accepted and is processing (`pending_execute`); the outcome comes on the clock. */
+  | { kind: 'pending'; record: PurchaseRecord }
   | { kind: 'failed'; record: PurchaseRecord; decline: Decline }
   | { kind: 'challenge'; record: PurchaseRecord; challenge: ChallengeRecord };
 
@@ -52,11 +58,29 @@ function issuedDate(nowSeconds: number, timezone: string): string {
   }
 }
 
+const HOLD: ReadonlySet<string> = new Set(['hold']);
+
+/** Where each later-life status may be reached from. */
+export const LATER_LIFE_FROM: Readonly<Record<'clear' | 'settle' | 'chargeback', ReadonlySet<string>>> = {
+  clear: new Set(['paid']),
+  settle: new Set(['paid', 'cleared']),
+  chargeback: CAPTURED_STATUSES,
+};
+
+const FORCED_DECLINE: Decline = {
+  code: 'card_declined',
+  message: 'The card was declined by the issuing bank.',
+  declineCode: 'generic_decline',
+};
+
 /**
  * The purchase status machine of seeds 000/004:
  * created → (sent/viewed) → paid | hold | preauthorized | error; error → paid (another attempt);
  * hold → capture (≤ held) → paid; hold → release → released; awaiting → cancel → cancelled;
- * paid → refund (repeatable partials up to the captured total) → refunded.
+ * paid → refund (repeatable partials up to the captured total) → refunded;
+ * paid → cleared → settled; paid/cleared/settled/refunded → chargeback.
+ * An action armed through the control API goes through its `pending_*` status first (pending_execute,
+ * pending_charge, pending_capture, pending_release, pending_refund) and completes on the sandbox clock.
  * Every method is synchronous so a transition can never interleave with another request.
  */
 export class PurchaseService {
@@ -260,7 +284,12 @@ export class PurchaseService {
 
   release(id: string): PurchaseRecord {
     const record = this.get(id);
-    this.requireStatus(record, new Set(['hold']), 'release');
+    this.requireStatus(record, HOLD, 'release');
+    const delay = this.takeDelay(record, 'release');
+    return delay ? this.goPending(record, 'release', delay) : this.finishRelease(record);
+  }
+
+  private finishRelease(record: PurchaseRecord): PurchaseRecord {
     record.held = 0;
     this.setStatus(record, 'released');
     this.save(record);
@@ -270,11 +299,17 @@ export class PurchaseService {
 
   capture(id: string, amount: number | undefined): PurchaseRecord {
     const record = this.get(id);
-    this.requireStatus(record, new Set(['hold']), 'capture');
+    this.requireStatus(record, HOLD, 'capture');
     const toCapture = amount ?? record.held;
     if (toCapture > record.held) {
       throw fieldError('amount', `Ensure this value is less than or equal to ${record.held}.`);
     }
+    const delay = this.takeDelay(record, 'capture');
+    if (delay) return this.goPending(record, 'capture', delay, { amount: toCapture });
+    return this.finishCapture(record, toCapture);
+  }
+
+  private finishCapture(record: PurchaseRecord, toCapture: number): PurchaseRecord {
     record.captured = toCapture;
     record.held = 0;
     const payment = record.object.payment;
@@ -294,23 +329,24 @@ export class PurchaseService {
 
   refund(id: string, amount: number | undefined, reference: string | undefined): RefundObject {
     const record = this.get(id);
-    this.requireStatus(record, new Set(['paid', 'refunded']), 'refund');
+    this.requireStatus(record, CAPTURED_STATUSES, 'refund');
     if (record.object.marked_as_paid && record.captured === 0) {
       throw conflict('A purchase marked as paid offline has no card payment to refund.', 'not_refundable');
     }
-    const refundable = record.captured - record.refunded;
+    const refundable = record.captured - record.refunded - (record.charged_back ?? 0);
     if (refundable <= 0) throw conflict('This purchase has already been fully refunded.', 'already_refunded');
     const toRefund = amount ?? refundable;
     if (toRefund > refundable) {
       throw fieldError('amount', `Ensure this value is less than or equal to ${refundable}.`);
     }
+    const delay = this.takeDelay(record, 'refund');
     const now = this.now();
     const refund: RefundObject = {
       id: newId(),
       type: 'payment',
       payment_type: 'refund',
       is_outgoing: true,
-      status: 'refunded',
+      status: delay ? 'pending' : 'refunded',
       amount: toRefund,
       net_amount: toRefund,
       fee_amount: 0,
@@ -327,13 +363,26 @@ export class PurchaseService {
       created_on: now,
       updated_on: now,
     };
+    // The amount is spoken for at once, so a second refund cannot exceed the total while the first processes.
     record.refunded += toRefund;
+    this.updateRefundable(record);
+    if (!delay) return this.finishRefund(record, refund);
+    this.store.put('refund', refund);
+    this.goPending(record, 'refund', delay, { amount: toRefund, refund_id: refund.id }, refund);
+    return refund;
+  }
+
+  private finishRefund(record: PurchaseRecord, refund: RefundObject): RefundObject {
+    const now = this.now();
+    refund.status = 'refunded';
+    refund.paid_on = now;
+    refund.updated_on = now;
     this.setStatus(record, 'refunded', { type: 'payment', id: refund.id });
     this.updateRefundable(record);
     this.store.transaction(() => {
       this.store.put('refund', refund);
       this.save(record);
-      this.ledger.record('refund', record, -toRefund, refund);
+      this.ledger.record('refund', record, -refund.amount, refund);
     });
     this.emit('purchase.refunded', record);
     this.events.emit('payment.refunded', refund, { type: 'payment', id: refund.id });
@@ -404,7 +453,20 @@ export class PurchaseService {
       this.store.put('challenge', challenge);
       return { kind: 'challenge', record, challenge };
     }
-    return this.succeed(record, check.card, rememberCard, flow, 'execute');
+    return this.approve(record, check.card, rememberCard, flow);
+  }
+
+  /** The card was accepted: the payment completes now, or goes `pending_execute` when armed to. */
+  private approve(
+    record: PurchaseRecord,
+    card: SavedCard,
+    rememberCard: boolean,
+    flow: string,
+  ): PaymentOutcome {
+    const delay = this.takeDelay(record, 'execute');
+    if (!delay) return this.succeed(record, card, rememberCard, flow, 'execute');
+    this.goPending(record, 'execute', delay, { card, remember_card: rememberCard, flow });
+    return { kind: 'pending', record };
   }
 
   /** Direct Post treats malformed card fields as a failed payment attempt (there is no form to correct). */
@@ -438,7 +500,7 @@ export class PurchaseService {
       };
       return this.fail(record, decline, challenge.card, challenge.flow, 'execute');
     }
-    return this.succeed(record, challenge.card, challenge.remember_card, challenge.flow, 'execute');
+    return this.approve(record, challenge.card, challenge.remember_card, challenge.flow);
   }
 
   /**
@@ -455,6 +517,11 @@ export class PurchaseService {
         message: 'The recurring token is invalid or has been deleted.',
         details: { recurring_token: ['Invalid recurring token.'] },
       });
+    }
+    const delay = this.takeDelay(record, 'charge');
+    if (delay) {
+      record.object.recurring_token = source.id;
+      return this.goPending(record, 'charge', delay);
     }
     const outcome = this.chargeSaved(record, source);
     if (outcome.kind === 'failed') {
@@ -477,6 +544,159 @@ export class PurchaseService {
     const decline = checkSavedCard(card, this.clock.nowMs());
     if (decline) return this.fail(record, decline, card, 'recurring', 'recurring_execute');
     return this.succeed(record, card, false, 'recurring', 'recurring_execute');
+  }
+
+  /** Arm the purchase's next `action` to go through its `pending_*` status (control API). */
+  arm(id: string, action: DelayedAction, delay: ArmedDelay): PurchaseRecord {
+    const record = this.get(id);
+    record.delays = { ...record.delays, [action]: delay };
+    this.save(record);
+    return record;
+  }
+
+  /** An armed delay is used once. */
+  private takeDelay(record: PurchaseRecord, action: DelayedAction): ArmedDelay | undefined {
+    const delay = record.delays?.[action];
+    if (delay && record.delays) delete record.delays[action];
+    return delay;
+  }
+
+  /** Into `pending_<action>`, with the step that completes it on the sandbox clock. */
+  private goPending(
+    record: PurchaseRecord,
+    action: DelayedAction,
+    delay: ArmedDelay,
+    step: Partial<ScheduledStep> = {},
+    related?: { id: string },
+  ): PurchaseRecord {
+    this.setStatus(record, `pending_${action}`, related ? { type: 'payment', id: related.id } : undefined);
+    this.store.transaction(() => {
+      this.save(record);
+      this.schedule({ ...step, action, outcome: delay.outcome }, record.id, delay.seconds);
+    });
+    this.emit(`purchase.pending_${action}`, record);
+    return record;
+  }
+
+  /** Keep a step for the clock to complete `seconds` from now. */
+  schedule(
+    step: Partial<ScheduledStep> & Pick<ScheduledStep, 'action'>,
+    purchaseId: string,
+    seconds: number,
+  ): ScheduledStep {
+    const full: ScheduledStep = {
+      ...step,
+      id: newId(),
+      purchase_id: purchaseId,
+      due_ms: this.clock.nowMs() + Math.round(seconds * 1000),
+    };
+    if (full.outcome === undefined) delete full.outcome;
+    return this.store.put('step', full);
+  }
+
+  /** Steps due by `nowMs`, earliest first. */
+  dueSteps(nowMs: number): ScheduledStep[] {
+    return this.store
+      .list<ScheduledStep>('step')
+      .filter((step) => step.due_ms <= nowMs)
+      .sort((a, b) => a.due_ms - b.due_ms);
+  }
+
+  nextStepDueMs(): number | undefined {
+    const steps = this.store.list<ScheduledStep>('step');
+    return steps.length === 0 ? undefined : Math.min(...steps.map((step) => step.due_ms));
+  }
+
+  /**
+   * Complete a step whose time has come: a pending action finishes (as it would have at once), a scheduled
+   * later-life status is reached. A purchase that moved on meanwhile is left as it is.
+   */
+  completeStep(step: ScheduledStep): void {
+    this.store.delete('step', step.id);
+    const record = this.find(step.purchase_id);
+    if (!record) return;
+    const status = record.object.status;
+    switch (step.action) {
+      case 'execute':
+        if (status !== 'pending_execute' || !step.card) return;
+        if (step.outcome === 'failure')
+          this.fail(record, FORCED_DECLINE, step.card, step.flow ?? 'payform', 'execute');
+        else this.succeed(record, step.card, step.remember_card ?? false, step.flow ?? 'payform', 'execute');
+        return;
+      case 'charge': {
+        if (status !== 'pending_charge') return;
+        const source = record.object.recurring_token ? this.find(record.object.recurring_token) : undefined;
+        if (step.outcome === 'failure')
+          this.fail(record, FORCED_DECLINE, source?.card ?? null, 'recurring', 'recurring_execute');
+        else if (step.outcome === 'success' && source?.card)
+          this.succeed(record, source.card, false, 'recurring', 'recurring_execute');
+        else this.chargeSaved(record, source);
+        return;
+      }
+      case 'capture':
+        if (status === 'pending_capture') this.finishCapture(record, step.amount ?? record.held);
+        return;
+      case 'release':
+        if (status === 'pending_release') this.finishRelease(record);
+        return;
+      case 'refund': {
+        const refund = step.refund_id ? this.store.get<RefundObject>('refund', step.refund_id) : undefined;
+        if (status === 'pending_refund' && refund) this.finishRefund(record, refund);
+        return;
+      }
+      case 'clear':
+        this.clear(record.id);
+        return;
+      case 'settle':
+        this.settle(record.id);
+        return;
+      case 'chargeback':
+        this.chargeback(record.id, step.amount);
+        return;
+    }
+  }
+
+  /** Funds sent for clearing in the card network (`purchase.cleared`). */
+  clear(id: string): PurchaseRecord {
+    return this.laterLife(id, 'clear', 'cleared');
+  }
+
+  /** Settlement issued (`purchase.settled`). */
+  settle(id: string): PurchaseRecord {
+    return this.laterLife(id, 'settle', 'settled');
+  }
+
+  private laterLife(id: string, action: 'clear' | 'settle', status: string): PurchaseRecord {
+    const record = this.get(id);
+    this.requireStatus(record, LATER_LIFE_FROM[action], action);
+    this.setStatus(record, status);
+    this.save(record);
+    this.emit(`purchase.${status}`, record);
+    return record;
+  }
+
+  /**
+   * The buyer's bank took the money back (`purchase.chargeback`): all that was captured and not refunded, or
+   * `amount` of it. Nothing is refundable afterwards; the ledger is debited.
+   */
+  chargeback(id: string, amount: number | undefined): PurchaseRecord {
+    const record = this.get(id);
+    this.requireStatus(record, LATER_LIFE_FROM.chargeback, 'charge back');
+    const disputable = record.captured - record.refunded - (record.charged_back ?? 0);
+    if (disputable <= 0) throw conflict('Nothing captured is left to charge back.', 'nothing_to_dispute');
+    const disputed = amount ?? disputable;
+    if (disputed > disputable) {
+      throw fieldError('amount', `Ensure this value is less than or equal to ${disputable}.`);
+    }
+    record.charged_back = (record.charged_back ?? 0) + disputed;
+    this.setStatus(record, 'chargeback');
+    this.updateRefundable(record);
+    this.store.transaction(() => {
+      this.save(record);
+      this.ledger.record('chargeback', record, -disputed);
+    });
+    this.emit('purchase.chargeback', record);
+    return record;
   }
 
   private succeed(
@@ -598,7 +818,8 @@ export class PurchaseService {
   }
 
   private updateRefundable(record: PurchaseRecord): void {
-    const refundable = Math.max(record.captured - record.refunded, 0);
+    const left = record.captured - record.refunded - (record.charged_back ?? 0);
+    const refundable = record.object.status === 'chargeback' ? 0 : Math.max(left, 0);
     record.object.refundable_amount = refundable;
     record.object.refund_availability = refundable > 0 ? 'all' : 'none';
   }

@@ -8,11 +8,11 @@ import { conflict, fieldError, notFound } from './api-errors.js';
 import { implement, listPage, type Implementation } from './endpoints.js';
 import type { PurchaseRecord, RefundObject } from './purchase-model.js';
 
-/** One movement of money through the sandbox's account: a settled payment (+) or a refund (−). */
+/** One movement of money through the sandbox's account: a settled payment (+), a refund or a chargeback (−). */
 export interface LedgerEntry {
   id: string;
   created_on: number;
-  kind: 'purchase' | 'refund';
+  kind: 'purchase' | 'refund' | 'chargeback';
   purchase_id: string;
   payment_id: string | null;
   reference: string;
@@ -148,11 +148,20 @@ export class Ledger {
     };
   }
 
-  /** Per currency and calendar month (UTC): money paid in, money refunded, and the count of each. */
+  /** Per currency and calendar month (UTC): money paid in, refunded and charged back, and the count of each. */
   turnover(filter: ReportFilter): { turnover: Array<Record<string, string | number>> } {
     const rows = new Map<
       string,
-      { currency: string; period: string; paid: number; refunded: number; payments: number; refunds: number }
+      {
+        currency: string;
+        period: string;
+        paid: number;
+        refunded: number;
+        chargedBack: number;
+        payments: number;
+        refunds: number;
+        chargebacks: number;
+      }
     >();
     for (const entry of this.entries(filter)) {
       const period = new Date(entry.created_on * 1000).toISOString().slice(0, 7);
@@ -162,10 +171,15 @@ export class Ledger {
         period,
         paid: 0,
         refunded: 0,
+        chargedBack: 0,
         payments: 0,
         refunds: 0,
+        chargebacks: 0,
       };
-      if (entry.amount >= 0) {
+      if (entry.kind === 'chargeback') {
+        row.chargedBack -= entry.amount;
+        row.chargebacks++;
+      } else if (entry.amount >= 0) {
         row.paid += entry.amount;
         row.payments++;
       } else {
@@ -182,9 +196,11 @@ export class Ledger {
           period: r.period,
           paid_amount: r.paid,
           refunded_amount: r.refunded,
-          net_amount: r.paid - r.refunded,
+          chargeback_amount: r.chargedBack,
+          net_amount: r.paid - r.refunded - r.chargedBack,
           payments_count: r.payments,
           refunds_count: r.refunds,
+          chargebacks_count: r.chargebacks,
         })),
     };
   }
