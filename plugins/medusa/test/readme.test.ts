@@ -88,6 +88,27 @@ describe('README', () => {
     expect(readme).toMatch(documentedIds(`${Provider.identifier}_${providers[0]!.id}`));
   });
 
+  it('configures Uhmi and Numipay the same way', () => {
+    const cases = [
+      ['examples/medusa-config.uhmi.ts', { UHMI_API_KEY: 'uhmi-test-key-0123456789' }],
+      [
+        'examples/medusa-config.numipay.ts',
+        {
+          NUMIPAY_API_KEY: 'dev-key-0123456789',
+          NUMIPAY_BASE_URL: 'https://api.numipay.example/',
+          NUMIPAY_CASHIER_URL: 'https://cashier.numipay.example/?token={token}',
+          NUMIPAY_SIGNATURE_PASSWORD: 'spg_test_0123456789',
+        },
+      ],
+    ] as const;
+    for (const [file, env] of cases) {
+      const { providers } = loadConfig(file, { ...common, ...env });
+      const Provider = providerClass(providers[0]!);
+      expect(() => Provider.validateOptions(providers[0]!.options)).not.toThrow();
+      expect(readme).toContain(`| \`pp_${Provider.identifier}_${providers[0]!.id}\``);
+    }
+  });
+
   it('an example without its keys is refused with every missing option named', () => {
     const { providers } = loadConfig('examples/medusa-config.ummah.ts', common);
     expect(() => providerClass(providers[0]!).validateOptions(providers[0]!.options)).toThrow(

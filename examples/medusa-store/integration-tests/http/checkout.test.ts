@@ -325,6 +325,27 @@ medusaIntegrationTestRunner({
       expect(await purchase(purchaseId)).toMatchObject({ status: 'hold' });
     });
 
+    it("a storefront passes the gateway's return to the plugin's return route, then completes the cart", async () => {
+      await faults({ scope: 'webhooks', type: 'drop', target: 'success_callback', count: 8 });
+      const { cartId, sessionId, purchaseId } = await checkout();
+      await payByControlApi(purchaseId);
+      const { payment_session: session } = await store<{
+        payment_session: { id: string; status: string; data: Record<string, unknown> };
+      }>('POST', `/store/tijara/payment-sessions/${sessionId}/return`, { query: { result: 'success' } });
+      expect(session).toMatchObject({ id: sessionId, status: 'authorized', data: { status: 'authorized' } });
+      expect(session.data).not.toHaveProperty('return_params');
+      const completed = await store<{ type: string; order: { id: string } }>(
+        'POST',
+        `/store/carts/${cartId}/complete`,
+      );
+      expect(completed.type).toBe('order');
+      expect((await orderOf(cartId))?.id).toBe(completed.order.id);
+      // A session that is authorized already takes no more returns.
+      await expect(
+        store('POST', `/store/tijara/payment-sessions/${sessionId}/return`, { query: {} }),
+      ).rejects.toThrow(/is authorized: complete the cart instead/);
+    });
+
     it('refuses a forged delivery; the scheduled job settles the payment whose delivery was lost', async () => {
       // Every attempt of this payment's callback fails before reaching the store.
       await faults({ scope: 'webhooks', type: 'drop', target: 'success_callback', count: 8 });

@@ -29,6 +29,16 @@ export interface SandboxWorld {
     decide(redirectUrl: string, action: 'approve' | 'deny' | 'cancel'): Promise<void>;
     api<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<T>;
   };
+  readonly numipay: {
+    options(extra?: Record<string, unknown>): Record<string, unknown>;
+    /** Pay (or decline) at the cashier, by tracking id, as the buyer would. */
+    pay(trackingId: string, outcome?: 'success' | 'decline'): Promise<void>;
+  };
+  readonly uhmi: {
+    options(extra?: Record<string, unknown>): Record<string, unknown>;
+    /** Pay a payment in the widget; answers the transaction id the widget would post to the return URL. */
+    pay(paymentId: string, outcome?: 'paid' | 'open' | 'failed'): Promise<string>;
+  };
   /** Deliveries the receiver got about one gateway object, optionally of one event type. */
   deliveries(objectId: string, event?: string): RecordedRequest[];
   close(): Promise<void>;
@@ -83,6 +93,12 @@ export async function startSandboxWorld(): Promise<SandboxWorld> {
     url: `${receiver.url}/hooks/payment/postpay_postpay`,
     secret: HOOK_SECRET,
   });
+  const np = sandbox.gateways.numipay;
+  await call(`${sandbox.url}/__sandbox/numipay/webhook-url`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    ...json({ url: `${receiver.url}/hooks/payment/numipay_numipay` }),
+  });
   const common = { returnUrl: 'http://127.0.0.1:8000/checkout/return', backendUrl: receiver.url };
 
   return {
@@ -120,6 +136,37 @@ export async function startSandboxWorld(): Promise<SandboxWorld> {
         await sandbox.settle();
       },
       api: postpayApi,
+    },
+    uhmi: {
+      options: (extra = {}) => ({
+        apiKey: sandbox.gateways.uhmi.apiKey,
+        baseUrl: `${proxy.url}/uhmi/api/v1/`,
+        widgetPageUrl: sandbox.gateways.uhmi.widgetPage(sandbox.url),
+        testMode: true,
+        ...common,
+        ...extra,
+      }),
+      pay: async (paymentId, outcome = 'paid') => {
+        const transaction = (await control(`uhmi/payments/${encodeURIComponent(paymentId)}/pay`, {
+          outcome,
+        })) as { transaction_id: string };
+        return transaction.transaction_id;
+      },
+    },
+    numipay: {
+      options: (extra = {}) => ({
+        apiKey: np.apiKey,
+        mode: 'test',
+        baseUrl: `${proxy.url}/numipay/`,
+        cashierUrl: np.cashierUrl(sandbox.url),
+        signaturePasswords: [np.signaturePassword],
+        ...common,
+        ...extra,
+      }),
+      pay: async (trackingId, outcome = 'success') => {
+        await control(`numipay/sessions/${encodeURIComponent(trackingId)}/pay`, { outcome });
+        await sandbox.settle();
+      },
     },
     deliveries: (objectId, event) =>
       receiver.requests.filter((request) => {
