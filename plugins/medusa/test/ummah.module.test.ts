@@ -1,24 +1,8 @@
 import type { PaymentSessionDTO } from '@medusajs/framework/types';
 import ummahProvider from '../src/providers/ummah/index.js';
 import { paymentModuleSuite } from './support/payment-module.js';
-import { startSandboxWorld, type SandboxWorld } from './support/sandbox-world.js';
 
 jest.setTimeout(60_000);
-
-// Filled in beforeAll, read when the Payment module starts (before each test).
-const automatic: Record<string, unknown> = {};
-const manual: Record<string, unknown> = {};
-let world: SandboxWorld;
-
-beforeAll(async () => {
-  world = await startSandboxWorld();
-  Object.assign(automatic, world.ummah.options());
-  Object.assign(manual, world.ummah.options({ capture: 'manual', providerId: 'hold' }));
-});
-
-afterAll(async () => {
-  await world?.close();
-});
 
 const PROVIDER = 'pp_ummah_ummah';
 const HOLD = 'pp_ummah_hold';
@@ -26,10 +10,14 @@ const HOLD = 'pp_ummah_hold';
 paymentModuleSuite(
   'medusa_ummah',
   [
-    { resolve: ummahProvider, id: 'ummah', options: automatic },
-    { resolve: ummahProvider, id: 'hold', options: manual },
+    { resolve: ummahProvider, id: 'ummah', options: (w) => w.ummah.options() },
+    {
+      resolve: ummahProvider,
+      id: 'hold',
+      options: (w) => w.ummah.options({ capture: 'manual', providerId: 'hold' }),
+    },
   ],
-  ({ service, session: newSession, authorize }) => {
+  ({ service, session: newSession, authorize, world }) => {
     const session = (
       provider: string,
       amount: number | string,
