@@ -1,5 +1,5 @@
 import type { RunningSandbox } from '@tijara/sandbox';
-import type { GatewayConnectionRecord } from './local-state.js';
+import type { GatewayConnectionRecord, SandboxState } from './local-state.js';
 
 /** A flag of the webhook commands that gives a gateway setting (`--api-base`, `--secret-key`…). */
 export type ConnectionFlag = 'apiBase' | 'secretKey' | 'merchantId' | 'brandId';
@@ -138,6 +138,33 @@ export const GATEWAY_PROFILES: readonly GatewayProfile[] = [
 
 export function gatewayProfile(name: string): GatewayProfile | undefined {
   return GATEWAY_PROFILES.find((profile) => profile.name === name);
+}
+
+/** Every gateway the sandbox serves and this CLI knows, with its connection, in the banner's order. */
+export function sandboxConnections(
+  sandbox: RunningSandbox,
+): Array<{ readonly profile: GatewayProfile; readonly record: GatewayConnectionRecord }> {
+  return GATEWAY_PROFILES.filter((profile) => profile.name in sandbox.gateways).map((profile) => ({
+    profile,
+    record: profile.connection(sandbox),
+  }));
+}
+
+/**
+ * What `.tijara/sandbox.json` says about a running sandbox: Ummah's connection at the top level (as always) and
+ * every gateway's under `gateways`. For a program that runs its own sandbox (`writeSandboxStateIn`).
+ */
+export function sandboxState(sandbox: RunningSandbox, pid = process.pid): SandboxState {
+  return {
+    url: sandbox.url,
+    apiBase: sandbox.apiBase,
+    secretKey: sandbox.secretKey,
+    brandId: sandbox.brandId,
+    pid,
+    gateways: Object.fromEntries(
+      sandboxConnections(sandbox).map(({ profile, record }) => [profile.name, record]),
+    ),
+  };
 }
 
 /** Environment variables that hold a secret, for redaction. */

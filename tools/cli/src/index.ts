@@ -10,3 +10,4 @@ export {
   type GatewayConnectionRecord,
   type SandboxState,
 } from './local-state.js';
+export { sandboxState } from './gateway-profiles.js';

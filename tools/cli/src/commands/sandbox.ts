@@ -2,11 +2,10 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { Logger } from '@tijara/core';
-import type { RunningSandbox } from '@tijara/sandbox';
 import { note, say, untilStopped, type CliIo } from '../cli-io.js';
 import { CliError, UsageError } from '../cli-errors.js';
-import { GATEWAY_PROFILES, exportLine, type GatewayProfile } from '../gateway-profiles.js';
-import { clearSandboxState, writeSandboxState, type GatewayConnectionRecord } from '../local-state.js';
+import { exportLine, sandboxConnections, sandboxState } from '../gateway-profiles.js';
+import { clearSandboxState, writeSandboxState } from '../local-state.js';
 import { parseList, parseNumber, parsePort, parseUrl } from '../option-parsers.js';
 
 export const DEFAULT_SANDBOX_PORT = 4010;
@@ -28,16 +27,6 @@ interface SandboxOptions {
   controlToken?: string;
   allowedHost?: string[];
   verbose?: boolean;
-}
-
-/** Every gateway the sandbox serves and this CLI knows, with its connection, in the banner's order. */
-function gatewayConnections(
-  sandbox: RunningSandbox,
-): Array<{ profile: GatewayProfile; record: GatewayConnectionRecord }> {
-  return GATEWAY_PROFILES.filter((profile) => profile.name in sandbox.gateways).map((profile) => ({
-    profile,
-    record: profile.connection(sandbox),
-  }));
 }
 
 /** Pino-shaped logger writing one JSON line per entry to stderr, for `--verbose`. */
@@ -150,15 +139,8 @@ export function registerSandboxCommand(program: Command, io: CliIo): void {
         }
         throw error;
       });
-      const connections = gatewayConnections(sandbox);
-      writeSandboxState(io.cwd, {
-        url: sandbox.url,
-        apiBase: sandbox.apiBase,
-        secretKey: sandbox.secretKey,
-        brandId: sandbox.brandId,
-        pid: process.pid,
-        gateways: Object.fromEntries(connections.map(({ profile, record }) => [profile.name, record])),
-      });
+      const connections = sandboxConnections(sandbox);
+      writeSandboxState(io.cwd, sandboxState(sandbox));
 
       say(io, `Sandbox listening on ${sandbox.url}`);
       say(io, `  State       ${options.memory ? 'in memory' : dbFile}`);
