@@ -9,7 +9,6 @@ import { SandboxControl } from './sandbox-control.js';
 
 /** Where gateway commands go when nothing says otherwise: the sandbox `tijara sandbox` starts. */
 export const DEFAULT_SANDBOX_URL = `http://127.0.0.1:${DEFAULT_SANDBOX_PORT}`;
-export const DEFAULT_API_BASE = `${DEFAULT_SANDBOX_URL}/api/v1/`;
 
 export interface ConnectionFlags {
   apiBase?: string;
