@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import got, { RequestError, TimeoutError, type Got, type OptionsInit, type Response } from 'got';
+import gotImport, { RequestError, TimeoutError, type Got, type OptionsInit, type Response } from 'got';
 import { z, type ZodSafeParseResult, type ZodType } from 'zod';
 import { fieldDetailsFromIssues, summarizeFieldDetails } from './api/field-details.js';
 import { ConfigurationError, ConnectionError, InvalidResponseError, type TijaraError } from './errors.js';
@@ -24,6 +24,15 @@ import type {
   TransportRequest,
   TransportResponse,
 } from './transport-types.js';
+
+/**
+ * got itself. got is ESM only: in the CommonJS build (Medusa `require()`s providers) the bundler's interop hands
+ * back got's module namespace as the default import, so its `default` is got.
+ */
+const got: Got =
+  typeof (gotImport as Partial<Got>).extend === 'function'
+    ? gotImport
+    : (gotImport as unknown as { readonly default: Got }).default;
 
 /** What `recover()` answers when the operation happened: its result. */
 export function recovered<T>(data: T): Recovery<T> {

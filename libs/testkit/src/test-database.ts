@@ -94,6 +94,22 @@ export async function createTestDatabase(
   };
 }
 
+/**
+ * A name for a database of this run that something else creates — Medusa's test runners create theirs from the
+ * name they are given — with the same convention as `createTestDatabase`, so `dropStaleTestDatabases` covers it.
+ */
+export function testDatabaseName(label: string): string {
+  return databaseName(label);
+}
+
+/** Drop a database named by `testDatabaseName` (or `createTestDatabase`), closing what still holds it. */
+export async function dropTestDatabase(name: string, options: TestDatabaseOptions = {}): Promise<void> {
+  if (!name.startsWith(TEST_DATABASE_PREFIX)) {
+    throw new Error(`refusing to drop ${JSON.stringify(name)}: not a test database`);
+  }
+  await dropByName(options.adminUrl ?? postgresAdminUrl(), name);
+}
+
 function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);

@@ -6,8 +6,10 @@ import pg from 'pg';
 import {
   createTestDatabase,
   dropStaleTestDatabases,
+  dropTestDatabase,
   postgresAdminUrl,
   TEST_DATABASE_PREFIX,
+  testDatabaseName,
 } from '../src/test-database.js';
 
 async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
@@ -73,4 +75,16 @@ test('the clean-up drops a database whose process is gone and keeps one whose pr
     await live.drop();
     await admin((c) => c.query(`DROP DATABASE IF EXISTS ${orphan}`));
   }
+});
+
+test('a name for a database another tool creates follows the convention, and dropTestDatabase drops only those', async () => {
+  const name = testDatabaseName('medusa module');
+  expect(name).toMatch(new RegExp(`^${TEST_DATABASE_PREFIX}medusa_module_${process.pid}_[0-9a-f]{8}$`));
+  expect(testDatabaseName('medusa module')).not.toBe(name);
+  await admin((c) => c.query(`CREATE DATABASE ${name}`));
+  expect(await exists(name)).toBe(true);
+  await dropTestDatabase(name);
+  expect(await exists(name)).toBe(false);
+  await dropTestDatabase(name);
+  await expect(dropTestDatabase('postgres')).rejects.toThrow(/not a test database/);
 });

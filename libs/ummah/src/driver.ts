@@ -25,7 +25,9 @@ import {
 import { UmmahClient, type RequestOptions, type UmmahClientOptions } from './client.js';
 import { purchaseSchema, type PurchaseActionResponse } from './schemas/index.js';
 import {
+  cardDisplayOf,
   DEFAULT_HOLD_VALIDITY_DAYS,
+  type CardDisplayFields,
   toCreatePurchaseRequest,
   toPayment,
   toRefund,
@@ -318,7 +320,12 @@ export class UmmahDriver implements GatewayDriver {
     const read = options?.signal ? { signal: options.signal } : {};
     const methods: SavedMethod[] = [];
     for await (const token of this.client.clients.recurringTokens.list(customerId, {}, read)) {
-      methods.push({ token: token.recurring_token ?? token.id, customerId });
+      // CHIP deployments (and the sandbox) put the card's display fields on the token; absent ones stay absent.
+      methods.push({
+        token: token.recurring_token ?? token.id,
+        customerId,
+        ...cardDisplayOf(token as CardDisplayFields),
+      });
     }
     return methods;
   }

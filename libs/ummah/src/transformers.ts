@@ -54,20 +54,38 @@ function toInt(value: number | string | null | undefined): number | undefined {
   return Number.isInteger(n) ? n : undefined;
 }
 
+/** The card display fields Ummah reports (in `transaction_data.extra`, or on a client's recurring token). */
+export interface CardDisplayFields {
+  readonly card_brand?: string | null | undefined;
+  readonly masked_pan?: string | null | undefined;
+  readonly expiry_month?: number | string | null | undefined;
+  readonly expiry_year?: number | string | null | undefined;
+  readonly cardholder_name?: string | null | undefined;
+}
+
+/** Brand, last four digits, expiry and holder of a saved card, from whichever of them Ummah gave. */
+export function cardDisplayOf(
+  fields: CardDisplayFields | null | undefined,
+): Omit<SavedMethod, 'token' | 'customerId'> {
+  const last4 = fields?.masked_pan ? /(\d{4})\s*$/.exec(fields.masked_pan)?.[1] : undefined;
+  const month = toInt(fields?.expiry_month);
+  const year = toInt(fields?.expiry_year);
+  return {
+    ...(fields?.card_brand ? { brand: fields.card_brand } : {}),
+    ...(last4 ? { last4 } : {}),
+    ...(month !== undefined ? { expiryMonth: month } : {}),
+    ...(year !== undefined ? { expiryYear: year < 100 ? 2000 + year : year } : {}),
+    ...(fields?.cardholder_name ? { holderName: fields.cardholder_name } : {}),
+  };
+}
+
 /** Card display data of a purchase that saved its method; the token is the purchase id. */
 export function savedMethodOf(purchase: Purchase): SavedMethod | undefined {
   if (!purchase.is_recurring_token) return undefined;
-  const extra = purchase.transaction_data?.extra ?? undefined;
-  const last4 = extra?.masked_pan ? /(\d{4})\s*$/.exec(extra.masked_pan)?.[1] : undefined;
-  const year = toInt(extra?.expiry_year);
   return {
     token: purchase.id,
     ...(purchase.client_id ? { customerId: purchase.client_id } : {}),
-    ...(extra?.card_brand ? { brand: extra.card_brand } : {}),
-    ...(last4 ? { last4 } : {}),
-    ...(toInt(extra?.expiry_month) !== undefined ? { expiryMonth: toInt(extra?.expiry_month) } : {}),
-    ...(year !== undefined ? { expiryYear: year < 100 ? 2000 + year : year } : {}),
-    ...(extra?.cardholder_name ? { holderName: extra.cardholder_name } : {}),
+    ...cardDisplayOf(purchase.transaction_data?.extra),
   };
 }
 

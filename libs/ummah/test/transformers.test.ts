@@ -213,3 +213,26 @@ describe('CreatePaymentInput → POST /purchases/ body', () => {
     expect(() => toCreatePurchaseRequest({ ...input, currency: 'ABC' }, settings)).toThrow(MoneyError);
   });
 });
+
+describe('saved card display data', () => {
+  it('reads brand, last four, expiry and holder from a recurring token or transaction_data.extra', async () => {
+    const { cardDisplayOf } = await import('../src/transformers.js');
+    expect(
+      cardDisplayOf({
+        card_brand: 'visa',
+        masked_pan: '424242******4242',
+        expiry_month: '12',
+        expiry_year: 30,
+        cardholder_name: 'Aisha Rahman',
+      }),
+    ).toEqual({
+      brand: 'visa',
+      last4: '4242',
+      expiryMonth: 12,
+      expiryYear: 2030,
+      holderName: 'Aisha Rahman',
+    });
+    expect(cardDisplayOf({ masked_pan: null, expiry_year: 2031 })).toEqual({ expiryYear: 2031 });
+    expect(cardDisplayOf(undefined)).toEqual({});
+  });
+});

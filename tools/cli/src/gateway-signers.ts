@@ -1,4 +1,4 @@
-import { createHash, createHmac } from 'node:crypto';
+import { generateDigestTestHeader, generateHmacTestHeader } from '@tijara/core';
 import { signUmmahPayload } from '@tijara/ummah';
 import { CliError, UsageError } from './cli-errors.js';
 
@@ -14,6 +14,8 @@ export interface GatewaySigner {
   readonly header: string;
   /** The signature scheme, as `--help` describes it. */
   readonly scheme: string;
+  /** Where a store keeps the shared secret (read after `--secret`, before TIJARA_WEBHOOK_SECRET). */
+  readonly secretEnv?: string;
   /** The signature header's value over the exact body bytes, made at `timestamp` (epoch seconds). */
   sign(body: Buffer, credential: string, timestamp: number): string;
 }
@@ -31,10 +33,9 @@ const postpay: GatewaySigner = {
   credential: 'secret',
   header: 'x-postpay-signature',
   scheme: 'X-Postpay-Signature: <timestamp>:<hex HMAC-SHA256 of "<timestamp>:<body>">',
-  sign: (body, secret, timestamp) =>
-    `${timestamp}:${createHmac('sha256', secret)
-      .update(Buffer.concat([Buffer.from(`${timestamp}:`), body]))
-      .digest('hex')}`,
+  secretEnv: 'POSTPAY_HOOK_SECRET',
+  // Core's test signer is the one implementation of the scheme its verifier (and the Postpay driver) checks.
+  sign: (body, secret, timestamp) => generateHmacTestHeader({ payload: body, secret, timestamp }),
 };
 
 const numipay: GatewaySigner = {
@@ -42,22 +43,20 @@ const numipay: GatewaySigner = {
   credential: 'secret',
   header: 'x-signature',
   scheme: 'x-signature: uppercase hex SHA-1 of the body followed by the signature password',
-  sign: (body, password) =>
-    createHash('sha1')
-      .update(Buffer.concat([body, Buffer.from(password, 'utf8')]))
-      .digest('hex')
-      .toUpperCase(),
+  secretEnv: 'NUMIPAY_SIGNATURE_PASSWORD',
+  sign: (body, password) => generateDigestTestHeader({ payload: body, secret: password, algorithm: 'sha1' }),
 };
 
-const uhmiScheme = 'Uhmi signs no webhooks: your server re-reads the transaction (GET /transactions/{id})';
+export const UHMI_NO_WEBHOOKS =
+  'Uhmi signs no webhooks: your server re-reads the transaction (GET /transactions/{id})';
 
 const uhmi: GatewaySigner = {
   name: 'uhmi',
   credential: 'none',
   header: '',
-  scheme: uhmiScheme,
+  scheme: UHMI_NO_WEBHOOKS,
   sign: () => {
-    throw new CliError(uhmiScheme);
+    throw new CliError(UHMI_NO_WEBHOOKS);
   },
 };
 
@@ -73,14 +72,4 @@ export function gatewaySigner(name: string): GatewaySigner {
   const signer = SIGNERS[name.toLowerCase()];
   if (!signer) throw new UsageError(`unknown gateway '${name}' (known: ${GATEWAY_NAMES.join(', ')})`);
   return signer;
-}
-
-/** Commands that drive a gateway's API (listen, replay, real events) know Ummah's for now. */
-export function requireUmmah(command: string, gateway: string): void {
-  if (gatewaySigner(gateway).name !== 'ummah') {
-    throw new UsageError(
-      `webhooks ${command} --gateway ${gateway}: only Ummah's webhooks API is driven by the CLI so far ` +
-        '(sign and trigger with --file work for every gateway)',
-    );
-  }
 }

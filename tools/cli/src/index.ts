@@ -7,5 +7,7 @@ export {
   readSandboxState,
   sandboxStateFile,
   writeSandboxStateIn,
+  type GatewayConnectionRecord,
   type SandboxState,
 } from './local-state.js';
+export { sandboxState } from './gateway-profiles.js';

@@ -16,12 +16,25 @@ import { dirname, join } from 'node:path';
  */
 export const STATE_DIR = '.tijara';
 
+/**
+ * How a store connects to one gateway of the sandbox, under the names its driver's options use (`baseUrl`,
+ * `secretKey`, `merchantId`, `apiKey`, `signaturePassword`…); every value a string.
+ */
+export type GatewayConnectionRecord = Readonly<Record<string, string>>;
+
+/**
+ * `.tijara/sandbox.json`. The top-level fields are Ummah's and stay as they always were, so files written by older
+ * versions (and by programs that write only them, like the example store's `npm start`) still read; `gateways`
+ * holds every gateway's connection, Ummah's included. A reader that finds no entry for a gateway asks the
+ * sandbox's `GET /__sandbox/info` instead.
+ */
 export interface SandboxState {
   readonly url: string;
   readonly apiBase: string;
   readonly secretKey: string;
   readonly brandId: string;
   readonly pid: number;
+  readonly gateways?: Readonly<Record<string, GatewayConnectionRecord>>;
 }
 
 /** The sandbox state file of a state directory (the CLI's is `<cwd>/.tijara`). */
@@ -86,22 +99,58 @@ function readStateFile(path: string): SandboxState | undefined {
   try {
     const state = JSON.parse(readFileSync(path, 'utf8')) as SandboxState;
     if (typeof state.apiBase !== 'string' || typeof state.secretKey !== 'string') return undefined;
-    return state;
+    const { gateways, ...rest } = state;
+    const kept = connectionRecords(gateways);
+    return kept ? { ...rest, gateways: kept } : rest;
   } catch {
     return undefined;
   }
 }
 
+/** The well-formed entries of a `gateways` object (a hand-edited file or a foreign answer may hold anything). */
+export function connectionRecords(value: unknown): Record<string, GatewayConnectionRecord> | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const out: Record<string, GatewayConnectionRecord> = {};
+  for (const [name, record] of Object.entries(value)) {
+    if (typeof record !== 'object' || record === null || Array.isArray(record)) continue;
+    const strings = Object.entries(record).filter(
+      (entry): entry is [string, string] => typeof entry[1] === 'string',
+    );
+    out[name] = Object.fromEntries(strings);
+  }
+  return out;
+}
+
+/**
+ * One gateway's connection from the state file: its `gateways` entry, or for Ummah the top-level fields of a file
+ * that has none (written before there were several gateways, or by `npm start`).
+ */
+export function storedConnection(state: SandboxState, gateway: string): GatewayConnectionRecord | undefined {
+  const record = state.gateways?.[gateway];
+  if (record) return record;
+  if (gateway !== 'ummah') return undefined;
+  return { baseUrl: state.apiBase, secretKey: state.secretKey, brandId: state.brandId };
+}
+
 /** One delivery `webhooks listen` forwarded, exactly as it arrived. */
 export interface CapturedDelivery {
+  /** Which gateway sent it; absent in entries written before there were several (they are Ummah's). */
+  readonly gateway?: string;
   readonly receivedAt: string;
+  /** The webhook (hook) `listen` registered; empty when the gateway has none (Numipay's account URL). */
   readonly webhookId: string;
   /** The gateway's delivery id, when its delivery log could be matched. */
   readonly deliveryId: string | undefined;
   readonly event: string | undefined;
   /** The body bytes, base64 (bodies are JSON, but the exact bytes are what the signature covers). */
   readonly body: string;
+  /** The signature header's value as it arrived. */
   readonly signature: string | undefined;
+}
+
+/** Which gateway a captured delivery came from. */
+export function capturedGateway(delivery: CapturedDelivery): string {
+  return delivery.gateway ?? 'ummah';
 }
 
 function capturePath(cwd: string): string {

@@ -10,7 +10,8 @@ import { CLI_VERSION } from './version.js';
 export function createProgram(io: CliIo): Command {
   const program = new Command('tijara')
     .description(
-      'Tijara developer tools: the local Ummah sandbox, webhook signing, triggering, replay and forwarding.',
+      'Tijara developer tools: the local gateway sandbox (Ummah, Postpay, Uhmi, Numipay), webhook signing, ' +
+        'triggering, replay and forwarding.',
     )
     .version(CLI_VERSION, '-V, --version', 'print the version')
     .option('--debug', 'print stack traces with errors')

@@ -3,13 +3,10 @@ import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Resolver } from '@tijara/sandbox';
 import { CliError } from './cli-errors.js';
+import type { DeliverySummary } from './webhook-gateway.js';
 
 /** What arrived from the gateway and what the forward target answered. */
-export interface RelayedDelivery {
-  /** `type` of the documented envelope, or CHIP's top-level `event_type`. */
-  readonly event: string | undefined;
-  /** The purchase/payment the event is about. */
-  readonly objectId: string | undefined;
+export interface RelayedDelivery extends DeliverySummary {
   readonly body: Buffer;
   readonly signature: string | undefined;
   /** The target's HTTP status; undefined when it could not be reached. */
@@ -19,6 +16,10 @@ export interface RelayedDelivery {
 
 export interface WebhookRelayOptions {
   readonly forwardTo: string;
+  /** The header the gateway's signature arrives in (kept with each delivery for `replay`). */
+  readonly signatureHeader: string;
+  /** Event and object of a body, in the gateway's terms. */
+  readonly describe: (body: Buffer) => DeliverySummary;
   readonly host?: string;
   readonly port?: number;
   readonly timeoutMs?: number;
@@ -121,25 +122,9 @@ export async function checkForwardTarget(url: string, resolver?: Resolver): Prom
   }
 }
 
-/** Event name and object id of a delivery, in either body shape; undefined parts when it is not JSON. */
-export function describeDelivery(body: Buffer): { event: string | undefined; objectId: string | undefined } {
-  try {
-    const parsed = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
-    const object = parsed['object'] as Record<string, unknown> | undefined;
-    const event = typeof parsed['type'] === 'string' ? parsed['type'] : parsed['event_type'];
-    const objectId = typeof object?.['id'] === 'string' ? object['id'] : parsed['id'];
-    return {
-      event: typeof event === 'string' ? event : undefined,
-      objectId: typeof objectId === 'string' ? objectId : undefined,
-    };
-  } catch {
-    return { event: undefined, objectId: undefined };
-  }
-}
-
 /**
  * A local HTTP endpoint for the gateway's webhook: each delivery is forwarded byte for byte, headers
- * (X-Signature included) intact, to `forwardTo`; the target's status and body go back to the gateway, so the
+ * (the signature included) intact, to `forwardTo`; the target's status and body go back to the gateway, so the
  * gateway's retry logic sees what the app really answered.
  */
 export async function startWebhookRelay(options: WebhookRelayOptions): Promise<WebhookRelay> {
@@ -149,9 +134,9 @@ export async function startWebhookRelay(options: WebhookRelayOptions): Promise<W
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const body = Buffer.concat(chunks);
-      const signature = req.headers['x-signature'];
+      const signature = req.headers[options.signatureHeader.toLowerCase()];
       const base = {
-        ...describeDelivery(body),
+        ...options.describe(body),
         body,
         signature: Array.isArray(signature) ? signature[0] : signature,
       };

@@ -63,8 +63,50 @@ describe('usage errors: one line on stderr, exit code 2, no stack trace', () => 
       'tijara: error: postpay signs with a shared secret: use --secret, not --key',
     ],
     [
-      ['webhooks', 'listen', '--gateway', 'postpay', '--forward-to', 'http://127.0.0.1:9/'],
-      "tijara: error: webhooks listen --gateway postpay: only Ummah's webhooks API is driven by the CLI so far",
+      ['webhooks', 'listen', '--gateway', 'uhmi', '--forward-to', 'http://127.0.0.1:9/'],
+      'tijara: error: webhooks listen --gateway uhmi: Uhmi signs no webhooks: your server re-reads the transaction (GET /transactions/{id}); there is nothing to listen to',
+    ],
+    [
+      ['webhooks', 'trigger', 'payment.paid', '--gateway', 'uhmi'],
+      'tijara: error: webhooks trigger --gateway uhmi: Uhmi signs no webhooks',
+    ],
+    [
+      ['webhooks', 'replay', 'd_1', '--gateway', 'uhmi', '--to', 'http://127.0.0.1:9/'],
+      'tijara: error: webhooks replay --gateway uhmi: Uhmi signs no webhooks',
+    ],
+    [
+      [
+        'webhooks',
+        'listen',
+        '--gateway',
+        'numipay',
+        '--forward-to',
+        'http://127.0.0.1:9/',
+        '--events',
+        'deposit',
+      ],
+      'tijara: error: Numipay sends every status change to one URL: --events does not apply',
+    ],
+    [
+      [
+        'webhooks',
+        'listen',
+        '--gateway',
+        'postpay',
+        '--forward-to',
+        'http://127.0.0.1:9/',
+        '--events',
+        'order.paid',
+      ],
+      "tijara: error: unknown event 'order.paid': Postpay hooks subscribe to order, transaction",
+    ],
+    [
+      ['webhooks', 'trigger', 'order.expired', '--gateway', 'postpay', '--to', 'http://127.0.0.1:9/'],
+      'tijara: error: order.expired cannot be caused on Postpay from here (possible: order.approved, order.denied, order.cancelled, order.captured, transaction.order, transaction.refund); pass --file body.json --secret … --to URL to send a signed body instead',
+    ],
+    [
+      ['webhooks', 'replay', 'd_1', '--gateway', 'postpay', '--to', 'http://127.0.0.1:9/', '--object', 'p_1'],
+      "tijara: error: --object and --source-type name Ummah's per-object delivery logs; Postpay's deliveries are found by id",
     ],
     [
       ['sandbox', '--host', '0.0.0.0', '--memory'],

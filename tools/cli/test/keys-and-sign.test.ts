@@ -2,6 +2,8 @@ import { createHmac, createPublicKey, verify } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createNumipayWebhookVerifier } from '@tijara/numipay';
+import { PostpayWebhookVerifier } from '@tijara/postpay';
 import { runTijara } from './run-tijara.js';
 
 let dir: string;
@@ -103,7 +105,7 @@ test('sign --gateway postpay: <timestamp>:<hex HMAC-SHA256 of "<timestamp>:<body
       .digest('hex'),
   );
   expect((await runTijara(['webhooks', 'sign', '--gateway', 'postpay'], { input: body })).stderr).toBe(
-    'tijara: error: postpay signs with a shared secret: pass --secret or set TIJARA_WEBHOOK_SECRET\n',
+    'tijara: error: postpay signs with a shared secret: pass --secret or set POSTPAY_HOOK_SECRET (or TIJARA_WEBHOOK_SECRET)\n',
   );
 });
 
@@ -130,4 +132,40 @@ test("sign --gateway numipay reproduces the seed's own vector", async () => {
     { input: JSON.stringify(data) },
   );
   expect(signed).toMatchObject({ code: 0, stdout: '5FDDA8F46411C132DCFBEE53C39BA06298CB48BC\n' });
+});
+
+test("what sign prints for Postpay and Numipay, each driver's own verifier accepts", async () => {
+  const body = Buffer.from(
+    '{"id":"evt_9","event":"order","data":{"order_id":"ord_9","status":"captured","total_amount":21000}}\n',
+    'utf8',
+  );
+  const postpay = await runTijara(['webhooks', 'sign', '--gateway', 'postpay'], {
+    input: body,
+    env: { POSTPAY_HOOK_SECRET: 'whsec_driver_check' },
+  });
+  expect(postpay.code).toBe(0);
+  const verified = await new PostpayWebhookVerifier({ secrets: ['whsec_driver_check'] }).verify(body, {
+    'x-postpay-signature': postpay.stdout.trim(),
+  });
+  expect(verified.equals(body)).toBe(true);
+  await expect(
+    new PostpayWebhookVerifier({ secrets: ['another_secret'] }).verify(body, {
+      'x-postpay-signature': postpay.stdout.trim(),
+    }),
+  ).rejects.toThrow();
+
+  const numipay = await runTijara(['webhooks', 'sign', '--gateway', 'numipay'], {
+    input: body,
+    env: { NUMIPAY_SIGNATURE_PASSWORD: 'spg_test_driver_check' },
+  });
+  expect(numipay.code).toBe(0);
+  const digest = numipay.stdout.trim();
+  expect(
+    (
+      await createNumipayWebhookVerifier(['spg_test_driver_check']).verify(body, { 'x-signature': digest })
+    ).equals(body),
+  ).toBe(true);
+  await expect(
+    createNumipayWebhookVerifier(['spg_test_other']).verify(body, { 'x-signature': digest }),
+  ).rejects.toThrow();
 });

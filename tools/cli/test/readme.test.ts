@@ -3,6 +3,9 @@ import { createPublicKey, verify } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { GatewayEvent, HeaderBag } from '@tijara/core';
+import { createNumipayDriver } from '@tijara/numipay';
+import { createPostpayDriver } from '@tijara/postpay';
 import { startLoopbackServer, type LoopbackServer, type RecordedRequest } from '@tijara/testkit';
 import { cleanEnv, collect, TIJARA_BIN, type TijaraResult } from './run-tijara.js';
 import { waitUntil } from './wait-until.js';
@@ -11,7 +14,7 @@ import { waitUntil } from './wait-until.js';
  * Runs the README's examples as written: each `<!-- example: name -->` block, line by line, through bash, with
  * `npx tijara` meaning this package's executable. `http://localhost:3000` (the reader's shop) becomes a loopback
  * receiver, `tijara sandbox` gets `--port 0` so it cannot collide with a real one, and `<delivery-id>` is the id
- * `listen` printed. Long-running commands (sandbox, listen) run in the background until their block ends.
+ * `listen` printed (the block's own `listen`, once it has printed one). Long-running commands (sandbox, listen) run in the background until their block ends.
  */
 const README = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
 const BLOCKS = new Map(
@@ -53,14 +56,21 @@ afterAll(async () => {
   rmSync(shimDir, { recursive: true, force: true });
 });
 
-function prepare(line: string): string {
+async function prepare(line: string, background: readonly Background[]): Promise<string> {
   let out = line
     .trim()
     .replace(/^npx tijara\b/, 'tijara')
     .replaceAll('http://localhost:3000', app.url);
   if (out.includes('<delivery-id>')) {
-    if (!deliveryId) throw new Error('no delivery id printed by listen yet');
-    out = out.replaceAll('<delivery-id>', deliveryId);
+    const listen = background.find((b) => /^tijara webhooks listen\b/.test(b.line));
+    const id = listen
+      ? await waitUntil(
+          `a delivery id from "${listen.line}"`,
+          () => [...listen.stdout().matchAll(/\(delivery (\S+)\)$/gm)].at(-1)?.[1],
+        )
+      : deliveryId;
+    if (!id) throw new Error('no delivery id printed by listen yet');
+    out = out.replaceAll('<delivery-id>', id);
   }
   if (/^tijara sandbox\b/.test(out)) out += ' --port 0';
   return out;
@@ -89,7 +99,7 @@ async function runBlock(name: string): Promise<{ results: TijaraResult[]; backgr
   const results: TijaraResult[] = [];
   const background: Background[] = [];
   for (const raw of lines) {
-    const line = prepare(raw);
+    const line = await prepare(raw, background);
     if (/^tijara (sandbox|webhooks listen)\b/.test(line)) {
       const started = startBackground(line);
       const ready = () => /Press Ctrl\+C to stop\./.test(started.stdout()) || started.child.exitCode !== null;
@@ -125,7 +135,17 @@ function verifies(request: RecordedRequest, publicKeyPem: string): boolean {
 
 test('the README has exactly the examples this file runs', () => {
   expect([...BLOCKS.keys()].sort()).toEqual(
-    ['listen', 'quick-start', 'replay', 'sandbox', 'sign', 'trigger-real', 'trigger-sample'].sort(),
+    [
+      'listen',
+      'numipay',
+      'postpay',
+      'quick-start',
+      'replay',
+      'sandbox',
+      'sign',
+      'trigger-real',
+      'trigger-sample',
+    ].sort(),
   );
 });
 
@@ -216,6 +236,73 @@ test('sign: file and stdin give the same signature, which verifies over the exac
   const body = readFileSync(join(dir, 'body.json'));
   const publicKey = createPublicKey(readFileSync(join(dir, 'keys', 'public.pem'), 'utf8'));
   expect(verify('sha256', body, publicKey, Buffer.from(fromFile!.stdout.trim(), 'base64'))).toBe(true);
+});
+
+/** The connection `tijara sandbox` (started by the quick start) keeps for a gateway in .tijara/sandbox.json. */
+function storedConnection(gateway: string): Record<string, string> {
+  const state = JSON.parse(readFileSync(join(dir, '.tijara', 'sandbox.json'), 'utf8')) as {
+    gateways: Record<string, Record<string, string>>;
+  };
+  return state.gateways[gateway]!;
+}
+
+/** Every request the shop received at `path` since `from`, each verified by the driver (which throws if not). */
+async function verifiedSince(
+  from: number,
+  path: string,
+  verify: (body: Buffer, headers: HeaderBag) => Promise<GatewayEvent>,
+): Promise<GatewayEvent[]> {
+  const requests = app.requests.slice(from).filter((r) => r.path === path);
+  return Promise.all(requests.map((r) => verify(r.body, r.headers as HeaderBag)));
+}
+
+test("postpay: forwarded, captured and replayed deliveries all verify with the shop's hook secret", async () => {
+  const { merchantId, secretKey, baseUrl } = storedConnection('postpay') as Record<string, string>;
+  const driver = createPostpayDriver({
+    merchantId: merchantId!,
+    secretKey: secretKey!,
+    baseUrl: baseUrl!,
+    webhooks: { secrets: ['whsec_shop_test'] },
+  });
+  const from = app.requests.length;
+  const { results, background } = await runBlock('postpay');
+  try {
+    const orderId = /^order\.captured {2}(\S+)/.exec(results[0]!.stdout)![1]!;
+    expect(results[1]!.stdout).toMatch(/^(order|transaction)\.\w+ {2}\S+ {2}-> 200\n$/);
+    const events = await waitUntil('three deliveries and the replay', async () => {
+      const verified = await verifiedSince(from, '/webhooks/postpay', (b, h) => driver.verifyWebhook(b, h));
+      return verified.length >= 4 && verified;
+    });
+    expect(events.every((e) => e.paymentId === orderId)).toBe(true);
+    expect(new Set(events.map((e) => e.rawType))).toEqual(
+      new Set(['order.approved', 'order.captured', 'transaction.order']),
+    );
+  } finally {
+    expect((await stopAll(background)).map((r) => r.code)).toEqual([0]);
+  }
+});
+
+test('numipay: the deposit, its replay and the rejected payout all verify with the signature password', async () => {
+  const { apiKey, baseUrl, signaturePassword } = storedConnection('numipay') as Record<string, string>;
+  const driver = createNumipayDriver({
+    apiKey: apiKey!,
+    baseUrl: baseUrl!,
+    mode: 'test',
+    webhooks: { signaturePasswords: [signaturePassword!] },
+  });
+  const from = app.requests.length;
+  const { results, background } = await runBlock('numipay');
+  try {
+    expect(results[0]!.stdout).toMatch(/^deposit\.successful {2}\S+ {2}\(/);
+    expect(results[1]!.stdout).toMatch(/^deposit\.successful {2}\S+ {2}-> 200\n$/);
+    expect(results[2]!.stdout).toMatch(/^withdrawal\.rejected {2}\S+ {2}-> 200\n$/);
+    const events = await verifiedSince(from, '/webhooks/numipay', (b, h) => driver.verifyWebhook(b, h));
+    expect(events.map((e) => e.rawType).sort()).toEqual(
+      ['deposit.successful', 'deposit.successful', 'withdrawal.pending', 'withdrawal.rejected'].sort(),
+    );
+  } finally {
+    expect((await stopAll(background)).map((r) => r.code)).toEqual([0]);
+  }
 });
 
 test('the quick-start processes stop cleanly on Ctrl+C', async () => {

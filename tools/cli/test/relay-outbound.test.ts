@@ -1,4 +1,5 @@
 import { startLoopbackServer, type LoopbackServer } from '@tijara/testkit';
+import { ummahWebhooks } from '../src/gateways/ummah-webhooks.js';
 import { startWebhookRelay, type RelayedDelivery, type WebhookRelay } from '../src/webhook-relay.js';
 
 /**
@@ -17,6 +18,8 @@ beforeAll(async () => {
   });
   relay = await startWebhookRelay({
     forwardTo: `http://store.example.test:${new URL(app.url).port}/webhooks/ummah`,
+    signatureHeader: 'x-signature',
+    describe: ummahWebhooks.describe,
     resolver: (hostname) =>
       hostname === 'store.example.test'
         ? Promise.resolve(answers)

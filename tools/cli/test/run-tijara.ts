@@ -18,18 +18,13 @@ export interface RunOptions {
   timeoutMs?: number;
 }
 
-/** Environment without the caller's Ummah settings, so a developer's shell cannot change a test's outcome. */
+/** Environment without the caller's gateway settings, so a developer's shell cannot change a test's outcome. */
 export function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const name of [
-    'UMMAH_API_BASE',
-    'UMMAH_SECRET_KEY',
-    'UMMAH_BRAND_ID',
-    'TIJARA_DEBUG',
-    'TIJARA_SANDBOX_TOKEN',
-    'TIJARA_WEBHOOK_SECRET',
-    'NODE_OPTIONS',
-  ]) {
+  for (const name of Object.keys(env).filter((key) => /^(UMMAH|POSTPAY|UHMI|NUMIPAY)_/.test(key))) {
+    delete env[name];
+  }
+  for (const name of ['TIJARA_DEBUG', 'TIJARA_SANDBOX_TOKEN', 'TIJARA_WEBHOOK_SECRET', 'NODE_OPTIONS']) {
     delete env[name];
   }
   return { ...env, ...extra };

@@ -1,7 +1,11 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createNumipayDriver } from '@tijara/numipay';
+import { createPostpayDriver } from '@tijara/postpay';
 import { runTijara, startTijara } from './run-tijara.js';
+import { startVerifyingReceiver } from './verifying-receiver.js';
 
 let dir: string;
 beforeEach(() => {
@@ -42,6 +46,113 @@ test('sandbox starts, prints its address and key, answers /__sandbox/info and th
   expect(result.stderr).toBe('Stopping the sandbox (SIGTERM)…\nSandbox stopped.\n');
   expect(existsSync(join(dir, '.tijara', 'sandbox.json'))).toBe(false);
   await expect(fetch(`${url}/__sandbox/info`)).rejects.toThrow();
+});
+
+test("the banner and .tijara/sandbox.json carry every gateway's connection; --gateway commands find theirs there", async () => {
+  const sandbox = startTijara(['sandbox', '--port', '0', '--memory'], { cwd: dir });
+  try {
+    const out = await sandbox.waitFor(/Press Ctrl\+C to stop\./);
+    const url = /listening on (\S+)/.exec(out)![1]!;
+    const info = (await (await fetch(`${url}/__sandbox/info`)).json()) as {
+      brand_id: string;
+      gateways: Record<string, Record<string, string>>;
+    };
+    const { postpay, uhmi, numipay } = info.gateways as Record<string, Record<string, string>>;
+    const expected = {
+      UMMAH_API_BASE: `${url}/api/v1/`,
+      UMMAH_SECRET_KEY: expect.stringMatching(/^sk_test_/) as unknown,
+      UMMAH_BRAND_ID: info.brand_id,
+      POSTPAY_BASE_URL: postpay!['baseUrl'],
+      POSTPAY_MERCHANT_ID: postpay!['merchantId'],
+      POSTPAY_SECRET_KEY: postpay!['secretKey'],
+      UHMI_BASE_URL: uhmi!['apiBase'],
+      UHMI_API_KEY: uhmi!['apiKey'],
+      UHMI_WIDGET_SCRIPT: uhmi!['widgetScript'],
+      UHMI_WIDGET_PAGE: uhmi!['widgetPage'],
+      NUMIPAY_BASE_URL: numipay!['baseUrl'],
+      NUMIPAY_API_KEY: numipay!['apiKey'],
+      NUMIPAY_SIGNATURE_PASSWORD: numipay!['signaturePassword'],
+      NUMIPAY_CASHIER_URL: numipay!['cashierUrl'],
+    };
+    // The export lines, run by a real shell: values with ? and { } (the cashier's, the widget page's) are quoted.
+    const exports = out.split('\n').filter((line) => line.startsWith('export '));
+    const names = Object.keys(expected);
+    const shell = spawnSync(
+      'bash',
+      ['-c', `${exports.join('\n')}\n${names.map((name) => `printf '%s\\n' "$${name}"`).join('\n')}`],
+      { encoding: 'utf8', cwd: dir },
+    );
+    expect(shell.status).toBe(0);
+    expect(Object.fromEntries(names.map((name, i) => [name, shell.stdout.split('\n')[i]]))).toEqual(expected);
+    for (const title of ['Ummah', 'Postpay', 'Uhmi', 'Numipay'])
+      expect(out).toMatch(new RegExp(`^${title}$`, 'm'));
+
+    const state = JSON.parse(readFileSync(join(dir, '.tijara', 'sandbox.json'), 'utf8')) as {
+      apiBase: string;
+      gateways: Record<string, Record<string, string>>;
+    };
+    // The top level is Ummah's as it always was; `gateways` has everyone, under the drivers' option names.
+    expect(state.apiBase).toBe(`${url}/api/v1/`);
+    expect(state.gateways).toEqual({
+      ummah: { baseUrl: `${url}/api/v1/`, secretKey: expected.UMMAH_SECRET_KEY, brandId: info.brand_id },
+      postpay: {
+        baseUrl: postpay!['baseUrl'],
+        merchantId: postpay!['merchantId'],
+        secretKey: postpay!['secretKey'],
+      },
+      uhmi: {
+        baseUrl: uhmi!['apiBase'],
+        apiKey: uhmi!['apiKey'],
+        widgetScript: uhmi!['widgetScript'],
+        widgetPage: uhmi!['widgetPage'],
+      },
+      numipay: {
+        baseUrl: numipay!['baseUrl'],
+        apiKey: numipay!['apiKey'],
+        signaturePassword: numipay!['signaturePassword'],
+        cashierUrl: numipay!['cashierUrl'],
+      },
+    });
+
+    // Commands started in this directory need no settings for any gateway.
+    const postpayDriver = createPostpayDriver({
+      merchantId: postpay!['merchantId']!,
+      secretKey: postpay!['secretKey']!,
+      baseUrl: postpay!['baseUrl']!,
+      webhooks: { secrets: ['whsec_from_state'] },
+    });
+    const numipayDriver = createNumipayDriver({
+      apiKey: numipay!['apiKey']!,
+      baseUrl: numipay!['baseUrl']!,
+      mode: 'test',
+      webhooks: { signaturePasswords: [numipay!['signaturePassword']!] },
+    });
+    const postpayApp = await startVerifyingReceiver((body, headers) =>
+      postpayDriver.verifyWebhook(body, headers),
+    );
+    const numipayApp = await startVerifyingReceiver((body, headers) =>
+      numipayDriver.verifyWebhook(body, headers),
+    );
+    try {
+      const viaPostpay = await runTijara(
+        ['webhooks', 'trigger', 'order.approved', '--gateway', 'postpay', '--to', postpayApp.url],
+        { cwd: dir, env: { POSTPAY_HOOK_SECRET: 'whsec_from_state' } },
+      );
+      expect(viaPostpay.stdout).toMatch(/^order\.approved {2}\S+ {2}-> 200\n$/);
+      expect(postpayApp.verified.map((d) => d.event.rawType)).toEqual(['order.approved']);
+      const viaNumipay = await runTijara(
+        ['webhooks', 'trigger', 'deposit.successful', '--gateway', 'numipay', '--to', numipayApp.url],
+        { cwd: dir },
+      );
+      expect(viaNumipay.stdout).toMatch(/^deposit\.successful {2}\S+ {2}-> 200\n$/);
+      expect(numipayApp.verified.map((d) => d.event.rawType)).toEqual(['deposit.successful']);
+    } finally {
+      await postpayApp.close();
+      await numipayApp.close();
+    }
+  } finally {
+    expect((await sandbox.stop()).code).toBe(0);
+  }
 });
 
 /** A purchase on the sandbox whose banner is `out`, reached at `url`, with the key and brand it printed. */

@@ -98,7 +98,7 @@ test('an event the gateway cannot be made to emit from here asks for --key', asy
   });
   expect(result.code).toBe(2);
   expect(result.stderr).toMatch(
-    /^tijara: error: purchase\.settled cannot be caused on a gateway from here \(possible: purchase\.created, .*\); pass --key private\.pem --to URL to send a signed sample instead\n$/,
+    /^tijara: error: purchase\.settled cannot be caused on Ummah from here \(possible: purchase\.created, .*\); pass --key private\.pem --to URL to send a signed sample instead\n$/,
   );
 });
 

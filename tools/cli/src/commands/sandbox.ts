@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import type { Logger } from '@tijara/core';
 import { note, say, untilStopped, type CliIo } from '../cli-io.js';
 import { CliError, UsageError } from '../cli-errors.js';
+import { exportLine, sandboxConnections, sandboxState } from '../gateway-profiles.js';
 import { clearSandboxState, writeSandboxState } from '../local-state.js';
 import { parseList, parseNumber, parsePort, parseUrl } from '../option-parsers.js';
 
@@ -44,7 +45,9 @@ export function registerSandboxCommand(program: Command, io: CliIo): void {
     .summary('run the local gateway sandbox (every gateway it emulates) until Ctrl+C')
     .description(
       'Run the local gateway sandbox until SIGINT or SIGTERM: every gateway it emulates at once (Ummah at the ' +
-        'root: API, hosted checkout page, signed webhooks), and the control API under /__sandbox/. State persists ' +
+        'root, Postpay at /postpay, Uhmi at /uhmi, Numipay at /numipay: APIs, hosted pages, signed webhooks), and ' +
+        'the control API under /__sandbox/. Prints each connection (and `export` lines a store reads) and keeps ' +
+        'them in .tijara/sandbox.json for the other commands. State persists ' +
         `in a SQLite file (default ${DEFAULT_SANDBOX_DB}, the file \`npm start\` in examples/express-store keeps ` +
         'under the repository root, so run from there both share one sandbox) unless --memory is given.\n\n' +
         'It listens on 127.0.0.1. To listen anywhere else (--host 0.0.0.0, a LAN address) a control token is ' +
@@ -136,13 +139,8 @@ export function registerSandboxCommand(program: Command, io: CliIo): void {
         }
         throw error;
       });
-      writeSandboxState(io.cwd, {
-        url: sandbox.url,
-        apiBase: sandbox.apiBase,
-        secretKey: sandbox.secretKey,
-        brandId: sandbox.brandId,
-        pid: process.pid,
-      });
+      const connections = sandboxConnections(sandbox);
+      writeSandboxState(io.cwd, sandboxState(sandbox));
 
       say(io, `Sandbox listening on ${sandbox.url}`);
       say(io, `  State       ${options.memory ? 'in memory' : dbFile}`);
@@ -150,21 +148,30 @@ export function registerSandboxCommand(program: Command, io: CliIo): void {
         io,
         `  Control     ${sandbox.url}/__sandbox/info${controlToken ? ' (send the control token)' : ''}`,
       );
-      say(io);
-      say(io, 'Ummah');
-      say(io, `  API base    ${sandbox.apiBase}`);
-      say(io, `  Brand id    ${sandbox.brandId}`);
-      say(io, `  Secret key  ${sandbox.secretKey}`);
-      say(io, `  Checkout    ${sandbox.url}/checkout/<purchase id>/ (test card 4242 4242 4242 4242)`);
-      // Every other gateway lives at /<name>; its connection details are in /__sandbox/info → gateways.<name>.
-      for (const name of Object.keys(sandbox.gateways).filter((gateway) => gateway !== 'ummah')) {
+      for (const { profile, record } of connections) {
+        say(io);
+        say(io, profile.title);
+        for (const setting of profile.settings) {
+          const value = record[setting.key];
+          if (value !== undefined) say(io, `  ${setting.label.padEnd(11)} ${value}`);
+        }
+        for (const line of profile.notes(sandbox.url)) say(io, `  ${line}`);
+      }
+      // A gateway the sandbox serves and this CLI does not know yet: where it is, and where its details are.
+      const known = new Set(connections.map(({ profile }) => profile.name));
+      for (const name of Object.keys(sandbox.gateways).filter((gateway) => !known.has(gateway))) {
+        say(io);
         say(io, `${name[0]!.toUpperCase()}${name.slice(1)}`);
-        say(io, `  Base URL    ${sandbox.url}/${name}`);
+        say(io, `  Base URL    ${sandbox.url}/${name} (details: /__sandbox/info → gateways.${name})`);
       }
       say(io);
-      say(io, `export UMMAH_API_BASE=${sandbox.apiBase}`);
-      say(io, `export UMMAH_SECRET_KEY=${sandbox.secretKey}`);
-      say(io, `export UMMAH_BRAND_ID=${sandbox.brandId}`);
+      say(io, '# A store connects with these (each driver reads its own):');
+      for (const { profile, record } of connections) {
+        for (const setting of profile.settings) {
+          const value = record[setting.key];
+          if (value !== undefined) say(io, exportLine(setting.env, value));
+        }
+      }
       say(io);
       say(io, 'Press Ctrl+C to stop.');
 

@@ -1,14 +1,12 @@
-import { writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { note, say, untilStopped, type CliIo } from '../cli-io.js';
-import { CliError, formatError } from '../cli-errors.js';
-import { findLoggedDelivery } from '../delivery-log.js';
-import { checkEventNames } from '../event-names.js';
-import { addConnectionOptions, connect, type ConnectionFlags } from '../gateway-connection.js';
-import { DEFAULT_GATEWAY, GATEWAY_OPTION_HELP, requireUmmah } from '../gateway-signers.js';
+import { CliError, formatError, UsageError } from '../cli-errors.js';
+import { addConnectionOptions, type ConnectionFlags } from '../gateway-connection.js';
+import { DEFAULT_GATEWAY, GATEWAY_OPTION_HELP } from '../gateway-signers.js';
+import { webhookGateway } from '../gateways/index.js';
 import { captureDelivery } from '../local-state.js';
 import { parseList, parsePort, parseUrl } from '../option-parsers.js';
+import type { Subscription } from '../webhook-gateway.js';
 import { checkForwardTarget, startWebhookRelay, type RelayedDelivery } from '../webhook-relay.js';
 
 interface ListenOptions extends ConnectionFlags {
@@ -19,6 +17,7 @@ interface ListenOptions extends ConnectionFlags {
   port: number;
   publicUrl?: string;
   publicKeyOut?: string;
+  secret?: string;
 }
 
 /** One line per delivery: time, event, object id, what the app answered, the gateway's delivery id. */
@@ -38,12 +37,13 @@ export function registerWebhooksListenCommand(webhooks: Command, io: CliIo): voi
     .command('listen')
     .summary("forward the gateway's webhook deliveries to a local endpoint, like `stripe listen`")
     .description(
-      'Register a webhook on the gateway that points at a receiver this command runs, and forward every ' +
-        'delivery byte for byte (X-Signature intact) to your app. Prints the webhook public key your app ' +
-        'verifies with, one line per delivery, and deletes the webhook on exit (Ctrl+C). Deliveries are kept ' +
-        'in .tijara/deliveries.jsonl so `tijara webhooks replay` can re-send them. The forward target must be ' +
-        'this machine (loopback) or a public HTTPS URL: private, link-local and cloud-metadata addresses are ' +
-        'refused, checked again as each delivery is forwarded.',
+      'Register a receiver this command runs with the gateway, and forward every delivery byte for byte (its ' +
+        'signature header intact) to your app. Ummah: a webhook (its public key is printed); Postpay: a hook ' +
+        "(its secret is printed, or --secret); Numipay: the account's webhook URL (on a sandbox; elsewhere set " +
+        'it in the back office). Uhmi sends no webhooks. Prints one line per delivery and removes the ' +
+        'registration on exit (Ctrl+C). Deliveries are kept in .tijara/deliveries.jsonl so `tijara webhooks ' +
+        'replay` can re-send them. The forward target must be this machine (loopback) or a public HTTPS URL: ' +
+        'private, link-local and cloud-metadata addresses are refused, checked again as each delivery is forwarded.',
     )
     .option('-g, --gateway <name>', GATEWAY_OPTION_HELP, DEFAULT_GATEWAY)
     .requiredOption(
@@ -51,7 +51,11 @@ export function registerWebhooksListenCommand(webhooks: Command, io: CliIo): voi
       'your webhook endpoint, e.g. http://localhost:3000/webhooks/ummah',
       parseUrl,
     )
-    .option('-e, --events <names>', 'comma-separated events to subscribe to (default: all events)', parseList)
+    .option(
+      '-e, --events <names>',
+      'comma-separated events to subscribe to (Ummah: its event names; Postpay: order, transaction; default: all)',
+      parseList,
+    )
     .option('--host <host>', 'interface the local receiver binds', '127.0.0.1')
     .option('--port <port>', 'port of the local receiver (default: a free one)', parsePort, 0)
     .option(
@@ -59,33 +63,38 @@ export function registerWebhooksListenCommand(webhooks: Command, io: CliIo): voi
       'URL the gateway should call instead of the local receiver (a tunnel to it, for a remote gateway)',
       parseUrl,
     )
-    .option('--public-key-out <file>', 'also write the webhook public key (PEM) to this file');
+    .option('--public-key-out <file>', 'Ummah: also write the webhook public key (PEM) to this file')
+    .option(
+      '--secret <secret>',
+      "Postpay: the hook's secret (env POSTPAY_HOOK_SECRET or TIJARA_WEBHOOK_SECRET; default: a new one, printed)",
+    );
   addConnectionOptions(command).action(async (options: ListenOptions) => {
-    requireUmmah('listen', options.gateway);
+    const gateway = webhookGateway('listen', options.gateway);
+    if (options.publicKeyOut !== undefined && gateway.name !== 'ummah') {
+      throw new UsageError(
+        `--public-key-out is for Ummah's webhook key pairs; ${gateway.title} signs otherwise`,
+      );
+    }
+    if (options.secret !== undefined && gateway.name === 'ummah') {
+      throw new UsageError('Ummah signs each webhook with its own key pair: --secret does not apply');
+    }
     const stopped = untilStopped(io);
-    const events = options.events ? checkEventNames(options.events) : undefined;
+    const events = gateway.subscriptionEvents(options.events);
     await checkForwardTarget(options.forwardTo);
-    const connection = await connect(io, options);
+    const api = await gateway.connect(io, options);
 
-    let webhookId: string | undefined;
+    let subscription: Subscription | undefined;
     // Lines go out in arrival order even though each waits for its delivery-log lookup.
     let reported = Promise.resolve();
     const report = async (delivery: RelayedDelivery): Promise<void> => {
       const receivedAt = new Date();
-      let deliveryId: string | undefined;
-      if (webhookId && delivery.objectId) {
-        const { objectId, event, body } = delivery;
-        const logged = await findLoggedDelivery(connection.client, {
-          webhookId,
-          objectId,
-          event,
-          body,
-        }).catch(() => undefined);
-        deliveryId = logged?.id;
-      }
+      const deliveryId = subscription
+        ? await api.deliveryIdOf(subscription, delivery).catch(() => undefined)
+        : undefined;
       captureDelivery(io.cwd, {
+        gateway: gateway.name,
         receivedAt: receivedAt.toISOString(),
-        webhookId: webhookId ?? '',
+        webhookId: subscription?.id ?? '',
         deliveryId,
         event: delivery.event,
         body: delivery.body.toString('base64'),
@@ -95,6 +104,8 @@ export function registerWebhooksListenCommand(webhooks: Command, io: CliIo): voi
     };
     const relay = await startWebhookRelay({
       forwardTo: options.forwardTo,
+      signatureHeader: gateway.signer.header,
+      describe: gateway.describe,
       host: options.host,
       port: options.port,
       onDelivery: (delivery) => {
@@ -107,37 +118,30 @@ export function registerWebhooksListenCommand(webhooks: Command, io: CliIo): voi
     });
     const callback = options.publicUrl ?? relay.url;
     try {
-      const webhook = await connection.client.webhooks.create({
-        callback,
-        title: 'tijara webhooks listen',
-        ...(events ? { events } : { all_events: true }),
+      subscription = await api.subscribe(callback, {
+        events,
+        secret: options.secret,
+        publicKeyOut: options.publicKeyOut,
       });
-      webhookId = webhook.id;
-      if (!webhook.public_key)
-        throw new CliError(`the gateway returned webhook ${webhook.id} without a public_key`);
-      if (options.publicKeyOut) writeFileSync(resolve(io.cwd, options.publicKeyOut), webhook.public_key);
-
-      say(
-        io,
-        `Webhook ${webhook.id} registered on ${connection.apiBase} for ${events ? events.join(', ') : 'all events'}`,
-      );
+      say(io, subscription.registered);
       say(io, `Forwarding ${callback} -> ${options.forwardTo}`);
-      say(io, 'Webhook public key (verify X-Signature with it, e.g. as UMMAH_WEBHOOK_PUBLIC_KEY):');
-      io.stdout.write(webhook.public_key.endsWith('\n') ? webhook.public_key : `${webhook.public_key}\n`);
+      for (const line of subscription.verification) say(io, line);
       say(io, 'Ready. Press Ctrl+C to stop.');
 
       const reason = await stopped;
-      note(io, `Stopping (${reason}): deleting webhook ${webhook.id}…`);
+      note(io, `Stopping (${reason}): ${subscription.removal}…`);
     } finally {
       await relay.close();
       await reported;
-      if (webhookId) {
+      if (subscription) {
         try {
-          await connection.client.webhooks.delete(webhookId);
+          await subscription.remove();
         } catch (error) {
-          // Leaving a dangling webhook is worth a warning, not a failed exit: the forwarding itself worked.
+          // Leaving a dangling registration is worth a warning, not a failed exit: the forwarding itself worked.
           io.stderr.write(
-            formatError(new CliError(`could not delete webhook ${webhookId}`, { cause: error })),
+            formatError(
+              new CliError(`could not undo the registration (${subscription.removal})`, { cause: error }),
+            ),
           );
         }
       }

@@ -1,9 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
-import { UMMAH_EVENT_TYPES } from '@tijara/ummah';
 import { note, say, type CliIo } from '../cli-io.js';
 import { CliError, UsageError } from '../cli-errors.js';
-import { checkEventNames } from '../event-names.js';
-import { addConnectionOptions, connect, type ConnectionFlags } from '../gateway-connection.js';
+import { addConnectionOptions, type ConnectionFlags } from '../gateway-connection.js';
 import { gatewayCredential, type CredentialFlags } from '../gateway-credential.js';
 import {
   DEFAULT_GATEWAY,
@@ -11,10 +10,11 @@ import {
   gatewaySigner,
   type GatewaySigner,
 } from '../gateway-signers.js';
+import { webhookGateway } from '../gateways/index.js';
+import { checkEventNames } from '../gateways/ummah-event-names.js';
 import { readBodyFile } from '../key-files.js';
 import { parseNumber, parseUrl } from '../option-parsers.js';
 import { sampleDeliveryBody } from '../sample-events.js';
-import { SCENARIOS } from '../trigger-scenarios.js';
 import { startWebhookRelay, type RelayedDelivery } from '../webhook-relay.js';
 
 interface TriggerOptions extends ConnectionFlags, CredentialFlags {
@@ -23,8 +23,6 @@ interface TriggerOptions extends ConnectionFlags, CredentialFlags {
   file?: string;
   timeout: number;
 }
-
-const REAL_EVENTS = Object.keys(SCENARIOS);
 
 /** POST a body signed as the gateway would sign it; returns the endpoint's status. */
 async function postSigned(
@@ -49,34 +47,39 @@ async function postSigned(
   }
 }
 
-/** Whether a delivery body is about this purchase (a refund Payment names it in `purchase`/`related_to`). */
-function concerns(body: Buffer, purchaseId: string): boolean {
-  try {
-    const parsed = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
-    const object = (parsed['object'] ?? parsed) as Record<string, unknown>;
-    const related = object['related_to'] as Record<string, unknown> | null | undefined;
-    return object['id'] === purchaseId || object['purchase'] === purchaseId || related?.['id'] === purchaseId;
-  } catch {
-    return false;
-  }
-}
-
 function checkStatus(url: string, status: number): void {
   if (status < 200 || status > 299)
     throw new CliError(`${url} answered ${status}; the gateway would retry this delivery`);
 }
 
+/** A signed sample (Ummah, `--key`) or a signed body of yours (`--file`), POSTed to `--to`; no gateway involved. */
+async function sendSample(io: CliIo, event: string, signer: GatewaySigner, options: TriggerOptions) {
+  // Event names are checked where the CLI knows them; for other gateways the name only labels the output.
+  if (signer.name === 'ummah') checkEventNames([event]);
+  const flag = options.key ? '--key' : options.file ? '--file' : '--secret';
+  if (!options.to) throw new UsageError(`${flag} needs --to: the signed sample is POSTed there`);
+  const credential = gatewayCredential(io, signer, options);
+  const body = options.file ? readBodyFile(io, options.file) : sampleDeliveryBody(event);
+  const status = await postSigned(options.to, body, signer, credential);
+  say(io, `${event}  -> ${status}`);
+  checkStatus(options.to, status);
+}
+
 export function registerWebhooksTriggerCommand(webhooks: Command, io: CliIo): void {
   const command = webhooks
     .command('trigger')
-    .summary('send a signed sample event, or make a real one happen on the gateway')
-    .argument('<event>', `event name, e.g. purchase.paid (one of: ${UMMAH_EVENT_TYPES.join(', ')})`)
+    .summary('make an event happen on the gateway, or send a signed sample')
+    .argument(
+      '<event>',
+      'event name, e.g. purchase.paid (Ummah), order.captured (Postpay), deposit.successful (Numipay)',
+    )
     .description(
-      'Send a webhook event. With --key: a realistic sample delivery signed with your private key is POSTed ' +
-        'to --to (no gateway involved). Without --key: the event is made to happen for real on the gateway ' +
-        '(a purchase is created, paid through the sandbox control API, refunded…), so every registered webhook ' +
-        '(e.g. a running `tijara webhooks listen`) receives it; with --to, a temporary webhook delivers it to ' +
-        'that URL. Prints the status code your endpoint answered.',
+      'Send a webhook event. Without --key or --file the event is made to happen for real on the gateway (a ' +
+        'purchase paid, a checkout approved and captured, a deposit paid at the cashier… through the API and, ' +
+        "for the buyer's part, the sandbox control API), so the sandbox's own signed delivery goes to every " +
+        'registered webhook (e.g. a running `tijara webhooks listen`); with --to, to that URL alone. With --key ' +
+        '(Ummah) a realistic sample signed with your private key, or with --file a body of yours signed with ' +
+        '--key or --secret, is POSTed to --to (no gateway involved). Prints the status code your endpoint answered.',
     )
     .option('-g, --gateway <name>', GATEWAY_OPTION_HELP, DEFAULT_GATEWAY)
     .option('--to <url>', 'your webhook endpoint', parseUrl)
@@ -86,9 +89,10 @@ export function registerWebhooksTriggerCommand(webhooks: Command, io: CliIo): vo
     )
     .option(
       '--secret <secret>',
-      'Postpay, Numipay: the shared secret to sign with (env TIJARA_WEBHOOK_SECRET); sends --file, signed',
+      "Postpay, Numipay: the shared secret a --file body is signed with; Postpay: also the temporary hook's " +
+        'secret for a real event with --to (env POSTPAY_HOOK_SECRET, NUMIPAY_SIGNATURE_PASSWORD, TIJARA_WEBHOOK_SECRET)',
     )
-    .option('-f, --file <file>', 'send this body (signed) instead of a built-in sample')
+    .option('-f, --file <file>', 'send this body (signed) instead of making the event happen')
     .option(
       '--timeout <seconds>',
       'how long to wait for the gateway to deliver a real event',
@@ -97,66 +101,72 @@ export function registerWebhooksTriggerCommand(webhooks: Command, io: CliIo): vo
     );
   addConnectionOptions(command).action(async (event: string, options: TriggerOptions) => {
     const signer = gatewaySigner(options.gateway);
-    // Event names are checked where the CLI knows them; for other gateways the name only labels the output.
-    if (signer.name === 'ummah') checkEventNames([event]);
-
-    if (options.key || options.secret || options.file || signer.name !== 'ummah') {
-      const flag = signer.credential === 'private-key' ? '--key' : '--secret';
-      if (!options.to) throw new UsageError(`${flag} needs --to: the signed sample is POSTed there`);
-      const credential = gatewayCredential(io, signer, options);
-      if (!options.file && signer.name !== 'ummah') {
-        throw new UsageError(`trigger --gateway ${signer.name} sends a body of yours: pass --file <body>`);
-      }
-      const body = options.file ? readBodyFile(io, options.file) : sampleDeliveryBody(event);
-      const status = await postSigned(options.to, body, signer, credential);
-      say(io, `${event}  -> ${status}`);
-      checkStatus(options.to, status);
+    if (options.key || options.file || (signer.name === 'ummah' && options.secret)) {
+      await sendSample(io, event, signer, options);
       return;
     }
 
-    const scenario = SCENARIOS[event];
+    const gateway = webhookGateway('trigger', signer.name);
+    const scenario = gateway.realEvents[event];
     if (!scenario) {
+      if (gateway.name === 'ummah') checkEventNames([event]);
+      const sample =
+        gateway.name === 'ummah'
+          ? 'pass --key private.pem --to URL to send a signed sample instead'
+          : 'pass --file body.json --secret … --to URL to send a signed body instead';
       throw new UsageError(
-        `${event} cannot be caused on a gateway from here (possible: ${REAL_EVENTS.join(', ')}); ` +
-          'pass --key private.pem --to URL to send a signed sample instead',
+        `${event} cannot be caused on ${gateway.title} from here (possible: ${Object.keys(gateway.realEvents).join(', ')}); ${sample}`,
       );
     }
-    const connection = await connect(io, options);
-    const reference = `tijara-trigger-${Date.now()}`;
+    const api = await gateway.connect(io, options);
+    if (scenario.needsSandbox && !api.isSandbox) {
+      throw new CliError(
+        `${event} needs a buyer's action, which only a Tijara sandbox's control API can take, and ${api.apiBase} ` +
+          'is not one; send a signed sample to --to instead',
+      );
+    }
+    // Unique per run: Postpay's order ids and Numipay's tracking ids may not be reused.
+    const reference = `tijara-trigger-${Date.now()}-${randomBytes(3).toString('hex')}`;
 
     if (!options.to) {
-      const purchase = await scenario.run({ connection, reference });
+      const caused = await api.cause(event, {
+        reference,
+        ...(options.secret !== undefined ? { secret: options.secret } : {}),
+      });
+      await caused.cleanup();
       say(
         io,
-        `${event}  ${purchase.id}  (${scenario.steps}; delivered to the gateway's registered webhooks)`,
+        `${event}  ${caused.objectId}  (${scenario.steps}; delivered to the gateway's registered webhooks)`,
       );
       return;
     }
 
-    // Other webhooks' traffic (or a concurrent trigger) may arrive too: wait for this event about this purchase.
+    // Other webhooks' traffic (or a concurrent trigger) may arrive too: wait for this event about this object.
     const received: RelayedDelivery[] = [];
     let wake: () => void = () => {};
     const relay = await startWebhookRelay({
       forwardTo: options.to,
+      signatureHeader: gateway.signer.header,
+      describe: gateway.describe,
       onDelivery: (delivery) => {
         received.push(delivery);
         wake();
       },
     });
-    let webhookId: string | undefined;
+    let cleanup = async (): Promise<void> => undefined;
     try {
-      const webhook = await connection.client.webhooks.create({
+      const caused = await api.cause(event, {
+        reference,
         callback: relay.url,
-        title: 'tijara webhooks trigger',
-        events: [event],
+        ...(options.secret !== undefined ? { secret: options.secret } : {}),
       });
-      webhookId = webhook.id;
-      const purchase = await scenario.run({ connection, reference });
-      const ours = (d: RelayedDelivery) => d.event === event && concerns(d.body, purchase.id);
-      const deadline = Date.now() + options.timeout * 1000;
+      cleanup = caused.cleanup;
+      const ours = (d: RelayedDelivery) => gateway.concerns(d, event, caused.objectId);
+      const waitSeconds = options.timeout + (scenario.delaySeconds ?? 0);
+      const deadline = Date.now() + waitSeconds * 1000;
       while (!received.some(ours)) {
         if (Date.now() > deadline)
-          throw new CliError(`the gateway did not deliver ${event} within ${options.timeout} s`);
+          throw new CliError(`the gateway did not deliver ${event} within ${waitSeconds} s`);
         await new Promise<void>((resolve) => {
           wake = resolve;
           setTimeout(resolve, 250);
@@ -166,15 +176,12 @@ export function registerWebhooksTriggerCommand(webhooks: Command, io: CliIo): vo
       if (delivery.status === undefined) {
         throw new CliError(`could not deliver to ${options.to}: ${delivery.error ?? 'no answer'}`);
       }
-      say(io, `${event}  ${purchase.id}  -> ${delivery.status}`);
-      if (webhook.public_key) {
-        note(io, `Signed with the public key of temporary webhook ${webhook.id}:`);
-        io.stderr.write(webhook.public_key.endsWith('\n') ? webhook.public_key : `${webhook.public_key}\n`);
-      }
+      say(io, `${event}  ${caused.objectId}  -> ${delivery.status}`);
+      for (const line of caused.notes) note(io, line);
       checkStatus(options.to, delivery.status);
     } finally {
       await relay.close();
-      if (webhookId) await connection.client.webhooks.delete(webhookId).catch(() => undefined);
+      await cleanup();
     }
   });
 }

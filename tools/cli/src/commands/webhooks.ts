@@ -8,7 +8,7 @@ import { registerWebhooksTriggerCommand } from './webhooks-trigger.js';
 export function registerWebhooksCommand(program: Command, io: CliIo): void {
   const webhooks = program
     .command('webhooks')
-    .description('sign, trigger, replay and forward signed webhook deliveries (X-Signature, RSA-SHA256)');
+    .description('sign, trigger, replay and forward signed webhook deliveries (Ummah, Postpay, Numipay)');
   registerWebhooksListenCommand(webhooks, io);
   registerWebhooksTriggerCommand(webhooks, io);
   registerWebhooksReplayCommand(webhooks, io);

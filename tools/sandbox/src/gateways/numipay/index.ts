@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import express from 'express';
+import { generateDigestTestHeader } from '@tijara/core';
 import { defineGateway } from '../../engine/gateway-module.js';
 import { esc } from '../../engine/html.js';
 import { apiRouter, parseApiBody } from './api.js';
@@ -56,11 +56,7 @@ export const numipayGateway = defineGateway({
       // The seed's scheme: uppercase hex SHA-1 of the exact JSON sent followed by the signature password.
       sign: (delivery) => ({
         'content-type': 'application/json',
-        'x-signature': createHash('sha1')
-          .update(delivery.body)
-          .update(config.signaturePassword)
-          .digest('hex')
-          .toUpperCase(),
+        'x-signature': generateDigestTestHeader({ payload: delivery.body, secret: config.signaturePassword }),
       }),
       retryDelaysMinutes: RETRY_DELAYS_MINUTES,
       timer: { nextDueMs: () => transactions.nextDueMs(), runDue: () => transactions.runDue() },

@@ -1,4 +1,5 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { generateHmacTestHeader } from '@tijara/core';
 import {
   createHookRequestSchema,
   HOOK_LIST,
@@ -133,9 +134,12 @@ export class HookService {
     if (!delivery.signer.startsWith(SIGNER_PREFIX)) return null;
     const hook = this.#store.get<HookRecord>('hook', delivery.signer.slice(SIGNER_PREFIX.length));
     if (!hook) return null;
-    const timestamp = String(Math.floor(Date.now() / 1000));
-    const mac = createHmac('sha256', hook.secret).update(`${timestamp}:${delivery.body}`).digest('hex');
-    return { [SIGNATURE_HEADER.toLowerCase()]: `${timestamp}:${mac}` };
+    return {
+      [SIGNATURE_HEADER.toLowerCase()]: generateHmacTestHeader({
+        payload: delivery.body,
+        secret: hook.secret,
+      }),
+    };
   };
 
   /** The answer to the hook's latest delivery attempt. */

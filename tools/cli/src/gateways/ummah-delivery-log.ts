@@ -1,6 +1,6 @@
 import type { UmmahClient, WebhookDelivery } from '@tijara/ummah';
 
-type SourceType = 'purchase' | 'payment' | 'payout' | 'billing_template_client';
+export type SourceType = 'purchase' | 'payment' | 'payout' | 'billing_template_client';
 
 /** Which delivery-log source an event's object belongs to (`GET /webhooks/deliveries/?source_type=…`). */
 export function sourceTypeOf(event: string | undefined): SourceType {

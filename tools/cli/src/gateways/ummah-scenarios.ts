@@ -1,13 +1,13 @@
 import type { CreatePurchaseRequest, Purchase } from '@tijara/ummah';
-import { CliError } from './cli-errors.js';
-import { requireBrandId, type GatewayConnection } from './gateway-connection.js';
+import { CliError } from '../cli-errors.js';
+import { requireBrandId, type UmmahConnection } from './ummah-connection.js';
 
 /** Test cards of the sandbox (seed 000). */
 export const SUCCESS_CARD = '4242424242424242';
 export const DECLINED_CARD = '4000000000000002';
 
 interface ScenarioContext {
-  readonly connection: GatewayConnection;
+  readonly connection: UmmahConnection;
   readonly reference: string;
 }
 

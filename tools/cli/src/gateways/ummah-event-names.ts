@@ -1,5 +1,5 @@
 import { UMMAH_EVENT_TYPES } from '@tijara/ummah';
-import { UsageError } from './cli-errors.js';
+import { UsageError } from '../cli-errors.js';
 
 const KNOWN = new Set<string>(UMMAH_EVENT_TYPES);
 
