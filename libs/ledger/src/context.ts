@@ -116,9 +116,10 @@ export class LedgerContext {
 
   /**
    * A write transaction that shares its commit with the other grouped writes issued in the same turn of the event
-   * loop, where the backend can (SQLite: each in a savepoint of one `BEGIN IMMEDIATE … COMMIT`, so pages several
-   * of them touch — the newest index leaves, the outbox's open messages — are written once per group). It
-   * resolves only once the group has committed; a program that throws rolls back alone.
+   * loop, where the backend can (SQLite: one `BEGIN IMMEDIATE … COMMIT`, so pages several of them touch — the
+   * newest index leaves, the outbox's open messages — are written once per group; when one of them throws, the
+   * group runs again with a savepoint each). It resolves only once the group has committed; a program that throws
+   * rolls back alone.
    */
   writeGrouped<T>(program: () => Program<T>): Promise<T> {
     if (!this.executor.writeGroup) return this.write(program);

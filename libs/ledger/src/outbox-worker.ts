@@ -3,7 +3,7 @@
  * topic's handler, and records the outcome (delivered, retried later with a longer delay, or set aside as dead
  * with the ledger's alert hook). Drains never overlap; the timer does not keep the process alive.
  */
-import { silentLogger, type Logger } from '@tijara/core';
+import { PeriodicRun, silentLogger, type Logger } from '@tijara/core';
 import type { MessageHandler, Outbox } from './outbox.js';
 import type { ClaimedMessage } from './types.js';
 
@@ -27,8 +27,7 @@ export interface DrainReport {
 export class OutboxWorker {
   readonly #outbox: Outbox;
   readonly #o: Required<Omit<OutboxWorkerOptions, 'handle'>> & Pick<OutboxWorkerOptions, 'handle'>;
-  #timer: NodeJS.Timeout | undefined;
-  #running: Promise<DrainReport> | undefined;
+  readonly #run: PeriodicRun<DrainReport>;
 
   constructor(outbox: Outbox, options: OutboxWorkerOptions) {
     this.#outbox = outbox;
@@ -39,14 +38,15 @@ export class OutboxWorker {
       maxRounds: options.maxRounds ?? 50,
       logger: options.logger ?? silentLogger,
     };
+    this.#run = new PeriodicRun(() => this.#drain(), {
+      intervalMs: this.#o.intervalMs,
+      onError: (error) => this.#o.logger.error({ err: error }, 'outbox drain failed'),
+    });
   }
 
   /** Deliver what is due now. Concurrent calls share the drain in progress. */
   drain(): Promise<DrainReport> {
-    this.#running ??= this.#drain().finally(() => {
-      this.#running = undefined;
-    });
-    return this.#running;
+    return this.#run.run();
   }
 
   async #drain(): Promise<DrainReport> {
@@ -89,19 +89,13 @@ export class OutboxWorker {
     );
   }
 
-  /** Drain every `intervalMs` until stop(). */
+  /** Drain every `intervalMs` until stop(). The timer does not keep the process alive. */
   start(): this {
-    if (this.#timer) return this;
-    this.#timer = setInterval(() => {
-      this.drain().catch((error: unknown) => this.#o.logger.error({ err: error }, 'outbox drain failed'));
-    }, this.#o.intervalMs);
-    this.#timer.unref();
+    this.#run.start();
     return this;
   }
 
   async stop(): Promise<void> {
-    if (this.#timer) clearInterval(this.#timer);
-    this.#timer = undefined;
-    await this.#running?.catch(() => undefined);
+    await this.#run.stop();
   }
 }

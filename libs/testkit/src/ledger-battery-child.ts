@@ -15,8 +15,8 @@
  *
  * Any failure is reported as `failed` with the error's name and message.
  */
-import { createInterface } from 'node:readline';
-import { pathToFileURL } from 'node:url';
+import { emit, moduleSpecifier, serveCommands, startingAt } from './battery-child-io.js';
+import { paidChange, paidEvent } from './ledger-battery-fixtures.js';
 import type { LedgerSettings, LedgerUnderTest } from './ledger-battery-types.js';
 
 interface Command {
@@ -34,33 +34,17 @@ interface Command {
   readonly eventKey?: string;
 }
 
-function emit(message: Record<string, unknown>): void {
-  process.stdout.write(`${JSON.stringify(message)}\n`);
-}
-
-function failed(id: string | undefined, error: unknown): void {
-  const { name, message } = error instanceof Error ? error : { name: 'Error', message: String(error) };
-  emit({ event: 'failed', id, error: name, message });
-}
-
-async function at(startAt: number | undefined): Promise<void> {
-  const delay = (startAt ?? 0) - Date.now();
-  if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
-}
-
 const config = JSON.parse(process.env.TIJARA_LEDGER_BATTERY_CHILD ?? '{}') as {
   module: string;
   settings: LedgerSettings;
 };
-const specifier = config.module.startsWith('file:') ? config.module : pathToFileURL(config.module).href;
-const { openLedgerUnderTest } = (await import(specifier)) as {
+const { openLedgerUnderTest } = (await import(moduleSpecifier(config.module))) as {
   openLedgerUnderTest(settings: LedgerSettings): Promise<LedgerUnderTest>;
 };
 const ledger = await openLedgerUnderTest(config.settings);
-const running = new Set<Promise<void>>();
 
 async function refund(command: Command): Promise<void> {
-  await at(command.startAt);
+  await startingAt(command.startAt);
   try {
     await ledger.operations.record({
       id: command.refundId ?? '',
@@ -75,7 +59,7 @@ async function refund(command: Command): Promise<void> {
 }
 
 async function drain(command: Command): Promise<void> {
-  await at(command.startAt);
+  await startingAt(command.startAt);
   const delivered: string[] = [];
   for (;;) {
     const claimed = await ledger.outbox.claim({ limit: 5, leaseMs: command.leaseMs ?? 30_000 });
@@ -88,7 +72,7 @@ async function drain(command: Command): Promise<void> {
 }
 
 async function remember(command: Command): Promise<void> {
-  await at(command.startAt);
+  await startingAt(command.startAt);
   const results = await Promise.all(
     Array.from({ length: command.count ?? 1 }, () => ledger.events.rememberOnce(command.key ?? '', 60_000)),
   );
@@ -109,69 +93,20 @@ async function crashAfterCommit(command: Command): Promise<void> {
     eventKey: command.eventKey ?? '',
     eventTtlMs: 60_000,
     record,
-    change: {
-      status: 'paid',
-      refundedAmount: 0,
-      capturedAmount: record.amount,
-      authorizationExpiresAt: undefined,
-    },
-    events: [
-      {
-        type: 'payment.paid',
-        orderId: record.orderId,
-        paymentId: record.paymentId,
-        amount: record.amount,
-        currency: record.currency,
-        status: 'paid',
-        refundedAmount: 0,
-        payment: {
-          id: record.paymentId,
-          status: 'paid',
-          rawStatus: 'paid',
-          amount: record.amount,
-          currency: record.currency,
-          capturedAmount: record.amount,
-          refundedAmount: 0,
-          refundableAmount: record.amount,
-          nextAction: { type: 'none' },
-          testMode: true,
-          raw: {},
-        },
-      },
-    ],
+    change: paidChange(record.amount),
+    events: [paidEvent(record)],
   });
   emit({ event: 'committed', id: command.id, outcome: receipt.outcome });
   await receipt.deliver();
 }
 
-emit({ event: 'ready', pid: process.pid });
-
-for await (const line of createInterface({ input: process.stdin })) {
-  if (line.trim() === '') continue;
-  let command: Command;
-  try {
-    command = JSON.parse(line) as Command;
-  } catch (error) {
-    failed(undefined, error);
-    continue;
-  }
-  if (command.op === 'exit') break;
-  const work =
-    command.op === 'refund'
-      ? refund(command)
-      : command.op === 'drain'
-        ? drain(command)
-        : command.op === 'remember'
-          ? remember(command)
-          : command.op === 'crash-after-commit'
-            ? crashAfterCommit(command)
-            : Promise.reject(new Error(`unknown op ${String(command.op)}`));
-  const tracked = work.catch((error: unknown) => failed(command.id, error));
-  running.add(tracked);
-  void tracked.finally(() => running.delete(tracked));
-}
-
-await Promise.allSettled(running);
+await serveCommands<Command>((command) => {
+  if (command.op === 'refund') return refund(command);
+  if (command.op === 'drain') return drain(command);
+  if (command.op === 'remember') return remember(command);
+  if (command.op === 'crash-after-commit') return crashAfterCommit(command);
+  throw new Error(`unknown op ${String(command.op)}`);
+});
 await ledger.close();
 emit({ event: 'closed' });
 process.stdin.destroy();

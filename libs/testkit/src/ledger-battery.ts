@@ -8,17 +8,7 @@
  * Every check asserts outcomes, never durations. Lease expiry is observed by waiting past short leases.
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import type { ChildProcess } from 'node:child_process';
-import {
-  needsSweep,
-  PAYMENT_STATUSES,
-  type DomainEvent,
-  type JournalRecord,
-  type Payment,
-  type PaymentStatus,
-} from '@tijara/core';
+import { needsSweep, PAYMENT_STATUSES, type DomainEvent, type JournalRecord } from '@tijara/core';
 import type {
   BatteryClaimedMessage,
   BatteryNewPayment,
@@ -26,7 +16,9 @@ import type {
   LedgerSettings,
   LedgerUnderTest,
 } from './ledger-battery-types.js';
-import { sendLine, spawnTs, stopChild, waitForExit, waitForLine } from './spawn-ts.js';
+import { BatteryChild, batteryChildScript, type BatteryMessage } from './battery-child.js';
+import { paidChange, paidEvent } from './ledger-battery-fixtures.js';
+import { stopChild, waitForExit } from './spawn-ts.js';
 
 export type * from './ledger-battery-types.js';
 
@@ -56,130 +48,31 @@ const LEASE_MS = 400;
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-function childScript(): URL {
-  const source = new URL('./ledger-battery-child.ts', import.meta.url);
-  return existsSync(fileURLToPath(source)) ? source : new URL('./ledger-battery-child.js', import.meta.url);
-}
-
-interface ChildMessage {
-  readonly event: string;
-  readonly id?: string;
+interface ChildMessage extends BatteryMessage {
   readonly ok?: boolean;
   readonly delivered?: string[];
   readonly trues?: number;
   readonly outcome?: string;
-  readonly error?: string;
-  readonly message?: string;
 }
 
-function parse(line: string): ChildMessage | undefined {
-  if (!line.startsWith('{')) return undefined;
-  try {
-    return JSON.parse(line) as ChildMessage;
-  } catch {
-    return undefined;
-  }
-}
+type LedgerChild = BatteryChild<ChildMessage>;
 
-class LedgerChild {
-  readonly process: ChildProcess;
-
-  private constructor(child: ChildProcess) {
-    this.process = child;
-  }
-
-  static async start(
-    module: string,
-    settings: LedgerSettings,
-    label: string,
-    childEnv: LedgerBatteryOptions['childEnv'] = {},
-  ): Promise<LedgerChild> {
-    const env = typeof childEnv === 'function' ? await childEnv() : childEnv;
-    const child = spawnTs(childScript(), [], {
-      label,
-      env: { ...env, TIJARA_LEDGER_BATTERY_CHILD: JSON.stringify({ module, settings }) },
-    });
-    const handle = new LedgerChild(child);
-    await handle.expect('ready', undefined, 20_000);
-    return handle;
-  }
-
-  send(command: Record<string, unknown>): void {
-    sendLine(this.process, JSON.stringify(command));
-  }
-
-  async expect(event: string, id: string | undefined, timeoutMs = 15_000): Promise<ChildMessage> {
-    const line = await waitForLine(
-      this.process,
-      (text) => {
-        const message = parse(text);
-        return (
-          message !== undefined &&
-          message.id === id &&
-          (message.event === event || message.event === 'failed')
-        );
-      },
-      timeoutMs,
-    );
-    const message = parse(line) as ChildMessage;
-    if (message.event !== event) throw new Error(`child failed: ${message.error}: ${message.message}`);
-    return message;
-  }
-
-  async stop(): Promise<void> {
-    if (this.process.exitCode === null && this.process.signalCode === null) {
-      this.send({ op: 'exit' });
-      try {
-        await waitForExit(this.process, 5_000);
-        return;
-      } catch {
-        // Fall through to signals.
-      }
-    }
-    await stopChild(this.process);
-  }
-}
-
-/** A minimal normalized gateway payment for journal checks. */
-function gatewayPayment(id: string, status: PaymentStatus, amount: number, refunded = 0): Payment {
-  return {
-    id,
-    status,
-    rawStatus: status,
-    amount,
-    currency: 'KWD',
-    capturedAmount:
-      status === 'paid' || status === 'partially_refunded' || status === 'refunded' ? amount : 0,
-    refundedAmount: refunded,
-    refundableAmount: amount - refunded,
-    nextAction: { type: 'none' },
-    testMode: true,
-    raw: { id },
-  };
-}
-
-function paidEvent(record: JournalRecord): DomainEvent {
-  return {
-    type: 'payment.paid',
-    orderId: record.orderId,
-    paymentId: record.paymentId,
-    amount: record.amount,
-    currency: record.currency,
-    status: 'paid',
-    refundedAmount: 0,
-    payment: gatewayPayment(record.paymentId, 'paid', record.amount),
-  };
+async function startLedgerChild(
+  module: string,
+  settings: LedgerSettings,
+  label: string,
+  childEnv: LedgerBatteryOptions['childEnv'] = {},
+): Promise<LedgerChild> {
+  const env = typeof childEnv === 'function' ? await childEnv() : childEnv;
+  return BatteryChild.start<ChildMessage>(
+    batteryChildScript('ledger-battery-child'),
+    { ...env, TIJARA_LEDGER_BATTERY_CHILD: JSON.stringify({ module, settings }) },
+    label,
+  );
 }
 
 const messagesOf = (claim: BatteryStreamClaim): readonly BatteryClaimedMessage[] =>
   claim.state === 'claimed' ? claim.messages : [];
-
-const paidChange = (amount: number) => ({
-  status: 'paid' as const,
-  refundedAmount: 0,
-  capturedAmount: amount,
-  authorizationExpiresAt: undefined,
-});
 
 /** Register the ledger conformance checks as a Jest `describe` block named after `name`. */
 export function runLedgerBattery(name: string, options: LedgerBatteryOptions): void {
@@ -783,7 +676,7 @@ export function runLedgerBattery(name: string, options: LedgerBatteryOptions): v
       };
 
       beforeAll(async () => {
-        child = await LedgerChild.start(
+        child = await startLedgerChild(
           childModule as string,
           childSettings,
           `${name} ledger child`,
@@ -877,7 +770,7 @@ export function runLedgerBattery(name: string, options: LedgerBatteryOptions): v
         'a process killed between commit and hand-over: the settlement stands and its message is delivered once the lease ends',
         async () => {
           const created = await payment();
-          const doomed = await LedgerChild.start(
+          const doomed = await startLedgerChild(
             childModule as string,
             childSettings,
             `${name} crashing child`,
@@ -934,7 +827,7 @@ export function runLedgerBattery(name: string, options: LedgerBatteryOptions): v
           const fresh: LedgerSettings = { tablePrefix: `lm${run}_` };
           const starting = await Promise.allSettled(
             [1, 2, 3].map((n) =>
-              LedgerChild.start(childModule as string, fresh, `${name} start-up ${n}`, options.childEnv),
+              startLedgerChild(childModule as string, fresh, `${name} start-up ${n}`, options.childEnv),
             ),
           );
           try {

@@ -12,9 +12,8 @@
  *
  * Any failure is reported as `failed` with the error's name and message.
  */
-import { createInterface } from 'node:readline';
-import { pathToFileURL } from 'node:url';
 import { createStores, type EventStore, type LockStore } from '@tijara/core';
+import { emit, moduleSpecifier, serveCommands, startingAt } from './battery-child-io.js';
 
 interface ChildConfig {
   readonly url?: string;
@@ -37,21 +36,11 @@ interface StoreModule {
   createLockStore(): LockStore | Promise<LockStore>;
 }
 
-function emit(message: Record<string, unknown>): void {
-  process.stdout.write(`${JSON.stringify(message)}\n`);
-}
-
-function failed(id: string | undefined, error: unknown): void {
-  const { name, message } = error instanceof Error ? error : { name: 'Error', message: String(error) };
-  emit({ event: 'failed', id, error: name, message });
-}
-
 async function openStores(
   config: ChildConfig,
 ): Promise<{ events: EventStore; locks: LockStore; close(): Promise<void> }> {
   if (config.module) {
-    const specifier = config.module.startsWith('file:') ? config.module : pathToFileURL(config.module).href;
-    const mod = (await import(specifier)) as StoreModule;
+    const mod = (await import(moduleSpecifier(config.module))) as StoreModule;
     const events = await mod.createEventStore();
     const locks = await mod.createLockStore();
     return {
@@ -71,12 +60,6 @@ const config = JSON.parse(process.env.TIJARA_STORE_BATTERY_CHILD ?? '{}') as Chi
 const stores = await openStores(config);
 const { events, locks } = stores;
 const releases = new Map<string, () => void>();
-const running = new Set<Promise<void>>();
-
-function track(work: Promise<void>): void {
-  running.add(work);
-  void work.finally(() => running.delete(work));
-}
 
 async function hold(command: Command): Promise<void> {
   const id = command.id ?? '';
@@ -94,9 +77,7 @@ async function hold(command: Command): Promise<void> {
 }
 
 async function remember(command: Command): Promise<void> {
-  // Both processes start at the same wall-clock instant so that their calls overlap as much as possible.
-  const delay = (command.startAt ?? 0) - Date.now();
-  if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+  await startingAt(command.startAt);
   const results = await Promise.all(
     Array.from({ length: command.count ?? 1 }, () =>
       events.rememberOnce(command.key ?? '', command.ttlMs ?? 0),
@@ -105,32 +86,21 @@ async function remember(command: Command): Promise<void> {
   emit({ event: 'remembered', id: command.id, trues: results.filter(Boolean).length });
 }
 
-emit({ event: 'ready', pid: process.pid });
-
-for await (const line of createInterface({ input: process.stdin })) {
-  if (line.trim() === '') continue;
-  let command: Command;
-  try {
-    command = JSON.parse(line) as Command;
-  } catch (error) {
-    failed(undefined, error);
-    continue;
-  }
-  if (command.op === 'exit') break;
-  if (command.op === 'release') {
-    releases.get(command.id ?? '')?.();
-    releases.delete(command.id ?? '');
-  } else if (command.op === 'hold') {
-    track(hold(command).catch((error: unknown) => failed(command.id, error)));
-  } else if (command.op === 'remember') {
-    track(remember(command).catch((error: unknown) => failed(command.id, error)));
-  } else {
-    failed(command.id, new Error(`unknown op ${String(command.op)}`));
-  }
-}
-
-for (const release of releases.values()) release();
-await Promise.allSettled(running);
+await serveCommands<Command>(
+  (command) => {
+    if (command.op === 'release') {
+      releases.get(command.id ?? '')?.();
+      releases.delete(command.id ?? '');
+      return undefined;
+    }
+    if (command.op === 'hold') return hold(command);
+    if (command.op === 'remember') return remember(command);
+    throw new Error(`unknown op ${String(command.op)}`);
+  },
+  () => {
+    for (const release of releases.values()) release();
+  },
+);
 await stores.close();
 emit({ event: 'closed' });
 // The parent keeps its end of stdin open; let go of it so the process can exit once nothing else is pending

@@ -7,11 +7,9 @@
  * may share one database or Redis.
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import type { ChildProcess } from 'node:child_process';
 import { LockLostError, LockTimeoutError, type EventStore, type Lease, type LockStore } from '@tijara/core';
-import { sendLine, spawnTs, stopChild, waitForExit, waitForLine, type ChildExit } from './spawn-ts.js';
+import { BatteryChild, batteryChildScript, type BatteryMessage } from './battery-child.js';
+import { stopChild, waitForExit } from './spawn-ts.js';
 
 export interface StoreBatteryProcesses {
   /**
@@ -40,11 +38,6 @@ export interface StoreBatteryOptions {
   readonly processes?: StoreBatteryProcesses | (() => StoreBatteryProcesses);
 }
 
-/** The child script: the TypeScript source in this repository, the compiled file in a build. */
-function childScript(): URL {
-  const source = new URL('./store-battery-child.ts', import.meta.url);
-  return existsSync(fileURLToPath(source)) ? source : new URL('./store-battery-child.js', import.meta.url);
-}
 const LONG_TTL = 60_000;
 const TEST_TIMEOUT = 30_000;
 
@@ -71,84 +64,19 @@ function settle<T>(call: () => Promise<T>): Promise<T> {
   return Promise.resolve().then(call);
 }
 
-interface ChildMessage {
-  readonly event: string;
-  readonly id?: string;
+interface ChildMessage extends BatteryMessage {
   readonly fence?: number;
   readonly trues?: number;
-  readonly error?: string;
-  readonly message?: string;
 }
 
-/** The parent's handle on a store-battery child process. */
-class StoreChild {
-  readonly process: ChildProcess;
+type StoreChild = BatteryChild<ChildMessage>;
 
-  private constructor(child: ChildProcess) {
-    this.process = child;
-  }
-
-  static async start(processes: StoreBatteryProcesses, label: string): Promise<StoreChild> {
-    const child = spawnTs(childScript(), [], {
-      label,
-      env: { TIJARA_STORE_BATTERY_CHILD: JSON.stringify(processes) },
-    });
-    const handle = new StoreChild(child);
-    await handle.next('ready', undefined, 20_000);
-    return handle;
-  }
-
-  send(command: Record<string, unknown>): void {
-    sendLine(this.process, JSON.stringify(command));
-  }
-
-  /** The next `event` message for `id`; a `failed` message for `id` is returned too, for the caller to judge. */
-  async next(event: string, id: string | undefined, timeoutMs = 15_000): Promise<ChildMessage> {
-    const line = await waitForLine(
-      this.process,
-      (text) => {
-        const message = parse(text);
-        return (
-          message !== undefined &&
-          message.id === id &&
-          (message.event === event || message.event === 'failed')
-        );
-      },
-      timeoutMs,
-    );
-    return parse(line) as ChildMessage;
-  }
-
-  /** Like `next`, but a `failed` message is an error. */
-  async expect(event: string, id: string | undefined, timeoutMs?: number): Promise<ChildMessage> {
-    const message = await this.next(event, id, timeoutMs);
-    if (message.event !== event) {
-      throw new Error(`child failed instead of reporting ${event}: ${message.error}: ${message.message}`);
-    }
-    return message;
-  }
-
-  /** Ask the child to close its stores and exit; kill it if it has not exited after `graceMs`. */
-  async stop(graceMs = 5000): Promise<ChildExit> {
-    if (this.process.exitCode === null && this.process.signalCode === null) {
-      this.send({ op: 'exit' });
-      try {
-        return await waitForExit(this.process, graceMs);
-      } catch {
-        // Fall through to signals.
-      }
-    }
-    return stopChild(this.process);
-  }
-}
-
-function parse(line: string): ChildMessage | undefined {
-  if (!line.startsWith('{')) return undefined;
-  try {
-    return JSON.parse(line) as ChildMessage;
-  } catch {
-    return undefined;
-  }
+function startStoreChild(processes: StoreBatteryProcesses, label: string): Promise<StoreChild> {
+  return BatteryChild.start<ChildMessage>(
+    batteryChildScript('store-battery-child'),
+    { TIJARA_STORE_BATTERY_CHILD: JSON.stringify(processes) },
+    label,
+  );
 }
 
 /** Register the store conformance checks as a Jest `describe` block named after `name`. */
@@ -463,7 +391,7 @@ export function runStoreBattery(name: string, options: StoreBatteryOptions): voi
       const other = (): StoreChild => child as StoreChild;
 
       beforeAll(async () => {
-        child = await StoreChild.start(processes(), `${name} child`);
+        child = await startStoreChild(processes(), `${name} child`);
       }, TEST_TIMEOUT);
 
       afterAll(async () => {
@@ -523,7 +451,7 @@ export function runStoreBattery(name: string, options: StoreBatteryOptions): voi
         async () => {
           const k = key('crash');
           const id = randomUUID();
-          const doomed = await StoreChild.start(processes(), `${name} crashing child`);
+          const doomed = await startStoreChild(processes(), `${name} crashing child`);
           try {
             const ttl = 800;
             doomed.send({ op: 'hold', id, key: k, ttlMs: ttl, waitMs: 10_000 });

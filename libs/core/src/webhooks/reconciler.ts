@@ -25,8 +25,7 @@ export interface SweepReport {
  */
 export class Reconciler {
   readonly #o: Required<ReconcilerOptions>;
-  #timer: NodeJS.Timeout | undefined;
-  #running: Promise<SweepReport> | undefined;
+  readonly #run: PeriodicRun<SweepReport>;
 
   constructor(options: ReconcilerOptions) {
     this.#o = {
@@ -35,14 +34,15 @@ export class Reconciler {
       intervalMs: options.intervalMs ?? 60_000,
       logger: options.logger ?? silentLogger,
     };
+    this.#run = new PeriodicRun(() => this.#sweep(), {
+      intervalMs: this.#o.intervalMs,
+      onError: (error) => this.#o.logger.error({ err: error }, 'reconcile sweep failed'),
+    });
   }
 
   /** One pass over the unsettled payments. Concurrent calls share the pass in progress. */
   sweep(): Promise<SweepReport> {
-    this.#running ??= this.#sweep().finally(() => {
-      this.#running = undefined;
-    });
-    return this.#running;
+    return this.#run.run();
   }
 
   async #sweep(): Promise<SweepReport> {
@@ -67,14 +67,51 @@ export class Reconciler {
 
   /** Sweep every `intervalMs` until stop(). The timer does not keep the process alive. */
   start(): this {
-    if (this.#timer) return this;
-    this.#timer = setInterval(() => {
-      this.sweep().catch((error: unknown) => this.#o.logger.error({ err: error }, 'reconcile sweep failed'));
-    }, this.#o.intervalMs);
-    this.#timer.unref();
+    this.#run.start();
     return this;
   }
 
+  async stop(): Promise<void> {
+    await this.#run.stop();
+  }
+}
+
+/**
+ * A piece of work run on demand and every `intervalMs` once started, never twice at once: a call while it runs
+ * shares the run in progress. What the reconciler and the ledger's outbox worker are made of.
+ */
+export class PeriodicRun<T> {
+  readonly #work: () => Promise<T>;
+  readonly #o: { readonly intervalMs: number; readonly onError: (error: unknown) => void };
+  #timer: NodeJS.Timeout | undefined;
+  #running: Promise<T> | undefined;
+
+  constructor(
+    work: () => Promise<T>,
+    options: { readonly intervalMs: number; readonly onError: (error: unknown) => void },
+  ) {
+    this.#work = work;
+    this.#o = options;
+  }
+
+  /** Run now, or share the run in progress. */
+  run(): Promise<T> {
+    this.#running ??= this.#work().finally(() => {
+      this.#running = undefined;
+    });
+    return this.#running;
+  }
+
+  /** Run every `intervalMs` (a failed run goes to `onError`) until stop(). The timer does not keep the process alive. */
+  start(): void {
+    if (this.#timer) return;
+    this.#timer = setInterval(() => {
+      this.run().catch(this.#o.onError);
+    }, this.#o.intervalMs);
+    this.#timer.unref();
+  }
+
+  /** Stop the timer and wait for a run in progress. */
   async stop(): Promise<void> {
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = undefined;
