@@ -79,3 +79,13 @@ export function finishingPage(retryUrl: string): string {
 export function messagePage(title: string, message: string): string {
   return page(title, `<h1 id="title">${e(title)}</h1><p id="message">${e(message)}</p>`);
 }
+
+/** The buyer came back without paying: back to the gateway's page, or back to Shopify's checkout. */
+export function notCompletedPage(paymentUrl: string | undefined, checkoutUrl: string): string {
+  return page(
+    'Payment not completed',
+    `<h1 id="title">Payment not completed</h1><p id="message">Your payment was not completed.</p><p>${
+      paymentUrl ? `<a href="${e(paymentUrl)}" id="pay">Go back to the payment page</a> · ` : ''
+    }<a href="${e(checkoutUrl)}" id="checkout">Return to checkout</a></p>`,
+  );
+}
