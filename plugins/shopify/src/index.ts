@@ -31,6 +31,7 @@ export {
   type PostgresSessionStorageOptions,
 } from './merchant/postgres-session-storage.js';
 export {
+  fakeShopifyFetch,
   startFakeShopify,
   type FakeShopify,
   type FakeShopifyOptions,

@@ -143,7 +143,8 @@ export function paymentSessionMutation(
       },
     };
   }
-  if (payment.status === 'failed') return rejectMutation(session, rejectReasonOf(payment));
+  if (payment.status === 'failed')
+    return rejectMutation(session, rejectReasonOf(payment), payment.failure?.message);
   return undefined;
 }
 

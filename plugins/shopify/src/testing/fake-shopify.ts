@@ -10,7 +10,7 @@ import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
-import type { DocumentNode, GraphQLSchema } from 'graphql';
+import type { DocumentNode } from 'graphql';
 import { loadPaymentsSchema, PAYMENTS_SCHEMA_VERSION } from './payments-schema.js';
 
 export type FakeFailure = 'throttled' | 'server_error' | 'rate_limited' | 'user_errors';
@@ -193,7 +193,7 @@ export async function startFakeShopify(options: FakeShopifyOptions): Promise<Fak
     if (req.method === 'POST' && target.pathname === '/admin/oauth/access_token') {
       return exchangeCode(res, shop, body);
     }
-    const page = /^\/checkouts\/([^/]+)\/([^/]+)\/(thank-you|payment-failed|processing)$/.exec(
+    const page = /^\/checkouts\/([^/]+)\/([^/]+)\/(thank-you|payment-failed|processing|cancelled)$/.exec(
       target.pathname,
     );
     if (req.method === 'GET' && page) {
@@ -202,6 +202,7 @@ export async function startFakeShopify(options: FakeShopifyOptions): Promise<Fak
         'thank-you': 'Thank you for your order',
         'payment-failed': 'Your payment was declined',
         processing: 'Your payment is processing',
+        cancelled: 'Choose how to pay',
       };
       const html = `<!doctype html><html><head><title>Fake Shopify checkout</title></head><body><h1 id="outcome" data-outcome="${outcome}">${titles[outcome as string]}</h1><p id="session">${escapeHtml(decodeURIComponent(id as string))}</p></body></html>`;
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
@@ -562,24 +563,7 @@ export async function startFakeShopify(options: FakeShopifyOptions): Promise<Fak
     url,
     mutations,
     configurations,
-    fetch: ((input: string | URL | Request, init?: RequestInit) => {
-      const raw = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-      const target = new URL(raw);
-      if (target.protocol !== 'https:' || !target.hostname.endsWith('.myshopify.com')) {
-        return fetch(input, init);
-      }
-      const headers = new Headers(input instanceof Request ? input.headers : undefined);
-      new Headers(init?.headers).forEach((value, key) => headers.set(key, value));
-      headers.set('x-fake-shopify-shop', target.hostname);
-      const body = init?.body ?? (input instanceof Request ? input.body : undefined);
-      return fetch(`${url}${target.pathname}${target.search}`, {
-        method: init?.method ?? (input instanceof Request ? input.method : 'GET'),
-        headers,
-        ...(body ? { body, duplex: 'half' } : {}),
-        redirect: 'manual',
-        ...(init?.signal ? { signal: init.signal } : {}),
-      } as RequestInit);
-    }) as typeof fetch,
+    fetch: fakeShopifyFetch(url),
     installShop: issueToken,
     accessToken: (shop) => tokens.get(shop),
     revokeShop: (shop) => {
@@ -599,7 +583,9 @@ export async function startFakeShopify(options: FakeShopifyOptions): Promise<Fak
         merchant_locale: 'en',
         payment_method: {
           type: 'offsite',
-          data: { cancel_url: `https://${input.shop}/checkouts/${id}/cancelled` },
+          data: {
+            cancel_url: `${url}/checkouts/${encodeURIComponent(input.shop)}/${encodeURIComponent(id)}/cancelled`,
+          },
         },
         proposed_at: new Date().toISOString(),
         customer:
@@ -671,6 +657,30 @@ export async function startFakeShopify(options: FakeShopifyOptions): Promise<Fak
         server.close(() => resolve());
       }),
   };
+}
+
+/**
+ * A fetch that sends `https://<shop>.myshopify.com/…` to a fake Shopify at `fakeUrl` (naming the shop in a
+ * header) and anything else out unchanged. Another process can build it from the fake's URL alone.
+ */
+export function fakeShopifyFetch(fakeUrl: string): typeof fetch {
+  return ((input: string | URL | Request, init?: RequestInit) => {
+    const raw = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    const target = new URL(raw);
+    if (target.protocol !== 'https:' || !target.hostname.endsWith('.myshopify.com'))
+      return fetch(input, init);
+    const headers = new Headers(input instanceof Request ? input.headers : undefined);
+    new Headers(init?.headers).forEach((value, key) => headers.set(key, value));
+    headers.set('x-fake-shopify-shop', target.hostname);
+    const body = init?.body ?? (input instanceof Request ? input.body : undefined);
+    return fetch(`${fakeUrl}${target.pathname}${target.search}`, {
+      method: init?.method ?? (input instanceof Request ? input.method : 'GET'),
+      headers,
+      ...(body ? { body, duplex: 'half' } : {}),
+      redirect: 'manual',
+      ...(init?.signal ? { signal: init.signal } : {}),
+    } as RequestInit);
+  }) as typeof fetch;
 }
 
 function userError(kind: SessionKind, suffix: string, message: string): Record<string, unknown> {
@@ -782,5 +792,3 @@ function postRaw(
     req.end(body);
   });
 }
-
-export type { GraphQLSchema };
