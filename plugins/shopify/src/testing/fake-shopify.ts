@@ -114,6 +114,8 @@ export interface FakeShopify {
   startVoidSession(input: FollowUpSessionInput): Promise<SessionRequestResult>;
   /** Answer the next `count` GraphQL requests with `failure` instead of applying them. */
   failNext(count: number, failure: FakeFailure): void;
+  /** Forget every failure still to be injected. */
+  clearFailures(): void;
   /** The mutations of one session (by `gid`), in order. */
   mutationsFor(gid: string): RecordedMutation[];
   /** POST a webhook to the app signed as Shopify signs them (or with `secret` to sign it wrongly). */
@@ -617,6 +619,9 @@ export async function startFakeShopify(options: FakeShopifyOptions): Promise<Fak
     startVoidSession: followUp('void'),
     failNext: (count, type) => {
       failures.push({ remaining: count, type });
+    },
+    clearFailures: () => {
+      failures.length = 0;
     },
     mutationsFor: (gid) => mutations.filter((m) => m.variables.id === gid),
     sendWebhook: async ({ url: target, topic, shop, payload, secret }) => {

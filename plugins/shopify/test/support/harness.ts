@@ -104,6 +104,12 @@ export async function startApp(harness: AppHarnessOptions): Promise<AppHarness> 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `${harness.tls ? 'https' : 'http'}://${harness.tls ? 'localhost' : '127.0.0.1'}:${(server.address() as AddressInfo).port}`;
   const alerts: ShopifyAlert[] = [];
+  const cleanUp = async () => {
+    server.closeAllConnections?.();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    if (!harness.fake) await fake.close();
+    rmSync(dir, { recursive: true, force: true });
+  };
   const app = await createShopifyPaymentsApp({
     apiKey: API_KEY,
     apiSecretKey: API_SECRET,
@@ -119,6 +125,9 @@ export async function startApp(harness: AppHarnessOptions): Promise<AppHarness> 
     outbox: { baseDelayMs: 50, maxDelayMs: 200, pollIntervalMs: 50, leaseMs: 5_000 },
     reconcile: false,
     ...harness.options,
+  }).catch(async (error: unknown) => {
+    await cleanUp();
+    throw error;
   });
   handler = app.middleware;
   return {
@@ -128,11 +137,8 @@ export async function startApp(harness: AppHarnessOptions): Promise<AppHarness> 
     alerts,
     server,
     close: async () => {
-      server.closeAllConnections?.();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
       await app.close();
-      if (!harness.fake) await fake.close();
-      rmSync(dir, { recursive: true, force: true });
+      await cleanUp();
     },
   };
 }
