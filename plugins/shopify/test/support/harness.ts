@@ -169,7 +169,10 @@ export class CookieJar {
  * The merchant installs the app: `/auth` → Shopify's authorize page (the fake grants at once) → the app's
  * callback, which exchanges the code at the fake token endpoint. Returns the signed-in merchant's cookies.
  */
-export async function installShop(harness: AppHarness, shop: string): Promise<CookieJar> {
+/** Where a merchant's browser goes: an app's base URL, and the fake Shopify it is installed from. */
+export type MerchantTarget = Pick<AppHarness, 'url' | 'fake'>;
+
+export async function installShop(harness: MerchantTarget, shop: string): Promise<CookieJar> {
   const jar = new CookieJar();
   const begin = await fetch(`${harness.url}/auth?shop=${shop}`, {
     redirect: 'manual',
@@ -193,7 +196,7 @@ export async function installShop(harness: AppHarness, shop: string): Promise<Co
 
 /** The merchant saves gateway credentials on the settings page (which checks them against the gateway). */
 export async function saveSettings(
-  harness: AppHarness,
+  harness: MerchantTarget,
   jar: CookieJar,
   gateway: string,
   credentials: Record<string, string>,
@@ -218,7 +221,7 @@ export async function saveSettings(
 
 /** Install and connect a shop to the sandbox's Ummah account. */
 export async function connectUmmahShop(
-  harness: AppHarness,
+  harness: MerchantTarget,
   sandbox: RunningSandbox,
   shop: string,
 ): Promise<void> {
