@@ -11,6 +11,11 @@ export default defineConfig([
       copyFileSync('src/ts-hooks.mjs', 'dist/ts-hooks.mjs');
     },
   }),
-  // The store battery starts this in a second process; it is an ES module script (top-level await).
-  packageBuild({ entry: ['src/store-battery-child.ts'], format: ['esm'], dts: false, clean: false }),
+  // The batteries start these in a second process; they are ES module scripts (top-level await).
+  packageBuild({
+    entry: ['src/store-battery-child.ts', 'src/ledger-battery-child.ts'],
+    format: ['esm'],
+    dts: false,
+    clean: false,
+  }),
 ]);

@@ -300,6 +300,20 @@ export interface GatewayEvent {
 
 export type HeaderBag = Readonly<Record<string, string | readonly string[] | undefined>> | Headers;
 
+/**
+ * A webhook whose signature has been verified, with its event built only when it is needed: the pipeline answers
+ * a redelivery from the event id alone, before the body is validated.
+ */
+export interface VerifiedWebhook {
+  /**
+   * The event's id, read from the verified body without validating the rest; undefined when the id can only be
+   * known from the full event (the pipeline then builds it first). Must equal `(await event()).id`.
+   */
+  readonly eventId: string | undefined;
+  /** Validate the body and build the normalized event, exactly as `verifyWebhook` would. */
+  event(): GatewayEvent | Promise<GatewayEvent>;
+}
+
 /** The contract every gateway driver implements. Amounts are integer minor units. */
 export interface GatewayDriver {
   readonly name: string;
@@ -332,6 +346,13 @@ export interface GatewayDriver {
   resolveReturn?(params: ReturnParams, options?: OperationOptions): Promise<ReturnResolution>;
   /** Authenticate the exact raw bytes and parse them into a normalized event. */
   verifyWebhook(rawBody: Buffer | Uint8Array | string, headers: HeaderBag): Promise<GatewayEvent>;
+  /**
+   * Optional: `verifyWebhook` in two steps — authenticate the exact raw bytes now (throwing
+   * SignatureVerificationError like `verifyWebhook`), build the event later — so that a redelivery, the common
+   * case, costs a signature check, a JSON parse and one dedupe lookup. Drivers without it are settled through
+   * `verifyWebhook`.
+   */
+  openWebhook?(rawBody: Buffer | Uint8Array | string, headers: HeaderBag): Promise<VerifiedWebhook>;
 }
 
 /** Throw UnsupportedOperationError unless the driver declares the capability. */

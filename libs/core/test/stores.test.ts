@@ -16,16 +16,17 @@ import {
   MemoryLockStore,
   openSqliteDatabase,
   parseStoreUrl,
-  PostgresEventStore,
-  PostgresLockStore,
-  POSTGRES_STORE_SCHEMA_SQL,
-  postgresStoreSchemaSql,
-  RedisEventStore,
-  RedisLockStore,
   SqliteEventStore,
   SqliteLockStore,
   safeStoreUrl,
 } from '../src/stores/index.js';
+import {
+  PostgresEventStore,
+  PostgresLockStore,
+  POSTGRES_STORE_SCHEMA_SQL,
+  postgresStoreSchemaSql,
+} from '../src/stores/postgres.js';
+import { RedisEventStore, RedisLockStore } from '../src/stores/redis.js';
 
 const run = randomUUID().replaceAll('-', '').slice(0, 10);
 const REDIS_URL = process.env.TIJARA_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';

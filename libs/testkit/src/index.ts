@@ -1,4 +1,5 @@
 export * from './store-battery.js';
+export * from './ledger-battery.js';
 export * from './transport-battery.js';
 export * from './driver-conformance.js';
 export * from './loopback.js';

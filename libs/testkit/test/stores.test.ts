@@ -7,16 +7,9 @@ import { randomUUID } from 'node:crypto';
 import { afterAll } from '@jest/globals';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import {
-  MemoryEventStore,
-  MemoryLockStore,
-  PostgresEventStore,
-  PostgresLockStore,
-  RedisEventStore,
-  RedisLockStore,
-  SqliteEventStore,
-  SqliteLockStore,
-} from '@tijara/core';
+import { MemoryEventStore, MemoryLockStore, SqliteEventStore, SqliteLockStore } from '@tijara/core';
+import { PostgresEventStore, PostgresLockStore } from '@tijara/core/stores/postgres';
+import { RedisEventStore, RedisLockStore } from '@tijara/core/stores/redis';
 import { runStoreBattery } from '../src/store-battery.js';
 
 const run = randomUUID().replaceAll('-', '').slice(0, 10);

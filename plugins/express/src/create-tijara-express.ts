@@ -1,21 +1,24 @@
 import {
   ConfigurationError,
-  createStores,
   redactingLogger,
   silentLogger,
+  type GatewayDriver,
   type SettlementPipeline,
   type Stores,
   type SweepReport,
 } from '@tijara/core';
-import { openBackends } from './ledger/open-backends.js';
-import type { LedgerPayment, LedgerRefund, LedgerSavedMethod, PaymentLedger } from './ledger/types.js';
+import type { Ledger, LedgerSavedMethod } from '@tijara/ledger';
+import { openBackends } from './backends.js';
 import { errorAwareLogger } from './log.js';
 import { PaymentService } from './payment-service.js';
 import { DEFAULT_RAW_BODY_PROPERTY } from './raw-body.js';
+import { reviveEvent } from './records.js';
 import { createRouter, type TijaraRouter } from './router.js';
 import type {
   CheckoutOptions,
   CheckoutResult,
+  LedgerPayment,
+  LedgerRefund,
   RefundRequest,
   ReturnContext,
   TijaraExpressOptions,
@@ -28,14 +31,20 @@ const DEFAULT_WEBHOOK_LIMIT_BYTES = 256 * 1024;
 export interface TijaraExpress {
   /** Mount it: `app.use('/payments', tijara.router)` (the path must equal `mountPath`). */
   readonly router: TijaraRouter;
-  /** Absolute URL of the webhook route, to register with the gateway. */
+  /** Absolute URL of the (default gateway's) webhook route, to register with the gateway. */
   readonly webhookUrl: string;
-  /** Core's settlement pipeline, for stores that receive gateway events some other way. */
+  /** Every gateway's webhook URL, by gateway name (`<mountPath>/webhook/<name>`). */
+  readonly webhookUrls: Readonly<Record<string, string>>;
+  /** The default gateway's settlement pipeline, for stores that receive gateway events some other way. */
   readonly pipeline: SettlementPipeline;
-  readonly ledger: PaymentLedger;
+  /** Each gateway's settlement pipeline, by name. */
+  readonly pipelines: Readonly<Record<string, SettlementPipeline>>;
+  /** The payment records (`@tijara/ledger`): payments, refunds, saved cards, the queue of store events. */
+  readonly ledger: Ledger;
+  /** Dedupe and locks. Without a `stores` option, dedupe is the ledger's own (`ledger.events`). */
   readonly stores: Stores;
 
-  /** Start a hosted-page payment; see `CheckoutResult`. The router's `POST /checkout` calls this. */
+  /** Start a payment on the gateway's page or widget; see `CheckoutResult`. The router's `POST /checkout` calls this. */
   checkout(orderId: string, options?: CheckoutOptions): Promise<CheckoutResult>;
   /** One-click: charge a saved card, no redirect. */
   chargeSavedMethod(orderId: string, methodId: string, options?: CheckoutOptions): Promise<CheckoutResult>;
@@ -62,46 +71,33 @@ export interface TijaraExpress {
 
 /** Create the plugin: opens the ledger and stores, builds the router, starts the reconciler. */
 export async function createTijaraExpress(options: TijaraExpressOptions): Promise<TijaraExpress> {
-  const { publicUrl, origin, basePath } = validate(options);
+  const { publicUrl, origin, basePath, drivers, defaultGateway } = validate(options);
   const logger = errorAwareLogger(redactingLogger(options.logger ?? silentLogger, options.secrets ?? []));
   const mountPath = normalizeMountPath(options.mountPath ?? '/payments');
-
-  let ledger: PaymentLedger;
-  let stores: Stores;
-  let closeBackends: () => Promise<void>;
-  if (typeof options.database === 'object') {
-    if (options.stores === undefined) {
-      throw new ConfigurationError(
-        'With an open PaymentLedger as `database`, pass `stores` too (a URL or Stores)',
-      );
-    }
-    ledger = options.database;
-    const opened =
-      typeof options.stores === 'string'
-        ? createStores(options.stores, { logger, ...options.storeOptions })
-        : undefined;
-    stores = opened ?? (options.stores as Stores);
-    closeBackends = async () => {
-      await opened?.close();
-    };
-  } else {
-    const backends = await openBackends({
-      database: options.database ?? DEFAULT_DATABASE,
-      ...(options.stores === undefined ? {} : { stores: options.stores }),
-      ...(options.storeOptions === undefined ? {} : { storeOptions: options.storeOptions }),
-      logger,
-    });
-    ledger = backends.ledger;
-    stores = backends.stores;
-    closeBackends = () => backends.close();
-  }
+  const onExhausted = options.deliveries?.onExhausted;
+  const backends = await openBackends({
+    database: options.database ?? DEFAULT_DATABASE,
+    ...(options.stores === undefined ? {} : { stores: options.stores }),
+    ...(options.storeOptions === undefined ? {} : { storeOptions: options.storeOptions }),
+    outbox: {
+      ...(options.deliveries?.maxAttempts === undefined
+        ? {}
+        : { maxAttempts: options.deliveries.maxAttempts }),
+      ...(onExhausted
+        ? { onExhausted: (message, error) => onExhausted(reviveEvent(message.payload), error) }
+        : {}),
+    },
+    logger,
+  });
+  const { ledger, stores } = backends;
 
   const routeBase = `${publicUrl}${mountPath === '/' ? '' : mountPath}`;
   const reconcile = options.reconcile === false ? {} : (options.reconcile ?? {});
   const service = new PaymentService({
-    driver: options.driver,
+    drivers,
+    defaultGateway,
     ledger,
-    events: stores.events,
+    externalEvents: backends.shared ? undefined : stores.events,
     locks: stores.locks,
     getOrder: options.getOrder,
     on: options.on ?? {},
@@ -115,7 +111,7 @@ export async function createTijaraExpress(options: TijaraExpressOptions): Promis
     logger,
     ...(options.replayWindowMs === undefined ? {} : { replayWindowMs: options.replayWindowMs }),
   });
-  if (options.reconcile !== false) service.reconciler.start();
+  if (options.reconcile !== false) service.startReconciling();
 
   const defaultReturnUrl = (context: ReturnContext) =>
     context.outcome === 'cancel'
@@ -130,14 +126,18 @@ export async function createTijaraExpress(options: TijaraExpressOptions): Promis
     rawBodyProperty: options.webhook?.rawBodyProperty ?? DEFAULT_RAW_BODY_PROPERTY,
     rawBodyConfigured: options.webhook?.rawBodyProperty !== undefined,
     admin: options.admin,
+    actionPage: options.actionPage,
     logger,
   });
 
+  const names = [...drivers.keys()];
   let closed: Promise<void> | undefined;
   return {
     router,
     webhookUrl: `${routeBase}/webhook`,
-    pipeline: service.pipeline,
+    webhookUrls: Object.fromEntries(names.map((name) => [name, `${routeBase}/webhook/${name}`])),
+    pipeline: service.pipeline(),
+    pipelines: Object.fromEntries(names.map((name) => [name, service.pipeline(name)])),
     ledger,
     stores,
     checkout: (orderId, checkoutOptions) => service.checkout(orderId, checkoutOptions),
@@ -154,20 +154,50 @@ export async function createTijaraExpress(options: TijaraExpressOptions): Promis
     reconcile: () => service.reconcile(),
     close: () => {
       closed ??= (async () => {
-        await service.reconciler.stop();
-        await closeBackends();
+        await service.stopReconciling();
+        await backends.close();
       })();
       return closed;
     },
   };
 }
 
-function validate(options: TijaraExpressOptions): { publicUrl: string; origin: string; basePath: string } {
+interface Validated {
+  readonly publicUrl: string;
+  readonly origin: string;
+  readonly basePath: string;
+  readonly drivers: ReadonlyMap<string, GatewayDriver>;
+  readonly defaultGateway: string;
+}
+
+const GATEWAY_NAME = /^[a-z0-9][a-z0-9_-]{0,39}$/;
+
+function validate(options: TijaraExpressOptions): Validated {
   const problems: string[] = [];
   if (!options || typeof options !== 'object')
     throw new ConfigurationError('createTijaraExpress needs options');
-  if (!options.driver || typeof options.driver.createPayment !== 'function')
+  const drivers = new Map<string, GatewayDriver>();
+  const isDriver = (driver: unknown): driver is GatewayDriver =>
+    typeof (driver as GatewayDriver | undefined)?.createPayment === 'function';
+  if (options.driver !== undefined && options.gateways !== undefined) {
+    problems.push('either driver or gateways, not both');
+  } else if (options.gateways !== undefined) {
+    for (const [name, driver] of Object.entries(options.gateways)) {
+      if (!GATEWAY_NAME.test(name))
+        problems.push(`gateway name "${name}" (lower-case letters, digits, - and _)`);
+      else if (!isDriver(driver)) problems.push(`gateways.${name} (a GatewayDriver)`);
+      else drivers.set(name, driver);
+    }
+    if (Object.keys(options.gateways).length === 0) problems.push('gateways (at least one GatewayDriver)');
+  } else if (isDriver(options.driver)) {
+    drivers.set(options.driver.name, options.driver);
+  } else {
     problems.push('driver (a GatewayDriver)');
+  }
+  const defaultGateway = options.defaultGateway ?? [...drivers.keys()][0] ?? '';
+  if (drivers.size > 0 && !drivers.has(defaultGateway)) {
+    problems.push(`defaultGateway "${defaultGateway}" (one of ${[...drivers.keys()].join(', ')})`);
+  }
   if (typeof options.getOrder !== 'function') problems.push('getOrder(orderId) → order');
   let parsed: URL | undefined;
   if (typeof options.publicUrl === 'string' && URL.canParse(options.publicUrl))
@@ -179,7 +209,7 @@ function validate(options: TijaraExpressOptions): { publicUrl: string; origin: s
     throw new ConfigurationError(`createTijaraExpress is missing: ${problems.join('; ')}`);
   const url = parsed as URL;
   const basePath = url.pathname.replace(/\/+$/, '');
-  return { publicUrl: `${url.origin}${basePath}`, origin: url.origin, basePath };
+  return { publicUrl: `${url.origin}${basePath}`, origin: url.origin, basePath, drivers, defaultGateway };
 }
 
 function normalizeMountPath(path: string): string {

@@ -1,4 +1,4 @@
-import { ConflictError, InvalidRequestError, NotFoundError, type TijaraErrorOptions } from '@tijara/core';
+import { ConflictError, NotFoundError } from '@tijara/core';
 
 /** The store's `getOrder` does not know the order (or will not show it to this buyer). */
 export class OrderNotFoundError extends NotFoundError {
@@ -18,45 +18,8 @@ export class NoPaymentError extends ConflictError {
   }
 }
 
-export interface RefundLimitDetails {
-  /** What was asked for, in minor units. */
-  readonly requested: number;
-  /** What can still be refunded, in minor units. */
-  readonly refundable: number;
-  readonly currency: string;
-}
-
-/** A refund above what is left to refund. Raised before anything is written or sent: nothing changed. */
-export class RefundLimitError extends InvalidRequestError {
-  readonly requested: number;
-  readonly refundable: number;
-  readonly currency: string;
-  constructor(details: RefundLimitDetails, options: TijaraErrorOptions = {}) {
-    super(
-      details.refundable === 0
-        ? `Nothing is left to refund (asked for ${details.requested} ${details.currency} minor units)`
-        : `Cannot refund ${details.requested} ${details.currency} minor units: only ${details.refundable} ` +
-            `can still be refunded`,
-      {
-        code: 'refund_exceeds_refundable',
-        details: { amount: [`At most ${details.refundable}`] },
-        ...options,
-      },
-    );
-    this.requested = details.requested;
-    this.refundable = details.refundable;
-    this.currency = details.currency;
-  }
-
-  override toJSON(): Record<string, unknown> {
-    return {
-      ...super.toJSON(),
-      requested: this.requested,
-      refundable: this.refundable,
-      currency: this.currency,
-    };
-  }
-}
+/** A refund above what is left to refund, refused by the ledger before anything is written or sent. */
+export { RefundLimitError, type RefundLimitDetails } from '@tijara/ledger';
 
 /** A store callback threw; the event stays queued and is delivered again on the next settlement of the payment. */
 export class StoreCallbackError extends Error {

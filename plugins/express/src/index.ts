@@ -1,19 +1,26 @@
 export { createTijaraExpress, DEFAULT_DATABASE, type TijaraExpress } from './create-tijara-express.js';
 export type {
+  ActionPageContext,
   AdminOptions,
   CheckoutOptions,
   CheckoutResult,
+  DeliveryOptions,
   GetOrder,
+  LedgerPayment,
+  LedgerRefund,
   PaymentEvent,
   PaymentEventHandler,
   PaymentEventHandlers,
+  PaymentKind,
   ReconcileOptions,
   RefundRequest,
+  RefundStatus,
   ReturnContext,
   StoreOrder,
   TijaraExpressOptions,
   WebhookOptions,
 } from './types.js';
+export type { LedgerSavedMethod } from '@tijara/ledger';
 export type { TijaraRouter } from './router.js';
 export { keepRawBody } from './raw-body.js';
 export {
@@ -23,11 +30,3 @@ export {
   StoreCallbackError,
   type RefundLimitDetails,
 } from './errors.js';
-export * from './ledger/types.js';
-export { SqliteLedger, type SqliteLedgerOptions } from './ledger/sqlite-ledger.js';
-export {
-  PostgresLedger,
-  postgresLedgerSchemaSql,
-  type PostgresLedgerOptions,
-} from './ledger/postgres-ledger.js';
-export { openBackends, type BackendOptions, type Backends } from './ledger/open-backends.js';

@@ -1,7 +1,8 @@
 /**
  * What the router's routes do, as plain functions a store can also call itself: checkout, one-click, settle,
  * capture, release, refund, saved methods, reconcile. Every change of a payment goes through core's
- * SettlementPipeline; this file only maps orders onto it and keeps the ledger.
+ * SettlementPipeline (one per gateway) and every record lives in `@tijara/ledger`; this file maps orders onto
+ * them.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import {
@@ -13,6 +14,10 @@ import {
   GatewayError,
   InvalidRequestError,
   InvalidSavedMethodError,
+  isCapturable,
+  isClosed,
+  isFunded,
+  isRefundable,
   NotFoundError,
   RateLimitError,
   Reconciler,
@@ -20,54 +25,52 @@ import {
   SettlementPipeline,
   silentLogger,
   TijaraError,
-  type DomainEvent,
   type EventStore,
   type GatewayDriver,
   type LockStore,
   type Logger,
+  type NextAction,
   type Payment,
   type PaymentStatus,
-  type SettlementRecord,
+  type ReturnParams,
+  type ReturnSettlement,
   type SettlementResult,
   type SweepReport,
 } from '@tijara/core';
-import { NoPaymentError, OrderNotFoundError, RefundLimitError, StoreCallbackError } from './errors.js';
 import type {
-  LedgerPayment,
-  LedgerRefund,
+  ClaimedMessage,
+  Ledger,
+  LedgerOperation,
+  LedgerPayment as StoredPayment,
   LedgerSavedMethod,
-  PaymentLedger,
-  PendingDelivery,
-} from './ledger/types.js';
+} from '@tijara/ledger';
+import { NoPaymentError, OrderNotFoundError, StoreCallbackError } from './errors.js';
+import { eventMessages, paymentKey, paymentView, refundView, reviveEvent } from './records.js';
 import type {
   CheckoutOptions,
   CheckoutResult,
   GetOrder,
-  PaymentEvent,
+  LedgerPayment,
+  LedgerRefund,
   PaymentEventHandlers,
   RefundRequest,
   StoreOrder,
 } from './types.js';
 
-/** A payment in one of these has money behind it: never start another one for the order. */
-const MONEY_TAKEN: ReadonlySet<PaymentStatus> = new Set([
-  'authorized',
-  'paid',
-  'partially_refunded',
-  'refunded',
-  'disputed',
-]);
-const REFUNDABLE: ReadonlySet<PaymentStatus> = new Set(['paid', 'partially_refunded']);
-/** Attempts that can never take money any more. */
-const CLOSED: ReadonlySet<PaymentStatus> = new Set(['canceled', 'expired']);
-
 const CHECKOUT_LOCK_TTL_MS = 60_000;
 const ADMIN_LOCK_TTL_MS = 60_000;
+const REFUND_ID = /^[A-Za-z0-9_.:-]{1,100}$/;
 
 export interface PaymentServiceOptions {
-  readonly driver: GatewayDriver;
-  readonly ledger: PaymentLedger;
-  readonly events: EventStore;
+  /** The gateways by the name each is mounted under. */
+  readonly drivers: ReadonlyMap<string, GatewayDriver>;
+  readonly defaultGateway: string;
+  readonly ledger: Ledger;
+  /**
+   * Dedupe kept outside the ledger's database (e.g. Redis): the pipeline then takes its locked path. Undefined
+   * when dedupe lives in the ledger: one commit per first delivery.
+   */
+  readonly externalEvents: EventStore | undefined;
   readonly locks: LockStore;
   readonly getOrder: GetOrder;
   readonly on: PaymentEventHandlers;
@@ -82,11 +85,18 @@ export interface PaymentServiceOptions {
   readonly logger?: Logger;
 }
 
-export class PaymentService {
+/** One gateway as the service uses it. */
+interface Gateway {
+  readonly name: string;
+  readonly driver: GatewayDriver;
   readonly pipeline: SettlementPipeline;
   readonly reconciler: Reconciler;
-  readonly #driver: GatewayDriver;
-  readonly #ledger: PaymentLedger;
+}
+
+export class PaymentService {
+  readonly #gateways = new Map<string, Gateway>();
+  readonly #default: Gateway;
+  readonly #ledger: Ledger;
   readonly #locks: LockStore;
   readonly #getOrder: GetOrder;
   readonly #on: PaymentEventHandlers;
@@ -94,47 +104,81 @@ export class PaymentService {
   readonly #logger: Logger;
 
   constructor(options: PaymentServiceOptions) {
-    this.#driver = options.driver;
     this.#ledger = options.ledger;
     this.#locks = options.locks;
     this.#getOrder = options.getOrder;
     this.#on = options.on;
     this.#returnRoute = options.returnRoute;
     this.#logger = options.logger ?? silentLogger;
-    this.pipeline = new SettlementPipeline({
-      driver: options.driver,
-      events: options.events,
-      locks: options.locks,
-      load: (paymentId) => this.#load(paymentId),
-      commit: (next, events) => this.#commit(next, events),
-      logger: this.#logger,
-      ...(options.replayWindowMs === undefined ? {} : { replayWindowMs: options.replayWindowMs }),
-    });
     const { intervalMs, minAgeMs, maxAgeMs } = options.reconcile;
-    this.reconciler = new Reconciler({
-      pipeline: this.pipeline,
-      intervalMs,
-      minAgeMs,
-      logger: this.#logger,
-      listUnsettled: (minAge) => {
-        const now = Date.now();
-        return this.#ledger.listUnsettled(new Date(now - minAge), new Date(now - maxAgeMs), 500);
-      },
-    });
+    for (const [name, driver] of options.drivers) {
+      const journal = options.ledger.journal({
+        gateway: name,
+        messages: eventMessages,
+        deliver: (message) => this.#deliver(message),
+        keepSavedMethods: true,
+      });
+      const pipeline = new SettlementPipeline({
+        driver,
+        journal,
+        ...(options.externalEvents ? { events: options.externalEvents, locks: options.locks } : {}),
+        logger: this.#logger,
+        ...(options.replayWindowMs === undefined ? {} : { replayWindowMs: options.replayWindowMs }),
+      });
+      const reconciler = new Reconciler({
+        pipeline,
+        intervalMs,
+        minAgeMs,
+        logger: this.#logger,
+        listUnsettled: async (minAge) => {
+          const now = Date.now();
+          const payments = await this.#ledger.payments.unsettled({
+            gateway: name,
+            captureOnApproval: driver.capabilities.captureOnApproval,
+            createdBefore: new Date(now - minAge),
+            createdAfter: new Date(now - maxAgeMs),
+            limit: 500,
+          });
+          return payments.flatMap((p) => (p.paymentId === undefined ? [] : [p.paymentId]));
+        },
+      });
+      this.#gateways.set(name, { name, driver, pipeline, reconciler });
+    }
+    this.#default = this.#gateway(options.defaultGateway);
+  }
+
+  /** The pipeline of a gateway (default: the default gateway's). */
+  pipeline(gateway?: string): SettlementPipeline {
+    return this.#gateway(gateway).pipeline;
+  }
+
+  get gatewayNames(): string[] {
+    return [...this.#gateways.keys()];
+  }
+
+  #gateway(name: string | undefined): Gateway {
+    if (name === undefined) return this.#default;
+    const gateway = this.#gateways.get(name);
+    if (!gateway) {
+      throw new InvalidRequestError(`No gateway named "${name}" is mounted`, { code: 'unknown_gateway' });
+    }
+    return gateway;
   }
 
   // ---------------------------------------------------------------------------------------------- checkout
 
   /**
-   * Start paying for an order on the gateway's hosted page. Never creates a second payment while one with money
-   * behind it exists, and reuses the open one when its terms still match, so double clicks and back-button
+   * Start paying for an order on the gateway's page (or widget). Never creates a second payment while one with
+   * money behind it exists, and reuses the open one when its terms still match, so double clicks and back-button
    * retries all land on one payment.
    */
   async checkout(orderId: string, options: CheckoutOptions = {}): Promise<CheckoutResult> {
-    const order = await this.#order(orderId, options.request);
+    const gateway = this.#gateway(options.gateway);
+    const order = await this.#order(orderId, gateway.driver, options.request);
     const saveMethod = Boolean(options.saveMethod) && order.customer.id !== undefined;
     return this.#withCheckoutLock(order.id, async () => {
       const settled = await this.#settleOpenAttempts(order, (open) =>
+        open.gateway === gateway.name &&
         open.kind === 'hosted' &&
         open.amount === order.amount &&
         open.currency === order.currency &&
@@ -145,9 +189,9 @@ export class PaymentService {
       );
       if (settled) return settled;
 
-      const attempt = await this.#nextAttempt(order.id);
+      const attempt = await this.#ledger.payments.nextAttempt(order.id);
       const idempotencyKey = `checkout:${order.id}:${attempt}:${termsFingerprint(order, saveMethod)}`;
-      const payment = await this.#driver.createPayment(
+      const payment = await gateway.driver.createPayment(
         {
           amount: order.amount,
           currency: order.currency,
@@ -166,16 +210,18 @@ export class PaymentService {
         },
         { idempotencyKey },
       );
-      await this.#assertMatchesOrder(payment, order);
-      const checkoutUrl = redirectUrlOf(payment.nextAction);
-      if (!checkoutUrl) {
-        throw new GatewayError(`The gateway returned no checkout page for payment ${payment.id}`, {
-          code: 'missing_checkout_url',
-          gateway: this.#driver.name,
-        });
-      }
-      const row = await this.#record(order, payment, { attempt, idempotencyKey, kind: 'hosted', saveMethod });
-      return { kind: 'redirect', url: checkoutUrl, payment: row };
+      await this.#assertMatchesOrder(gateway, payment, order);
+      const row = await this.#record(gateway, order, payment, {
+        attempt,
+        idempotencyKey,
+        kind: 'hosted',
+        saveMethod,
+      });
+      const action = actionResult(payment.nextAction, row);
+      if (action) return action;
+      // Nothing for the buyer to do (paid or held at once, or processing): settle what the gateway says.
+      await this.#settleAfter('checkout', () => gateway.pipeline.settleWithPayment(payment));
+      return { kind: 'settled', payment: await this.#reload(row) };
     });
   }
 
@@ -189,11 +235,12 @@ export class PaymentService {
     methodId: string,
     options: CheckoutOptions = {},
   ): Promise<CheckoutResult> {
-    const order = await this.#order(orderId, options.request);
+    const method = await this.#ledger.savedMethods.get(methodId);
+    const gateway = this.#gateways.get(method?.gateway ?? '');
+    const order = await this.#order(orderId, (gateway ?? this.#default).driver, options.request);
     const customerKey = order.customer.id;
-    const method = await this.#ledger.getSavedMethod(methodId);
     // Someone else's card reads exactly like a card that does not exist.
-    if (!customerKey || !method || method.customerKey !== customerKey) {
+    if (!customerKey || !method || !gateway || method.customerKey !== customerKey) {
       throw new NotFoundError('This saved card was not found', { code: 'saved_method_not_found' });
     }
     return this.#withCheckoutLock(order.id, async () => {
@@ -201,11 +248,11 @@ export class PaymentService {
       const settled = await this.#settleOpenAttempts(order, () => undefined);
       if (settled) return settled;
 
-      const attempt = await this.#nextAttempt(order.id);
+      const attempt = await this.#ledger.payments.nextAttempt(order.id);
       const idempotencyKey = `charge:${order.id}:${attempt}:${termsFingerprint(order, false)}:${method.id}`;
       let payment: Payment;
       try {
-        payment = await this.#driver.chargeSavedMethod(
+        payment = await gateway.driver.chargeSavedMethod(
           method.token,
           {
             amount: order.amount,
@@ -221,7 +268,7 @@ export class PaymentService {
         );
       } catch (error) {
         if (error instanceof InvalidSavedMethodError) {
-          await this.#ledger.deleteSavedMethod(method.id);
+          await this.#ledger.savedMethods.delete(method.id);
           this.#logger.info(
             { orderId: order.id, methodId: method.id },
             'saved method is no longer valid; deleted',
@@ -229,60 +276,62 @@ export class PaymentService {
         }
         throw error;
       }
-      await this.#assertMatchesOrder(payment, order);
-      const row = await this.#record(order, payment, {
+      await this.#assertMatchesOrder(gateway, payment, order);
+      const row = await this.#record(gateway, order, payment, {
         attempt,
         idempotencyKey,
         kind: 'saved_method',
         saveMethod: false,
       });
-      await this.#settleAfter('charge', () => this.pipeline.settleWithPayment(payment));
-      return { kind: 'settled', payment: (await this.#ledger.getPayment(payment.id)) ?? row };
+      await this.#settleAfter('charge', () => gateway.pipeline.settleWithPayment(payment));
+      return { kind: 'settled', payment: await this.#reload(row) };
     });
   }
 
   /**
    * Before a new attempt: re-read the order's earlier attempts. Returns a result when no new payment must be
-   * made (money already taken, a payment still processing, or `reuse` picks an open hosted page); otherwise
-   * cancels the pages that could still be paid (an open one, or one whose card was declined, where the buyer
-   * may try again), so that only the new payment can take money.
+   * made (money already taken, a payment still processing, or `reuse` picks an open page); otherwise cancels the
+   * pages that could still be paid (an open one, or one whose card was declined, where the buyer may try again),
+   * so that only the new payment can take money.
    */
   async #settleOpenAttempts(
     order: StoreOrder,
     reuse: (open: LedgerPayment) => LedgerPayment | undefined,
   ): Promise<CheckoutResult | undefined> {
-    for (const attempt of await this.#ledger.listPayments(order.id)) {
-      if (MONEY_TAKEN.has(attempt.status)) return { kind: 'settled', payment: attempt };
-      if (CLOSED.has(attempt.status)) continue;
-      const result = await this.pipeline.settlePayment(attempt.paymentId, 'redirect');
-      const now = (await this.#ledger.getPayment(attempt.paymentId)) ?? attempt;
-      if (MONEY_TAKEN.has(now.status) || now.status === 'processing')
-        return { kind: 'settled', payment: now };
-      if (CLOSED.has(now.status)) continue;
-      const url = (result.payment && redirectUrlOf(result.payment.nextAction)) ?? now.checkoutUrl;
-      const reused = now.status === 'pending' && url ? reuse(now) : undefined;
-      if (reused && url) return { kind: 'redirect', url, payment: reused };
-      await this.#cancelQuietly(now);
+    for (const attempt of await this.listPayments(order.id)) {
+      if (isFunded(attempt.status)) return { kind: 'settled', payment: attempt };
+      if (isClosed(attempt.status)) continue;
+      const gateway = this.#gateway(attempt.gateway);
+      const result = await gateway.pipeline.settlePayment(attempt.paymentId, 'redirect');
+      const now = await this.#reload(attempt);
+      if (isFunded(now.status) || now.status === 'processing') return { kind: 'settled', payment: now };
+      if (isClosed(now.status)) continue;
+      const fresh = result.payment?.nextAction;
+      const nextAction = fresh && fresh.type !== 'none' ? fresh : now.nextAction;
+      const reused = now.status === 'pending' && nextAction ? reuse(now) : undefined;
+      const action = reused && nextAction ? actionResult(nextAction, reused) : undefined;
+      if (action) return action;
+      await this.#cancelQuietly(gateway, now);
     }
     return undefined;
   }
 
   /** Close an unpaid page; if the gateway refuses (e.g. the buyer just paid), settle what it says instead. */
-  async #cancelQuietly(payment: LedgerPayment): Promise<void> {
-    if (!this.#driver.capabilities.cancel) return;
+  async #cancelQuietly(gateway: Gateway, payment: LedgerPayment): Promise<void> {
+    if (!gateway.driver.capabilities.cancel) return;
     try {
-      const canceled = await this.#driver.cancel(payment.paymentId, {
+      const canceled = await gateway.driver.cancel(payment.paymentId, {
         idempotencyKey: `cancel:${payment.paymentId}`,
       });
-      await this.pipeline.settleWithPayment(canceled);
+      await gateway.pipeline.settleWithPayment(canceled);
     } catch (error) {
       this.#logger.warn(
         { orderId: payment.orderId, paymentId: payment.paymentId, err: error },
         'could not cancel an open payment',
       );
-      await this.pipeline.settlePayment(payment.paymentId, 'admin');
-      const now = await this.#ledger.getPayment(payment.paymentId);
-      if (now && (MONEY_TAKEN.has(now.status) || now.status === 'processing')) {
+      await gateway.pipeline.settlePayment(payment.paymentId, 'admin');
+      const now = await this.#reload(payment);
+      if (isFunded(now.status) || now.status === 'processing') {
         throw new NoPaymentError(
           payment.orderId,
           `Order ${payment.orderId} was paid meanwhile`,
@@ -292,57 +341,54 @@ export class PaymentService {
     }
   }
 
-  async #nextAttempt(orderId: string): Promise<number> {
-    const attempts = await this.#ledger.listPayments(orderId);
-    return (attempts.at(-1)?.attempt ?? 0) + 1;
-  }
-
   async #record(
+    gateway: Gateway,
     order: StoreOrder,
     payment: Payment,
-    meta: Pick<LedgerPayment, 'attempt' | 'idempotencyKey' | 'kind' | 'saveMethod'>,
+    meta: { attempt: number; idempotencyKey: string; kind: LedgerPayment['kind']; saveMethod: boolean },
   ): Promise<LedgerPayment> {
-    const inserted = await this.#ledger.insertPayment({
+    const { payment: row, created } = await this.#ledger.payments.create({
+      key: paymentKey(order.id, meta.attempt),
+      gateway: gateway.name,
       paymentId: payment.id,
       orderId: order.id,
       attempt: meta.attempt,
-      kind: meta.kind,
       amount: order.amount,
       currency: order.currency,
       captureMode: captureOf(order),
-      saveMethod: meta.saveMethod,
-      customerKey: order.customer.id,
-      // The row starts where every payment starts, so the first settlement announces what really happened.
-      status: 'pending',
-      capturedAmount: 0,
-      checkoutUrl: redirectUrlOf(payment.nextAction),
+      ...(order.customer.id === undefined ? {} : { customerKey: order.customer.id }),
+      ...(payment.nextAction.type === 'none' ? {} : { nextAction: payment.nextAction }),
       idempotencyKey: meta.idempotencyKey,
+      metadata: { kind: meta.kind, saveMethod: meta.saveMethod },
     });
-    const row = await this.#ledger.getPayment(payment.id);
-    if (!row || (!inserted && row.orderId !== order.id)) {
+    if (!created && (row.orderId !== order.id || row.paymentId !== payment.id)) {
       throw new ConfigurationError(`Payment ${payment.id} could not be recorded for order ${order.id}`);
     }
-    return row;
+    return paymentView(row);
   }
 
-  async #assertMatchesOrder(payment: Payment, order: StoreOrder): Promise<void> {
+  async #assertMatchesOrder(gateway: Gateway, payment: Payment, order: StoreOrder): Promise<void> {
     if (payment.amount === order.amount && payment.currency === order.currency) return;
     this.#logger.error(
       { orderId: order.id, paymentId: payment.id, expected: order.amount, got: payment.amount },
       'the gateway created a payment for a different amount; canceling it',
     );
-    if (this.#driver.capabilities.cancel) {
-      await this.#driver
+    if (gateway.driver.capabilities.cancel) {
+      await gateway.driver
         .cancel(payment.id, { idempotencyKey: `cancel:${payment.id}` })
         .catch(() => undefined);
     }
     throw new AmountMismatchError(
       `Payment ${payment.id} is for ${payment.amount} ${payment.currency}, order ${order.id} is ${order.amount} ${order.currency}`,
-      { code: 'amount_mismatch', gateway: this.#driver.name },
+      { code: 'amount_mismatch', gateway: gateway.name },
     );
   }
 
-  async #order(orderId: string, request?: CheckoutOptions['request']): Promise<StoreOrder> {
+  async #order(
+    orderId: string,
+    driver: GatewayDriver,
+    request?: CheckoutOptions['request'],
+  ): Promise<StoreOrder> {
     if (typeof orderId !== 'string' || orderId === '' || orderId.length > 200)
       throw new OrderNotFoundError(String(orderId));
     const order = await this.#getOrder(orderId, request);
@@ -356,114 +402,58 @@ export class PaymentService {
     }
     const currency = assertCurrency(order.currency);
     const capture = order.capture ?? 'automatic';
-    if (!this.#driver.capabilities.captureModes.includes(capture)) {
+    if (!driver.capabilities.captureModes.includes(capture)) {
       throw new ConfigurationError(
-        `${this.#driver.name} cannot take ${capture}-capture payments (order ${orderId})`,
+        `${driver.name} cannot take ${capture}-capture payments (order ${orderId})`,
       );
     }
     return { ...order, currency };
   }
 
   #withCheckoutLock<T>(orderId: string, fn: () => Promise<T>): Promise<T> {
-    return this.#locks.withLock(`express:checkout:${orderId}`, CHECKOUT_LOCK_TTL_MS, fn, { waitMs: 20_000 });
+    return this.#locks.withLock(`express:checkout:${orderId}`, CHECKOUT_LOCK_TTL_MS, () => fn(), {
+      waitMs: 20_000,
+    });
   }
 
   // -------------------------------------------------------------------------------------------- settlement
 
-  /** Re-read one attempt from the gateway and settle it (what the return route does). */
-  settleAttempt(paymentId: string, source: 'redirect' | 'admin' = 'redirect'): Promise<SettlementResult> {
-    return this.pipeline.settlePayment(paymentId, source);
+  /**
+   * Settle what the buyer brought back from the gateway on this attempt's return URL: the query, and the form
+   * for a return the gateway (or its widget) posts. Nothing in them is trusted as such (see
+   * SettlementPipeline.settleReturn).
+   */
+  settleReturn(payment: LedgerPayment, params: Omit<ReturnParams, 'paymentId'>): Promise<ReturnSettlement> {
+    return this.#gateway(payment.gateway).pipeline.settleReturn({ ...params, paymentId: payment.paymentId });
   }
 
   async findAttempt(orderId: string, attempt: number): Promise<LedgerPayment | undefined> {
-    return (await this.#ledger.listPayments(orderId)).find((p) => p.attempt === attempt);
+    const row = await this.#ledger.payments.byAttempt(orderId, attempt);
+    return row?.paymentId === undefined ? undefined : paymentView(row);
   }
 
   /**
-   * The pipeline's `load`, under the payment's lock: first hand over events an earlier settlement queued but could
-   * not deliver. This is the one read of the queue per settlement (see `#commit`).
+   * Hand one queued event to the store's handler. A handler that throws leaves its event queued: the webhook
+   * answers 5xx and the gateway's retry, the payment's next settlement or the reconciler hands it over again.
    */
-  async #load(paymentId: string): Promise<SettlementRecord | undefined> {
-    await this.#deliverPending(paymentId);
-    return this.#ledger.getPayment(paymentId);
-  }
-
-  /**
-   * The pipeline's `commit`, under the payment's lock: persist the transition and queue its events in one
-   * transaction, then deliver them. A handler that throws leaves its event queued and makes this throw, so the
-   * webhook answers 5xx and the retry (or the next settlement of this payment) delivers it again.
-   */
-  async #commit(next: SettlementRecord, events: readonly DomainEvent[]): Promise<void> {
-    // `next` is the loaded row spread by planTransition, so it still carries the version it was planned on.
-    const planned = next as Partial<LedgerPayment>;
-    const row = planned.version === undefined ? await this.#ledger.getPayment(next.paymentId) : undefined;
-    const version = planned.version ?? row?.version ?? 0;
-    const attempt = planned.attempt ?? row?.attempt ?? 1;
-    const kind = planned.kind ?? row?.kind ?? 'hosted';
-    const latest = events.at(-1)?.payment;
-    const capturedAmount = latest?.capturedAmount ?? planned.capturedAmount ?? row?.capturedAmount ?? 0;
-    const deliveries: PendingDelivery[] = events.map((event, index) => {
-      const id = `${next.paymentId}:${version}:${index}`;
-      const body: PaymentEvent = { ...event, id, attempt, kind };
-      return { id, paymentId: next.paymentId, sequence: version * 10 + index, body: JSON.stringify(body) };
-    });
-    await this.#ledger.applySettlement(
-      next.paymentId,
-      { next, capturedAmount, expectedVersion: version },
-      deliveries,
-    );
-    const customerKey = planned.customerKey ?? row?.customerKey;
-    if (latest?.savedMethod && customerKey && MONEY_TAKEN.has(latest.status)) {
-      await this.#keepSavedMethod(customerKey, latest);
-    }
-    // The pipeline always runs `load` first under the same lock, and `load` either handed over everything
-    // queued earlier or threw (and nothing was committed). So the queue now holds exactly what this transaction
-    // added, in this order: deliver it without reading the queue a second time.
-    await this.#deliver(next.paymentId, deliveries);
-  }
-
-  async #keepSavedMethod(customerKey: string, payment: Payment): Promise<void> {
-    const method = payment.savedMethod;
-    if (!method) return;
-    await this.#ledger.saveMethod({
-      id: `pm_${randomUUID()}`,
-      customerKey,
-      token: method.token,
-      brand: method.brand,
-      last4: method.last4,
-      expiryMonth: method.expiryMonth,
-      expiryYear: method.expiryYear,
-      holderName: method.holderName,
-      sourcePaymentId: payment.id,
-    });
-  }
-
-  async #deliverPending(paymentId: string): Promise<void> {
-    await this.#deliver(paymentId, await this.#ledger.pendingDeliveries(paymentId));
-  }
-
-  /** Hand queued events to the store's handlers in order, marking each delivered once its handler returned. */
-  async #deliver(paymentId: string, deliveries: readonly PendingDelivery[]): Promise<void> {
-    for (const delivery of deliveries) {
-      const event = reviveEvent(delivery.body);
-      const handler = this.#on[event.type];
-      if (handler) {
-        try {
-          await handler(event);
-        } catch (error) {
-          this.#logger.error(
-            { orderId: event.orderId, paymentId, eventType: event.type, err: error },
-            'store event handler failed; the event stays queued',
-          );
-          throw new StoreCallbackError(event.type, event.orderId, error);
-        }
+  async #deliver(message: ClaimedMessage): Promise<void> {
+    const event = reviveEvent(message.payload);
+    const handler = this.#on[event.type];
+    if (handler) {
+      try {
+        await handler(event);
+      } catch (error) {
+        this.#logger.error(
+          { orderId: event.orderId, paymentId: event.paymentId, eventType: event.type, err: error },
+          'store event handler failed; the event stays queued',
+        );
+        throw new StoreCallbackError(event.type, event.orderId, error);
       }
-      await this.#ledger.markDelivered(delivery.id);
-      this.#logger.info(
-        { orderId: event.orderId, paymentId, eventType: event.type, amount: event.amount },
-        'payment event',
-      );
     }
+    this.#logger.info(
+      { orderId: event.orderId, paymentId: event.paymentId, eventType: event.type, amount: event.amount },
+      'payment event',
+    );
   }
 
   // ---------------------------------------------------------------------------------------------- admin
@@ -472,16 +462,17 @@ export class PaymentService {
   async capture(orderId: string, amount?: number): Promise<LedgerPayment> {
     const held = await this.#attemptIn(
       orderId,
-      ['authorized'],
+      isCapturable,
       'Nothing is held for this order',
       'nothing_to_capture',
     );
     if (amount !== undefined) assertMinorUnits(amount, 'capture amount');
+    const gateway = this.#gateway(held.gateway);
     return this.#withAdminLock(held.paymentId, async () => {
-      const payment = await this.#driver.capture(held.paymentId, amount, {
+      const payment = await gateway.driver.capture(held.paymentId, amount, {
         idempotencyKey: `capture:${held.paymentId}:${amount ?? 'full'}`,
       });
-      await this.#settleAfter('capture', () => this.pipeline.settleWithPayment(payment));
+      await this.#settleAfter('capture', () => gateway.pipeline.settleWithPayment(payment));
       return this.#reload(held);
     });
   }
@@ -490,106 +481,103 @@ export class PaymentService {
   async release(orderId: string): Promise<LedgerPayment> {
     const held = await this.#attemptIn(
       orderId,
-      ['authorized'],
+      isCapturable,
       'Nothing is held for this order',
       'nothing_to_release',
     );
+    const gateway = this.#gateway(held.gateway);
     return this.#withAdminLock(held.paymentId, async () => {
-      const payment = await this.#driver.release(held.paymentId, {
+      const payment = await gateway.driver.release(held.paymentId, {
         idempotencyKey: `release:${held.paymentId}`,
       });
-      await this.#settleAfter('release', () => this.pipeline.settleWithPayment(payment));
+      await this.#settleAfter('release', () => gateway.pipeline.settleWithPayment(payment));
       return this.#reload(held);
     });
   }
 
   /**
    * Refund all or part of what was captured. Refused with RefundLimitError, before anything is written or sent,
-   * when the amount is more than what is left. The refund row is written before the gateway call and its id is
-   * the idempotency key, so a retry or a double submit never refunds twice.
+   * when the amount is more than what is left (the ledger checks the cap in the transaction that records the
+   * refund). The refund's id is written before the gateway call and is its idempotency key and merchant refund
+   * id, so a retry or a double submit never refunds twice.
    */
   async refund(orderId: string, request: RefundRequest = {}): Promise<LedgerRefund> {
     const paid = await this.#attemptIn(
       orderId,
-      [...REFUNDABLE, 'refunded'],
+      (status) => isRefundable(status) || status === 'refunded',
       'Nothing was paid for this order',
       'nothing_to_refund',
     );
     if (request.amount !== undefined) assertMinorUnits(request.amount, 'refund amount');
     const refundId = request.refundId ?? `re_${randomUUID()}`;
-    if (typeof refundId !== 'string' || !/^[A-Za-z0-9_.:-]{1,100}$/.test(refundId)) {
+    if (typeof refundId !== 'string' || !REFUND_ID.test(refundId)) {
       throw new InvalidRequestError('refundId must be 1–100 letters, digits, or _ . : -', {
         code: 'invalid_refund_id',
       });
     }
+    const key = paymentKey(paid.orderId, paid.attempt);
+    const gateway = this.#gateway(paid.gateway);
     return this.#withAdminLock(paid.paymentId, async () => {
-      const existing = await this.#ledger.getRefund(refundId);
+      const existing = await this.#ledger.operations.get(refundId);
       if (existing) {
         if (
-          existing.paymentId !== paid.paymentId ||
+          existing.kind !== 'refund' ||
+          existing.paymentKey !== key ||
           (request.amount !== undefined && request.amount !== existing.amount)
         ) {
           throw new InvalidRequestError(`Refund ${refundId} already exists with other terms`, {
             code: 'refund_id_reused',
           });
         }
-        return existing.status === 'pending' ? this.#sendRefund(paid, existing) : existing;
+        return existing.status === 'pending'
+          ? this.#sendRefund(gateway, paid, existing)
+          : refundView(existing, paid.paymentId);
       }
       // Refunds whose outcome was unknown are driven to an answer first: they count against what is left.
-      for (const pending of (await this.#ledger.listRefunds(paid.paymentId)).filter(
-        (r) => r.status === 'pending',
-      )) {
-        await this.#sendRefund(paid, pending).catch((error: unknown) => {
+      for (const pending of await this.#ledger.operations.list(key, 'refund')) {
+        if (pending.status !== 'pending') continue;
+        await this.#sendRefund(gateway, paid, pending).catch((error: unknown) => {
           this.#logger.warn({ refundId: pending.id, err: error }, 'an earlier refund is still unresolved');
         });
       }
-      const refundable = await this.#refundable(paid);
-      const amount = request.amount ?? refundable;
-      if (amount <= 0 || amount > refundable) {
-        throw new RefundLimitError({ requested: amount, refundable, currency: paid.currency });
-      }
-      await this.#ledger.insertRefund({
-        id: refundId,
-        paymentId: paid.paymentId,
-        orderId,
-        amount,
-        currency: paid.currency,
-        ...(request.reason ? { reason: request.reason } : {}),
-      });
-      const row = (await this.#ledger.getRefund(refundId)) as LedgerRefund;
-      return this.#sendRefund(paid, row);
+      const atGateway = await gateway.driver.retrievePayment(paid.paymentId);
+      const { operation } = await this.#ledger.operations.record(
+        {
+          id: refundId,
+          kind: 'refund',
+          paymentKey: key,
+          ...(request.amount === undefined ? {} : { amount: request.amount }),
+          ...(request.reason ? { reason: request.reason } : {}),
+        },
+        {
+          cap: atGateway.capturedAmount || paid.capturedAmount || paid.amount,
+          available: atGateway.refundableAmount,
+        },
+      );
+      return this.#sendRefund(gateway, paid, operation);
     });
   }
 
-  /** What is left to refund: the smaller of the ledger's view and the gateway's, counting unresolved refunds. */
-  async #refundable(paid: LedgerPayment): Promise<number> {
-    const refunds = await this.#ledger.listRefunds(paid.paymentId);
-    const committed = refunds.filter((r) => r.status !== 'failed').reduce((sum, r) => sum + r.amount, 0);
-    const gateway = await this.#driver.retrievePayment(paid.paymentId);
-    const captured = gateway.capturedAmount || paid.capturedAmount || paid.amount;
-    return Math.max(0, Math.min(captured - committed, gateway.refundableAmount));
-  }
-
-  async #sendRefund(paid: LedgerPayment, refund: LedgerRefund): Promise<LedgerRefund> {
+  async #sendRefund(gateway: Gateway, paid: LedgerPayment, refund: LedgerOperation): Promise<LedgerRefund> {
     try {
-      const result = await this.#driver.refund(
+      const result = await gateway.driver.refund(
         paid.paymentId,
-        { amount: refund.amount, reference: refund.id },
+        { amount: refund.amount as number, reference: refund.id },
         { idempotencyKey: `refund:${refund.id}` },
       );
-      await this.#ledger.updateRefund(refund.id, {
+      await this.#ledger.operations.resolve(refund.id, {
         status: result.status === 'failed' ? 'failed' : result.status === 'pending' ? 'pending' : 'succeeded',
-        gatewayRefundId: result.id,
+        gatewayId: result.id,
       });
     } catch (error) {
       if (!outcomeUnknown(error)) {
         const failure = error instanceof TijaraError ? error.message : 'The gateway refused the refund';
-        await this.#ledger.updateRefund(refund.id, { status: 'failed', failure });
+        await this.#ledger.operations.resolve(refund.id, { status: 'failed', failure });
       }
       throw error;
     }
-    await this.#settleAfter('refund', () => this.pipeline.settlePayment(paid.paymentId, 'admin'));
-    return (await this.#ledger.getRefund(refund.id)) as LedgerRefund;
+    await this.#settleAfter('refund', () => gateway.pipeline.settlePayment(paid.paymentId, 'admin'));
+    return refundView((await this.#ledger.operations.get(refund.id)) as LedgerOperation, paid.paymentId);
   }
 
   /**
@@ -610,29 +598,32 @@ export class PaymentService {
 
   async #attemptIn(
     orderId: string,
-    statuses: readonly PaymentStatus[],
+    accepts: (status: PaymentStatus) => boolean,
     message: string,
     code: string,
   ): Promise<LedgerPayment> {
-    const attempts = await this.#ledger.listPayments(orderId);
+    const attempts = await this.listPayments(orderId);
     if (attempts.length === 0) throw new NoPaymentError(orderId, `Order ${orderId} has no payment`, code);
-    const found = [...attempts].reverse().find((p) => statuses.includes(p.status));
+    const found = [...attempts].reverse().find((p) => accepts(p.status));
     if (!found) throw new NoPaymentError(orderId, message, code);
     return found;
   }
 
   async #reload(payment: LedgerPayment): Promise<LedgerPayment> {
-    return (await this.#ledger.getPayment(payment.paymentId)) ?? payment;
+    const row = await this.#ledger.payments.get(paymentKey(payment.orderId, payment.attempt));
+    return row ? paymentView(row) : payment;
   }
 
   #withAdminLock<T>(paymentId: string, fn: () => Promise<T>): Promise<T> {
-    return this.#locks.withLock(`express:admin:${paymentId}`, ADMIN_LOCK_TTL_MS, fn, { waitMs: 20_000 });
+    return this.#locks.withLock(`express:admin:${paymentId}`, ADMIN_LOCK_TTL_MS, () => fn(), {
+      waitMs: 20_000,
+    });
   }
 
   // ------------------------------------------------------------------------------------- saved methods
 
   listSavedMethods(customerKey: string): Promise<LedgerSavedMethod[]> {
-    return this.#ledger.listSavedMethods(customerKey);
+    return this.#ledger.savedMethods.list(customerKey);
   }
 
   /**
@@ -640,44 +631,76 @@ export class PaymentService {
    * (for a buyer-facing "remove card" button).
    */
   async deleteSavedMethod(methodId: string, customerKey?: string): Promise<void> {
-    const method = await this.#ledger.getSavedMethod(methodId);
+    const method = await this.#ledger.savedMethods.get(methodId);
     if (!method || (customerKey !== undefined && method.customerKey !== customerKey)) {
       throw new NotFoundError('This saved card was not found', { code: 'saved_method_not_found' });
     }
+    const gateway = this.#gateways.get(method.gateway);
     try {
-      await this.#driver.deleteSavedMethod(method.token, { idempotencyKey: `delete-method:${method.id}` });
+      await gateway?.driver.deleteSavedMethod(method.token, { idempotencyKey: `delete-method:${method.id}` });
     } catch (error) {
       // Already gone at the gateway: what matters is that the store forgets it too.
       if (!(error instanceof NotFoundError || error instanceof InvalidSavedMethodError)) throw error;
     }
-    await this.#ledger.deleteSavedMethod(method.id);
+    await this.#ledger.savedMethods.delete(method.id);
   }
 
   // ---------------------------------------------------------------------------------------------- queries
 
-  listPayments(orderId: string): Promise<LedgerPayment[]> {
-    return this.#ledger.listPayments(orderId);
+  async listPayments(orderId: string): Promise<LedgerPayment[]> {
+    return (await this.#ledger.payments.list(orderId)).filter(hasPaymentId).map(paymentView);
   }
 
   async listRefunds(orderId: string): Promise<LedgerRefund[]> {
     const out: LedgerRefund[] = [];
-    for (const payment of await this.#ledger.listPayments(orderId))
-      out.push(...(await this.#ledger.listRefunds(payment.paymentId)));
+    for (const payment of (await this.#ledger.payments.list(orderId)).filter(hasPaymentId)) {
+      for (const refund of await this.#ledger.operations.list(payment.key, 'refund')) {
+        out.push(refundView(refund, payment.paymentId));
+      }
+    }
     return out;
   }
 
   /** Re-read every attempt of the order that could still change and settle it. */
   async settleOrder(orderId: string): Promise<LedgerPayment[]> {
-    for (const payment of await this.#ledger.listPayments(orderId)) {
-      if (CLOSED.has(payment.status) || payment.status === 'refunded') continue;
-      await this.pipeline.settlePayment(payment.paymentId, 'admin');
+    for (const payment of await this.listPayments(orderId)) {
+      if (isClosed(payment.status) || payment.status === 'refunded') continue;
+      await this.#gateway(payment.gateway).pipeline.settlePayment(payment.paymentId, 'admin');
     }
-    return this.#ledger.listPayments(orderId);
+    return this.listPayments(orderId);
   }
 
-  reconcile(): Promise<SweepReport> {
-    return this.reconciler.sweep();
+  /** One sweep of every gateway's reconciler. */
+  async reconcile(): Promise<SweepReport> {
+    const reports = [];
+    for (const gateway of this.#gateways.values()) reports.push(await gateway.reconciler.sweep());
+    return {
+      checked: reports.reduce((n, r) => n + r.checked, 0),
+      settled: reports.reduce((n, r) => n + r.settled, 0),
+      failed: reports.reduce((n, r) => n + r.failed, 0),
+      results: reports.flatMap((r) => r.results),
+    };
   }
+
+  startReconciling(): void {
+    for (const gateway of this.#gateways.values()) gateway.reconciler.start();
+  }
+
+  async stopReconciling(): Promise<void> {
+    for (const gateway of this.#gateways.values()) await gateway.reconciler.stop();
+  }
+}
+
+function hasPaymentId(p: StoredPayment): p is StoredPayment & { paymentId: string } {
+  return p.paymentId !== undefined;
+}
+
+/** What checkout answers for a next action the buyer must take; undefined for `none`. */
+function actionResult(nextAction: NextAction, payment: LedgerPayment): CheckoutResult | undefined {
+  if (nextAction.type === 'none') return undefined;
+  const url = redirectUrlOf(nextAction);
+  if (url !== undefined) return { kind: 'redirect', url, payment };
+  return { kind: 'action', nextAction, payment };
 }
 
 function captureOf(order: StoreOrder) {
@@ -706,19 +729,4 @@ function termsFingerprint(order: StoreOrder, saveMethod: boolean): string {
 function outcomeUnknown(error: unknown): boolean {
   if (error instanceof ConnectionError) return error.outcomeUnknown;
   return error instanceof GatewayError || error instanceof RateLimitError || !(error instanceof TijaraError);
-}
-
-function reviveEvent(body: string): PaymentEvent {
-  const event = JSON.parse(body) as PaymentEvent & {
-    payment: Payment & { createdAt?: string; updatedAt?: string };
-  };
-  const payment = event.payment;
-  return {
-    ...event,
-    payment: {
-      ...payment,
-      ...(payment.createdAt ? { createdAt: new Date(payment.createdAt) } : {}),
-      ...(payment.updatedAt ? { updatedAt: new Date(payment.updatedAt) } : {}),
-    },
-  };
 }

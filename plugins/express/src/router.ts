@@ -18,6 +18,7 @@ import {
   toMinorUnits,
   type Logger,
 } from '@tijara/core';
+import { defaultActionPage } from './action-page.js';
 import { NoPaymentError, RefundLimitError, StoreCallbackError } from './errors.js';
 import {
   assertSameOrigin,
@@ -31,10 +32,16 @@ import {
   wantsJson,
   type RequestLike,
 } from './http.js';
-import type { LedgerPayment, LedgerRefund } from './ledger/types.js';
 import type { PaymentService } from './payment-service.js';
 import { assertRawBodyReachable, webhookBytes } from './raw-body.js';
-import type { AdminOptions, ReturnContext } from './types.js';
+import type {
+  ActionPageContext,
+  AdminOptions,
+  CheckoutResult,
+  LedgerPayment,
+  LedgerRefund,
+  ReturnContext,
+} from './types.js';
 
 type Next = (error?: unknown) => void;
 
@@ -62,6 +69,7 @@ export interface RouterSettings {
   readonly rawBodyProperty: string;
   readonly rawBodyConfigured: boolean;
   readonly admin: AdminOptions | undefined;
+  readonly actionPage: ((context: ActionPageContext) => string | undefined) | undefined;
   readonly logger: Logger;
 }
 
@@ -113,32 +121,36 @@ async function dispatch(s: RouterSettings, req: RequestLike, res: ServerResponse
   const [first, ...rest] = segments;
   const method = req.method ?? 'GET';
 
-  if (first === 'webhook' && rest.length === 0) return only(method, 'POST', () => webhook(s, req, res));
-  if (first === 'checkout' && rest.length === 0) return only(method, 'POST', () => checkout(s, req, res));
+  if (first === 'webhook' && rest.length <= 1) {
+    return only(method, ['POST'], () => webhook(s, req, res, rest[0]));
+  }
+  if (first === 'checkout' && rest.length === 0) return only(method, ['POST'], () => checkout(s, req, res));
   if (first === 'return' && rest.length === 3) {
     const [orderId, attempt, outcome] = rest as [string, string, string];
-    return only(method, 'GET', () => returned(s, res, orderId, attempt, outcome));
+    return only(method, ['GET', 'POST'], () => returned(s, req, res, orderId, attempt, outcome));
   }
   if (first === 'admin' && s.admin) {
     const [kind, id, action, extra] = rest;
     if (kind === 'orders' && id !== undefined && action === undefined) {
-      return only(method, 'GET', () => admin(s, req, res, () => orderState(s, res, id)));
+      return only(method, ['GET'], () => admin(s, req, res, () => orderState(s, res, id)));
     }
     if (kind === 'orders' && id !== undefined && action !== undefined && extra === undefined) {
       if (action === 'capture' || action === 'release' || action === 'refund') {
-        return only(method, 'POST', () => admin(s, req, res, () => orderAction(s, req, res, id, action)));
+        return only(method, ['POST'], () => admin(s, req, res, () => orderAction(s, req, res, id, action)));
       }
     }
     if (kind === 'saved-methods' && id !== undefined && action === 'delete' && extra === undefined) {
-      return only(method, 'POST', () => admin(s, req, res, () => deleteMethod(s, req, res, id)));
+      return only(method, ['POST'], () => admin(s, req, res, () => deleteMethod(s, req, res, id)));
     }
   }
   next();
 }
 
-async function only(method: string, allowed: string, run: () => Promise<void>): Promise<void> {
-  if (method !== allowed)
-    throw new HttpError(405, 'method_not_allowed', `Use ${allowed}`, { allow: allowed });
+async function only(method: string, allowed: readonly string[], run: () => Promise<void>): Promise<void> {
+  if (!allowed.includes(method)) {
+    const allow = allowed.join(', ');
+    throw new HttpError(405, 'method_not_allowed', `Use ${allow}`, { allow });
+  }
   await run();
 }
 
@@ -148,16 +160,25 @@ function notFound(res: ServerResponse): void {
 
 // ------------------------------------------------------------------------------------------------ webhook
 
-async function webhook(s: RouterSettings, req: RequestLike, res: ServerResponse): Promise<void> {
+/** `POST /webhook` (the default gateway) or `POST /webhook/<gateway>`. */
+async function webhook(
+  s: RouterSettings,
+  req: RequestLike,
+  res: ServerResponse,
+  gateway: string | undefined,
+): Promise<void> {
+  if (gateway !== undefined && !s.service.gatewayNames.includes(gateway)) {
+    throw new HttpError(404, 'not_found', 'No such gateway');
+  }
   const type = mediaType(req);
   if (!isJsonType(type)) {
     throw new HttpError(415, 'unsupported_media_type', 'Webhook deliveries must be application/json');
   }
   const bytes = await webhookBytes(req, s.webhookLimitBytes, s.rawBodyProperty);
-  const result = await s.service.pipeline.handleWebhook(bytes, req.headers);
+  const result = await s.service.pipeline(gateway).handleWebhook(bytes, req.headers);
   s.logger.info(
     {
-      eventId: result.gatewayEvent?.id,
+      eventId: result.eventId ?? result.gatewayEvent?.id,
       type: result.gatewayEvent?.rawType,
       outcome: result.outcome,
       refetched: result.refetched,
@@ -178,12 +199,17 @@ async function checkout(s: RouterSettings, req: RequestLike, res: ServerResponse
   try {
     const result = savedMethodId
       ? await s.service.chargeSavedMethod(orderId, savedMethodId, { request: req })
-      : await s.service.checkout(orderId, { saveMethod: isTrue(fields.saveMethod), request: req });
+      : await s.service.checkout(orderId, {
+          saveMethod: isTrue(fields.saveMethod),
+          request: req,
+          ...(fields.gateway ? { gateway: fields.gateway } : {}),
+        });
     if (result.kind === 'redirect') {
       if (wantsJson(req))
         return sendJson(res, 200, { redirectUrl: result.url, payment: publicPayment(result.payment) });
       return redirect(res, result.url);
     }
+    if (result.kind === 'action') return nextActionAnswer(s, req, res, orderId, result);
     const target = storePage(s, {
       orderId,
       outcome: savedMethodId ? 'charged' : 'success',
@@ -209,6 +235,37 @@ async function checkout(s: RouterSettings, req: RequestLike, res: ServerResponse
   }
 }
 
+/**
+ * A next action other than a GET redirect: JSON clients get it as data (to render the widget or post the form
+ * themselves); a browser gets the widget's own page when the gateway has one, else the store's `actionPage`, else
+ * the plugin's plain page (an auto-submitting form, or the widget's script with its parameters).
+ */
+function nextActionAnswer(
+  s: RouterSettings,
+  req: RequestLike,
+  res: ServerResponse,
+  orderId: string,
+  result: Extract<CheckoutResult, { kind: 'action' }>,
+): void {
+  const { nextAction, payment } = result;
+  if (wantsJson(req)) return sendJson(res, 200, { nextAction, payment: publicPayment(payment) });
+  if (nextAction.type === 'widget' && nextAction.url && /^https?:\/\//.test(nextAction.url)) {
+    return redirect(res, nextAction.url);
+  }
+  const html = s.actionPage?.({ orderId, nextAction, payment }) ?? defaultActionPage(nextAction);
+  if (html === undefined) {
+    throw new ConfigurationError(
+      `No page can show the gateway's ${nextAction.type} action for order ${orderId}`,
+    );
+  }
+  res.writeHead(200, {
+    'content-type': 'text/html; charset=utf-8',
+    'content-length': String(Buffer.byteLength(html)),
+    'cache-control': 'no-store',
+  });
+  res.end(html);
+}
+
 function isTrue(value: string | undefined): boolean {
   return value === 'on' || value === 'true' || value === '1' || value === 'yes';
 }
@@ -216,11 +273,14 @@ function isTrue(value: string | undefined): boolean {
 // ------------------------------------------------------------------------------------------------- return
 
 /**
- * The hosted page's redirects. Unsigned (anyone can open the URL), so they only make the plugin re-read the
- * payment from the gateway: the source of truth.
+ * Where the buyer comes back from the gateway: a GET with query parameters (a hosted page's redirect, Postpay's
+ * `?order_id&status`) or a POST with a form (a widget posting its `transaction_id`). Unsigned — anyone can open the
+ * URL — so the parameters only make the plugin re-read the payment from the gateway (through the driver's
+ * `resolveReturn` where it has one), the source of truth.
  */
 async function returned(
   s: RouterSettings,
+  req: RequestLike,
   res: ServerResponse,
   orderId: string,
   attemptText: string,
@@ -232,9 +292,11 @@ async function returned(
   }
   const payment = await s.service.findAttempt(orderId, attempt);
   if (!payment) throw new HttpError(404, 'not_found', 'No such payment');
+  const query = Object.fromEntries(new URL(req.url ?? '/', 'http://localhost').searchParams);
   let status = payment.status;
   try {
-    const result = await s.service.settleAttempt(payment.paymentId, 'redirect');
+    const form = req.method === 'POST' ? await readFields(req, FORM_LIMIT_BYTES) : undefined;
+    const result = await s.service.settleReturn(payment, { query, ...(form ? { form } : {}) });
     status = result.record?.status ?? status;
   } catch (error) {
     // The buyer still gets their page; the webhook or the reconciler settles the payment.
@@ -368,6 +430,7 @@ function withQuery(path: string, params: Record<string, string>): string {
 /** What API clients may see of a payment: no tokens, no raw gateway object. */
 export function publicPayment(p: LedgerPayment) {
   return {
+    gateway: p.gateway,
     paymentId: p.paymentId,
     orderId: p.orderId,
     attempt: p.attempt,

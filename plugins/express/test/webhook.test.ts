@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createStores } from '@tijara/core';
-import { SqliteLedger, type PaymentLedger } from '@tijara/express';
+import { openSqliteDatabase } from '@tijara/core';
+import { openLedger, type Ledger } from '@tijara/ledger';
 import type { RunningSandbox } from '@tijara/sandbox';
 import { generateUmmahTestKeys, ummahTestWebhookHeaders } from '@tijara/ummah';
 import {
@@ -95,7 +95,7 @@ describe.each([5, 4] as const)('webhooks on Express %i', (expressVersion) => {
     // The genuine delivery still works afterwards.
     expect((await deliver(body, signed)).status).toBe(200);
     expect(eventsOf(order.id)).toEqual(['payment.paid']);
-    expect((await store.tijara.ledger.getPayment(paymentId))?.status).toBe('paid');
+    expect((await store.tijara.ledger.payments.find('ummah', paymentId))?.status).toBe('paid');
   });
 
   test('malformed bodies are 400, other media types 415, oversized bodies 413', async () => {
@@ -173,24 +173,35 @@ describe.each([5, 4] as const)('webhooks on Express %i', (expressVersion) => {
 
 describe('the outbox', () => {
   let dir: string;
-  let ledger: SqliteLedger;
-  let pendingReads = 0;
+  let ledger: Ledger;
+  let commits = 0;
+  /** What the store's handler saw: which order, and how many commits had happened when it ran. */
+  const handedOver: Array<{ orderId: string; commits: number }> = [];
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'tijara-express-outbox-'));
-    ledger = new SqliteLedger({ path: join(dir, 'ledger.sqlite') });
-    // The ledger's methods run on the real ledger (its fields are private); only the queue reads are counted.
-    const counting = new Proxy(ledger, {
-      get(target, property) {
-        if (property === 'pendingDeliveries') pendingReads += 1;
-        const value = Reflect.get(target, property, target) as unknown;
-        return typeof value === 'function' ? value.bind(target) : value;
-      },
-    }) as PaymentLedger;
+    const db = openSqliteDatabase(join(dir, 'ledger.sqlite'));
+    // Count the COMMITs on the ledger's connection (Node's object, instrumented; the ledger is unchanged).
+    const prepare = db.prepare.bind(db);
+    db.prepare = ((sql: string) => {
+      const statement = prepare(sql);
+      if (sql === 'COMMIT') {
+        const run = statement.run.bind(statement);
+        statement.run = (...args: never[]) => {
+          commits += 1;
+          return run(...args);
+        };
+      }
+      return statement;
+    }) as typeof db.prepare;
+    ledger = await openLedger({ database: db });
     store = await startStore({
       sandbox,
       registerWebhook: false,
-      plugin: { database: counting, stores: createStores('memory:') },
+      plugin: {
+        database: ledger,
+        on: { 'payment.paid': (event) => void handedOver.push({ orderId: event.orderId, commits }) },
+      },
     });
     store.driver.webhookVerifier.addKey(keys.publicKey);
   });
@@ -200,22 +211,27 @@ describe('the outbox', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  test('a settled webhook reads the queue once and hands its event over once; a redelivery reads nothing', async () => {
+  test('a settled webhook is one commit, its event handed over after it; a redelivery writes nothing', async () => {
     const { order, purchase } = await paidAtGateway();
     const body = envelope(purchase, 'purchase.paid');
     const headers = ummahTestWebhookHeaders(body, keys.privateKey);
-    pendingReads = 0;
+    await ledger.flush();
+    commits = 0;
     const first = await deliver(body, headers);
     expect(((await first.json()) as { outcome: string }).outcome).toBe('settled');
-    expect(pendingReads).toBe(1);
-    expect(eventsOf(order.id)).toEqual(['payment.paid']);
+    // Event id, payment change and queued event were one commit, and the store heard of it after that commit.
+    // Its delivered mark is the next write (under load it rides in another delivery's commit).
+    expect(handedOver).toEqual([{ orderId: order.id, commits: 1 }]);
 
-    pendingReads = 0;
+    await ledger.flush();
+    commits = 0;
     const again = await deliver(body, headers);
     expect(((await again.json()) as { outcome: string }).outcome).toBe('duplicate');
-    expect(pendingReads).toBe(0);
+    expect(commits).toBe(0);
     const [payment] = await store.tijara.listPayments(order.id);
-    expect(await ledger.pendingDeliveries(payment!.paymentId)).toEqual([]);
-    expect(eventsOf(order.id)).toEqual(['payment.paid']);
+    expect((await ledger.outbox.list(`express:${order.id}:1`)).map((m) => [m.id, m.status])).toEqual([
+      [`${payment!.paymentId}:0:0`, 'delivered'],
+    ]);
+    expect(handedOver).toHaveLength(1);
   });
 });

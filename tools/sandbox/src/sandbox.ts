@@ -2,40 +2,63 @@ import type { Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Logger } from '@tijara/core';
 import type { Express } from 'express';
-import { buildApp } from './app.js';
-import { SandboxContext } from './context.js';
+import { isLoopbackHost } from './engine/control-guard.js';
+import { SandboxEngine } from './engine/engine.js';
+import type { GatewayDefinition, GatewayHandles } from './engine/gateway-module.js';
+import type { Resolver } from './engine/outbound.js';
+import { GATEWAYS } from './gateways/index.js';
+import type { UmmahHandle } from './gateways/ummah/index.js';
 
-export interface SandboxOptions {
+export interface SandboxOptions<D extends readonly GatewayDefinition[] = typeof GATEWAYS> {
   /** 0 = an ephemeral port; default 4010. */
   port?: number;
-  /** Default 127.0.0.1. */
+  /** Default 127.0.0.1. Anything but loopback needs a `controlToken`. */
   host?: string;
-  /** Default: remembered in the database, else a generated `sk_test_…`. */
+  /** Ummah: default remembered in the database, else a generated `sk_test_…`. */
   secretKey?: string;
-  /** Default: remembered in the database, else the reference's example brand `409eb80e-…`. */
+  /** Ummah: default remembered in the database, else the reference's example brand `409eb80e-…`. */
   brandId?: string;
-  /** Brand currency for purchases that name none; default USD. */
+  /** Ummah: the merchant's name on hosted pages (`issuer_details.brand_name`); remembered. */
+  brandName?: string;
+  /** Ummah: brand currency for purchases that name none; default USD. */
   currency?: string;
-  /** SQLite file; omit or ':memory:' for a throwaway sandbox. */
+  /** Ummah: `GET /public_key/` as a bare JSON string of PEM (default, CHIP) or `{"public_key": …}` (seed 000). */
+  publicKeyShape?: 'string' | 'object';
+  /** Options of each gateway by name (`{ postpay: { merchantId } }`); each gateway documents its own. */
+  gatewayOptions?: Readonly<Record<string, unknown>>;
+  /** SQLite file (created 0600, its new directory 0700); omit or ':memory:' for a throwaway sandbox. */
   dbFile?: string;
   /** Real-time factor for webhook retry backoff: 1 = the real schedule; tests use e.g. 0.001. */
   webhookTimeScale?: number;
   /** Public base URL for checkout/invoice links when the sandbox sits behind a proxy or tunnel. */
   publicUrl?: string;
-  /** `GET /public_key/` as a bare JSON string of PEM (default, CHIP) or `{"public_key": …}` (seed 000). */
-  publicKeyShape?: 'string' | 'object';
+  /**
+   * Required by the control API (`Authorization: Bearer <token>`) and hosted-page test hooks when set; without
+   * one the sandbox refuses to listen beyond loopback.
+   */
+  controlToken?: string;
+  /** Host names besides loopback, the listening address and `publicUrl`'s host that the control API answers to. */
+  allowedHosts?: readonly string[];
+  /** DNS for webhook deliveries (default: the system's); every answer is checked before a connection is made. */
+  resolver?: Resolver;
+  /** The gateways to serve; default every gateway the sandbox has (`src/gateways/index.ts`). */
+  modules?: D;
   logger?: Logger;
 }
 
 /** What both an embedded and a listening sandbox offer. */
-export interface SandboxHandle {
+export interface SandboxHandle<D extends readonly GatewayDefinition[] = typeof GATEWAYS> {
+  /** Ummah's secret key ('' when Ummah is not served). */
   secretKey: string;
+  /** Ummah's brand id. */
   brandId: string;
-  /** Company callback public key (PEM) that signs `success_callback` deliveries (`GET /public_key/`). */
+  /** Ummah's company callback public key (PEM) that signs `success_callback` deliveries (`GET /public_key/`). */
   publicKey: string;
+  /** Each gateway's connection details, by name. */
+  gateways: GatewayHandles<D>;
   /** Sandbox clock, epoch seconds. */
   now(): number;
-  /** Same as `POST /__sandbox/clock/advance`: renewals and webhook retries due on the way run. */
+  /** Same as `POST /__sandbox/clock/advance`: renewals, pending steps and webhook retries due on the way run. */
   advanceClock(seconds: number): Promise<void>;
   /** Resolves once no webhook or callback delivery is in flight or due right now. */
   settle(): Promise<void>;
@@ -44,57 +67,112 @@ export interface SandboxHandle {
   close(): Promise<void>;
 }
 
-export interface RunningSandbox extends SandboxHandle {
+export interface RunningSandbox<
+  D extends readonly GatewayDefinition[] = typeof GATEWAYS,
+> extends SandboxHandle<D> {
   /** `http://127.0.0.1:PORT` */
   url: string;
-  /** `${url}/api/v1/` */
+  /** Ummah's API base, `${url}/api/v1/` */
   apiBase: string;
   port: number;
   server: Server;
 }
 
-export interface EmbeddedSandbox extends SandboxHandle {
+export interface EmbeddedSandbox<
+  D extends readonly GatewayDefinition[] = typeof GATEWAYS,
+> extends SandboxHandle<D> {
   /** Mount it anywhere; object URLs use `publicUrl`, else the origin (and mount path) requests arrive at. */
   app: Express;
 }
 
-export type SandboxAppOptions = Omit<SandboxOptions, 'port' | 'host'>;
+export type SandboxAppOptions<D extends readonly GatewayDefinition[] = typeof GATEWAYS> = Omit<
+  SandboxOptions<D>,
+  'port' | 'host'
+>;
 
-function handle(context: SandboxContext): SandboxHandle {
+/** Ummah's options: its top-level ones (from before there were several gateways), then `gatewayOptions.ummah`. */
+function optionsFor(options: SandboxAppOptions<readonly GatewayDefinition[]>, name: string): unknown {
+  const own = options.gatewayOptions?.[name];
+  if (name !== 'ummah') return own;
+  const legacy = Object.fromEntries(
+    Object.entries({
+      secretKey: options.secretKey,
+      brandId: options.brandId,
+      brandName: options.brandName,
+      currency: options.currency,
+      publicKeyShape: options.publicKeyShape,
+    }).filter(([, value]) => value !== undefined),
+  );
+  return { ...legacy, ...(typeof own === 'object' && own !== null ? own : {}) };
+}
+
+async function openEngine(
+  options: SandboxAppOptions<readonly GatewayDefinition[]>,
+  bindHost?: string,
+): Promise<SandboxEngine> {
+  return SandboxEngine.open(
+    {
+      ...(options.dbFile === undefined ? {} : { dbFile: options.dbFile }),
+      ...(options.webhookTimeScale === undefined ? {} : { webhookTimeScale: options.webhookTimeScale }),
+      ...(options.publicUrl === undefined ? {} : { publicUrl: options.publicUrl }),
+      ...(options.logger === undefined ? {} : { logger: options.logger }),
+      ...(options.controlToken === undefined ? {} : { controlToken: options.controlToken }),
+      ...(options.allowedHosts === undefined ? {} : { allowedHosts: options.allowedHosts }),
+      ...(options.resolver === undefined ? {} : { resolver: options.resolver }),
+      ...(bindHost === undefined ? {} : { bindHost }),
+    },
+    options.modules ?? GATEWAYS,
+    (name) => optionsFor(options, name),
+  );
+}
+
+function handle<D extends readonly GatewayDefinition[]>(engine: SandboxEngine): SandboxHandle<D> {
+  const ummah = engine.gateways.get('ummah')?.handle as UmmahHandle | undefined;
+  const gateways = Object.fromEntries([...engine.gateways].map(([name, module]) => [name, module.handle]));
   return {
-    secretKey: context.config.secretKey,
-    brandId: context.config.brandId,
-    publicKey: context.companyKeys.publicKey,
-    now: () => context.clock.now(),
-    advanceClock: (seconds) => context.scheduler.advance(seconds),
-    settle: () => context.deliveries.settle(),
-    reset: async () => context.reset(),
-    close: () => context.close(),
+    secretKey: ummah?.secretKey ?? '',
+    brandId: ummah?.brandId ?? '',
+    publicKey: ummah?.publicKey ?? '',
+    gateways: gateways as GatewayHandles<D>,
+    now: () => engine.clock.now(),
+    advanceClock: (seconds) => engine.advanceClock(seconds),
+    settle: () => engine.settle(),
+    reset: async () => engine.reset(),
+    close: () => engine.close(),
   };
 }
 
 /** An express app for embedding the sandbox in another server (tests, dev servers). */
-export async function createSandboxApp(options: SandboxAppOptions = {}): Promise<EmbeddedSandbox> {
-  const context = await SandboxContext.open(options);
-  return { ...handle(context), app: buildApp(context) };
+export async function createSandboxApp<const D extends readonly GatewayDefinition[] = typeof GATEWAYS>(
+  options: SandboxAppOptions<D> = {},
+): Promise<EmbeddedSandbox<D>> {
+  const engine = await openEngine(options);
+  return { ...handle<D>(engine), app: engine.app };
 }
 
-/** Start a sandbox listening on `host:port`. */
-export async function startSandbox(options: SandboxOptions = {}): Promise<RunningSandbox> {
-  const context = await SandboxContext.open(options);
-  const app = buildApp(context);
+/** Start a sandbox listening on `host:port`, serving every gateway at once. */
+export async function startSandbox<const D extends readonly GatewayDefinition[] = typeof GATEWAYS>(
+  options: SandboxOptions<D> = {},
+): Promise<RunningSandbox<D>> {
   const host = options.host ?? '127.0.0.1';
+  if (!isLoopbackHost(host) && !options.controlToken) {
+    throw new Error(
+      `refusing to listen on ${host} without a control token: anyone who can reach it could drive the sandbox ` +
+        '(pay, reset, read keys). Pass controlToken, or listen on 127.0.0.1.',
+    );
+  }
+  const engine = await openEngine(options, host);
   const sockets = new Set<Socket>();
   let server: Server;
   try {
     server = await new Promise<Server>((resolve, reject) => {
-      const listening = app.listen(options.port ?? 4010, host, (error?: Error) =>
+      const listening = engine.app.listen(options.port ?? 4010, host, (error?: Error) =>
         error ? reject(error) : resolve(listening),
       );
       listening.on('error', reject);
     });
   } catch (error) {
-    await context.close();
+    await engine.close();
     throw error;
   }
   server.on('connection', (socket) => {
@@ -103,9 +181,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   });
   const { port } = server.address() as AddressInfo;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  context.config.publicUrl ??= url;
-  context.logger.info({ url, brandId: context.config.brandId, db: context.store.file }, 'sandbox: listening');
-  const base = handle(context);
+  engine.urls.defaultTo(url);
+  engine.logger.info(
+    { url, gateways: [...engine.gateways.keys()], db: engine.database.file },
+    'sandbox: listening',
+  );
+  const base = handle<D>(engine);
   return {
     ...base,
     url,

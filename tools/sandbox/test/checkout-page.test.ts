@@ -62,8 +62,10 @@ test('the checkout page is complete, self-contained HTML with stable element ids
   expect(html).toMatch(/<input type="checkbox" id="remember_card" name="remember_card"/);
   expect(html).toContain('href="https://shop.example/cart"');
   expect(html).toContain('USD 29.99');
-  // No external assets of any kind.
-  expect(html).not.toMatch(/<script|<link|<img|\ssrc=|@import|url\(/i);
+  // No external assets of any kind: the one link is the icon, inline as a data: URL.
+  expect(html).not.toMatch(
+    /<script|<link(?! rel="icon" type="image\/svg\+xml" href="data:)|<img|\ssrc=|@import|url\(/i,
+  );
   const after = (await api.get(`/purchases/${purchase.id}/`)).body;
   expect(after.status).toBe('viewed');
   expect(after.viewed_on).toEqual(expect.any(Number));

@@ -58,17 +58,19 @@ export function client(sandbox: { apiBase: string; secretKey: string }) {
 
 export type Client = ReturnType<typeof client>;
 
-/** POST to the control API. */
+/** A call to the control API; every POST goes as JSON (the control API refuses anything else). */
 export async function control<T = Json>(
   sandbox: { url: string },
   method: string,
   path: string,
   body?: unknown,
+  headers: Record<string, string> = {},
 ) {
+  const json = body ?? (method === 'POST' ? {} : undefined);
   const response = await fetch(`${sandbox.url}/__sandbox${path}`, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
+    headers: { ...(json === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+    body: json === undefined ? undefined : JSON.stringify(json),
   });
   const text = await response.text();
   return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };

@@ -1,6 +1,5 @@
 import { listEndpoints } from '@tijara/ummah';
 import type { RunningSandbox } from '../src/index.js';
-import { allEndpoints } from '../src/app.js';
 import { client, start, type Json } from './helpers.js';
 
 let sandbox: RunningSandbox;
@@ -9,12 +8,16 @@ beforeAll(async () => {
 });
 afterAll(() => sandbox.close());
 
-test('every endpoint of the driver table is implemented by the sandbox', () => {
-  const missing = allEndpoints()
-    .filter((e) => !e.run)
-    .map((e) => e.name);
+test('every endpoint of the driver table is implemented by the sandbox', async () => {
+  // An endpoint without an implementation answers 501; anything else (even a 400 or 404) means one ran.
+  const api = client(sandbox);
+  const missing: string[] = [];
+  for (const { name, endpoint } of listEndpoints()) {
+    const path = endpoint.path.replace(/\{\w+\}/g, '00000000-0000-4000-8000-000000000000');
+    const response = await api.call(endpoint.method, path, endpoint.method === 'GET' ? undefined : {});
+    if (response.status === 501) missing.push(name);
+  }
   expect(missing).toEqual([]);
-  expect(allEndpoints()).toHaveLength(listEndpoints().length);
   // The reference's 44 documented routes, plus CHIP's charge/ and the client token list.
   expect(listEndpoints().length).toBeGreaterThanOrEqual(46);
 });

@@ -1,6 +1,7 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { client, createPurchase, pay, start, startReceiver } from './helpers.js';
 
 let dir: string;
@@ -120,4 +121,76 @@ test('creates the directory of a new database file', async () => {
     await sandbox.close();
   }
   expect(existsSync(dbFile)).toBe(true);
+});
+
+test('a database written before the engine (one gateway, no namespaces) is adopted with its state', async () => {
+  const dbFile = join(dir, 'legacy.sqlite');
+  const first = await start({ dbFile });
+  const api = client(first);
+  await api.post('/webhooks/', { callback: 'http://127.0.0.1:9/unreachable', events: ['purchase.paid'] });
+  const purchase = await createPurchase(api, first.brandId, { reference: 'LEGACY' });
+  await pay(first, purchase.id);
+  await api.post(
+    `/purchases/${purchase.id}/refund/`,
+    { amount: 100 },
+    { 'Idempotency-Key': 'legacy-refund' },
+  );
+  await first.close();
+
+  // Turn the file into the layout the sandbox wrote before it had an engine and gateway modules.
+  const db = new DatabaseSync(dbFile);
+  db.exec(`
+    UPDATE objects SET kind = substr(kind, 7) WHERE kind LIKE 'ummah/%';
+    UPDATE objects SET kind = 'delivery',
+      data = json_remove(json_set(data, '$.signature', 'signed-at-enqueue'), '$.gateway', '$.signer')
+      WHERE kind = 'engine/delivery';
+    UPDATE meta SET key = substr(key, 7) WHERE key LIKE 'ummah:%';
+    UPDATE meta SET key = 'clock_offset_ms' WHERE key = 'engine:clock_offset_ms';
+    CREATE TABLE old_idempotency (key TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, status INTEGER NOT NULL,
+      body TEXT, created_ms INTEGER NOT NULL);
+    INSERT INTO old_idempotency SELECT key, fingerprint, status, body, created_ms FROM idempotency;
+    DROP TABLE idempotency;
+    ALTER TABLE old_idempotency RENAME TO idempotency;
+    DROP TABLE schema_migrations;
+  `);
+  db.close();
+
+  const second = await start({ dbFile });
+  try {
+    expect(second.secretKey).toBe(first.secretKey);
+    expect(second.publicKey).toBe(first.publicKey);
+    const again = client(second);
+    expect((await again.get(`/purchases/${purchase.id}/`)).body).toMatchObject({
+      reference: 'LEGACY',
+      status: 'refunded',
+      refundable_amount: 2899,
+    });
+    const replay = await again.post(
+      `/purchases/${purchase.id}/refund/`,
+      { amount: 100 },
+      { 'Idempotency-Key': 'legacy-refund' },
+    );
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    const log = await again.get(`/webhooks/deliveries/?id=${purchase.id}&source_type=purchase`);
+    expect(log.body.results).toEqual([
+      expect.objectContaining({ event: 'purchase.paid', status: 'pending' }),
+    ]);
+    expect(log.body.results[0]).not.toHaveProperty('signature');
+  } finally {
+    await second.close();
+  }
+});
+
+test('the database file is readable by its owner only, in a directory of their own', async () => {
+  const dbFile = join(dir, 'private', 'state.sqlite');
+  const sandbox = await start({ dbFile });
+  try {
+    await createPurchase(client(sandbox), sandbox.brandId);
+  } finally {
+    await sandbox.close();
+  }
+  expect(statSync(join(dir, 'private')).mode & 0o777).toBe(0o700);
+  for (const file of readdirSync(join(dir, 'private'))) {
+    expect([file, statSync(join(dir, 'private', file)).mode & 0o777]).toEqual([file, 0o600]);
+  }
 });

@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { quickstart } from '../examples/quickstart.js';
 
-test('the README shows examples/quickstart.ts verbatim', () => {
+test.each(['quickstart.ts', 'gateway-module.ts'])('the README shows examples/%s verbatim', (file) => {
   const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
-  const example = readFileSync(join(__dirname, '..', 'examples', 'quickstart.ts'), 'utf8');
+  const example = readFileSync(join(__dirname, '..', 'examples', file), 'utf8');
   const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]);
   expect(blocks).toContain(example);
 });

@@ -1,10 +1,9 @@
 /**
  * One configuration string picks the store backend, so an app can switch from the embedded SQLite default to
- * Redis or PostgreSQL with an environment variable.
+ * Redis or PostgreSQL with an environment variable. The client package of a backend (`ioredis`, `pg`) is loaded
+ * only when a store of that backend is opened.
  */
 import { fileURLToPath } from 'node:url';
-import type { PoolConfig } from 'pg';
-import type { RedisOptions } from 'ioredis';
 import { ConfigurationError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { MemoryEventStore, MemoryLockStore } from './memory.js';
@@ -22,10 +21,10 @@ export interface CreateStoresOptions extends LockPollingOptions {
   readonly schema?: string;
   /** SQLite: how long a statement waits for another process's write, in ms (default 5000). */
   readonly busyTimeoutMs?: number;
-  /** Redis: extra ioredis options. */
-  readonly redisOptions?: RedisOptions;
-  /** PostgreSQL: extra pool settings. */
-  readonly poolConfig?: Omit<PoolConfig, 'connectionString'>;
+  /** Redis: extra ioredis options (`RedisOptions`). */
+  readonly redisOptions?: Readonly<Record<string, unknown>>;
+  /** PostgreSQL: extra `pg` pool settings (`PoolConfig` without `connectionString`). */
+  readonly poolConfig?: Readonly<Record<string, unknown>>;
   readonly logger?: Logger;
 }
 

@@ -7,21 +7,8 @@ export {
   openSqliteDatabase,
   type SqliteStoreOptions,
 } from './sqlite.js';
-export {
-  RedisEventStore,
-  RedisLockStore,
-  createRedisStores,
-  DEFAULT_REDIS_PREFIX,
-  type RedisStoreOptions,
-} from './redis.js';
-export {
-  PostgresEventStore,
-  PostgresLockStore,
-  createPostgresStores,
-  postgresStoreSchemaSql,
-  POSTGRES_STORE_SCHEMA_SQL,
-  type PostgresStoreOptions,
-} from './postgres.js';
+// Redis and PostgreSQL stores have entry points of their own (`@tijara/core/stores/redis`,
+// `@tijara/core/stores/postgres`), so that importing @tijara/core needs neither `ioredis` nor `pg`.
 export { DEFAULT_TABLE_PREFIX, type TableNameOptions } from './table-names.js';
 export {
   createStores,

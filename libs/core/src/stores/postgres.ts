@@ -1,12 +1,15 @@
 /**
- * PostgreSQL stores (pg), for several app instances sharing one database. Every operation is one atomic
+ * PostgreSQL stores (pg), for several app instances sharing one database. Import them from
+ * `@tijara/core/stores/postgres` (or open them with `createStores('postgres://…')`); `pg` is an optional peer
+ * dependency, loaded when the first store opens a pool. Every operation is one atomic
  * statement timed by the database clock, so app servers with skewed clocks still agree on expiry.
  */
-import pg from 'pg';
+import type * as PgModule from 'pg';
 import type { Pool, PoolConfig, QueryResult, QueryResultRow } from 'pg';
 import { ConfigurationError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { assertKey, assertTtl, withLease, type LeaseBackend } from './lease.js';
+import { requirePeer } from './optional-peer.js';
 import { tableNames, type TableNameOptions, type TableNames } from './table-names.js';
 import type { EventStore, LockOptions, LockPollingOptions, LockStore, Stores } from './types.js';
 
@@ -62,6 +65,7 @@ function openPool(options: PostgresStoreOptions): { pool: Pool; owned: boolean }
   if (!options.connectionString) {
     throw new ConfigurationError('PostgreSQL store: pass either `connectionString` or `pool`');
   }
+  const pg = requirePeer<typeof PgModule>('pg');
   const pool = new pg.Pool({ ...options.poolConfig, connectionString: options.connectionString });
   const logger = options.logger ?? silentLogger;
   // An idle client's error is emitted on the pool, and an unhandled 'error' event would crash the process.

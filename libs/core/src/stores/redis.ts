@@ -1,11 +1,14 @@
 /**
- * Redis stores (ioredis), for several app instances sharing one Redis. Dedupe is `SET NX PX`; a lock is a
+ * Redis stores (ioredis), for several app instances sharing one Redis. Import them from
+ * `@tijara/core/stores/redis` (or open them with `createStores('redis://…')`); `ioredis` is an optional peer
+ * dependency, loaded when the first store connects. Dedupe is `SET NX PX`; a lock is a
  * key holding a random owner token, deleted by a compare-and-delete script so only its owner can release it.
  */
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
 import { ConfigurationError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { assertKey, assertTtl, wholeMs, withLease, type LeaseBackend } from './lease.js';
+import { requirePeer } from './optional-peer.js';
 import type { EventStore, LockOptions, LockPollingOptions, LockStore, Stores } from './types.js';
 
 export const DEFAULT_REDIS_PREFIX = 'tijara:';
@@ -33,7 +36,8 @@ interface Connection {
 function connect(options: RedisStoreOptions): Connection {
   if (options.client) return { client: options.client, owned: false };
   if (!options.url) throw new ConfigurationError('Redis store: pass either `url` or `client`');
-  const client = new Redis(options.url, options.redisOptions ?? {});
+  const { Redis: RedisClient } = requirePeer<{ Redis: typeof Redis }>('ioredis');
+  const client = new RedisClient(options.url, options.redisOptions ?? {});
   const logger = options.logger ?? silentLogger;
   // Without a listener ioredis prints every connection error to the console; route them to the logger.
   client.on('error', (error: Error) => logger.warn({ store: 'redis', err: error }, 'redis connection error'));
