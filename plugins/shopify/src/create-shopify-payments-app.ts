@@ -60,7 +60,7 @@ export const DEFAULT_PATHS: AppPaths = {
 };
 
 export interface OutboxOptions {
-  /** Failed deliveries before a mutation is set aside and `alert` runs (default 12, about a day of backoff). */
+  /** Failed deliveries before a mutation is set aside and `alert` runs (default 25: about 15 hours of backoff). */
   readonly maxAttempts?: number;
   /** First retry delay (default 2 s), doubling per failure. */
   readonly baseDelayMs?: number;
@@ -178,7 +178,7 @@ export async function createShopifyPaymentsApp(
     tablePrefix: options.tablePrefix ?? 'tijara_shopify_',
     logger,
     outbox: {
-      maxAttempts: outbox.maxAttempts ?? 12,
+      maxAttempts: outbox.maxAttempts ?? 25,
       baseDelayMs: outbox.baseDelayMs ?? 2_000,
       maxDelayMs: outbox.maxDelayMs ?? 3_600_000,
       leaseMs: outbox.leaseMs ?? 30_000,

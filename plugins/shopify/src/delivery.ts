@@ -166,7 +166,21 @@ async function runOperation(core: AppCore, payload: OperationPayload): Promise<v
     if (!payment?.paymentId) throw new Error('the payment session has no gateway payment');
     const options = { idempotencyKey: payload.operationId };
     let settled: Payment | undefined;
-    if (operation.kind === 'refund') {
+    if (operation.kind === 'refund' && operation.gatewayId !== undefined) {
+      // Submitted earlier and pending at the gateway: repeating the call would only replay that answer, so the
+      // payment is read instead — the refund is done once nothing is pending on the payment any more and the
+      // refunded total covers it.
+      const current = await driver.retrievePayment(payment.paymentId);
+      const others = (await ledger.operations.list(payment.key, 'refund'))
+        .filter((o) => o.id !== operation.id && o.status === 'succeeded')
+        .reduce((sum, o) => sum + (o.amount ?? 0), 0);
+      if (current.status === 'processing' || current.refundedAmount < others + (operation.amount ?? 0)) {
+        throw new RetryLaterError(`refund ${operation.gatewayId} is still pending at ${driver.name}`, {
+          code: 'refund_pending',
+        });
+      }
+      outcome = { ok: true, gatewayId: operation.gatewayId };
+    } else if (operation.kind === 'refund') {
       const refund = await driver.refund(
         payment.paymentId,
         {
@@ -176,6 +190,7 @@ async function runOperation(core: AppCore, payload: OperationPayload): Promise<v
         options,
       );
       if (refund.status === 'pending') {
+        await ledger.operations.resolve(operation.id, { status: 'pending', gatewayId: refund.id });
         throw new RetryLaterError(`refund ${refund.id} is still pending at ${driver.name}`, {
           code: 'refund_pending',
         });
