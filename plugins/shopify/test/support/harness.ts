@@ -89,8 +89,6 @@ export async function startApp(harness: AppHarnessOptions): Promise<AppHarness> 
   const dir = mkdtempSync(join(tmpdir(), 'tijara-shopify-app-'));
   const fake = harness.fake ?? (await startFakeShopify({ apiKey: API_KEY, apiSecretKey: API_SECRET }));
   const web = express();
-  let handler: ShopifyPaymentsApp['middleware'] | undefined;
-  web.use((req, res, next) => (handler ? handler(req, res, next) : res.status(503).end()));
   const server = harness.tls
     ? createHttpsServer(
         mtlsServerOptions({
@@ -129,7 +127,8 @@ export async function startApp(harness: AppHarnessOptions): Promise<AppHarness> 
     await cleanUp();
     throw error;
   });
-  handler = app.middleware;
+  // Mounted once the app exists: its public URL needed the server's port first.
+  web.use(app.middleware);
   return {
     url,
     app,
