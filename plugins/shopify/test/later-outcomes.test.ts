@@ -3,37 +3,13 @@
  * real outcome), a webhook that never arrives (the sweep re-reads the gateway), a refund the gateway takes its time
  * over (retried until final, then resolved).
  */
-import type { RunningSandbox } from '@tijara/sandbox';
-import {
-  connectUmmahShop,
-  startApp,
-  startTestSandbox,
-  ummahGateway,
-  uniqueShop,
-  type AppHarness,
-} from './support/harness.js';
+import { useUmmahApp } from './support/harness.js';
 import { payOnSandbox, sandboxPurchase } from './support/sandbox-pay.js';
 
-let sandbox: RunningSandbox;
-let harness: AppHarness;
-const shop = uniqueShop('later');
-
-beforeAll(async () => {
-  sandbox = await startTestSandbox();
-  harness = await startApp({
-    gateways: [ummahGateway(sandbox)],
-    // The timer never fires during the test; sweep() is called by hand and looks at every payment.
-    options: { reconcile: { intervalMs: 3_600_000, minAgeMs: 0 } },
-  });
-  await connectUmmahShop(harness, sandbox, shop);
-});
-afterAll(async () => {
-  await harness?.close();
-  await sandbox?.close();
-});
+const ctx = useUmmahApp('later', { reconcile: { intervalMs: 3_600_000, minAgeMs: 0 } });
 
 const control = (path: string, body: unknown) =>
-  fetch(`${sandbox.url}/__sandbox/${path}`, {
+  fetch(`${ctx.sandbox.url}/__sandbox/${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),
@@ -45,21 +21,21 @@ const control = (path: string, body: unknown) =>
 const purchaseIdOf = (checkoutUrl: string) => /\/checkout\/([^/]+)\//.exec(checkoutUrl)?.[1] as string;
 
 it('still processing when the buyer returns → pending, then resolved when the gateway decides', async () => {
-  const started = await harness.fake.startPaymentSession({
-    shop,
-    url: harness.app.urls.paymentSession,
+  const started = await ctx.harness.fake.startPaymentSession({
+    shop: ctx.shop,
+    url: ctx.harness.app.urls.paymentSession,
     amount: '61.00',
     currency: 'MYR',
   });
   const purchaseId = purchaseIdOf(started.redirectUrl as string);
   await control(`ummah/purchases/${purchaseId}/delay`, { action: 'execute', seconds: 60 });
-  await payOnSandbox(sandbox, started.redirectUrl as string);
-  const returnUrl = String((await sandboxPurchase(sandbox, purchaseId)).success_redirect);
+  await payOnSandbox(ctx.sandbox, started.redirectUrl as string);
+  const returnUrl = String((await sandboxPurchase(ctx.sandbox, purchaseId)).success_redirect);
   const back = await fetch(returnUrl, { redirect: 'manual' });
   expect(back.status).toBe(303);
   expect(back.headers.get('location')).toMatch(/\/processing$/);
-  expect(harness.fake.session('payment', started.session.id)?.state).toBe('pending');
-  const pending = harness.fake.mutationsFor(started.session.gid)[0];
+  expect(ctx.harness.fake.session('payment', started.session.id)?.state).toBe('pending');
+  const pending = ctx.harness.fake.mutationsFor(started.session.gid)[0];
   expect(pending).toMatchObject({
     name: 'paymentSessionPending',
     accepted: true,
@@ -67,12 +43,12 @@ it('still processing when the buyer returns → pending, then resolved when the 
   });
 
   await control('clock/advance', { seconds: 61 });
-  await sandbox.settle();
-  await harness.fake.waitForMutations(
-    () => harness.fake.session('payment', started.session.id)?.state === 'resolved',
+  await ctx.sandbox.settle();
+  await ctx.harness.fake.waitForMutations(
+    () => ctx.harness.fake.session('payment', started.session.id)?.state === 'resolved',
   );
   expect(
-    harness.fake
+    ctx.harness.fake
       .mutationsFor(started.session.gid)
       .filter((m) => m.accepted)
       .map((m) => m.name),
@@ -80,54 +56,56 @@ it('still processing when the buyer returns → pending, then resolved when the 
 });
 
 it('a webhook that never arrives and a buyer who never returns: the sweep settles it', async () => {
-  const started = await harness.fake.startPaymentSession({
-    shop,
-    url: harness.app.urls.paymentSession,
+  const started = await ctx.harness.fake.startPaymentSession({
+    shop: ctx.shop,
+    url: ctx.harness.app.urls.paymentSession,
     amount: '62.00',
     currency: 'MYR',
   });
   await control('faults', { scope: 'webhooks', type: 'drop', target: 'success_callback', count: 1_000 });
   try {
-    await payOnSandbox(sandbox, started.redirectUrl as string);
-    expect(harness.fake.mutationsFor(started.session.gid)).toEqual([]);
-    expect(await harness.app.sweep()).toBeGreaterThanOrEqual(1);
+    await payOnSandbox(ctx.sandbox, started.redirectUrl as string);
+    expect(ctx.harness.fake.mutationsFor(started.session.gid)).toEqual([]);
+    expect(await ctx.harness.app.sweep()).toBeGreaterThanOrEqual(1);
   } finally {
     await control('faults', { clear: true });
   }
-  await harness.fake.waitForMutations(
-    () => harness.fake.session('payment', started.session.id)?.state === 'resolved',
+  await ctx.harness.fake.waitForMutations(
+    () => ctx.harness.fake.session('payment', started.session.id)?.state === 'resolved',
   );
-  expect(harness.fake.mutationsFor(started.session.gid).map((m) => m.name)).toEqual([
+  expect(ctx.harness.fake.mutationsFor(started.session.gid).map((m) => m.name)).toEqual([
     'paymentSessionResolve',
   ]);
 });
 
 it('a refund the gateway keeps pending is retried until it is final, then resolved', async () => {
-  const started = await harness.fake.startPaymentSession({
-    shop,
-    url: harness.app.urls.paymentSession,
+  const started = await ctx.harness.fake.startPaymentSession({
+    shop: ctx.shop,
+    url: ctx.harness.app.urls.paymentSession,
     amount: '63.00',
     currency: 'MYR',
   });
-  const purchaseId = await payOnSandbox(sandbox, started.redirectUrl as string);
-  await sandbox.settle();
-  await harness.fake.waitForMutations(
-    () => harness.fake.session('payment', started.session.id)?.state === 'resolved',
+  const purchaseId = await payOnSandbox(ctx.sandbox, started.redirectUrl as string);
+  await ctx.sandbox.settle();
+  await ctx.harness.fake.waitForMutations(
+    () => ctx.harness.fake.session('payment', started.session.id)?.state === 'resolved',
   );
   await control(`ummah/purchases/${purchaseId}/delay`, { action: 'refund', seconds: 30 });
-  const refund = await harness.fake.startRefundSession({
-    shop,
-    url: harness.app.urls.refundSession,
+  const refund = await ctx.harness.fake.startRefundSession({
+    shop: ctx.shop,
+    url: ctx.harness.app.urls.refundSession,
     paymentId: started.session.id,
     amount: '63.00',
   });
   expect(refund.status).toBe(201);
   await new Promise((resolve) => setTimeout(resolve, 300));
-  expect(harness.fake.mutationsFor(refund.session.gid)).toEqual([]);
+  expect(ctx.harness.fake.mutationsFor(refund.session.gid)).toEqual([]);
   await control('clock/advance', { seconds: 31 });
-  await harness.fake.waitForMutations(() =>
-    harness.fake.mutationsFor(refund.session.gid).some((m) => m.accepted),
+  await ctx.harness.fake.waitForMutations(() =>
+    ctx.harness.fake.mutationsFor(refund.session.gid).some((m) => m.accepted),
   );
-  expect(harness.fake.mutationsFor(refund.session.gid).map((m) => m.name)).toEqual(['refundSessionResolve']);
-  expect((await sandboxPurchase(sandbox, purchaseId)).status).toBe('refunded');
+  expect(ctx.harness.fake.mutationsFor(refund.session.gid).map((m) => m.name)).toEqual([
+    'refundSessionResolve',
+  ]);
+  expect((await sandboxPurchase(ctx.sandbox, purchaseId)).status).toBe('refunded');
 });

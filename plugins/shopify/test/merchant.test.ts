@@ -3,68 +3,56 @@
  * checks credentials at the gateway before telling Shopify the shop is ready, and Shopify's webhooks.
  */
 import { createHmac } from 'node:crypto';
-import type { RunningSandbox } from '@tijara/sandbox';
 import { signQuery } from '../src/testing/fake-shopify.js';
 import {
   API_SECRET,
   BROWSER_UA,
-  CookieJar,
   capturedLogs,
+  CookieJar,
   installShop,
   saveSettings,
-  startApp,
-  startTestSandbox,
-  ummahGateway,
   uniqueShop,
-  type AppHarness,
+  useUmmahApp,
 } from './support/harness.js';
 
-let sandbox: RunningSandbox;
-let harness: AppHarness;
+const ctx = useUmmahApp('merchant');
 
-beforeAll(async () => {
-  sandbox = await startTestSandbox();
-  harness = await startApp({ gateways: [ummahGateway(sandbox)] });
-});
-afterAll(async () => {
-  await harness?.close();
-  await sandbox?.close();
-});
-
-const offline = (shop: string) => harness.app.sessionStorage.loadSession(`offline_${shop}`);
+const offline = (shop: string) => ctx.harness.app.sessionStorage.loadSession(`offline_${shop}`);
 
 describe('OAuth install', () => {
   it('round trip: authorize, exchange the code at the token endpoint, keep the offline token', async () => {
     const shop = uniqueShop('oauth');
-    const jar = await installShop(harness, shop);
+    const jar = await installShop(ctx.harness, shop);
     const session = await offline(shop);
-    expect(session).toMatchObject({ shop, isOnline: false, accessToken: harness.fake.accessToken(shop) });
+    expect(session).toMatchObject({ shop, isOnline: false, accessToken: ctx.harness.fake.accessToken(shop) });
     expect(session?.scope).toContain('write_payment_sessions');
-    const settings = await fetch(`${harness.url}/settings`, { headers: { cookie: jar.header() } });
+    const settings = await fetch(`${ctx.harness.url}/settings`, { headers: { cookie: jar.header() } });
     expect(settings.status).toBe(200);
     expect(await settings.text()).toContain(shop);
   });
 
   it('asks for the payments scopes on Shopify’s consent screen', async () => {
-    const begin = await fetch(`${harness.url}/auth?shop=${uniqueShop('scopes')}`, {
+    const begin = await fetch(`${ctx.harness.url}/auth?shop=${uniqueShop('scopes')}`, {
       redirect: 'manual',
       headers: { 'user-agent': BROWSER_UA },
     });
     const authorize = new URL(begin.headers.get('location') as string);
     expect(authorize.searchParams.get('scope')).toBe('write_payment_gateways,write_payment_sessions');
-    expect(authorize.searchParams.get('redirect_uri')).toBe(`${harness.url}/auth/callback`);
+    expect(authorize.searchParams.get('redirect_uri')).toBe(`${ctx.harness.url}/auth/callback`);
     expect(authorize.searchParams.get('grant_options[]')).toBe('');
   });
 
   it('refuses a tampered callback and a callback without the state cookie', async () => {
     const shop = uniqueShop('tamper');
     const jar = new CookieJar();
-    const begin = await fetch(`${harness.url}/auth?shop=${shop}`, {
+    const begin = await fetch(`${ctx.harness.url}/auth?shop=${shop}`, {
       redirect: 'manual',
       headers: { 'user-agent': BROWSER_UA },
     });
     jar.take(begin);
-    const granted = await harness.fake.fetch(begin.headers.get('location') as string, { redirect: 'manual' });
+    const granted = await ctx.harness.fake.fetch(begin.headers.get('location') as string, {
+      redirect: 'manual',
+    });
     const callback = new URL(granted.headers.get('location') as string);
     callback.searchParams.set('hmac', '0'.repeat(64));
     const tampered = await fetch(callback, {
@@ -81,7 +69,7 @@ describe('OAuth install', () => {
   });
 
   it('answers 410 to a bot, as the library does', async () => {
-    const bot = await fetch(`${harness.url}/auth?shop=${uniqueShop('bot')}`, {
+    const bot = await fetch(`${ctx.harness.url}/auth?shop=${uniqueShop('bot')}`, {
       redirect: 'manual',
       headers: { 'user-agent': 'Googlebot/2.1' },
     });
@@ -96,11 +84,11 @@ describe('OAuth install', () => {
       host: Buffer.from(`${shop}/admin`).toString('base64url'),
     };
     const signed = new URLSearchParams({ ...params, hmac: signQuery(params, API_SECRET) });
-    const home = await fetch(`${harness.url}/?${signed}`, { redirect: 'manual' });
+    const home = await fetch(`${ctx.harness.url}/?${signed}`, { redirect: 'manual' });
     expect(home.status).toBe(303);
     expect(home.headers.get('location')).toBe(`/auth?shop=${encodeURIComponent(shop)}`);
     const forged = await fetch(
-      `${harness.url}/?${new URLSearchParams({ ...params, hmac: 'f'.repeat(64) })}`,
+      `${ctx.harness.url}/?${new URLSearchParams({ ...params, hmac: 'f'.repeat(64) })}`,
       { redirect: 'manual' },
     );
     expect(forged.status).toBe(400);
@@ -110,52 +98,61 @@ describe('OAuth install', () => {
 describe('settings', () => {
   it('checks the credentials at the gateway before paymentsAppConfigure(ready: true)', async () => {
     const shop = uniqueShop('settings');
-    const jar = await installShop(harness, shop);
-    const wrong = await saveSettings(harness, jar, 'ummah', {
+    const jar = await installShop(ctx.harness, shop);
+    const wrong = await saveSettings(ctx.harness, jar, 'ummah', {
       secretKey: 'sk_test_wrong_key_000000000000',
-      brandId: sandbox.brandId,
+      brandId: ctx.sandbox.brandId,
     });
     expect(wrong.status).toBe(400);
     expect(wrong.html).toContain('Ummah refused these credentials.');
-    expect(harness.fake.configurations.get(shop)).toBeUndefined();
+    expect(ctx.harness.fake.configurations.get(shop)).toBeUndefined();
 
-    const missing = await saveSettings(harness, jar, 'ummah', { secretKey: sandbox.secretKey, brandId: '' });
+    const missing = await saveSettings(ctx.harness, jar, 'ummah', {
+      secretKey: ctx.sandbox.secretKey,
+      brandId: '',
+    });
     expect(missing.status).toBe(400);
     expect(missing.html).toContain('Missing: Brand ID');
 
-    const right = await saveSettings(harness, jar, 'ummah', {
-      secretKey: sandbox.secretKey,
-      brandId: sandbox.brandId,
+    const right = await saveSettings(ctx.harness, jar, 'ummah', {
+      secretKey: ctx.sandbox.secretKey,
+      brandId: ctx.sandbox.brandId,
     });
     expect(right.status).toBe(200);
     expect(right.html).toContain('data-ready="true"');
-    expect(harness.fake.configurations.get(shop)).toEqual({ externalHandle: sandbox.brandId, ready: true });
+    expect(ctx.harness.fake.configurations.get(shop)).toEqual({
+      externalHandle: ctx.sandbox.brandId,
+      ready: true,
+    });
     // The secret is never written back into the page; the brand id (not secret) is.
-    expect(right.html).not.toContain(sandbox.secretKey);
-    expect(right.html).toContain(`value="${sandbox.brandId}"`);
+    expect(right.html).not.toContain(ctx.sandbox.secretKey);
+    expect(right.html).toContain(`value="${ctx.sandbox.brandId}"`);
     // Saving again with the secret left blank keeps the saved one.
-    const kept = await saveSettings(harness, jar, 'ummah', { secretKey: '', brandId: sandbox.brandId });
+    const kept = await saveSettings(ctx.harness, jar, 'ummah', {
+      secretKey: '',
+      brandId: ctx.sandbox.brandId,
+    });
     expect(kept.status).toBe(200);
   });
 
   it('refuses a form without its CSRF token, and the page without a signed-in merchant', async () => {
     const shop = uniqueShop('csrf');
-    const jar = await installShop(harness, shop);
-    const forged = await fetch(`${harness.url}/settings`, {
+    const jar = await installShop(ctx.harness, shop);
+    const forged = await fetch(`${ctx.harness.url}/settings`, {
       method: 'POST',
       headers: { cookie: jar.header(), 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ gateway: 'ummah', 'ummah.secretKey': 'x', 'ummah.brandId': 'y' }),
     });
     expect(forged.status).toBe(403);
-    expect(harness.fake.configurations.get(shop)).toBeUndefined();
-    expect((await fetch(`${harness.url}/settings`)).status).toBe(401);
+    expect(ctx.harness.fake.configurations.get(shop)).toBeUndefined();
+    expect((await fetch(`${ctx.harness.url}/settings`)).status).toBe(401);
   });
 });
 
 describe('Shopify webhooks', () => {
   const send = (topic: string, shop: string, secret?: string) =>
-    harness.fake.sendWebhook({
-      url: harness.app.urls.webhooks,
+    ctx.harness.fake.sendWebhook({
+      url: ctx.harness.app.urls.webhooks,
       topic,
       shop,
       payload: { shop_domain: shop, shop_id: 1 },
@@ -174,7 +171,7 @@ describe('Shopify webhooks', () => {
   it('refuses a body changed after signing', async () => {
     const body = JSON.stringify({ shop_domain: 'x.myshopify.com' });
     const hmac = createHmac('sha256', API_SECRET).update(body).digest('base64');
-    const response = await fetch(harness.app.urls.webhooks, {
+    const response = await fetch(ctx.harness.app.urls.webhooks, {
       method: 'POST',
       headers: {
         'x-shopify-hmac-sha256': hmac,
@@ -188,24 +185,28 @@ describe('Shopify webhooks', () => {
 
   it('app/uninstalled deletes the shop’s access token; shop/redact its settings and credentials', async () => {
     const shop = uniqueShop('leave');
-    const jar = await installShop(harness, shop);
+    const jar = await installShop(ctx.harness, shop);
     expect(
-      (await saveSettings(harness, jar, 'ummah', { secretKey: sandbox.secretKey, brandId: sandbox.brandId }))
-        .status,
+      (
+        await saveSettings(ctx.harness, jar, 'ummah', {
+          secretKey: ctx.sandbox.secretKey,
+          brandId: ctx.sandbox.brandId,
+        })
+      ).status,
     ).toBe(200);
     expect(await offline(shop)).toBeDefined();
     expect((await send('app/uninstalled', shop)).status).toBe(200);
     expect(await offline(shop)).toBeUndefined();
     // An uninstalled shop takes no payments.
-    const started = await harness.fake.startPaymentSession({
+    const started = await ctx.harness.fake.startPaymentSession({
       shop,
-      url: harness.app.urls.paymentSession,
+      url: ctx.harness.app.urls.paymentSession,
       amount: '1.00',
       currency: 'MYR',
     });
     expect(started.status).toBe(503);
     expect((await send('shop/redact', shop)).status).toBe(200);
-    const rows = await harness.app.ledger.connection.sqlite
+    const rows = await ctx.harness.app.ledger.connection.sqlite
       ?.prepare('SELECT * FROM tijara_shopify_shops WHERE shop = ?')
       .all(shop);
     expect(rows).toEqual([]);
@@ -215,6 +216,6 @@ describe('Shopify webhooks', () => {
 it('never writes a secret into the logs', () => {
   const logs = capturedLogs.join('\n');
   expect(logs.length).toBeGreaterThan(0);
-  for (const secret of [API_SECRET, sandbox.secretKey]) expect(logs).not.toContain(secret);
+  for (const secret of [API_SECRET, ctx.sandbox.secretKey]) expect(logs).not.toContain(secret);
   expect(logs).not.toMatch(/shpat_[0-9a-f]{32}/);
 });

@@ -64,6 +64,14 @@ export function createMerchantRoutes(o: MerchantRoutesOptions): MerchantRoutes {
     return session?.accessToken ? session : undefined;
   }
 
+  /** The shop's access tokens go, then `settle` updates its record; its cached driver is dropped. */
+  async function forgetShop(shop: string, settle: () => Promise<void>): Promise<void> {
+    const sessions = await sessionStorage.findSessionsByShop(shop);
+    if (sessions.length > 0) await sessionStorage.deleteSessions(sessions.map((s) => s.id));
+    await settle();
+    o.onShopChanged(shop);
+  }
+
   function csrfToken(sessionId: string): string {
     return createHmac('sha256', o.apiSecretKey).update(`tijara-settings:${sessionId}`).digest('base64url');
   }
@@ -267,22 +275,14 @@ export function createMerchantRoutes(o: MerchantRoutesOptions): MerchantRoutes {
         return json(400, { error: 'missing_shop' });
       }
       switch (topic) {
-        case 'app/uninstalled': {
-          const sessions = await sessionStorage.findSessionsByShop(shop);
-          if (sessions.length > 0) await sessionStorage.deleteSessions(sessions.map((s) => s.id));
-          await shops.markUninstalled(shop);
-          o.onShopChanged(shop);
+        case 'app/uninstalled':
+          await forgetShop(shop, () => shops.markUninstalled(shop));
           logger.info({ shop }, 'app uninstalled: access tokens deleted');
           return json(200, { ok: true });
-        }
-        case 'shop/redact': {
-          const sessions = await sessionStorage.findSessionsByShop(shop);
-          if (sessions.length > 0) await sessionStorage.deleteSessions(sessions.map((s) => s.id));
-          await shops.delete(shop);
-          o.onShopChanged(shop);
+        case 'shop/redact':
+          await forgetShop(shop, () => shops.delete(shop));
           logger.info({ shop }, 'shop redacted: settings and credentials deleted');
           return json(200, { ok: true });
-        }
         default:
           if (topic && COMPLIANCE_TOPICS.has(topic)) {
             // The app keeps no customer data: payment records hold amounts, ids and states, never names,

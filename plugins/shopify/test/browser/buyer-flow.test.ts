@@ -3,33 +3,17 @@
  * webhook and the buyer's return → the mutation seen by the fake Shopify → the buyer on the page Shopify named.
  */
 import type { Browser, Page } from 'playwright-core';
-import type { RunningSandbox } from '@tijara/sandbox';
 import { launchChromium } from '@tijara/testkit';
 import { metaOf, paymentKey } from '../../src/records.js';
-import {
-  connectUmmahShop,
-  startApp,
-  startTestSandbox,
-  ummahGateway,
-  uniqueShop,
-  type AppHarness,
-} from '../support/harness.js';
+import { useUmmahApp } from '../support/harness.js';
 
-let sandbox: RunningSandbox;
-let harness: AppHarness;
+const ctx = useUmmahApp('buyer');
 let browser: Browser;
-const shop = uniqueShop('buyer');
-
 beforeAll(async () => {
-  sandbox = await startTestSandbox();
-  harness = await startApp({ gateways: [ummahGateway(sandbox)] });
-  await connectUmmahShop(harness, sandbox, shop);
   browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();
-  await harness?.close();
-  await sandbox?.close();
 });
 
 async function withPage<T>(fn: (page: Page) => Promise<T>): Promise<T> {
@@ -50,9 +34,14 @@ async function fillCard(page: Page, number: string): Promise<void> {
 }
 
 const start = (amount = '120.00', currency = 'MYR') =>
-  harness.fake.startPaymentSession({ shop, url: harness.app.urls.paymentSession, amount, currency });
+  ctx.harness.fake.startPaymentSession({
+    shop: ctx.shop,
+    url: ctx.harness.app.urls.paymentSession,
+    amount,
+    currency,
+  });
 
-it('pays on the sandbox page, Shopify resolves the session, and the buyer lands on the next action', async () => {
+it('pays on the ctx.sandbox page, Shopify resolves the session, and the buyer lands on the next action', async () => {
   const started = await start();
   expect(started.status).toBe(201);
   const landed = await withPage(async (page) => {
@@ -62,16 +51,16 @@ it('pays on the sandbox page, Shopify resolves the session, and the buyer lands 
     await Promise.all([page.waitForURL(/\/thank-you$/), page.click('#pay')]);
     return { url: page.url(), outcome: await page.getAttribute('#outcome', 'data-outcome') };
   });
-  const resolve = harness.fake.mutationsFor(started.session.gid);
+  const resolve = ctx.harness.fake.mutationsFor(started.session.gid);
   expect(resolve.map((m) => [m.name, m.accepted])).toEqual([['paymentSessionResolve', true]]);
   expect(landed).toEqual({
-    url: `${harness.fake.url}/checkouts/${shop}/${started.session.id}/thank-you`,
+    url: `${ctx.harness.fake.url}/checkouts/${ctx.shop}/${started.session.id}/thank-you`,
     outcome: 'thank-you',
   });
-  expect(harness.fake.session('payment', started.session.id)?.state).toBe('resolved');
+  expect(ctx.harness.fake.session('payment', started.session.id)?.state).toBe('resolved');
   // The signed webhook arrives too; it changes nothing more.
-  await sandbox.settle();
-  expect(harness.fake.mutationsFor(started.session.gid)).toHaveLength(1);
+  await ctx.sandbox.settle();
+  expect(ctx.harness.fake.mutationsFor(started.session.gid)).toHaveLength(1);
 });
 
 it('a declined card rejects the session with the mapped reason and sends the buyer to Shopify', async () => {
@@ -83,13 +72,13 @@ it('a declined card rejects the session with the mapped reason and sends the buy
     return page.getAttribute('#outcome', 'data-outcome');
   });
   expect(landed).toBe('payment-failed');
-  const mutations = harness.fake.mutationsFor(started.session.gid);
+  const mutations = ctx.harness.fake.mutationsFor(started.session.gid);
   expect(mutations.map((m) => [m.name, m.accepted])).toEqual([['paymentSessionReject', true]]);
   expect(mutations[0]?.variables.reason).toEqual({
     code: 'INSUFFICIENT_FUNDS',
     merchantMessage: expect.any(String),
   });
-  expect(harness.fake.session('payment', started.session.id)?.rejection?.code).toBe('INSUFFICIENT_FUNDS');
+  expect(ctx.harness.fake.session('payment', started.session.id)?.rejection?.code).toBe('INSUFFICIENT_FUNDS');
 });
 
 it('a buyer who cancels goes back to checkout; nothing is rejected and the gateway payment is cancelled', async () => {
@@ -99,11 +88,11 @@ it('a buyer who cancels goes back to checkout; nothing is rejected and the gatew
     await Promise.all([page.waitForURL(/\/cancelled$/), page.click('#cancel')]);
     return page.url();
   });
-  expect(landed).toBe(`${harness.fake.url}/checkouts/${shop}/${started.session.id}/cancelled`);
-  await sandbox.settle();
-  await harness.app.deliverDue();
-  expect(harness.fake.mutationsFor(started.session.gid)).toEqual([]);
-  const record = await harness.app.ledger.payments.get(paymentKey(shop, started.session.id));
+  expect(landed).toBe(`${ctx.harness.fake.url}/checkouts/${ctx.shop}/${started.session.id}/cancelled`);
+  await ctx.sandbox.settle();
+  await ctx.harness.app.deliverDue();
+  expect(ctx.harness.fake.mutationsFor(started.session.gid)).toEqual([]);
+  const record = await ctx.harness.app.ledger.payments.get(paymentKey(ctx.shop, started.session.id));
   expect(record?.status).toBe('canceled');
   expect(metaOf(record!).shopify).toBe('open');
 });

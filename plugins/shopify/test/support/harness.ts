@@ -13,7 +13,6 @@ import { join } from 'node:path';
 import express from 'express';
 import type { Logger } from '@tijara/core';
 import { startSandbox, type RunningSandbox } from '@tijara/sandbox';
-import { createUmmahDriver, UMMAH_CAPABILITIES } from '@tijara/ummah';
 import {
   createShopifyPaymentsApp,
   mtlsServerOptions,
@@ -24,6 +23,7 @@ import {
 } from '../../src/index.js';
 import { startFakeShopify, type FakeShopify } from '../../src/testing/fake-shopify.js';
 import type { TestPki } from './certs.js';
+import { ummahOnSandbox } from './gateways.js';
 
 export const API_KEY = 'test-api-key';
 export const API_SECRET = 'shpss_test_secret_0123456789abcdef';
@@ -42,27 +42,9 @@ export function startTestSandbox(): Promise<RunningSandbox> {
   return startSandbox({ port: 0, webhookTimeScale: 0.001, logger: captureLogger('sandbox') });
 }
 
-/** Ummah as a merchant would connect it: secret key and brand id typed into the settings page. */
+/** Ummah as a merchant would connect it, on the test's sandbox. */
 export function ummahGateway(sandbox: RunningSandbox): GatewayOption {
-  return {
-    name: 'ummah',
-    label: 'Ummah',
-    capabilities: UMMAH_CAPABILITIES,
-    fields: [
-      { name: 'secretKey', label: 'Secret key', secret: true },
-      { name: 'brandId', label: 'Brand ID' },
-    ],
-    createDriver: (credentials) =>
-      createUmmahDriver({
-        secretKey: credentials.secretKey as string,
-        brandId: credentials.brandId as string,
-        baseUrl: sandbox.apiBase,
-        logger: captureLogger('ummah'),
-        backoffBaseMs: 50,
-        jitterMs: 10,
-      }),
-    externalHandle: (credentials) => credentials.brandId,
-  };
+  return ummahOnSandbox(sandbox.apiBase, captureLogger('ummah'));
 }
 
 export interface AppHarness {
@@ -252,4 +234,30 @@ export async function eventually<T>(
 export function tempDir(): { path: string; remove(): void } {
   const path = mkdtempSync(join(tmpdir(), 'tijara-shopify-'));
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/** A sandbox, the app on it and one shop installed and connected to Ummah, for one test file. */
+export interface UmmahApp {
+  readonly sandbox: RunningSandbox;
+  readonly harness: AppHarness;
+  readonly shop: string;
+}
+
+/** Registers the file's beforeAll/afterAll; read the fields inside tests. */
+export function useUmmahApp(label: string, options: Partial<ShopifyPaymentsAppOptions> = {}): UmmahApp {
+  const context = { shop: uniqueShop(label) } as {
+    sandbox: RunningSandbox;
+    harness: AppHarness;
+    shop: string;
+  };
+  beforeAll(async () => {
+    context.sandbox = await startTestSandbox();
+    context.harness = await startApp({ gateways: [ummahGateway(context.sandbox)], options });
+    await connectUmmahShop(context.harness, context.sandbox, context.shop);
+  });
+  afterAll(async () => {
+    await context.harness?.close();
+    await context.sandbox?.close();
+  });
+  return context;
 }
