@@ -120,23 +120,33 @@ export class ShopContexts {
     this.#box = box;
   }
 
-  get(shop: string): Promise<ShopContext> {
-    let context = this.#cache.get(shop);
-    if (!context) {
-      context = this.#build(shop);
-      this.#cache.set(shop, context);
-      context.catch(() => this.#cache.delete(shop));
+  /**
+   * The shop's context, rebuilt when its settings changed since it was built — on this instance or on another
+   * one sharing the database (the settings row is read each time: one small query).
+   */
+  async get(shop: string): Promise<ShopContext> {
+    const record = await this.#core().shops.get(shop);
+    const cached = this.#cache.get(shop);
+    if (cached) {
+      const context = await cached.catch(() => undefined);
+      if (context && record && record.updatedAt.getTime() === context.record.updatedAt.getTime()) return context;
+      if (this.#cache.get(shop) === cached) this.#cache.delete(shop);
     }
-    return context;
+    let building = this.#cache.get(shop);
+    if (!building) {
+      building = this.#build(shop, record);
+      this.#cache.set(shop, building);
+      building.catch(() => this.#cache.delete(shop));
+    }
+    return building;
   }
 
   forget(shop: string): void {
     this.#cache.delete(shop);
   }
 
-  async #build(shop: string): Promise<ShopContext> {
+  async #build(shop: string, record: ShopRecord | undefined): Promise<ShopContext> {
     const core = this.#core();
-    const record = await core.shops.get(shop);
     if (!record || !record.installed || !record.gateway || !record.sealedCredentials) {
       throw new ShopNotConfiguredError(`${shop} has not configured a gateway in the app's settings`, {
         code: 'shop_not_configured',

@@ -122,3 +122,18 @@ it('every outcome is one mutation, whichever instance hears of it first', async 
   expect(attempts).toBe(sessions.length + 2);
   for (const instance of instances) expect(childOutput(instance.child).stdout).not.toMatch(/^alert /m);
 });
+
+it('an uninstall heard by one instance stops payments on the other at once', async () => {
+  const [a, b] = instances as [Instance, Instance];
+  expect(
+    (await fake.sendWebhook({ url: `${a.url}/webhooks`, topic: 'app/uninstalled', shop, payload: {} }))
+      .status,
+  ).toBe(200);
+  const started = await fake.startPaymentSession({
+    shop,
+    url: `${b.url}/payments/sessions/payment`,
+    amount: '9.00',
+    currency: 'MYR',
+  });
+  expect(started.status).toBe(503);
+});
