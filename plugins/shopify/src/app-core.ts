@@ -129,7 +129,8 @@ export class ShopContexts {
     const cached = this.#cache.get(shop);
     if (cached) {
       const context = await cached.catch(() => undefined);
-      if (context && record && record.updatedAt.getTime() === context.record.updatedAt.getTime()) return context;
+      if (context && record && record.updatedAt.getTime() === context.record.updatedAt.getTime())
+        return context;
       if (this.#cache.get(shop) === cached) this.#cache.delete(shop);
     }
     let building = this.#cache.get(shop);

@@ -263,6 +263,7 @@ export async function createShopifyPaymentsApp(
         settings: `${config.basePath}${paths.settings}`,
         webhooks: urls.webhooks,
       },
+      gatewayWebhookUrl: (shop) => core.urls.gatewayWebhookUrl(shop),
       onShopChanged: (shop) => core.contexts.forget(shop),
       logger,
       bodyLimitBytes: config.bodyLimitBytes,

@@ -120,6 +120,9 @@ describe('settings', () => {
     });
     expect(right.status).toBe(200);
     expect(right.html).toContain('data-ready="true"');
+    expect(right.html).toContain(
+      `<code id="webhook-url">${ctx.harness.app.urls.gatewayWebhook}/${shop}</code>`,
+    );
     expect(ctx.harness.fake.configurations.get(shop)).toEqual({
       externalHandle: ctx.sandbox.brandId,
       ready: true,

@@ -33,6 +33,8 @@ export interface MerchantRoutesOptions {
   readonly paymentsApi: (shop: string, accessToken: string) => PaymentsApiClient;
   readonly apiSecretKey: string;
   readonly paths: MerchantPaths;
+  /** Where the gateway's webhooks for a shop go. */
+  readonly gatewayWebhookUrl: (shop: string) => string;
   /** The shop's settings changed or it left: forget cached drivers. */
   readonly onShopChanged: (shop: string) => void;
   /** Test mode of the whole app: offered as the default for new shops. */
@@ -95,6 +97,7 @@ export function createMerchantRoutes(o: MerchantRoutesOptions): MerchantRoutes {
       saved,
       csrf: '',
       action: paths.settings,
+      webhookUrl: o.gatewayWebhookUrl(shop),
       ...extra,
     };
   }

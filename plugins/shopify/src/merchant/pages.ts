@@ -35,6 +35,8 @@ export interface SettingsView {
   readonly saved: Readonly<Record<string, string>>;
   readonly csrf: string;
   readonly action: string;
+  /** Where the gateway's webhooks for this shop go (some gateways want it entered in their dashboard). */
+  readonly webhookUrl: string;
   readonly error?: string;
   readonly notice?: string;
 }
@@ -63,6 +65,7 @@ ${view.error ? `<p class="error" id="error">${e(view.error)}</p>` : ''}${view.no
 <form method="post" action="${e(view.action)}" id="settings-form"><input type="hidden" name="csrf" value="${e(view.csrf)}">${fieldsets}
 <label><input type="checkbox" name="test_mode" id="test_mode"${view.testMode ? ' checked' : ''}> Test mode (test credentials: no real money moves)</label>
 <p><button type="submit" id="save">Check and save</button></p></form>
+<p class="muted">Gateway webhook URL for this shop: <code id="webhook-url">${e(view.webhookUrl)}</code></p>
 <p class="muted">Saved payment methods are not available: Shopify does not let offsite payments apps vault a buyer's method.</p>`,
   );
 }
