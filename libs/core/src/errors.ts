@@ -39,6 +39,11 @@ export interface TijaraErrorOptions {
   cause?: unknown;
   /** Literal secrets to scrub from message and raw body in addition to the known shapes. */
   secrets?: readonly string[];
+  /**
+   * The gateway may have acted on the request before this error (a reset or a 502 after sending a non-idempotent
+   * call): the operation may or may not have happened, so re-read before acting again.
+   */
+  outcomeUnknown?: boolean;
 }
 
 /** Root of every error Tijara throws on purpose. `type` is stable and safe to switch on. */
@@ -50,6 +55,8 @@ export class TijaraError extends Error {
   readonly requestId: string | undefined;
   readonly raw: unknown;
   readonly gateway: string | undefined;
+  /** True when the operation may have happened anyway (see TijaraErrorOptions.outcomeUnknown). */
+  readonly outcomeUnknown: boolean;
 
   constructor(message: string, options: TijaraErrorOptions = {}) {
     super(
@@ -63,6 +70,7 @@ export class TijaraError extends Error {
     this.requestId = options.requestId;
     this.raw = options.raw === undefined ? undefined : redact(options.raw, options.secrets);
     this.gateway = options.gateway;
+    this.outcomeUnknown = options.outcomeUnknown ?? false;
   }
 
   toJSON(): Record<string, unknown> {
@@ -76,6 +84,7 @@ export class TijaraError extends Error {
       requestId: this.requestId,
       gateway: this.gateway,
       raw: this.raw,
+      ...(this.outcomeUnknown ? { outcomeUnknown: true } : {}),
     };
   }
 }
@@ -149,10 +158,8 @@ export interface ConnectionErrorOptions extends TijaraErrorOptions {
 /** Network failure or timeout. Check `outcomeUnknown` before assuming nothing happened. */
 export class ConnectionError extends TijaraError {
   override readonly type = 'connection' as const;
-  readonly outcomeUnknown: boolean;
   constructor(message: string, options: ConnectionErrorOptions) {
     super(message, options);
-    this.outcomeUnknown = options.outcomeUnknown;
   }
   override toJSON(): Record<string, unknown> {
     return { ...super.toJSON(), outcomeUnknown: this.outcomeUnknown };

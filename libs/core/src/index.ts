@@ -8,5 +8,6 @@ export * from './registry.js';
 export * from './logger.js';
 export * from './transport-types.js';
 export * from './transport.js';
+export * from './api/index.js';
 export * from './stores/index.js';
 export * from './webhooks/index.js';

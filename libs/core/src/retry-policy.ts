@@ -107,3 +107,27 @@ export function retryDelayMs(retry: number, options: RetryDelayOptions): number 
   if (options.retryAfterMs !== undefined) return Math.min(options.retryAfterMs, options.maxRetryAfterMs);
   return backoffDelayMs(retry, options);
 }
+
+export interface RetryDecisionInput {
+  /** The failure is of a kind worth another attempt (a retryable network code or status). */
+  readonly retryable: boolean;
+  /** This attempt may have been acted on: sent, then reset or timed out, or answered 500/502/504. */
+  readonly mayHaveActed: boolean;
+  /**
+   * A re-send cannot act twice: the request is idempotent, or it carries an idempotency key the gateway honours.
+   */
+  readonly replaySafe: boolean;
+  readonly attempt: number;
+  readonly maxAttempts: number;
+}
+
+/**
+ * What to do after a failed attempt: `retry` it, `recover` (the gateway may have acted and a blind re-send could
+ * act twice: re-read the state first), or `fail`. Refusals (429, 503, a 409 lock, a connection never made) prove
+ * the gateway did not act, so they are retried whatever the request.
+ */
+export function decideRetry(input: RetryDecisionInput): 'retry' | 'recover' | 'fail' {
+  if (!input.retryable) return 'fail';
+  if (input.mayHaveActed && !input.replaySafe) return 'recover';
+  return input.attempt < input.maxAttempts ? 'retry' : 'fail';
+}

@@ -1,17 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import got, { RequestError, TimeoutError, type Got, type Response } from 'got';
+import got, { RequestError, TimeoutError, type Got, type OptionsInit, type Response } from 'got';
 import { z, type ZodSafeParseResult, type ZodType } from 'zod';
-import {
-  ConfigurationError,
-  ConnectionError,
-  InvalidResponseError,
-  type FieldDetails,
-  type TijaraError,
-} from './errors.js';
+import { fieldDetailsFromIssues, summarizeFieldDetails } from './api/field-details.js';
+import { ConfigurationError, ConnectionError, InvalidResponseError, type TijaraError } from './errors.js';
 import { redactingLogger, silentLogger, type Logger } from './logger.js';
 import { isSecretHeader } from './redact.js';
 import {
+  decideRetry,
   isNotSentCode,
   isRetryableNetworkCode,
   isRetryableStatus,
@@ -22,10 +18,20 @@ import {
 import type {
   ErrorResponse,
   HttpMethod,
+  Recovery,
+  TransportAuth,
   TransportOptions,
   TransportRequest,
   TransportResponse,
 } from './transport-types.js';
+
+/** What `recover()` answers when the operation happened: its result. */
+export function recovered<T>(data: T): Recovery<T> {
+  return { happened: true, data };
+}
+
+/** What `recover()` answers when the operation did not happen, so a re-send is safe. */
+export const NOT_DONE: Recovery<never> = Object.freeze({ happened: false });
 
 /** The items of one page and the link to the next one (absolute, or relative to the page's URL). */
 export interface PageSlice<Item> {
@@ -80,6 +86,18 @@ const DEFAULTS = {
 /** Methods that change state; each gets an idempotency key so a retry cannot do the work twice. */
 const MUTATING: ReadonlySet<HttpMethod> = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
+/** Methods whose repetition has the effect of one call (RFC 9110 §9.2.2), unless a request says otherwise. */
+const IDEMPOTENT: ReadonlySet<HttpMethod> = new Set(['GET', 'PUT', 'DELETE']);
+
+/** Request URLs kept per path (see #urlFor). */
+const URL_CACHE_SIZE = 500;
+
+/** Where a response schema's issues about the body as a whole are listed. */
+const ROOT_KEY = '(root)';
+
+/** `recover()` found the operation did not happen: a re-send is safe. */
+const RESEND = Symbol('resend');
+
 /** Timeouts in these phases fire before a connection exists, so nothing reached the gateway. */
 const PRE_CONNECT_EVENTS = new Set(['lookup', 'connect', 'secureConnect']);
 
@@ -128,6 +146,21 @@ function header(headers: Headers, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
+/** The header an auth option sends, and every form of its secret to scrub (the username is not secret). */
+function authHeader(auth: TransportAuth | undefined): { headers: Record<string, string>; secrets: string[] } {
+  if (!auth) return { headers: {}, secrets: [] };
+  switch (auth.type) {
+    case 'bearer':
+      return { headers: { authorization: `Bearer ${auth.token}` }, secrets: [auth.token] };
+    case 'basic': {
+      const encoded = Buffer.from(`${auth.username}:${auth.password}`, 'utf8').toString('base64');
+      return { headers: { authorization: `Basic ${encoded}` }, secrets: [auth.password, encoded] };
+    }
+    case 'header':
+      return { headers: { [auth.name]: auth.value }, secrets: [auth.value] };
+  }
+}
+
 /** Values of credential headers, plus the bare token of `Bearer …`-style values, to scrub wherever they appear. */
 function secretsIn(headers: Readonly<Record<string, string>> | undefined): string[] {
   const found: string[] = [];
@@ -140,8 +173,45 @@ function secretsIn(headers: Readonly<Record<string, string>> | undefined): strin
   return found;
 }
 
+/**
+ * Only what this request adds to the instance's defaults. got merges a per-request options object key by key,
+ * with validation, which cost more CPU per call than the rest of a read (bench profiles); a plain GET passes none.
+ */
+function gotOptions(
+  req: TransportRequest<unknown>,
+  headers: Record<string, string> | undefined,
+): OptionsInit | undefined {
+  if (req.method === 'GET' && !headers && !req.signal && req.body === undefined && req.form === undefined) {
+    return undefined;
+  }
+  const options: OptionsInit = {};
+  if (req.method !== 'GET') options.method = req.method;
+  if (headers) options.headers = headers;
+  if (req.form !== undefined) options.form = definedFields(req.form);
+  else if (req.body !== undefined) options.json = req.body;
+  if (req.signal) options.signal = req.signal;
+  return options;
+}
+
+/** A form without its undefined fields, which URLSearchParams would send as the text "undefined". */
+function definedFields(
+  form: Readonly<Record<string, string | number | boolean | undefined>>,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(form)) if (value !== undefined) out[name] = String(value);
+  return out;
+}
+
+/** Every secret a transport's options carry (API keys, every form of the credentials), for redaction. */
+export function credentialSecrets(options: Pick<TransportOptions, 'secrets' | 'auth' | 'headers'>): string[] {
+  return [...(options.secrets ?? []), ...authHeader(options.auth).secrets, ...secretsIn(options.headers)];
+}
+
+const NOT_BLANK = /\S/;
+
 function parseBody(text: string): { value: unknown; json: boolean } {
-  if (text.trim() === '') return { value: undefined, json: true };
+  // A test rather than trim(), which would copy every body to learn that it is not blank.
+  if (!NOT_BLANK.test(text)) return { value: undefined, json: true };
   try {
     return { value: JSON.parse(text), json: true };
   } catch {
@@ -166,17 +236,6 @@ function safeParse<T>(
   }
 }
 
-function issuesToDetails(
-  issues: ReadonlyArray<{ path: readonly PropertyKey[]; message: string }>,
-): FieldDetails {
-  const details: FieldDetails = {};
-  for (const issue of issues) {
-    const path = issue.path.map(String).join('.') || '(root)';
-    (details[path] ??= []).push(issue.message);
-  }
-  return details;
-}
-
 interface Call {
   readonly method: HttpMethod;
   /** Path for messages and logs; never the query, which may carry tokens. */
@@ -199,6 +258,9 @@ export class Transport {
   readonly #secrets: readonly string[];
   readonly #logger: Logger;
   readonly #maxAttempts: number;
+  readonly #keyed: boolean;
+  readonly #idempotencyHeader: string;
+  readonly #urls = new Map<string, URL>();
 
   constructor(options: TransportOptions) {
     let base: URL;
@@ -214,15 +276,24 @@ export class Transport {
     this.#options = options;
     this.#baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.#origin = base.origin;
-    this.#secrets = [...(options.secrets ?? []), ...secretsIn(options.headers)];
+    const auth = authHeader(options.auth);
+    this.#secrets = credentialSecrets(options);
     this.#logger = redactingLogger(options.logger ?? silentLogger, this.#secrets);
     this.#maxAttempts = Math.max(1, Math.floor(options.maxAttempts ?? DEFAULTS.maxAttempts));
+    this.#keyed = options.idempotencyKeys ?? true;
+    this.#idempotencyHeader = options.idempotencyHeader ?? DEFAULTS.idempotencyHeader;
     this.#client = got.extend({
       headers: {
         'user-agent': options.userAgent ?? DEFAULTS.userAgent,
-        accept: 'application/json',
+        accept: options.accept ?? 'application/json',
+        ...auth.headers,
         ...options.headers,
+        // There is no cookie jar: an explicitly omitted cookie spares got an awaited cookie lookup per request.
+        cookie: undefined,
       },
+      // Gateway answers are small JSON: inflating them costs more CPU than the bytes saved (and no payment SDK
+      // asks for it), so no Accept-Encoding is sent and nothing is decompressed.
+      decompress: false,
       timeout: {
         request: options.timeoutMs ?? DEFAULTS.timeoutMs,
         connect: options.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs,
@@ -290,36 +361,61 @@ export class Transport {
     });
   }
 
-  /** Joins with exactly one slash and keeps the path's own trailing slash, which some gateways require. */
+  /**
+   * Joins with exactly one slash and keeps the path's own trailing slash, which some gateways require. URLs
+   * without a query are kept per path (got copies what it is given), so a repeated read parses no URL of ours.
+   */
   #urlFor(path: string, query: TransportRequest<unknown>['query']): URL {
+    const hasQuery = query !== undefined && Object.values(query).some((value) => value !== undefined);
+    if (!hasQuery) {
+      let cached = this.#urls.get(path);
+      if (!cached) {
+        cached = new URL(`${this.#baseUrl}/${path.replace(/^\/+/, '')}`);
+        // Paths carry ids, so the cache is bounded; starting over is cheaper than tracking recency.
+        if (this.#urls.size >= URL_CACHE_SIZE) this.#urls.clear();
+        this.#urls.set(path, cached);
+      }
+      return cached;
+    }
     const url = new URL(`${this.#baseUrl}/${path.replace(/^\/+/, '')}`);
-    for (const [name, value] of Object.entries(query ?? {})) {
+    for (const [name, value] of Object.entries(query)) {
       if (value !== undefined) url.searchParams.append(name, String(value));
     }
     return url;
   }
 
   async #send<T>(url: URL, req: TransportRequest<T>): Promise<TransportResponse<T>> {
-    const headerName = this.#options.idempotencyHeader ?? DEFAULTS.idempotencyHeader;
-    const headers: Record<string, string> = {};
+    const keyed = req.idempotencyKeys ?? this.#keyed;
+    const idempotent = req.idempotent ?? IDEMPOTENT.has(req.method);
+    // With keys the gateway answers a re-send with the first result; without, only a request that is harmless
+    // twice may be sent again once the gateway may have received it.
+    const replaySafe = idempotent || keyed;
+    const headerName = this.#idempotencyHeader;
+    let headers: Record<string, string> | undefined;
     let headerKey: string | undefined;
-    for (const [name, value] of Object.entries(req.headers ?? {})) {
-      if (name.toLowerCase() === headerName.toLowerCase()) headerKey = value;
-      else headers[name] = value;
+    if (req.headers) {
+      headers = {};
+      for (const [name, value] of Object.entries(req.headers)) {
+        if (name.toLowerCase() === headerName.toLowerCase()) headerKey = value;
+        else headers[name] = value;
+      }
     }
-    // Created once per call, so every retry of this call is the same operation to the gateway.
-    const idempotencyKey =
-      req.idempotencyKey ?? headerKey ?? (MUTATING.has(req.method) ? randomUUID() : undefined);
-    if (idempotencyKey !== undefined) headers[headerName] = idempotencyKey;
+    // Created once per call, so every retry of this call is the same operation to the gateway. A gateway without
+    // keys gets none: some refuse unknown headers, and a key it ignores would only suggest a safety that is not there.
+    const idempotencyKey = keyed
+      ? (req.idempotencyKey ?? headerKey ?? (MUTATING.has(req.method) ? randomUUID() : undefined))
+      : undefined;
+    if (idempotencyKey !== undefined) (headers ??= {})[headerName] = idempotencyKey;
 
     const call: Call = {
       method: req.method,
       label: url.pathname,
-      secrets: [...this.#secrets, ...secretsIn(req.headers)],
+      secrets: req.headers ? [...this.#secrets, ...secretsIn(req.headers)] : this.#secrets,
       signal: req.signal,
     };
     const logger =
       call.secrets.length > this.#secrets.length ? redactingLogger(this.#logger, call.secrets) : this.#logger;
+    const sendOptions = gotOptions(req, headers);
 
     // Whether an earlier attempt may have been acted on: a later refusal does not undo it.
     let earlierMayHaveActed = false;
@@ -330,18 +426,30 @@ export class Transport {
 
       let response: Response<string>;
       try {
-        response = await this.#client(url, {
-          method: req.method,
-          headers,
-          json: req.body,
-          signal: req.signal,
-        });
+        // The instance sets responseType 'text'; got's overloads cannot see that through OptionsInit.
+        response = (await this.#client(url, sendOptions)) as Response<string>;
       } catch (error) {
         const failure = AttemptFailure.from(error);
         const mayHaveActed: boolean = earlierMayHaveActed || failure.sent;
         if (req.signal?.aborted) throw this.#aborted(call, mayHaveActed);
         const durationMs = Math.round(performance.now() - started);
-        if (attempt < this.#maxAttempts && isRetryableNetworkCode(failure.code)) {
+        const decision = decideRetry({
+          retryable: isRetryableNetworkCode(failure.code),
+          mayHaveActed: failure.sent,
+          replaySafe,
+          attempt,
+          maxAttempts: this.#maxAttempts,
+        });
+        if (decision === 'recover') {
+          logger.warn({ ...base, code: failure.code, durationMs }, 'gateway request failed after sending');
+          const unknown = (outcomeUnknown: boolean) =>
+            this.#connectionError(call, failure, attempt, outcomeUnknown);
+          const outcome = await this.#recover(req, call, logger, attempt, failure.code ?? 'network', unknown);
+          if (outcome !== RESEND) return { ...outcome, attempts: attempt };
+          earlierMayHaveActed = false;
+          continue;
+        }
+        if (decision === 'retry') {
           const waitMs = this.#retryDelay(attempt, undefined);
           logger.warn(
             { ...base, code: failure.code, durationMs, retryInMs: waitMs },
@@ -360,13 +468,17 @@ export class Transport {
       const responseHeaders = response.headers as Headers;
       const requestId = header(responseHeaders, 'x-request-id') ?? header(responseHeaders, 'request-id');
       const body = parseBody(response.body);
-      const entry = { ...base, status: statusCode, durationMs, requestId };
 
       if (statusCode >= 200 && statusCode < 300) {
-        logger.debug(entry, 'gateway request');
-        const data = await this.#validate(req, call, statusCode, requestId, body);
+        // Built only when written: on the success path the line is usually off, and the bench counts every object.
+        if (logger.isLevelEnabled?.('debug') ?? true) {
+          logger.debug({ ...base, status: statusCode, durationMs, requestId }, 'gateway request');
+        }
+        const validated = this.#validate(req, call, statusCode, requestId, body);
+        const data = validated instanceof Promise ? await validated : validated;
         return { statusCode, data, headers: responseHeaders, requestId, attempts: attempt, idempotencyKey };
       }
+      const entry = { ...base, status: statusCode, durationMs, requestId };
 
       const errorResponse: ErrorResponse = {
         statusCode,
@@ -379,17 +491,77 @@ export class Transport {
         (isRetryableStatus(statusCode) ||
           (statusCode === 409 && (this.#options.isRetryableConflict?.(errorResponse) ?? false))) &&
         !(this.#options.isFinal?.(errorResponse) ?? false);
-      if (retryable && attempt < this.#maxAttempts) {
+      const processed = statusMayHaveBeenProcessed(statusCode);
+      const decision = decideRetry({
+        retryable,
+        mayHaveActed: processed,
+        replaySafe,
+        attempt,
+        maxAttempts: this.#maxAttempts,
+      });
+      if (decision === 'recover') {
+        logger.warn(entry, 'gateway request failed after sending');
+        const unknown = (outcomeUnknown: boolean) => this.#mapError(errorResponse, outcomeUnknown);
+        const outcome = await this.#recover(req, call, logger, attempt, String(statusCode), unknown);
+        if (outcome !== RESEND) return { ...outcome, attempts: attempt };
+        earlierMayHaveActed = false;
+        continue;
+      }
+      if (decision === 'retry') {
         const waitMs = this.#retryDelay(attempt, errorResponse.retryAfterMs);
         logger.warn({ ...entry, retryInMs: waitMs }, 'gateway request failed, retrying');
-        earlierMayHaveActed ||= statusMayHaveBeenProcessed(statusCode);
+        earlierMayHaveActed ||= processed;
         if (!(await this.#pause(waitMs, req.signal))) throw this.#aborted(call, earlierMayHaveActed);
         continue;
       }
       if (statusCode >= 500 || statusCode === 429) logger.warn(entry, 'gateway request failed');
       else logger.info(entry, 'gateway request refused');
-      throw this.#mapError(errorResponse);
+      throw this.#mapError(errorResponse, !idempotent && (earlierMayHaveActed || processed));
     }
+  }
+
+  /**
+   * An attempt of a request that must not be re-sent blindly may have been acted on. Without `recover`, that is
+   * the caller's to resolve: throw at once with an unknown outcome. With it, wait the backoff (a gateway still
+   * finishing the request then shows it), ask, and answer what happened: the operation's result, or RESEND
+   * when a re-send is safe and an attempt is left. `unknown(flag)` builds the error to throw.
+   */
+  async #recover<T>(
+    req: TransportRequest<T>,
+    call: Call,
+    logger: Logger,
+    attempt: number,
+    reason: string,
+    unknown: (outcomeUnknown: boolean) => TijaraError,
+  ): Promise<Omit<TransportResponse<T>, 'attempts'> | typeof RESEND> {
+    if (!req.recover) throw unknown(true);
+    const base = { gateway: this.gateway, method: req.method, path: call.label, attempt, reason };
+    if (!(await this.#pause(this.#retryDelay(attempt, undefined), req.signal)))
+      throw this.#aborted(call, true);
+    let recovery: Recovery<T>;
+    try {
+      recovery = await req.recover({ attempt, reason, signal: req.signal });
+    } catch (error) {
+      logger.warn({ ...base, error }, 'gateway request outcome unknown; re-reading the state failed');
+      throw unknown(true);
+    }
+    if (recovery.happened) {
+      logger.info(base, 'gateway request had been acted on; result recovered');
+      return {
+        statusCode: 200,
+        data: recovery.data,
+        headers: {},
+        requestId: undefined,
+        idempotencyKey: undefined,
+        recovered: true,
+      };
+    }
+    if (attempt >= this.#maxAttempts) {
+      logger.warn(base, 'gateway request was not acted on; no attempt left');
+      throw unknown(false);
+    }
+    logger.warn(base, 'gateway request was not acted on; sending it again');
+    return RESEND;
   }
 
   #retryDelay(attempt: number, retryAfterMs: number | undefined): number {
@@ -411,39 +583,50 @@ export class Transport {
     }
   }
 
-  async #validate<T>(
+  /** The validated body; synchronous unless the schema has async refinements (one await less per call). */
+  #validate<T>(
     req: TransportRequest<T>,
     call: Call,
     statusCode: number,
     requestId: string | undefined,
     body: { value: unknown; json: boolean },
-  ): Promise<T> {
+  ): T | Promise<T> {
     if (!req.schema) return body.value as T;
-    const context = { statusCode, requestId, gateway: this.gateway, raw: body.value, secrets: call.secrets };
+    const context = () => ({
+      statusCode,
+      requestId,
+      gateway: this.gateway,
+      raw: body.value,
+      secrets: call.secrets,
+    });
     if (!body.json) {
-      throw new InvalidResponseError(
-        `${this.gateway} ${call.method} ${call.label} returned a body that is not JSON`,
-        {
-          ...context,
-          code: 'invalid_json',
-        },
-      );
+      // A gateway that answers plain text (Uhmi's `Payment deleted`) is fine where the endpoint's schema takes text.
+      const notJson = (result: ZodSafeParseResult<T>): T => {
+        if (result.success) return result.data;
+        throw new InvalidResponseError(
+          `${this.gateway} ${call.method} ${call.label} returned a body that is not JSON`,
+          { ...context(), code: 'invalid_json' },
+        );
+      };
+      const text = safeParse(req.schema, body.value);
+      return text instanceof Promise ? text.then(notJson) : notJson(text);
     }
-    const result = await safeParse(req.schema, body.value);
-    if (result.success) return result.data;
-    const details = issuesToDetails(result.error.issues);
-    const summary = Object.entries(details)
-      .slice(0, 5)
-      .map(([path, messages]) => `${path}: ${messages.join(', ')}`)
-      .join('; ');
-    throw new InvalidResponseError(
-      `${this.gateway} ${call.method} ${call.label} returned a body that does not match the expected shape (${summary})`,
-      { ...context, code: 'schema_mismatch', details },
-    );
+    const checked = (result: ZodSafeParseResult<T>): T => {
+      if (result.success) return result.data;
+      const details = fieldDetailsFromIssues(result.error.issues, ROOT_KEY);
+      const summary = summarizeFieldDetails(details, 5, ROOT_KEY);
+      throw new InvalidResponseError(
+        `${this.gateway} ${call.method} ${call.label} returned a body that does not match the expected shape (${summary})`,
+        { ...context(), code: 'schema_mismatch', details },
+      );
+    };
+    const result = safeParse(req.schema, body.value);
+    return result instanceof Promise ? result.then(checked) : checked(result);
   }
 
-  #mapError(response: ErrorResponse): TijaraError {
+  #mapError(response: ErrorResponse, outcomeUnknown: boolean): TijaraError {
     const error = this.#options.mapError(response);
+    if (outcomeUnknown) Object.assign(error, { outcomeUnknown });
     // Drivers should set these, but a support ticket without them is useless, so fill the gaps.
     if (error.gateway === undefined) Object.assign(error, { gateway: this.gateway });
     if (error.requestId === undefined && response.requestId !== undefined) {

@@ -1,5 +1,6 @@
 import {
   backoffDelayMs,
+  decideRetry,
   isNotSentCode,
   isRetryableNetworkCode,
   isRetryableStatus,
@@ -121,5 +122,30 @@ describe('what is retried', () => {
   it('counts 500/502/504 as possibly acted on, but not refusals', () => {
     expect([500, 502, 504].map(statusMayHaveBeenProcessed)).toEqual([true, true, true]);
     expect([409, 429, 503].map(statusMayHaveBeenProcessed)).toEqual([false, false, false]);
+  });
+});
+
+describe('decideRetry', () => {
+  const base = { retryable: true, mayHaveActed: false, replaySafe: false, attempt: 1, maxAttempts: 3 };
+
+  it('retries a refusal whatever the request, until the attempts run out', () => {
+    expect(decideRetry(base)).toBe('retry');
+    expect(decideRetry({ ...base, attempt: 3 })).toBe('fail');
+  });
+
+  it('re-reads instead of re-sending what may have been acted on when a re-send is not safe', () => {
+    expect(decideRetry({ ...base, mayHaveActed: true })).toBe('recover');
+    // Even on the last attempt: the result may still be recovered.
+    expect(decideRetry({ ...base, mayHaveActed: true, attempt: 3 })).toBe('recover');
+  });
+
+  it('re-sends what may have been acted on when the request is idempotent or keyed', () => {
+    expect(decideRetry({ ...base, mayHaveActed: true, replaySafe: true })).toBe('retry');
+    expect(decideRetry({ ...base, mayHaveActed: true, replaySafe: true, attempt: 3 })).toBe('fail');
+  });
+
+  it('never retries what is not retryable', () => {
+    expect(decideRetry({ ...base, retryable: false })).toBe('fail');
+    expect(decideRetry({ ...base, retryable: false, mayHaveActed: true })).toBe('fail');
   });
 });

@@ -123,6 +123,29 @@ describe('URLs', () => {
     expect(query.get('paid')).toBe('false');
   });
 
+  it('sends each path with its own query, and none when the next call has none', async () => {
+    const server = await serve((_req, res) => sendJson(res, 200, {}));
+    const client = transport(`${server.url}/api/v1/`);
+    await client.request({ method: 'GET', path: 'purchases/' });
+    await client.request({ method: 'GET', path: 'purchases/', query: { page: 2, brand: undefined } });
+    await client.request({ method: 'GET', path: 'purchases/', query: { brand: undefined } });
+    await client.request({ method: 'GET', path: 'purchases/p1/' });
+    expect(server.requests.map((r) => `${r.path}?${r.query}`)).toEqual([
+      '/api/v1/purchases/?',
+      '/api/v1/purchases/?page=2',
+      '/api/v1/purchases/?',
+      '/api/v1/purchases/p1/?',
+    ]);
+  });
+
+  it('asks for no compression and sends no cookie', async () => {
+    const server = await serve((_req, res) => sendJson(res, 200, {}));
+    await transport(server.url).request({ method: 'GET', path: 'x' });
+    expect(server.requests[0]?.headers['accept-encoding']).toBeUndefined();
+    expect(server.requests[0]?.headers.cookie).toBeUndefined();
+    expect(server.requests[0]?.headers.authorization).toBe(`Bearer ${API_KEY}`);
+  });
+
   it('refuses a baseUrl that is not absolute', () => {
     expect(() => transport('gate.example.com/api')).toThrow(ConfigurationError);
   });

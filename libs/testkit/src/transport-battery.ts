@@ -48,12 +48,28 @@ export type TransportFactory = (baseUrl: string, context: TransportBatteryContex
 export interface TransportBatteryOptions {
   /** The body the fake gateway sends with an error status, in the driver's shape (default `{ error: { code, message } }`). */
   readonly errorBody?: (statusCode: number) => unknown;
-  /** 409 bodies that the driver's `isRetryableConflict` must accept as a lock and reject as a state conflict. */
+  /**
+   * 409 bodies that the driver's `isRetryableConflict` must accept as a lock and reject as a state conflict. A
+   * gateway whose 409s are all states (Postpay) gives `lock: null`: the lock checks are then left out.
+   */
   readonly conflictBodies?: { readonly lock: unknown; readonly invalidState: unknown };
+  /**
+   * The error class a status maps to where the gateway reads it differently from core's default (Postpay's 422 is
+   * `unprocessable` input, not an idempotency-key mismatch: `{ 422: InvalidRequestError }`).
+   */
+  readonly errorClasses?: Readonly<
+    Partial<Record<400 | 401 | 402 | 403 | 404 | 422, abstract new (...args: never[]) => TijaraError>>
+  >;
   /** Header the driver sends the idempotency key in (default `Idempotency-Key`). */
   readonly idempotencyHeader?: string;
   /** Path, relative to the base URL, that the battery calls (default `battery/items/`). */
   readonly path?: string;
+  /**
+   * Whether the transport is configured for a gateway that honours idempotency keys (default true). With keys the
+   * battery checks the same key on every attempt; without, that a POST is never re-sent once the gateway may have
+   * received it, that `recover()` is consulted, and that refusals are still retried.
+   */
+  readonly idempotencyKeys?: boolean;
 }
 
 const CONTEXT_TIMINGS = { timeoutMs: 500, backoffBaseMs: 20, jitterMs: 10 } as const;
@@ -92,8 +108,9 @@ export function runTransportBattery(
   };
   const idempotencyHeader = (options.idempotencyHeader ?? 'Idempotency-Key').toLowerCase();
   const path = options.path ?? 'battery/items/';
+  const keyed = options.idempotencyKeys ?? true;
 
-  describe(`transport battery: ${name}`, () => {
+  describe(`transport battery: ${name} (${keyed ? 'with' : 'without'} idempotency keys)`, () => {
     const apiKey = `sk_test_${randomBytes(18).toString('hex')}`;
     // The distinctive part: a leak that mangled the prefix would still show it.
     const keyTail = apiKey.slice('sk_test_'.length);
@@ -192,8 +209,12 @@ export function runTransportBattery(
       expect(response.data).toEqual({ id: 'itm_1', amount: 1000, extra: 'kept' });
       expect(response.attempts).toBe(1);
       expect(response.requestId).toBe('req_ok');
-      // Otherwise the leak checks below would pass for a transport that never sent the key at all.
-      expect(JSON.stringify(attempts()[0]?.headers)).toContain(keyTail);
+      // Otherwise the leak checks below would pass for a transport that never sent the key at all. HTTP Basic
+      // carries it base64-encoded.
+      const headers = attempts()[0]?.headers ?? {};
+      const basic = /^Basic\s+(\S+)$/i.exec(String(headers.authorization ?? ''))?.[1];
+      const decoded = basic ? Buffer.from(basic, 'base64').toString('utf8') : '';
+      expect(`${JSON.stringify(headers)} ${decoded}`).toContain(keyTail);
     });
 
     it(
@@ -226,59 +247,191 @@ export function runTransportBattery(
       expect(attempts()).toHaveLength(3);
     });
 
-    it('retries after the connection is reset', async () => {
-      script(reset, ok());
-      const response = await post({ schema: itemSchema });
-      expect(response.attempts).toBe(2);
-      expect(attempts()).toHaveLength(2);
-    });
-
     it(
-      'reports a response slower than the timeout as a ConnectionError with an unknown outcome',
+      'reports a read slower than the timeout as a ConnectionError with an unknown outcome, after retrying',
       async () => {
         script(hang, hang, hang);
-        const error = await failure(post());
+        const error = await failure(transport.request({ method: 'GET', path }));
         expect(error).toBeInstanceOf(ConnectionError);
         expect((error as ConnectionError).outcomeUnknown).toBe(true);
-        // Timeouts are network failures, so they are retried up to the limit.
+        // Timeouts are network failures, and a read is safe to repeat.
         expect(attempts()).toHaveLength(3);
       },
       SLOW_TEST_MS,
     );
 
-    it('sends the same idempotency key on every attempt of one POST', async () => {
-      script(status(503), reset, status(502), ok());
-      const error = await failure(post());
-      expect(error).toBeInstanceOf(GatewayError);
-      const keys = keysSent();
-      expect(keys).toHaveLength(3);
-      expect(typeof keys[0]).toBe('string');
-      expect(keys[0]).not.toBe('');
-      expect(new Set(keys).size).toBe(1);
-
-      server.requests.length = 0;
-      script(status(500), ok());
-      const response = await post();
-      expect(keysSent()).toEqual([response.idempotencyKey, response.idempotencyKey]);
+    it('retries a read after a reset and a 502', async () => {
+      script(reset, status(502), ok());
+      const response = await transport.request({ method: 'GET', path, schema: itemSchema });
+      expect(response.attempts).toBe(3);
+      expect(attempts()).toHaveLength(3);
     });
 
-    it('uses a different idempotency key for each call', async () => {
-      script(ok(), ok());
-      const first = await post();
-      const second = await post();
-      const keys = keysSent();
-      expect(keys).toHaveLength(2);
-      expect(keys[0]).toBe(first.idempotencyKey);
-      expect(keys[1]).toBe(second.idempotencyKey);
-      expect(keys[0]).not.toBe(keys[1]);
+    it('retries a POST refused before reaching the gateway (connection refused)', async () => {
+      const dead = await startLoopbackServer(() => undefined);
+      await dead.close();
+      const offline = createTransport(dead.url, { apiKey, logger, ...CONTEXT_TIMINGS });
+      const error = await failure(
+        offline.request({ method: 'POST', path, body: { amount: 1000, currency: 'MYR' } }),
+      );
+      expect(error).toBeInstanceOf(ConnectionError);
+      expect(error.outcomeUnknown).toBe(false);
+      expect(logLines.filter((line) => line.includes('retrying'))).toHaveLength(2);
     });
 
-    it("sends the caller's idempotency key, on retries too", async () => {
-      script(status(503), ok());
-      const response = await post({ idempotencyKey: 'order-42-capture-1' });
-      expect(keysSent()).toEqual(['order-42-capture-1', 'order-42-capture-1']);
-      expect(response.idempotencyKey).toBe('order-42-capture-1');
-    });
+    if (keyed) registerKeyedTests();
+    else registerKeylessTests();
+
+    function registerKeyedTests(): void {
+      it(
+        'reports a POST slower than the timeout as a ConnectionError with an unknown outcome',
+        async () => {
+          script(hang, hang, hang);
+          const error = await failure(post());
+          expect(error).toBeInstanceOf(ConnectionError);
+          expect((error as ConnectionError).outcomeUnknown).toBe(true);
+          // With a key the gateway answers a re-send with the first result, so timeouts are retried.
+          expect(attempts()).toHaveLength(3);
+        },
+        SLOW_TEST_MS,
+      );
+
+      it('sends the same idempotency key on every attempt of one POST', async () => {
+        script(status(503), reset, status(502), ok());
+        const error = await failure(post());
+        expect(error).toBeInstanceOf(GatewayError);
+        const keys = keysSent();
+        expect(keys).toHaveLength(3);
+        expect(typeof keys[0]).toBe('string');
+        expect(keys[0]).not.toBe('');
+        expect(new Set(keys).size).toBe(1);
+
+        server.requests.length = 0;
+        script(status(500), ok());
+        const response = await post();
+        expect(keysSent()).toEqual([response.idempotencyKey, response.idempotencyKey]);
+      });
+
+      it('uses a different idempotency key for each call', async () => {
+        script(ok(), ok());
+        const first = await post();
+        const second = await post();
+        const keys = keysSent();
+        expect(keys).toHaveLength(2);
+        expect(keys[0]).toBe(first.idempotencyKey);
+        expect(keys[1]).toBe(second.idempotencyKey);
+        expect(keys[0]).not.toBe(keys[1]);
+      });
+
+      it("sends the caller's idempotency key, on retries too", async () => {
+        script(status(503), ok());
+        const response = await post({ idempotencyKey: 'order-42-capture-1' });
+        expect(keysSent()).toEqual(['order-42-capture-1', 'order-42-capture-1']);
+        expect(response.idempotencyKey).toBe('order-42-capture-1');
+      });
+
+      it('retries a POST after a reset or a 500, with the same key', async () => {
+        script(reset, status(500), ok());
+        const response = await post({ schema: itemSchema });
+        expect(response.attempts).toBe(3);
+        expect(new Set(keysSent()).size).toBe(1);
+      });
+    }
+
+    function registerKeylessTests(): void {
+      it("sends no idempotency key, not even the caller's", async () => {
+        script(ok(), ok());
+        const first = await post();
+        const second = await post({ idempotencyKey: 'order-42-capture-1' });
+        expect(keysSent()).toEqual([undefined, undefined]);
+        expect(first.idempotencyKey).toBeUndefined();
+        expect(second.idempotencyKey).toBeUndefined();
+      });
+
+      it.each([
+        ['429', () => status(429, errorBody(429), { 'retry-after': '0' })],
+        ['503', () => status(503)],
+        ...(conflictBodies.lock === null
+          ? []
+          : [['a 409 lock', () => status(409, conflictBodies.lock)] as const]),
+      ] as const)('retries a POST refused with %s: the gateway did not act', async (_label, refusal) => {
+        script(refusal(), refusal(), ok());
+        const response = await post({ schema: itemSchema });
+        expect(response.attempts).toBe(3);
+        expect(attempts()).toHaveLength(3);
+      });
+
+      it.each([
+        ['the connection is reset', () => reset],
+        ['500', () => status(500)],
+        ['502', () => status(502)],
+        ['504', () => status(504)],
+      ] as const)(
+        'never re-sends a POST after %s, and reports the outcome as unknown',
+        async (_label, fault) => {
+          script(fault(), ok());
+          const error = await failure(post());
+          expect(error.outcomeUnknown).toBe(true);
+          expect(attempts()).toHaveLength(1);
+        },
+      );
+
+      it(
+        'never re-sends a POST that timed out after sending',
+        async () => {
+          script(hang, ok());
+          const error = await failure(post());
+          expect(error).toBeInstanceOf(ConnectionError);
+          expect(error.outcomeUnknown).toBe(true);
+          expect(attempts()).toHaveLength(1);
+        },
+        SLOW_TEST_MS,
+      );
+
+      it('consults recover() and answers what it found, without re-sending', async () => {
+        script(reset, ok());
+        const reasons: string[] = [];
+        const response = await post({
+          schema: itemSchema,
+          recover: async ({ reason }) => {
+            reasons.push(reason);
+            return { happened: true, data: { id: 'itm_recovered', amount: 1000 } };
+          },
+        });
+        expect(response.data).toEqual({ id: 'itm_recovered', amount: 1000 });
+        expect(response.recovered).toBe(true);
+        expect(reasons).toEqual(['ECONNRESET']);
+        expect(attempts()).toHaveLength(1);
+      });
+
+      it('re-sends once recover() says the operation did not happen, counting the attempt', async () => {
+        script(status(502), ok());
+        let calls = 0;
+        const response = await post({
+          schema: itemSchema,
+          recover: async () => {
+            calls += 1;
+            return { happened: false };
+          },
+        });
+        expect(response.attempts).toBe(2);
+        expect(calls).toBe(1);
+        expect(attempts()).toHaveLength(2);
+      });
+
+      it('keeps the outcome unknown when recover() fails', async () => {
+        script(status(504), ok());
+        const error = await failure(
+          post({
+            recover: async () => {
+              throw new Error('cannot read the state either');
+            },
+          }),
+        );
+        expect(error.outcomeUnknown).toBe(true);
+        expect(attempts()).toHaveLength(1);
+      });
+    }
 
     it.each([
       [400, InvalidRequestError],
@@ -287,21 +440,27 @@ export function runTransportBattery(
       [403, PermissionError],
       [404, NotFoundError],
       [422, IdempotencyError],
-    ] as const)('does not retry %i and maps it to the right error class', async (statusCode, errorClass) => {
-      script(status(statusCode), ok());
-      const error = await failure(post());
-      expect(error).toBeInstanceOf(errorClass);
-      expect(error.statusCode).toBe(statusCode);
-      expect(error.requestId).toBe(`req_${statusCode}`);
-      expect(attempts()).toHaveLength(1);
-    });
+    ] as const)(
+      'does not retry %i and maps it to the right error class',
+      async (statusCode, defaultClass) => {
+        const errorClass = options.errorClasses?.[statusCode] ?? defaultClass;
+        script(status(statusCode), ok());
+        const error = await failure(post());
+        expect(error).toBeInstanceOf(errorClass);
+        expect(error.statusCode).toBe(statusCode);
+        expect(error.requestId).toBe(`req_${statusCode}`);
+        expect(attempts()).toHaveLength(1);
+      },
+    );
 
-    it('retries a 409 that the conflict predicate calls a lock', async () => {
-      script(status(409, conflictBodies.lock), ok());
-      const response = await post();
-      expect(response.attempts).toBe(2);
-      expect(attempts()).toHaveLength(2);
-    });
+    if (conflictBodies.lock !== null) {
+      it('retries a 409 that the conflict predicate calls a lock', async () => {
+        script(status(409, conflictBodies.lock), ok());
+        const response = await post();
+        expect(response.attempts).toBe(2);
+        expect(attempts()).toHaveLength(2);
+      });
+    }
 
     it('does not retry a 409 state conflict', async () => {
       script(status(409, conflictBodies.invalidState), ok());

@@ -29,18 +29,20 @@ interface MiniPayment {
 
 function toPayment(raw: MiniPayment): Payment {
   const paid = raw.status === 'paid';
+  const status = raw.status === 'canceled' ? 'canceled' : paid ? 'paid' : 'pending';
   return {
     id: raw.id,
-    status: raw.status === 'canceled' ? 'canceled' : paid ? 'paid' : 'pending',
+    status,
     rawStatus: raw.status,
     amount: raw.amount,
     currency: raw.currency,
     capturedAmount: paid ? raw.amount : 0,
     refundedAmount: 0,
     refundableAmount: paid ? raw.amount : 0,
-    nextAction: paid
-      ? { type: 'none' }
-      : { type: 'redirect', url: `https://mini.example/pay/${raw.id}`, method: 'GET' },
+    nextAction:
+      status === 'pending'
+        ? { type: 'redirect', url: `https://mini.example/pay/${raw.id}`, method: 'GET' }
+        : { type: 'none' },
     testMode: true,
     raw,
   };

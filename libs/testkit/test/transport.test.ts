@@ -1,5 +1,5 @@
 import { errorFromHttpStatus, Transport, type ErrorResponse } from '@tijara/core';
-import { runTransportBattery } from '../src/transport-battery.js';
+import { runTransportBattery, type TransportBatteryContext } from '../src/transport-battery.js';
 
 /** The battery's default error body: `{ error: { code, message } }`. */
 function errorOf(response: ErrorResponse): { code?: string; message?: string } {
@@ -7,10 +7,11 @@ function errorOf(response: ErrorResponse): { code?: string; message?: string } {
   return body?.error ?? {};
 }
 
-runTransportBattery('core Transport', (baseUrl, context) => {
-  return new Transport({
+const coreTransport = (idempotencyKeys: boolean) => (baseUrl: string, context: TransportBatteryContext) =>
+  new Transport({
     baseUrl,
     gateway: 'battery',
+    idempotencyKeys,
     headers: { Authorization: `Bearer ${context.apiKey}` },
     timeoutMs: context.timeoutMs,
     backoffBaseMs: context.backoffBaseMs,
@@ -30,4 +31,6 @@ runTransportBattery('core Transport', (baseUrl, context) => {
       });
     },
   });
-});
+
+runTransportBattery('core Transport', coreTransport(true));
+runTransportBattery('core Transport', coreTransport(false), { idempotencyKeys: false });

@@ -236,7 +236,11 @@ export class UmmahDriver implements GatewayDriver {
       ...(input.amount !== undefined ? { amount: input.amount } : {}),
       ...(input.reference !== undefined ? { reference: input.reference } : {}),
     };
-    const refund = await this.client.purchases.refund(id, body, requestOptions(options));
+    // A refund repeated with the same reference is the same operation to the gateway, so the key comes from it.
+    const key =
+      options?.idempotencyKey ??
+      (input.reference !== undefined ? `refund:${id}:${input.reference}` : undefined);
+    const refund = await this.client.purchases.refund(id, body, requestOptions(options, key));
     // The refund already happened; a body without its currency is completed from the purchase, not rejected.
     const currency = refund.currency ?? (await this.retrievePayment(id, options)).currency;
     return toRefund(refund, { paymentId: id, currency });

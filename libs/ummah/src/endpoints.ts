@@ -1,4 +1,10 @@
-import type { HttpMethod } from '@tijara/core';
+import {
+  defineEndpoint,
+  listEndpoints as listGroupEndpoints,
+  type Endpoint,
+  type HttpMethod,
+  type NamedEndpoint,
+} from '@tijara/core';
 import type { z } from 'zod';
 import {
   accountReportQuerySchema,
@@ -51,34 +57,13 @@ import {
 } from './schemas/index.js';
 
 /**
- * One documented endpoint, as data. The client turns each of these into a method; nothing else in the
- * package knows a path.
+ * An Ummah endpoint: every POST acts (and carries an Idempotency-Key), every other method is idempotent, as the
+ * reference documents them (its PATCHes set fields to values).
  */
-export interface Endpoint<
-  Path extends string = string,
-  Request extends z.ZodType | undefined = z.ZodType | undefined,
-  Response extends z.ZodType = z.ZodType,
-  Item = unknown,
-> {
-  readonly method: HttpMethod;
-  /** Relative to the base URL; `{name}` placeholders are filled from the method's leading arguments. */
-  readonly path: Path;
-  /** Validates the method's input before anything is sent; it travels as the JSON body, or as the query for GET. */
-  readonly request: Request;
-  readonly response: Response;
-  /**
-   * Repeating the call has the same effect as making it once (GET, PUT, DELETE). A non-idempotent call (POST)
-   * must carry an Idempotency-Key so that a retry cannot act twice.
-   */
-  readonly idempotent: boolean;
-  /** For `{results, next}` lists: pulls the items out of a page, so the method can iterate over every page. */
-  readonly items?: (page: z.output<Response>) => readonly Item[];
-}
-
 function endpoint<
   const Path extends string,
-  Request extends z.ZodType | undefined,
-  Response extends z.ZodType,
+  Request extends z.ZodType | undefined = undefined,
+  Response extends z.ZodType = z.ZodType,
   Item = never,
 >(spec: {
   method: HttpMethod;
@@ -87,14 +72,7 @@ function endpoint<
   response: Response;
   items?: (page: z.output<Response>) => readonly Item[];
 }): Endpoint<Path, Request, Response, Item> {
-  return {
-    method: spec.method,
-    path: spec.path,
-    request: spec.request as Request,
-    response: spec.response,
-    idempotent: spec.method !== 'POST',
-    ...(spec.items ? { items: spec.items } : {}),
-  };
+  return defineEndpoint({ ...spec, idempotent: spec.method !== 'POST' });
 }
 
 const results = <T>(page: { results: T[] }) => page.results;
@@ -370,23 +348,9 @@ export const ENDPOINTS = {
 
 export type Endpoints = typeof ENDPOINTS;
 
-export interface NamedEndpoint {
-  /** Dotted name, e.g. `purchases.capture` or `clients.recurringTokens.list`. */
-  readonly name: string;
-  readonly endpoint: Endpoint;
+/** Every Ummah endpoint with its dotted name (`clients.recurringTokens.list`), in declaration order. */
+export function listEndpoints(group: object = ENDPOINTS): NamedEndpoint[] {
+  return listGroupEndpoints(group);
 }
 
-export function isEndpoint(value: unknown): value is Endpoint {
-  return typeof value === 'object' && value !== null && 'method' in value && 'path' in value;
-}
-
-/** Every endpoint with its dotted name, in declaration order. */
-export function listEndpoints(group: object = ENDPOINTS, prefix = ''): NamedEndpoint[] {
-  const out: NamedEndpoint[] = [];
-  for (const [key, value] of Object.entries(group)) {
-    const name = prefix ? `${prefix}.${key}` : key;
-    if (isEndpoint(value)) out.push({ name, endpoint: value });
-    else out.push(...listEndpoints(value as object, name));
-  }
-  return out;
-}
+export type { Endpoint, NamedEndpoint };

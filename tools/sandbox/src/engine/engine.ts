@@ -280,7 +280,13 @@ ${sections}
   const ordered = [...parts.definitions].sort((a, b) => b.mount.length - a.mount.length);
   for (const { name, mount } of ordered) {
     const module = parts.gateways.get(name)!;
-    app.use(mount || '/', parts.faults.middleware(name, mount, module.parseBody), module.router, notFound);
+    const faultBody = module.faultBody?.bind(module);
+    app.use(
+      mount || '/',
+      parts.faults.middleware(name, mount, module.parseBody, faultBody),
+      module.router,
+      notFound,
+    );
   }
   app.use(notFound);
   return app;

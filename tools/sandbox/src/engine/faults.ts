@@ -173,7 +173,12 @@ export class FaultRegistry {
    * where the gateway lives, so rules match paths as seen at the sandbox's root; `parseBody` is the gateway's
    * own body parsing, run early when latency is injected.
    */
-  middleware(gateway: string, mount: string, parseBody?: RequestHandler) {
+  middleware(
+    gateway: string,
+    mount: string,
+    parseBody?: RequestHandler,
+    faultBody?: (status: number) => unknown,
+  ) {
     return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
       let latency = 0;
       let effect: FaultRule | undefined;
@@ -196,10 +201,10 @@ export class FaultRegistry {
       }
       if (!effect) return next();
       if (effect.when === 'after' && (effect.type === 'error' || effect.type === 'drop')) {
-        interceptAnswer(res, () => applyEffect(effect, req, res));
+        interceptAnswer(res, () => applyEffect(effect, req, res, faultBody));
         return next();
       }
-      applyEffect(effect, req, res);
+      applyEffect(effect, req, res, faultBody);
     };
   }
 
@@ -225,24 +230,35 @@ export class FaultRegistry {
   }
 }
 
-function applyEffect(rule: FaultRule, req: Request, res: Response): void {
+function applyEffect(
+  rule: FaultRule,
+  req: Request,
+  res: Response,
+  faultBody?: (status: number) => unknown,
+): void {
   if (rule.type === 'drop') {
     req.socket.destroy();
     return;
   }
   if (rule.type === 'rate_limit') {
     const retryAfter = rule.retry_after ?? 1;
-    res.status(429).set('Retry-After', String(retryAfter)).json({
-      error: 'rate_limit_exceeded',
-      message: 'Too many requests in a short window. Slow down and retry.',
-    });
+    res
+      .status(429)
+      .set('Retry-After', String(retryAfter))
+      .json(
+        faultBody?.(429) ?? {
+          error: 'rate_limit_exceeded',
+          message: 'Too many requests in a short window. Slow down and retry.',
+        },
+      );
     return;
   }
   const status = rule.status ?? 500;
-  const body = rule.body ?? {
-    error: status >= 500 ? 'server_error' : 'injected_fault',
-    message: 'Unexpected internal error (injected by a sandbox fault rule).',
-  };
+  const body = rule.body ??
+    faultBody?.(status) ?? {
+      error: status >= 500 ? 'server_error' : 'injected_fault',
+      message: 'Unexpected internal error (injected by a sandbox fault rule).',
+    };
   res.status(status).json(body);
 }
 

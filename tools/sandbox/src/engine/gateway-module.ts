@@ -57,6 +57,11 @@ export interface GatewayModule<Handle extends object = object> {
   readonly router: Router;
   /** The gateway's body parsers, run early when a latency fault holds a request (see `faults.ts`). */
   readonly parseBody?: RequestHandler;
+  /**
+   * The body of an injected `error` or `rate_limit` fault that names none, in the gateway's own error shape
+   * (default: `{ error, message }`), so a client reads a fault as it would read the gateway's own refusal.
+   */
+  faultBody?(status: number): unknown;
   /** Control actions, mounted at `/__sandbox/<name>/` behind the control guard. */
   readonly control?: Router;
   /** Control routes at `/__sandbox/` itself: only for Ummah's paths from before there were several gateways. */

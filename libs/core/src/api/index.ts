@@ -1,0 +1,3 @@
+export * from './endpoint.js';
+export * from './field-details.js';
+export * from './client.js';
