@@ -16,7 +16,7 @@ import { ShopNotConfiguredError, type AppCore } from './app-core.js';
 import { MutationNotDeliveredError } from './delivery.js';
 import { html, json, redirect, type HandlerResponse } from './http/node-http.js';
 import { finishingPage, messagePage, notCompletedPage } from './merchant/pages.js';
-import { pendingMutation, rejectMutation } from './outcomes.js';
+import { pendingMutation, rejectMutation, type PlannedMutation } from './outcomes.js';
 import { metaOf, mutationMessage, paymentKey } from './records.js';
 
 export interface BuyerRequest {
@@ -31,35 +31,19 @@ const DELIVERY_WAIT_MS = 5_000;
 export async function handleReturn(core: AppCore, request: BuyerRequest): Promise<HandlerResponse> {
   const found = await buyerPayment(core, request);
   if (!found) return html(404, messagePage('Payment not found', 'This payment link is not valid.'));
+  if (metaOf(found).shopifyRedirectUrl) return redirect(metaOf(found).shopifyRedirectUrl as string);
   let record = found;
-  let meta = metaOf(record);
-  if (meta.shopifyRedirectUrl) return redirect(meta.shopifyRedirectUrl);
-  const retryUrl = core.urls.returnUrl(meta.shop, meta.id);
-
-  if (meta.refusal) {
+  if (metaOf(record).refusal) {
+    const meta = metaOf(record);
     await core.ledger.outbox.enqueue([
-      mutationMessage(rejectMutation(meta, meta.refusal.code, meta.refusal.message), {
-        shop: meta.shop,
-        apiVersion: meta.apiVersion,
-        paymentKey: record.key,
-        session: 'payment',
-        stream: record.key,
-      }),
+      sessionMessage(
+        record,
+        rejectMutation(meta, meta.refusal?.code ?? 'PROCESSING_ERROR', meta.refusal?.message),
+      ),
     ]);
   } else if (record.paymentId) {
-    const context = await core.contexts.get(meta.shop);
-    try {
-      await context.pipeline.settleReturn({ query: request.query, paymentId: record.paymentId });
-    } catch (error) {
-      if (!(error instanceof MutationNotDeliveredError)) {
-        core.logger.warn(
-          { shop: meta.shop, id: meta.id, err: error },
-          'return: settling from the gateway failed',
-        );
-      }
-    }
-    record = (await core.ledger.payments.get(record.key)) ?? record;
-    meta = metaOf(record);
+    record = await settleFromGateway(core, record, request.query);
+    const meta = metaOf(record);
     if (record.status === 'pending') {
       // Back without paying (the browser's back button, a closed 3-D Secure window): offer both ways on.
       const paymentUrl = record.nextAction ? redirectUrlOf(record.nextAction) : undefined;
@@ -69,17 +53,67 @@ export async function handleReturn(core: AppCore, request: BuyerRequest): Promis
       return redirect(meta.cancelUrl);
     }
     if (record.status === 'processing' && meta.shopify === 'open') {
-      await core.ledger.outbox.enqueue([
-        mutationMessage(pendingMutation(meta, new Date()), {
-          shop: meta.shop,
-          apiVersion: meta.apiVersion,
-          paymentKey: record.key,
-          session: 'payment',
-          stream: record.key,
-        }),
-      ]);
+      await core.ledger.outbox.enqueue([sessionMessage(record, pendingMutation(meta, new Date()))]);
     }
   }
+  return sendToShopify(core, record);
+}
+
+/**
+ * The buyer left the gateway's page through its cancel link: back to Shopify's checkout to choose again, with no
+ * reject. Some gateways send a refusal there too (Postpay's `DENIED`): what the gateway says decides, so a
+ * declined payment is rejected (and a paid one resolved) like on the return route.
+ */
+export async function handleCancel(core: AppCore, request: BuyerRequest): Promise<HandlerResponse> {
+  const found = await buyerPayment(core, request);
+  if (!found) return html(404, messagePage('Payment not found', 'This payment link is not valid.'));
+  const meta = metaOf(found);
+  if (meta.shopifyRedirectUrl) return redirect(meta.shopifyRedirectUrl);
+  if (!found.paymentId || meta.refusal) return redirect(meta.cancelUrl);
+  const record = await settleFromGateway(core, found, request.query);
+  if (record.status === 'failed' || isFunded(record.status)) return sendToShopify(core, record);
+  try {
+    const context = await core.contexts.get(meta.shop);
+    // So the abandoned payment cannot be paid later behind Shopify's back (drivers never cancel a paid one).
+    if (context.driver.capabilities.cancel && record.status !== 'canceled') {
+      const canceled = await context.driver.cancel(found.paymentId, {
+        idempotencyKey: `${record.key}:cancel`,
+      });
+      await context.pipeline.settleWithPayment(canceled);
+    }
+  } catch (error) {
+    core.logger.warn(
+      { shop: meta.shop, id: meta.id, err: error },
+      'cancel: the gateway payment could not be cancelled',
+    );
+  }
+  return redirect(meta.cancelUrl);
+}
+
+/** Settle what the buyer brought back, as the gateway tells it now; the record as it stands afterwards. */
+async function settleFromGateway(
+  core: AppCore,
+  record: LedgerPayment,
+  query: BuyerRequest['query'],
+): Promise<LedgerPayment> {
+  const meta = metaOf(record);
+  try {
+    const context = await core.contexts.get(meta.shop);
+    await context.pipeline.settleReturn({ query, paymentId: record.paymentId as string });
+  } catch (error) {
+    if (!(error instanceof MutationNotDeliveredError)) {
+      core.logger.warn(
+        { shop: meta.shop, id: meta.id, err: error },
+        'return: settling from the gateway failed',
+      );
+    }
+  }
+  return (await core.ledger.payments.get(record.key)) ?? record;
+}
+
+/** Make sure Shopify has heard the outcome, then send the buyer where Shopify said (or to a page that waits). */
+async function sendToShopify(core: AppCore, record: LedgerPayment): Promise<HandlerResponse> {
+  const meta = metaOf(record);
   await core.ledger.outbox
     .deliverStream(record.key, core.deliver, { waitMs: DELIVERY_WAIT_MS })
     .catch((error: unknown) => {
@@ -90,32 +124,18 @@ export async function handleReturn(core: AppCore, request: BuyerRequest): Promis
     });
   const latest = (await core.ledger.payments.get(record.key)) ?? record;
   const url = metaOf(latest).shopifyRedirectUrl;
-  return url ? redirect(url) : html(200, finishingPage(retryUrl));
+  return url ? redirect(url) : html(200, finishingPage(core.urls.returnUrl(meta.shop, meta.id)));
 }
 
-/** The buyer cancelled on the gateway's page: back to Shopify's checkout to choose again. No reject. */
-export async function handleCancel(core: AppCore, request: BuyerRequest): Promise<HandlerResponse> {
-  const record = await buyerPayment(core, request);
-  if (!record) return html(404, messagePage('Payment not found', 'This payment link is not valid.'));
+function sessionMessage(record: LedgerPayment, planned: PlannedMutation) {
   const meta = metaOf(record);
-  if (record.paymentId && !isFunded(record.status)) {
-    try {
-      const context = await core.contexts.get(meta.shop);
-      // So the abandoned payment cannot be paid later behind Shopify's back (drivers never cancel a paid one).
-      if (context.driver.capabilities.cancel) {
-        const canceled = await context.driver.cancel(record.paymentId, {
-          idempotencyKey: `${record.key}:cancel`,
-        });
-        await context.pipeline.settleWithPayment(canceled);
-      }
-    } catch (error) {
-      core.logger.warn(
-        { shop: meta.shop, id: meta.id, err: error },
-        'cancel: the gateway payment could not be cancelled',
-      );
-    }
-  }
-  return redirect(meta.cancelUrl);
+  return mutationMessage(planned, {
+    shop: meta.shop,
+    apiVersion: meta.apiVersion,
+    paymentKey: record.key,
+    session: 'payment',
+    stream: record.key,
+  });
 }
 
 async function buyerPayment(core: AppCore, request: BuyerRequest): Promise<LedgerPayment | undefined> {

@@ -590,26 +590,7 @@ export async function startFakeShopify(options: FakeShopifyOptions): Promise<Fak
           },
         },
         proposed_at: new Date().toISOString(),
-        customer:
-          input.customer === undefined
-            ? {
-                email: 'buyer@example.com',
-                phone_number: null,
-                locale: 'en',
-                billing_address: {
-                  given_name: 'Aisha',
-                  family_name: 'Rahman',
-                  line1: '1 Jalan Ampang',
-                  line2: null,
-                  city: 'Kuala Lumpur',
-                  postal_code: '50450',
-                  province: null,
-                  country_code: 'MY',
-                  company: null,
-                },
-                shipping_address: null,
-              }
-            : input.customer,
+        customer: input.customer === undefined ? DEFAULT_CUSTOMER : input.customer,
         kind: input.kind ?? 'sale',
       };
       return startSession('payment', input.shop, input.url, body, input.headers);
@@ -687,6 +668,27 @@ export function fakeShopifyFetch(fakeUrl: string): typeof fetch {
     } as RequestInit);
   }) as typeof fetch;
 }
+
+const ADDRESS = {
+  given_name: 'Aisha',
+  family_name: 'Rahman',
+  line1: '1 Jalan Ampang',
+  line2: null,
+  city: 'Kuala Lumpur',
+  postal_code: '50450',
+  province: null,
+  country_code: 'MY',
+  company: null,
+};
+
+/** A buyer as Shopify describes one (physical goods: a shipping address too). */
+const DEFAULT_CUSTOMER = {
+  email: 'buyer@example.com',
+  phone_number: '+60 12 345 6789',
+  locale: 'en',
+  billing_address: ADDRESS,
+  shipping_address: ADDRESS,
+};
 
 function userError(kind: SessionKind, suffix: string, message: string): Record<string, unknown> {
   if (kind === 'payment') return { field: ['id'], message };
