@@ -5,10 +5,13 @@
  * the page the app answered with.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { RunningSandbox } from '@tijara/sandbox';
 import type { FakeShopify, ShopifyPaymentsApp } from '@tijara/shopify';
 
-export const LOCAL_SHOP = 'tijara-dev.myshopify.com';
+/** One development shop per gateway. */
+export const LOCAL_SHOPS = {
+  ummah: 'tijara-dev.myshopify.com',
+  postpay: 'tijara-dev-postpay.myshopify.com',
+} as const;
 const BROWSER = 'Mozilla/5.0 (tijara local mode)';
 
 function cookies(response: Response, jar: Map<string, string>): void {
@@ -21,14 +24,16 @@ function cookies(response: Response, jar: Map<string, string>): void {
 
 const header = (jar: Map<string, string>) => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
 
-/** Install the development shop (OAuth against the fake) and connect it to the sandbox's Ummah account. */
+/** Install a development shop (OAuth against the fake) and connect it to a sandbox account of `gateway`. */
 export async function connectLocalShop(
   appUrl: string,
   fake: FakeShopify,
-  sandbox: RunningSandbox,
+  shop: string,
+  gateway: string,
+  credentials: Record<string, string>,
 ): Promise<void> {
   const jar = new Map<string, string>();
-  const begin = await fetch(`${appUrl}/auth?shop=${LOCAL_SHOP}`, {
+  const begin = await fetch(`${appUrl}/auth?shop=${shop}`, {
     redirect: 'manual',
     headers: { 'user-agent': BROWSER },
   });
@@ -39,7 +44,7 @@ export async function connectLocalShop(
     headers: { cookie: header(jar), 'user-agent': BROWSER },
   });
   cookies(callback, jar);
-  if (callback.status !== 303) throw new Error(`installing ${LOCAL_SHOP} failed (${callback.status})`);
+  if (callback.status !== 303) throw new Error(`installing ${shop} failed (${callback.status})`);
   const page = await (await fetch(`${appUrl}/settings`, { headers: { cookie: header(jar) } })).text();
   const csrf = /name="csrf" value="([^"]+)"/.exec(page)?.[1] ?? '';
   const saved = await fetch(`${appUrl}/settings`, {
@@ -47,14 +52,14 @@ export async function connectLocalShop(
     headers: { cookie: header(jar), 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({
       csrf,
-      gateway: 'ummah',
+      gateway,
       test_mode: 'on',
-      'ummah.secretKey': sandbox.secretKey,
-      'ummah.brandId': sandbox.brandId,
+      ...Object.fromEntries(
+        Object.entries(credentials).map(([name, value]) => [`${gateway}.${name}`, value]),
+      ),
     }),
   });
-  if (saved.status !== 200)
-    throw new Error(`connecting ${LOCAL_SHOP} to the sandbox failed (${saved.status})`);
+  if (saved.status !== 200) throw new Error(`connecting ${shop} to the sandbox failed (${saved.status})`);
 }
 
 const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -78,9 +83,10 @@ export function devCheckout(app: ShopifyPaymentsApp, fake: FakeShopify) {
     if (url.pathname === '/dev/checkout' && req.method === 'GET') {
       return send(
         200,
-        page(`<h1>Local Shopify checkout</h1><p>Plays Shopify: starts a payment session on the app for <b>${LOCAL_SHOP}</b>.</p>
-<form method="post" action="/dev/checkout" id="checkout"><label for="amount">Amount</label><input id="amount" name="amount" value="49.90">
-<label for="currency">Currency</label><select id="currency" name="currency"><option>MYR</option><option>USD</option><option>KWD</option><option>JPY</option></select>
+        page(`<h1>Local Shopify checkout</h1><p>Plays Shopify: starts a payment session on the app.</p>
+<form method="post" action="/dev/checkout" id="checkout"><label for="shop">Shop</label><select id="shop" name="shop"><option value="ummah">${LOCAL_SHOPS.ummah} (Ummah)</option><option value="postpay">${LOCAL_SHOPS.postpay} (Postpay)</option></select>
+<label for="amount">Amount</label><input id="amount" name="amount" value="49.90">
+<label for="currency">Currency</label><select id="currency" name="currency"><option>MYR</option><option>AED</option><option>USD</option><option>KWD</option><option>JPY</option></select>
 <label for="kind">Kind</label><select id="kind" name="kind"><option value="sale">sale (captured at once)</option><option value="authorization">authorization (captured later)</option></select>
 <p><button type="submit" id="pay">Pay with Tijara</button></p></form><p><a href="/dev/mutations">What Shopify has been told</a></p>`),
       );
@@ -90,7 +96,7 @@ export function devCheckout(app: ShopifyPaymentsApp, fake: FakeShopify) {
       for await (const chunk of req) chunks.push(chunk as Buffer);
       const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
       const started = await fake.startPaymentSession({
-        shop: LOCAL_SHOP,
+        shop: form.get('shop') === 'postpay' ? LOCAL_SHOPS.postpay : LOCAL_SHOPS.ummah,
         url: app.urls.paymentSession,
         amount: form.get('amount') ?? '0',
         currency: form.get('currency') ?? 'MYR',

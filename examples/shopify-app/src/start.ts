@@ -26,7 +26,7 @@ import {
 } from '@tijara/shopify';
 import { consoleLogger } from './console-logger.js';
 import { gateways } from './gateways.js';
-import { connectLocalShop, devCheckout, LOCAL_SHOP } from './local-shopify.js';
+import { connectLocalShop, devCheckout, LOCAL_SHOPS } from './local-shopify.js';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const dataDir = process.env.TIJARA_DATA_DIR ?? join(repoRoot, '.tijara');
@@ -72,7 +72,7 @@ async function local(): Promise<void> {
   });
   const apiSecretKey = `shpss_local_${randomBytes(16).toString('hex')}`;
   fake = await startFakeShopify({ apiKey: 'local-app', apiSecretKey });
-  const secrets = [sandbox.secretKey, apiSecretKey];
+  const secrets = [sandbox.secretKey, sandbox.gateways.postpay.secretKey, apiSecretKey];
   const web = express();
   server = createHttpServer(web);
   const appPort = await listen(server, port('APP_PORT', 3001), 'APP_PORT');
@@ -82,7 +82,11 @@ async function local(): Promise<void> {
     apiSecretKey,
     publicUrl,
     encryptionKey: randomBytes(32).toString('hex'),
-    gateways: gateways({ ummahBaseUrl: sandbox.apiBase, logger: consoleLogger('ummah', secrets) }),
+    gateways: gateways({
+      ummahBaseUrl: sandbox.apiBase,
+      postpayBaseUrl: `${sandbox.url}/postpay`,
+      logger: consoleLogger('gateway', secrets),
+    }),
     mtls: { mode: 'off' },
     testMode: true,
     database: `sqlite:${database}`,
@@ -92,18 +96,26 @@ async function local(): Promise<void> {
   });
   web.use(devCheckout(app, fake));
   web.use(app.middleware);
-  await connectLocalShop(publicUrl, fake, sandbox);
+  await connectLocalShop(publicUrl, fake, LOCAL_SHOPS.ummah, 'ummah', {
+    secretKey: sandbox.secretKey,
+    brandId: sandbox.brandId,
+  });
+  await connectLocalShop(publicUrl, fake, LOCAL_SHOPS.postpay, 'postpay', {
+    merchantId: sandbox.gateways.postpay.merchantId,
+    secretKey: sandbox.gateways.postpay.secretKey,
+  });
   process.stdout.write(
     [
       '',
       '  Tijara Shopify payments app (local mode)',
       '',
       `    Try a checkout  ${publicUrl}/dev/checkout`,
-      `    App             ${publicUrl}  (shop ${LOCAL_SHOP}, connected to the sandbox, test mode)`,
+      `    App             ${publicUrl}  (shops ${LOCAL_SHOPS.ummah} on Ummah, ${LOCAL_SHOPS.postpay} on Postpay; test mode)`,
       `    Shopify (fake)  ${fake.url}`,
       `    Sandbox         ${sandbox.url}`,
       '',
-      '  Test cards: 4242 4242 4242 4242 pays · 4000 0000 0000 0002 is declined · 4000 0000 0000 9995 has no funds',
+      '  Ummah test cards: 4242 4242 4242 4242 pays · 4000 0000 0000 0002 is declined · 4000 0000 0000 9995 has no funds',
+      '  Postpay: any phone, its last 4 digits as the SMS code, card 4111 1111 1111 1111 approves',
       '  Press Ctrl+C to stop.',
       '',
       `app listening on ${publicUrl}`,
@@ -146,7 +158,8 @@ async function live(): Promise<void> {
       : { database: `sqlite:${join(dataDir, 'shopify.sqlite')}` }),
     gateways: gateways({
       ...(env.UMMAH_BASE_URL ? { ummahBaseUrl: env.UMMAH_BASE_URL } : {}),
-      logger: consoleLogger('ummah', secrets),
+      ...(env.POSTPAY_BASE_URL ? { postpayBaseUrl: env.POSTPAY_BASE_URL } : {}),
+      logger: consoleLogger('gateway', secrets),
     }),
     mtls,
     logger: consoleLogger('app', secrets),

@@ -77,3 +77,22 @@ test('a buyer pays through the local checkout and lands on Shopify’s thank-you
   expect(output).toMatch(/mTLS IS OFF/);
   expect(output).not.toMatch(/sk_test_[A-Za-z0-9]{8,}|shpss_local_[0-9a-f]+|shpat_[0-9a-f]+/);
 });
+
+test('the same on Postpay: approve on its page, captured, and back on Shopify’s thank-you page', async () => {
+  const [, checkout] = await waitFor(/Try a checkout\s+(http:\/\/\S+)/);
+  const outcome = await withPage(async (page) => {
+    await page.goto(checkout as string);
+    await page.selectOption('#shop', 'postpay');
+    await page.selectOption('#currency', 'AED');
+    await page.fill('#amount', '210.00');
+    await Promise.all([page.waitForURL(/\/postpay\/checkout\//), page.click('#pay')]);
+    await page.fill('#phone', '+971501234567');
+    await page.fill('#sms_code', '4567');
+    await page.fill('#card_number', '4111 1111 1111 1111');
+    await page.fill('#expiry', '12/30');
+    await page.fill('#cvc', '123');
+    await Promise.all([page.waitForURL(/\/thank-you$/), page.click('#approve')]);
+    return page.getAttribute('#outcome', 'data-outcome');
+  });
+  expect(outcome).toBe('thank-you');
+});
