@@ -264,13 +264,13 @@ function refusalFor(context: ShopContext, body: PaymentSessionBody): PaymentSess
   return undefined;
 }
 
-/** Answer with the app's return route, and reject once Shopify has the answer (the route is the fallback). */
-function refuse(
+/** Answer with the app's return route, and reject once Shopify has the answer. */
+async function refuse(
   core: AppCore,
   record: LedgerPayment,
   refusal: { code: string; message: string },
   returnUrl: string,
-): HandlerResponse {
+): Promise<HandlerResponse> {
   const meta = metaOf(record);
   const message = mutationMessage(
     rejectMutation(meta, refusal.code, refusal.message),
@@ -287,12 +287,11 @@ function refuse(
     { shop: meta.shop, id: meta.id, code: refusal.code, reason: refusal.message },
     'payment session refused',
   );
+  // Durable before the answer, held back until the answer is written (then sent at once by afterResponse).
+  await core.ledger.outbox.enqueue([message]);
   return {
     ...json(201, { redirect_url: returnUrl }),
-    afterResponse: async () => {
-      await core.ledger.outbox.enqueue([message]);
-      await core.ledger.outbox.deliverStream(record.key, core.deliver);
-    },
+    afterResponse: () => core.ledger.outbox.deliverStream(record.key, core.deliver),
   };
 }
 
