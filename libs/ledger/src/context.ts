@@ -62,6 +62,8 @@ export class LedgerContext {
   readonly logger: Logger;
   readonly policy: ResolvedOutboxPolicy;
   #deferred: Deferred[] = [];
+  /** Write transactions carrying deferred writes, until they have committed or failed. */
+  readonly #carrying = new Set<Promise<unknown>>();
   #flushScheduled = false;
 
   constructor(options: {
@@ -88,15 +90,19 @@ export class LedgerContext {
   async write<T>(program: () => Program<T>): Promise<T> {
     const deferred = this.#deferred;
     this.#deferred = [];
+    if (deferred.length === 0) return this.executor.write(program).catch(rollbackValue<T>);
+    const written = this.executor
+      .write(() => withDeferred(deferred, program))
+      .catch((error: unknown) => {
+        // Nothing of this transaction was written, the deferred writes included: keep them for the next one.
+        this.#deferred = [...deferred, ...this.#deferred];
+        return rollbackValue<T>(error);
+      });
+    this.#carrying.add(written);
     try {
-      return await this.executor.write(
-        deferred.length === 0 ? program : () => withDeferred(deferred, program),
-      );
-    } catch (error) {
-      // Nothing of this transaction was written, the deferred writes included: keep them for the next one.
-      if (deferred.length > 0) this.#deferred = [...deferred, ...this.#deferred];
-      if (error instanceof Rollback) return error.value as T;
-      throw error;
+      return await written;
+    } finally {
+      this.#carrying.delete(written);
     }
   }
 
@@ -125,10 +131,16 @@ export class LedgerContext {
     }
   }
 
-  /** Write whatever is deferred now. */
+  /** Write whatever is deferred now, and wait for writes already carrying deferred writes. */
   async flush(): Promise<void> {
+    await Promise.allSettled([...this.#carrying]);
     if (this.#deferred.length > 0) await this.write(function* () {});
   }
+}
+
+function rollbackValue<T>(error: unknown): T {
+  if (error instanceof Rollback) return error.value as T;
+  throw error;
 }
 
 function* withDeferred<T>(deferred: readonly Deferred[], program: () => Program<T>): Program<T> {

@@ -15,6 +15,7 @@ import {
   type GatewayDriver,
   type GatewayEvent,
   type HeaderBag,
+  type VerifiedWebhook,
   type OperationOptions,
   type Payment,
   type Refund,
@@ -30,7 +31,7 @@ import {
   toRefund,
   type PaymentMappingOptions,
 } from './transformers.js';
-import { parseUmmahEvent, parseVerifiedJson } from './webhook-events.js';
+import { parseUmmahEvent, parseVerifiedJson, ummahEventId } from './webhook-events.js';
 import { UmmahWebhookVerifier, type UmmahWebhookKeyOptions } from './webhook-verifier.js';
 
 /** Everything Ummah can do. A deployment or merchant account that lacks something narrows it via `capabilities`. */
@@ -323,9 +324,15 @@ export class UmmahDriver implements GatewayDriver {
   }
 
   async verifyWebhook(rawBody: Buffer | Uint8Array | string, headers: HeaderBag): Promise<GatewayEvent> {
+    return (await this.openWebhook(rawBody, headers)).event();
+  }
+
+  /** Verify now; validate the purchase only if the pipeline needs the event (not for a redelivery). */
+  async openWebhook(rawBody: Buffer | Uint8Array | string, headers: HeaderBag): Promise<VerifiedWebhook> {
     requireCapability(this, 'signedWebhooks');
     const bytes = await this.webhookVerifier.verify(rawBody, headers);
-    return parseUmmahEvent(parseVerifiedJson(bytes), this.#mapping);
+    const body = parseVerifiedJson(bytes);
+    return { eventId: ummahEventId(body), event: () => parseUmmahEvent(body, this.#mapping) };
   }
 
   /** The company callback key (`GET /public_key/`) as PEM text, whichever of the two documented shapes arrives. */

@@ -36,7 +36,7 @@ export {
   type PublicKeyInput,
   type UmmahWebhookKeyOptions,
 } from './webhook-verifier.js';
-export { parseUmmahEvent } from './webhook-events.js';
+export { parseUmmahEvent, ummahEventId } from './webhook-events.js';
 export {
   generateUmmahTestKeys,
   signUmmahPayload,

@@ -130,6 +130,17 @@ export function parseUmmahEvent(body: unknown, options: PaymentMappingOptions | 
   };
 }
 
+/**
+ * The event id of a verified body, read without validating the object it carries: the documented envelope's
+ * `id` (checked with the envelope's own small schema, as `parseUmmahEvent` checks it). CHIP's shapes build their
+ * id from the object, so for them this answers undefined and the full parse decides.
+ */
+export function ummahEventId(body: unknown): string | undefined {
+  if (!isRecord(body) || 'event_type' in body) return undefined;
+  const envelope = webhookEnvelopeSchema.safeParse(body);
+  return envelope.success ? envelope.data.id : undefined;
+}
+
 /** Parse verified bytes as JSON; an authentic but unparseable body is a gateway fault, reported as such. */
 export function parseVerifiedJson(body: Buffer): unknown {
   try {

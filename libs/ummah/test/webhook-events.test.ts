@@ -1,5 +1,5 @@
 import { InvalidResponseError } from '@tijara/core';
-import { normalizeEventType, parseUmmahEvent, UMMAH_EVENT_TYPES } from '@tijara/ummah';
+import { normalizeEventType, parseUmmahEvent, ummahEventId, UMMAH_EVENT_TYPES } from '@tijara/ummah';
 import { readFixture } from './support/fixtures.js';
 
 const P = 'd6c9e9e0-1b5a-4c6e-8b3a-0f1a2b3c4d5e';
@@ -93,6 +93,29 @@ describe('webhook body shapes', () => {
     ['an object of neither shape', { hello: 'world' }],
   ])('refuses %s', (_what, body) => {
     expect(() => parseUmmahEvent(body)).toThrow(InvalidResponseError);
+  });
+});
+
+describe('the event id read before validation (openWebhook)', () => {
+  it.each([
+    'webhooks/envelope-purchase-paid.json',
+    'webhooks/envelope-refund.json',
+    'webhooks/chip-purchase-paid.json',
+    'webhooks/chip-payment-refunded.json',
+    'webhooks/success-callback.json',
+  ])('%s: the id of the full parse, or none where the id needs the object', (file) => {
+    const body = readFixture<Record<string, unknown>>(file);
+    const cheap = ummahEventId(body);
+    if (file.includes('envelope')) expect(cheap).toBe(parseUmmahEvent(body).id);
+    else expect(cheap).toBeUndefined();
+  });
+
+  it('a body that is no envelope has no cheap id, whatever its fields', () => {
+    expect(ummahEventId({ id: 'x', type: 'purchase.paid' })).toBeUndefined();
+    expect(
+      ummahEventId({ id: 'x', type: 'purchase.paid', object: {}, event_type: 'purchase.paid' }),
+    ).toBeUndefined();
+    expect(ummahEventId('x')).toBeUndefined();
   });
 });
 

@@ -71,6 +71,8 @@ export interface HarnessOptions {
   readonly database?: string;
   readonly stores?: string;
   readonly registerWebhook?: boolean;
+  /** The Ummah driver to use (default: a new one); the registered webhook's key is added to it. */
+  readonly driver?: UmmahDriver;
   readonly plugin?: Partial<TijaraExpressOptions>;
 }
 
@@ -87,7 +89,7 @@ export async function startStore(options: HarnessOptions): Promise<StoreHarness>
   const orders = new Map<string, StoreOrder & { status: string }>();
   const events: PaymentEvent[] = [];
   const failures = new Map<string, number>();
-  const driver = ummahDriver(options.sandbox);
+  const driver = options.driver ?? ummahDriver(options.sandbox);
   const record = (event: PaymentEvent) => {
     const remaining = failures.get(event.type) ?? 0;
     if (remaining > 0) {
@@ -117,6 +119,7 @@ export async function startStore(options: HarnessOptions): Promise<StoreHarness>
       'payment.failed': record,
       'payment.refunded': record,
       'payment.canceled': record,
+      'payment.disputed': record,
     },
     reconcile: false,
     logger: captureLogger('express'),
