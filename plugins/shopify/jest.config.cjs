@@ -1,1 +1,1 @@
-module.exports = { ...require('../../jest.preset.cjs'), displayName: 'shopify' };
+module.exports = { ...require('../../jest.preset.cjs'), displayName: 'shopify', testTimeout: 60_000 };

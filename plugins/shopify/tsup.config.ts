@@ -1,4 +1,5 @@
 import { defineConfig } from 'tsup';
 import { packageBuild } from '../../tsup.preset';
 
-export default defineConfig(packageBuild());
+// `shims`: the fake Shopify finds the vendored schema from import.meta.url, in the CommonJS build too.
+export default defineConfig(packageBuild({ shims: true }));

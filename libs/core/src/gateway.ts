@@ -186,6 +186,16 @@ export type NextAction =
 
 export const NO_ACTION: NextAction = Object.freeze({ type: 'none' });
 
+/** Why a payment failed, as the gateway said it. Never holds card data. */
+export interface PaymentFailure {
+  /** The gateway's error code (`card_declined`). */
+  readonly code?: string;
+  /** The issuer's reason, in Stripe's vocabulary where the gateway uses it (`insufficient_funds`). */
+  readonly declineCode?: string;
+  /** The gateway's message, fit for the merchant (not necessarily for the buyer). */
+  readonly message?: string;
+}
+
 /** A payment as the gateway sees it now, normalized. */
 export interface Payment {
   readonly id: string;
@@ -205,6 +215,11 @@ export interface Payment {
   readonly nextAction: NextAction;
   /** For `authorized` holds: when the gateway lets the hold go if it is not captured. */
   readonly authorizationExpiresAt?: Date;
+  /**
+   * For `failed` payments, when the gateway says why (plugins map it: Shopify's rejection reasons, a store's
+   * message). Optional: a driver whose gateway gives no reason leaves it out.
+   */
+  readonly failure?: PaymentFailure;
   /** The gateway customer the payment belongs to, when the gateway keeps customers. */
   readonly customerId?: string;
   readonly savedMethod?: SavedMethod;

@@ -9,6 +9,7 @@ import {
   type CreatePaymentInput,
   type GatewayEventType,
   type Payment,
+  type PaymentFailure,
   type PaymentStatus,
   type Refund,
   type SavedMethod,
@@ -147,6 +148,7 @@ export function toPayment(purchase: Purchase, options: PaymentMappingOptions | b
         ? { type: 'redirect', url: purchase.checkout_url, method: 'GET' }
         : NO_ACTION,
     ...(status === 'authorized' ? holdExpiry(purchase, holdValidityDays) : {}),
+    ...(status === 'failed' ? failureOf(purchase) : {}),
     ...(purchase.client_id ? { customerId: purchase.client_id } : {}),
     ...(savedMethod ? { savedMethod } : {}),
     testMode: purchase.is_test ?? fallbackTestMode,
@@ -154,6 +156,20 @@ export function toPayment(purchase: Purchase, options: PaymentMappingOptions | b
     ...(updatedAt ? { updatedAt } : {}),
     raw: purchase,
   };
+}
+
+/** The last attempt's error: `{code, message, decline_code}` in `transaction_data.attempts`. */
+function failureOf(purchase: Purchase): { failure?: PaymentFailure } {
+  const attempts = purchase.transaction_data?.attempts ?? [];
+  const error = (attempts[attempts.length - 1] as { error?: unknown } | undefined)?.error;
+  if (!error || typeof error !== 'object') return {};
+  const { code, message, decline_code: declineCode } = error as Record<string, unknown>;
+  const failure: PaymentFailure = {
+    ...(typeof code === 'string' ? { code } : {}),
+    ...(typeof declineCode === 'string' ? { declineCode } : {}),
+    ...(typeof message === 'string' ? { message } : {}),
+  };
+  return Object.keys(failure).length > 0 ? { failure } : {};
 }
 
 function holdExpiry(purchase: Purchase, days: number): { authorizationExpiresAt?: Date } {

@@ -106,6 +106,26 @@ describe('Purchase → Payment', () => {
     expect(JSON.stringify(toPayment(chip).savedMethod)).not.toContain('424242');
   });
 
+  it('says why a failed purchase failed, from its last attempt', () => {
+    const attempts = [
+      {
+        successful: false,
+        error: { code: 'card_declined', message: 'Card declined', decline_code: 'generic_decline' },
+      },
+      {
+        successful: false,
+        error: { code: 'card_declined', message: 'Insufficient funds', decline_code: 'insufficient_funds' },
+      },
+    ];
+    expect(toPayment({ ...base, status: 'error', transaction_data: { attempts } }).failure).toEqual({
+      code: 'card_declined',
+      declineCode: 'insufficient_funds',
+      message: 'Insufficient funds',
+    });
+    expect(toPayment({ ...base, status: 'error' }).failure).toBeUndefined();
+    expect(toPayment({ ...base, status: 'paid', transaction_data: { attempts } }).failure).toBeUndefined();
+  });
+
   it('keeps an unknown status raw, with a non-final status', () => {
     expect(toPayment({ ...base, status: 'pending_teleport' })).toMatchObject({
       status: 'processing',
