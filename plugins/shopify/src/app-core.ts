@@ -163,7 +163,19 @@ export class ShopContexts {
       );
     }
     const credentials = this.#box.open(shop, record.sealedCredentials);
-    const driver = createShopDriver(gateway, credentials, { shop, testMode: record.testMode });
+    let driver: GatewayDriver;
+    try {
+      driver = createShopDriver(gateway, credentials, { shop, testMode: record.testMode });
+    } catch (error) {
+      // Saved settings this version of the app cannot use: the merchant must save them again.
+      if (error instanceof ConfigurationError) {
+        throw new ShopNotConfiguredError(`${shop}: ${error.message}`, {
+          code: error.code ?? 'gateway_misconfigured',
+          cause: error,
+        });
+      }
+      throw error;
+    }
     const journal = core.ledger.journal({
       // The option's name, not the driver's: a sweep finds the payments of each offered gateway by it.
       gateway: gateway.name,

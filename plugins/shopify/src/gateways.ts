@@ -59,7 +59,11 @@ export function purchaseTypeProblem(
   return undefined;
 }
 
-/** Problems that make a gateway unusable on Shopify at all; empty when it can serve payment sessions. */
+/**
+ * Problems that make a gateway unusable on Shopify at all; empty when it can serve payment sessions. Each one is a
+ * way Shopify's session semantics would break with money involved, so the app refuses the gateway when it starts
+ * (and again when a merchant's settings build a driver), never at a buyer's checkout.
+ */
 export function shopifyCapabilityProblems(capabilities: Capabilities): string[] {
   const problems: string[] = [];
   if (!capabilities.signedWebhooks && !capabilities.returnResolution) {
@@ -70,7 +74,66 @@ export function shopifyCapabilityProblems(capabilities: Capabilities): string[] 
   if (!capabilities.captureModes.includes('automatic') && !capabilities.captureModes.includes('manual')) {
     problems.push('declares no capture mode');
   }
+  if (capabilities.amountPolicy !== 'exact') {
+    problems.push(
+      `cannot take an exact amount: its amount policy is "${capabilities.amountPolicy}" (the buyer may pay more than asked, as with pay what you want), while a Shopify sale or authorization is for the order's exact total and paymentSessionResolve cannot report another amount`,
+    );
+  }
+  if (!capabilities.signedWebhooks && capabilities.returnResolution && !capabilities.refund) {
+    problems.push(
+      'cannot give money back: it has no merchant refund, so every Shopify refund session would fail, and without signed webhooks it hears of a payment only when the buyer comes back, so a buyer who pays and closes the page leaves money taken for a session Shopify never resolves, which neither the app nor Shopify can refund',
+    );
+  }
   return problems;
+}
+
+/**
+ * What a usable gateway still cannot do on Shopify: the sessions the app will reject, in words for the merchant
+ * (the settings page shows them beside the gateway's fields).
+ */
+export function shopifyLimitations(capabilities: Capabilities): string[] {
+  const limits: string[] = [];
+  const manual = capabilities.captureModes.includes('manual');
+  if (!manual) {
+    limits.push(
+      'No authorizations: with Shopify set to capture payments manually, checkout is rejected (INVALID_PURCHASE_TYPE); captures and voids do not apply.',
+    );
+  } else {
+    if (!capabilities.partialCapture) limits.push('Captures are for the whole authorized amount only.');
+    if (!capabilities.release) limits.push('Voids are rejected: a held payment cannot be released.');
+  }
+  if (!capabilities.refund) {
+    limits.push(
+      'Refunds from Shopify are rejected (the gateway has no refund API): refund the buyer from the gateway’s own dashboard.',
+    );
+  } else {
+    if (!capabilities.partialRefund) limits.push('Refunds are for the whole amount only.');
+    if (!capabilities.multipleRefunds) limits.push('One refund per payment.');
+  }
+  if (!capabilities.testMode) limits.push('No test mode: test orders are rejected.');
+  if (capabilities.currencies !== 'any') limits.push(`Currencies: ${capabilities.currencies.join(', ')}.`);
+  return limits;
+}
+
+/**
+ * Why a refund, capture or void session cannot be done by the gateway at all, or undefined when it may be tried.
+ * Decided from capabilities before anything is recorded or sent: the session is rejected with this message.
+ */
+export function followUpProblem(
+  capabilities: Capabilities,
+  label: string,
+  kind: 'refund' | 'capture' | 'void',
+): string | undefined {
+  if (kind === 'refund' && !capabilities.refund) {
+    return `${label} has no refund API (no merchant refund), so nothing was refunded: refund the buyer from ${label}’s own dashboard.`;
+  }
+  if (kind === 'capture' && !capabilities.captureModes.includes('manual')) {
+    return `${label} takes payments in one step (no manual capture): there is no authorization to capture, and nothing was captured.`;
+  }
+  if (kind === 'void' && !capabilities.release) {
+    return `${label} cannot release held funds (no void), so nothing was voided.`;
+  }
+  return undefined;
 }
 
 /** Validate the gateway list eagerly, naming every problem at once. */
@@ -95,8 +158,8 @@ export function validateGateways(gateways: readonly GatewayOption[] | undefined)
     if (!gateway.capabilities || typeof gateway.capabilities !== 'object') {
       problems.push(`${label}.capabilities (the capabilities its driver declares)`);
     } else {
-      for (const problem of shopifyCapabilityProblems(gateway.capabilities))
-        problems.push(`${label} ${problem}`);
+      const unusable = shopifyCapabilityProblems(gateway.capabilities);
+      if (unusable.length > 0) problems.push(`${label} is refused for Shopify: it ${unusable.join('; it ')}`);
     }
     byName.set(gateway.name, gateway);
   }
@@ -114,10 +177,13 @@ export function createShopDriver(
   const driver = gateway.createDriver(credentials, context);
   const problems = shopifyCapabilityProblems(driver.capabilities);
   if (problems.length > 0) {
-    throw new ConfigurationError(`${gateway.label} as configured ${problems.join('; ')}`, {
-      gateway: driver.name,
-      code: 'unusable_gateway',
-    });
+    throw new ConfigurationError(
+      `${gateway.label} cannot be used with Shopify: it ${problems.join('; it ')}`,
+      {
+        gateway: driver.name,
+        code: 'unusable_gateway',
+      },
+    );
   }
   return driver;
 }

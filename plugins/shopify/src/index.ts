@@ -11,7 +11,12 @@ export {
 } from './create-shopify-payments-app.js';
 export type { ShopifyAlert } from './app-core.js';
 export type { CredentialField, DriverContext, GatewayOption } from './gateways.js';
-export { purchaseTypeProblem, shopifyCapabilityProblems } from './gateways.js';
+export {
+  followUpProblem,
+  purchaseTypeProblem,
+  shopifyCapabilityProblems,
+  shopifyLimitations,
+} from './gateways.js';
 export type { HandlerResponse } from './http/node-http.js';
 export { createMtlsVerifier, mtlsServerOptions, type MtlsOptions, type MtlsResult } from './mtls.js';
 export {

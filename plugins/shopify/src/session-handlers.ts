@@ -17,7 +17,7 @@ import {
 } from '@tijara/core';
 import type { LedgerPayment } from '@tijara/ledger';
 import { ShopNotConfiguredError, type AppCore, type ShopContext } from './app-core.js';
-import { purchaseTypeProblem } from './gateways.js';
+import { followUpProblem, purchaseTypeProblem } from './gateways.js';
 import { json, type HandlerResponse } from './http/node-http.js';
 import type { MtlsVerifier } from './mtls.js';
 import { followUpMutation, rejectMutation, type FollowUpKind } from './outcomes.js';
@@ -350,6 +350,10 @@ async function followUpSession(
     return { status: 201, afterResponse: () => ledger.outbox.deliverStream(opId, core.deliver) };
   };
   if (!payment) return rejectNow(`No payment session ${body.payment_id} in this app`);
+  // What the gateway cannot do at all is rejected before anything is recorded or sent: nothing half-done.
+  const { driver, gateway } = await core.contexts.get(shop);
+  const impossible = followUpProblem(driver.capabilities, gateway.label, kind);
+  if (impossible) return rejectNow(impossible);
   let amount: number | undefined;
   if (kind !== 'void') {
     if (body.currency !== payment.currency)

@@ -114,7 +114,7 @@ describe('capabilities against Shopify’s semantics', () => {
       createDriver: () => undefined as never,
     };
     expect(() => validateGateways([gateway, { ...gateway, label: '' }])).toThrow(
-      /gateways\[0\] \(quiet\) cannot report outcomes.*gateways\[1\] \(quiet\)\.name is listed twice; gateways\[1\] \(quiet\)\.label/,
+      /gateways\[0\] \(quiet\) is refused for Shopify: it cannot report outcomes.*gateways\[1\] \(quiet\)\.name is listed twice; gateways\[1\] \(quiet\)\.label/,
     );
     expect(() => validateGateways([])).toThrow(/at least one gateway/);
   });

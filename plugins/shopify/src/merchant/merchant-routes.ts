@@ -7,7 +7,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Shopify } from '@shopify/shopify-api';
 import type { SessionStorage } from '@shopify/shopify-app-session-storage';
-import { readHeader, TijaraError, type Logger } from '@tijara/core';
+import { ConfigurationError, readHeader, TijaraError, type Logger } from '@tijara/core';
 import { checkGatewayCredentials, createShopDriver, type GatewayOption } from '../gateways.js';
 import { html, HttpError, json, readRawBody, redirect, type HandlerResponse } from '../http/node-http.js';
 import type { PaymentsApiClient } from '../payments-api/payments-api-client.js';
@@ -222,11 +222,7 @@ export function createMerchantRoutes(o: MerchantRoutesOptions): MerchantRoutes {
         await checkGatewayCredentials(gateway, driver);
       } catch (error) {
         logger.warn({ shop, gateway: gateway.name, err: error }, 'gateway credentials refused');
-        const message =
-          error instanceof TijaraError && (error.type === 'authentication' || error.type === 'permission')
-            ? `${gateway.label} refused these credentials.`
-            : `${gateway.label} could not be reached to check these credentials (${error instanceof TijaraError ? error.type : 'error'}). Try again.`;
-        return render(400, { gateway: gateway.name, testMode, error: message });
+        return render(400, { gateway: gateway.name, testMode, error: credentialsProblem(gateway, error) });
       }
 
       await shops.saveSettings(shop, {
@@ -298,6 +294,22 @@ export function createMerchantRoutes(o: MerchantRoutesOptions): MerchantRoutes {
       }
     },
   };
+}
+
+/** What the merchant reads when the gateway could not be connected. */
+function credentialsProblem(gateway: GatewayOption, error: unknown): string {
+  if (error instanceof ConfigurationError) {
+    // The driver refused the settings themselves (a path, a URL), or Shopify cannot use the gateway as configured:
+    // the message names the field or the reason and never repeats a secret.
+    return error.message.startsWith(gateway.label) ? error.message : `${gateway.label}: ${error.message}`;
+  }
+  if (error instanceof TijaraError && (error.type === 'authentication' || error.type === 'permission')) {
+    return `${gateway.label} refused these credentials.`;
+  }
+  if (error instanceof TijaraError && (error.type === 'not_found' || error.type === 'invalid_response')) {
+    return `${gateway.label} did not answer as expected where the app asked (${error.type}): check the host and the paths.`;
+  }
+  return `${gateway.label} could not be reached to check these credentials (${error instanceof TijaraError ? error.type : 'error'}). Try again.`;
 }
 
 function safeOpen(box: CredentialBox, shop: string, sealed: string): Record<string, string> {

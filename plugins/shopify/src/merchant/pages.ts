@@ -3,7 +3,7 @@
  * styles only (the pages send a CSP without scripts); secrets never appear in them, saved ones are shown as set.
  */
 import { escapeHtml as e } from '../http/node-http.js';
-import type { GatewayOption } from '../gateways.js';
+import { shopifyLimitations, type GatewayOption } from '../gateways.js';
 
 const STYLE = `body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;color:#1a1a1a}
 h1{font-size:1.5rem}fieldset{border:1px solid #ccc;border-radius:6px;margin:1rem 0;padding:1rem}
@@ -54,7 +54,11 @@ export function settingsPage(view: SettingsView): string {
           return `<label for="${e(id)}">${e(field.label)}</label><input type="${field.secret ? 'password' : 'text'}" id="${e(id)}" name="${e(id)}" value="${e(value)}" placeholder="${e(placeholder)}" autocomplete="off">${field.help ? `<div class="muted">${e(field.help)}</div>` : ''}`;
         })
         .join('');
-      return `<fieldset><legend><label><input type="radio" name="gateway" value="${e(gateway.name)}" id="gateway-${e(gateway.name)}"${gateway.name === chosen ? ' checked' : ''}> ${e(gateway.label)}</label></legend>${fields}</fieldset>`;
+      const limits = shopifyLimitations(gateway.capabilities);
+      const onShopify = limits.length
+        ? `<ul class="muted" id="limits-${e(gateway.name)}">${limits.map((limit) => `<li>${e(limit)}</li>`).join('')}</ul>`
+        : '';
+      return `<fieldset><legend><label><input type="radio" name="gateway" value="${e(gateway.name)}" id="gateway-${e(gateway.name)}"${gateway.name === chosen ? ' checked' : ''}> ${e(gateway.label)}</label></legend>${onShopify}${fields}</fieldset>`;
     })
     .join('');
   return page(

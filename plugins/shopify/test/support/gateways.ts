@@ -1,6 +1,9 @@
 import type { Logger } from '@tijara/core';
 import { createPostpayDriver, POSTPAY_CAPABILITIES } from '@tijara/postpay';
 import { createUmmahDriver, UMMAH_CAPABILITIES } from '@tijara/ummah';
+import type { RunningSandbox } from '@tijara/sandbox';
+import { createUhmiDriver, UHMI_CAPABILITIES } from '@tijara/uhmi';
+import { numipayGateway } from '../../examples/numipay-gateway.js';
 import type { GatewayOption } from '../../src/index.js';
 
 /** Ummah as a merchant connects it (secret key and brand id in the settings page), on a sandbox's API. */
@@ -47,5 +50,34 @@ export function postpayOnSandbox(baseUrl: string, logger?: Logger): GatewayOptio
         ...(logger ? { logger } : {}),
       }),
     externalHandle: (credentials) => credentials.merchantId,
+  };
+}
+
+/** Numipay as the README offers it, with the host and default cashier page of the test's sandbox. */
+export function numipayOnSandbox(sandbox: RunningSandbox & { url: string }, logger?: Logger): GatewayOption {
+  const numipay = sandbox.gateways.numipay;
+  return numipayGateway({
+    baseUrl: numipay.baseUrl(sandbox.url),
+    cashierUrl: numipay.cashierUrl(sandbox.url),
+    ...(logger ? { logger } : {}),
+  });
+}
+
+/** Uhmi offered honestly: the capabilities its driver declares (no webhooks, no refund, EUR, pay what you want). */
+export function uhmiOnSandbox(
+  sandbox: RunningSandbox & { url: string },
+  payWhatYouWant = false,
+): GatewayOption {
+  return {
+    name: 'uhmi',
+    label: 'Uhmi',
+    capabilities: payWhatYouWant ? { ...UHMI_CAPABILITIES, amountPolicy: 'at_least' } : UHMI_CAPABILITIES,
+    fields: [{ name: 'apiKey', label: 'API key', secret: true }],
+    createDriver: (credentials) =>
+      createUhmiDriver({
+        apiKey: credentials.apiKey as string,
+        baseUrl: `${sandbox.url}/uhmi/api/v1/`,
+        payments: { type: 'content', ...(payWhatYouWant ? { payWhatYouWant: true } : {}) },
+      }),
   };
 }
