@@ -11,8 +11,16 @@ import type { FakeShopify, ShopifyPaymentsApp } from '@tijara/shopify';
 export const LOCAL_SHOPS = {
   ummah: 'tijara-dev.myshopify.com',
   postpay: 'tijara-dev-postpay.myshopify.com',
+  numipay: 'tijara-dev-numipay.myshopify.com',
 } as const;
 const BROWSER = 'Mozilla/5.0 (tijara local mode)';
+
+/** The development shop the form names (Ummah's for anything else). */
+function localShop(gateway: string | null): string {
+  return gateway && Object.hasOwn(LOCAL_SHOPS, gateway)
+    ? LOCAL_SHOPS[gateway as keyof typeof LOCAL_SHOPS]
+    : LOCAL_SHOPS.ummah;
+}
 
 function cookies(response: Response, jar: Map<string, string>): void {
   for (const line of response.headers.getSetCookie()) {
@@ -84,9 +92,9 @@ export function devCheckout(app: ShopifyPaymentsApp, fake: FakeShopify) {
       return send(
         200,
         page(`<h1>Local Shopify checkout</h1><p>Plays Shopify: starts a payment session on the app.</p>
-<form method="post" action="/dev/checkout" id="checkout"><label for="shop">Shop</label><select id="shop" name="shop"><option value="ummah">${LOCAL_SHOPS.ummah} (Ummah)</option><option value="postpay">${LOCAL_SHOPS.postpay} (Postpay)</option></select>
+<form method="post" action="/dev/checkout" id="checkout"><label for="shop">Shop</label><select id="shop" name="shop"><option value="ummah">${LOCAL_SHOPS.ummah} (Ummah)</option><option value="postpay">${LOCAL_SHOPS.postpay} (Postpay)</option><option value="numipay">${LOCAL_SHOPS.numipay} (Numipay)</option></select>
 <label for="amount">Amount</label><input id="amount" name="amount" value="49.90">
-<label for="currency">Currency</label><select id="currency" name="currency"><option>MYR</option><option>AED</option><option>USD</option><option>KWD</option><option>JPY</option></select>
+<label for="currency">Currency</label><select id="currency" name="currency"><option>MYR</option><option>AED</option><option>GBP</option><option>EUR</option><option>USD</option><option>KWD</option><option>JPY</option></select>
 <label for="kind">Kind</label><select id="kind" name="kind"><option value="sale">sale (captured at once)</option><option value="authorization">authorization (captured later)</option></select>
 <p><button type="submit" id="pay">Pay with Tijara</button></p></form><p><a href="/dev/mutations">What Shopify has been told</a></p>`),
       );
@@ -96,7 +104,7 @@ export function devCheckout(app: ShopifyPaymentsApp, fake: FakeShopify) {
       for await (const chunk of req) chunks.push(chunk as Buffer);
       const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
       const started = await fake.startPaymentSession({
-        shop: form.get('shop') === 'postpay' ? LOCAL_SHOPS.postpay : LOCAL_SHOPS.ummah,
+        shop: localShop(form.get('shop')),
         url: app.urls.paymentSession,
         amount: form.get('amount') ?? '0',
         currency: form.get('currency') ?? 'MYR',

@@ -72,7 +72,14 @@ async function local(): Promise<void> {
   });
   const apiSecretKey = `shpss_local_${randomBytes(16).toString('hex')}`;
   fake = await startFakeShopify({ apiKey: 'local-app', apiSecretKey });
-  const secrets = [sandbox.secretKey, sandbox.gateways.postpay.secretKey, apiSecretKey];
+  const numipay = sandbox.gateways.numipay;
+  const secrets = [
+    sandbox.secretKey,
+    sandbox.gateways.postpay.secretKey,
+    numipay.apiKey,
+    numipay.signaturePassword,
+    apiSecretKey,
+  ];
   const web = express();
   server = createHttpServer(web);
   const appPort = await listen(server, port('APP_PORT', 3001), 'APP_PORT');
@@ -85,6 +92,8 @@ async function local(): Promise<void> {
     gateways: gateways({
       ummahBaseUrl: sandbox.apiBase,
       postpayBaseUrl: `${sandbox.url}/postpay`,
+      numipayBaseUrl: numipay.baseUrl(sandbox.url),
+      numipayCashierUrl: numipay.cashierUrl(sandbox.url),
       logger: consoleLogger('gateway', secrets),
     }),
     mtls: { mode: 'off' },
@@ -104,18 +113,23 @@ async function local(): Promise<void> {
     merchantId: sandbox.gateways.postpay.merchantId,
     secretKey: sandbox.gateways.postpay.secretKey,
   });
+  await connectLocalShop(publicUrl, fake, LOCAL_SHOPS.numipay, 'numipay', {
+    apiKey: numipay.apiKey,
+    signaturePassword: numipay.signaturePassword,
+  });
   process.stdout.write(
     [
       '',
       '  Tijara Shopify payments app (local mode)',
       '',
       `    Try a checkout  ${publicUrl}/dev/checkout`,
-      `    App             ${publicUrl}  (shops ${LOCAL_SHOPS.ummah} on Ummah, ${LOCAL_SHOPS.postpay} on Postpay; test mode)`,
+      `    App             ${publicUrl}  (shops ${LOCAL_SHOPS.ummah} on Ummah, ${LOCAL_SHOPS.postpay} on Postpay, ${LOCAL_SHOPS.numipay} on Numipay; test mode)`,
       `    Shopify (fake)  ${fake.url}`,
       `    Sandbox         ${sandbox.url}`,
       '',
       '  Ummah test cards: 4242 4242 4242 4242 pays · 4000 0000 0000 0002 is declined · 4000 0000 0000 9995 has no funds',
       '  Postpay: any phone, its last 4 digits as the SMS code, card 4111 1111 1111 1111 approves',
+      '  Numipay (GBP, EUR…): Pay or Simulate a declined payment at the cashier',
       '  Press Ctrl+C to stop.',
       '',
       `app listening on ${publicUrl}`,
@@ -159,6 +173,8 @@ async function live(): Promise<void> {
     gateways: gateways({
       ...(env.UMMAH_BASE_URL ? { ummahBaseUrl: env.UMMAH_BASE_URL } : {}),
       ...(env.POSTPAY_BASE_URL ? { postpayBaseUrl: env.POSTPAY_BASE_URL } : {}),
+      ...(env.NUMIPAY_BASE_URL ? { numipayBaseUrl: env.NUMIPAY_BASE_URL } : {}),
+      ...(env.NUMIPAY_CASHIER_URL ? { numipayCashierUrl: env.NUMIPAY_CASHIER_URL } : {}),
       logger: consoleLogger('gateway', secrets),
     }),
     mtls,

@@ -1,6 +1,6 @@
 /**
  * `npm run start:shopify` at the repository root, as a newcomer runs it (free ports, a throwaway data directory):
- * the sandbox, a local Shopify and the app come up, the development shop is installed and connected, and a buyer
+ * the sandbox, a local Shopify and the app come up, the development shops are installed and connected, and a buyer
  * in Chromium goes from the local checkout through the gateway's page to Shopify's thank-you page.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -95,4 +95,24 @@ test('the same on Postpay: approve on its page, captured, and back on Shopify’
     return page.getAttribute('#outcome', 'data-outcome');
   });
   expect(outcome).toBe('thank-you');
+});
+
+test('the same on Numipay: pay at its cashier, the signed webhook and the return resolve the session', async () => {
+  const [, checkout] = await waitFor(/Try a checkout\s+(http:\/\/\S+)/);
+  const landed = await withPage(async (page) => {
+    await page.goto(checkout as string);
+    await page.selectOption('#shop', 'numipay');
+    await page.selectOption('#currency', 'GBP');
+    await page.fill('#amount', '29.99');
+    await Promise.all([page.waitForURL(/\/numipay\/cashier\?token=/), page.click('#pay')]);
+    expect(await page.textContent('#amount')).toContain('29.99');
+    await Promise.all([page.waitForURL(/\/thank-you$/), page.click('#pay')]);
+    const outcome = await page.getAttribute('#outcome', 'data-outcome');
+    await page.goto(new URL('/dev/mutations', checkout as string).toString());
+    return { outcome, mutations: await page.textContent('#mutations') };
+  });
+  expect(landed.outcome).toBe('thank-you');
+  expect(landed.mutations?.match(/paymentsAppConfigure/g)).toHaveLength(3);
+  expect(output).toContain('tijara-dev-numipay.myshopify.com on Numipay');
+  expect(output).not.toMatch(/npk_dev_[A-Za-z0-9_-]{8,}|spg_test_sandbox[A-Za-z0-9_-]+/);
 });
