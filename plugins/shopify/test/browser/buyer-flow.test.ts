@@ -2,29 +2,13 @@
  * The buyer in real Chromium: Shopify's payment session → the sandbox's hosted page → the gateway's signed
  * webhook and the buyer's return → the mutation seen by the fake Shopify → the buyer on the page Shopify named.
  */
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '@tijara/testkit';
+import type { Page } from 'playwright-core';
 import { metaOf, paymentKey } from '../../src/records.js';
+import { useBrowser } from '../support/browser.js';
 import { useUmmahApp } from '../support/harness.js';
 
 const ctx = useUmmahApp('buyer');
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-
-async function withPage<T>(fn: (page: Page) => Promise<T>): Promise<T> {
-  const context = await browser.newContext();
-  context.setDefaultTimeout(20_000);
-  try {
-    return await fn(await context.newPage());
-  } finally {
-    await context.close();
-  }
-}
+const withPage = useBrowser();
 
 async function fillCard(page: Page, number: string): Promise<void> {
   await page.fill('#cardholder_name', 'Aisha Rahman');

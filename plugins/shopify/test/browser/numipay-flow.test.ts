@@ -5,10 +5,9 @@
  * the page Shopify named. Numipay has no manual capture, release or merchant refund: those sessions are rejected
  * with a message saying so, and nothing is recorded or sent to Numipay.
  */
-import type { Browser, Page } from 'playwright-core';
 import type { RunningSandbox } from '@tijara/sandbox';
-import { launchChromium } from '@tijara/testkit';
 import { paymentKey } from '../../src/records.js';
+import { useBrowser } from '../support/browser.js';
 import {
   captureLogger,
   capturedLogs,
@@ -23,8 +22,8 @@ import { numipayOnSandbox } from '../support/gateways.js';
 
 let sandbox: RunningSandbox;
 let harness: AppHarness;
-let browser: Browser;
 const shop = uniqueShop('numipay');
+const withPage = useBrowser();
 
 const credentials = () => ({
   apiKey: sandbox.gateways.numipay.apiKey,
@@ -36,23 +35,11 @@ beforeAll(async () => {
   harness = await startApp({ gateways: [numipayOnSandbox(sandbox, captureLogger('numipay'))] });
   const saved = await saveSettings(harness, await installShop(harness, shop), 'numipay', credentials());
   if (saved.status !== 200) throw new Error(`settings not saved: ${saved.status} ${saved.html}`);
-  browser = await launchChromium();
 });
 afterAll(async () => {
-  await browser?.close();
   await harness?.close();
   await sandbox?.close();
 });
-
-async function withPage<T>(fn: (page: Page) => Promise<T>): Promise<T> {
-  const context = await browser.newContext();
-  context.setDefaultTimeout(20_000);
-  try {
-    return await fn(await context.newPage());
-  } finally {
-    await context.close();
-  }
-}
 
 const start = (amount: string, kind: 'sale' | 'authorization' = 'sale') =>
   harness.fake.startPaymentSession({

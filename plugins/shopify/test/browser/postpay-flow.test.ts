@@ -4,10 +4,9 @@
  * hears `paymentSessionResolve` → the buyer lands on the page Shopify named. Postpay cannot hold funds, so an
  * authorization is refused by capabilities.
  */
-import type { Browser, Page } from 'playwright-core';
 import type { RunningSandbox } from '@tijara/sandbox';
-import { launchChromium } from '@tijara/testkit';
 import { paymentKey } from '../../src/records.js';
+import { useBrowser } from '../support/browser.js';
 import {
   captureLogger,
   installShop,
@@ -21,8 +20,8 @@ import { postpayOnSandbox } from '../support/gateways.js';
 
 let sandbox: RunningSandbox;
 let harness: AppHarness;
-let browser: Browser;
 const shop = uniqueShop('postpay');
+const withPage = useBrowser();
 
 beforeAll(async () => {
   sandbox = await startTestSandbox();
@@ -33,23 +32,11 @@ beforeAll(async () => {
   const jar = await installShop(harness, shop);
   const saved = await saveSettings(harness, jar, 'postpay', { merchantId, secretKey });
   expect(saved.status).toBe(200);
-  browser = await launchChromium();
 });
 afterAll(async () => {
-  await browser?.close();
   await harness?.close();
   await sandbox?.close();
 });
-
-async function withPage<T>(fn: (page: Page) => Promise<T>): Promise<T> {
-  const context = await browser.newContext();
-  context.setDefaultTimeout(20_000);
-  try {
-    return await fn(await context.newPage());
-  } finally {
-    await context.close();
-  }
-}
 
 const postpayOrder = async (orderId: string) => {
   const { merchantId, secretKey } = sandbox.gateways.postpay;
