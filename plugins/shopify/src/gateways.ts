@@ -128,7 +128,7 @@ export function followUpProblem(
     return `${label} has no refund API (no merchant refund), so nothing was refunded: refund the buyer from ${label}’s own dashboard.`;
   }
   if (kind === 'capture' && !capabilities.captureModes.includes('manual')) {
-    return `${label} takes payments in one step (no manual capture): there is no authorization to capture, and nothing was captured.`;
+    return `${label} cannot hold funds for a later capture (no manual capture): there is no authorization to capture, and nothing was captured.`;
   }
   if (kind === 'void' && !capabilities.release) {
     return `${label} cannot release held funds (no void), so nothing was voided.`;

@@ -207,6 +207,61 @@ describe('payments', () => {
   });
 });
 
+describe('without idempotency keys at Numipay', () => {
+  const fault = (rule: object) =>
+    fetch(`${sandbox.url}/__sandbox/numipay/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(rule),
+    });
+
+  it('a lost cashier answer is not answered 2xx; Shopify’s retry reuses the tracking id; duplicates settle once', async () => {
+    expect(
+      (
+        await fault({
+          type: 'drop',
+          method: 'POST',
+          path: '/numipay/api/v1/cashier/deposit',
+          when: 'after',
+          count: 1,
+        })
+      ).status,
+    ).toBe(201);
+    const first = await start('19.00');
+    expect(first.status).toBe(503);
+    const key = paymentKey(shop, first.session.id);
+    expect((await harness.app.ledger.payments.get(key))?.paymentId).toBeUndefined();
+
+    // Shopify sends the same request again: the same idempotency key gives the same tracking id.
+    const retried = await harness.fake.startPaymentSession({
+      shop,
+      url: harness.app.urls.paymentSession,
+      amount: '19.00',
+      currency: 'GBP',
+      id: first.session.id,
+    });
+    expect(retried.status).toBe(201);
+    const record = await harness.app.ledger.payments.get(key);
+    expect(record?.paymentId).toMatch(/^tj1-GBP-1900-/);
+
+    await fault({ scope: 'webhooks', type: 'duplicate', count: 1 });
+    await payAtCashier(first.session.id);
+    await sandbox.settle();
+    // Both faults were spent: the answer was lost once, and the webhook was delivered twice.
+    const faults = await (await fetch(`${sandbox.url}/__sandbox/numipay/faults`)).json();
+    expect(faults).toEqual({ rules: [] });
+    await harness.fake.waitForMutations(() => accepted(first.session.gid).length > 0);
+    await harness.app.deliverDue();
+    expect(harness.fake.mutationsFor(first.session.gid).map((m) => m.name)).toEqual([
+      'paymentSessionResolve',
+    ]);
+    expect(await harness.app.ledger.payments.get(key)).toMatchObject({
+      status: 'paid',
+      paymentId: record?.paymentId,
+    });
+  });
+});
+
 describe('refund, capture and void sessions', () => {
   /** A sale paid at the cashier (through the control API, the cashier's own code path) and resolved. */
   async function paidSale(amount: string) {
@@ -266,7 +321,7 @@ describe('refund, capture and void sessions', () => {
         {
           code: 'PROCESSING_ERROR',
           merchantMessage:
-            'Numipay takes payments in one step (no manual capture): there is no authorization to capture, and nothing was captured.',
+            'Numipay cannot hold funds for a later capture (no manual capture): there is no authorization to capture, and nothing was captured.',
         },
       ],
       void: [
