@@ -353,3 +353,10 @@ describe('refund, capture and void sessions', () => {
     expect(harness.fake.mutationsFor(sessions.refund.session.gid)).toHaveLength(1);
   });
 });
+
+it('no log line holds Numipay’s API key or signature password', () => {
+  const logs = capturedLogs.join('\n');
+  expect(logs).toContain('"gateway":"numipay"');
+  expect(logs).not.toContain(credentials().apiKey);
+  expect(logs).not.toContain(credentials().signaturePassword);
+});
