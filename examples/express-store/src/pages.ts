@@ -19,7 +19,7 @@ export function sells(gateway: ShopGateway, capture: CaptureMode): boolean {
 
 /** Why an item charged when it ships is not sold on this gateway. */
 export function notSoldReason(gateway: ShopGateway): string {
-  return `${gateway.profile.title} takes the payment when you pay, and cannot hold it until the order ships, so made-to-order items are not sold while the store runs on ${gateway.profile.title}.`;
+  return `Not sold on ${gateway.profile.title}, which takes the payment at once and cannot hold it until the order ships.`;
 }
 
 /** A hint with `backticks` around what to type: those parts in <code>, everything escaped. */

@@ -289,7 +289,7 @@ export async function createStoreApp(options: StoreAppOptions): Promise<StoreApp
       (line) => !sells(gateway, findProduct(line.productId)?.capture ?? 'automatic'),
     );
     if (unsold.length > 0)
-      return `${unsold.map((line) => line.name).join(', ')}: ${notSoldReason(gateway)} Remove it to pay for the rest.`;
+      return `${unsold.map((line) => line.name).join(', ')}: ${notSoldReason(gateway).replace(/^N/, 'n')} Remove it to pay for the rest.`;
     const total = lines.reduce((sum, line) => sum + line.total, 0);
     if (profile.maxAmount !== undefined && db.currency === profile.currency && total > profile.maxAmount)
       return `${profile.title} takes at most ${money(profile.maxAmount, db.currency)} in one payment, and this cart comes to ${money(total, db.currency)}. Remove something to pay for the rest.`;

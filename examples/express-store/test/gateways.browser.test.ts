@@ -4,7 +4,7 @@
  * from the admin page, deny, cancel; Uhmi's widget → paid from the posted transaction id; Numipay's cashier →
  * paid, with its signed webhook. What a gateway cannot do is said, never offered as a button that fails.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { PostpayDriver } from '@tijara/postpay';
 import type { RunningSandbox } from '@tijara/sandbox';
 import { launchChromium } from '@tijara/testkit';
@@ -16,6 +16,7 @@ import {
   startTestSandbox,
   type RunningStore,
 } from './support/store-harness.js';
+import { newBuyer, orderStatus } from './support/browser-buyer.js';
 
 let sandbox: RunningSandbox;
 let browser: Browser;
@@ -39,20 +40,6 @@ async function storeOn(gateway: GatewayName): Promise<RunningStore> {
   return store;
 }
 
-async function newBuyer(options: { admin?: boolean } = {}): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({
-    viewport: { width: 1280, height: 860 },
-    ...(options.admin ? { httpCredentials: { username: 'admin', password: ADMIN_PASSWORD } } : {}),
-  });
-  const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  page.on('response', async (response) => {
-    seen.push(JSON.stringify(await response.allHeaders()));
-    if (response.status() < 300 || response.status() >= 400) seen.push(await response.text().catch(() => ''));
-  });
-  return { context, page };
-}
-
 async function addToCart(page: Page, store: RunningStore, productId: string): Promise<void> {
   await page.goto(`${store.url}/`);
   await page.click(`#add-${productId}`);
@@ -62,21 +49,6 @@ async function addToCart(page: Page, store: RunningStore, productId: string): Pr
 async function fillBuyer(page: Page): Promise<void> {
   await page.fill('#name', 'Aisha Rahman');
   await page.fill('#email', 'aisha@example.com');
-}
-
-/** The order page once its status is `status` (the return settles it; webhooks may follow). */
-async function orderStatus(page: Page, status: string): Promise<string> {
-  await page.waitForURL((url) => /^\/orders\/[^/]+$/.test(url.pathname));
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const current = await page.getAttribute('#order-status', 'data-status');
-    if (current === status || Date.now() > deadline) {
-      expect(current).toBe(status);
-      return page.innerText('#order-id');
-    }
-    await page.waitForTimeout(200);
-    await page.reload();
-  }
 }
 
 const timelineOf = async (page: Page) =>
@@ -111,11 +83,13 @@ describe('Postpay (AED): checkout on Postpay’s page, captured on approval', ()
   }
 
   test('prices in AED; the made-to-order stand is explained, not offered', async () => {
-    const { context, page } = await newBuyer();
+    const { context, page } = await newBuyer(browser, seen);
     await page.goto(`${store.url}/`);
     expect(await page.innerText('#product-prayer-mat .price')).toBe('AED 89.00');
     expect(await page.isDisabled('#add-quran-stand')).toBe(true);
-    expect(await page.innerText('#not-sold-quran-stand')).toContain('Postpay takes the payment when you pay');
+    expect(await page.innerText('#not-sold-quran-stand')).toBe(
+      'Not sold on Postpay, which takes the payment at once and cannot hold it until the order ships.',
+    );
     expect(await page.innerText('#test-hint')).toContain('4111 1111 1111 1111');
     // A form posted anyway puts nothing in the cart.
     const posted = await page.request.post(`${store.url}/cart/items`, {
@@ -129,7 +103,7 @@ describe('Postpay (AED): checkout on Postpay’s page, captured on approval', ()
   });
 
   test('approve: captured once, paid; the admin refunds part of it under the store’s refund id', async () => {
-    const { context, page } = await newBuyer();
+    const { context, page } = await newBuyer(browser, seen);
     await toPostpay(page, 'prayer-mat');
     expect(await page.innerText('#total')).toBe('AED 89.00');
     await decide(page, '4111 1111 1111 1111');
@@ -157,7 +131,7 @@ describe('Postpay (AED): checkout on Postpay’s page, captured on approval', ()
       if (line.order?.order_id === payment!.paymentId) captures.push(line.type);
     expect(captures).toEqual(['order']);
 
-    const admin = await newBuyer({ admin: true });
+    const admin = await newBuyer(browser, seen, { admin: true });
     const row = `#admin-order-${orderId}`;
     await admin.page.goto(`${store.url}/admin`);
     expect(await admin.page.innerText('#admin-gateway')).toContain('Postpay (AED)');
@@ -177,7 +151,7 @@ describe('Postpay (AED): checkout on Postpay’s page, captured on approval', ()
   });
 
   test('deny: back to a failed order that offers to try again', async () => {
-    const { context, page } = await newBuyer();
+    const { context, page } = await newBuyer(browser, seen);
     await toPostpay(page, 'ajwa-dates');
     await decide(page, '4000 0000 0000 0002');
     await orderStatus(page, 'payment_failed');
@@ -187,7 +161,7 @@ describe('Postpay (AED): checkout on Postpay’s page, captured on approval', ()
   });
 
   test('cancel: back to the cart with everything in it; the order is still open', async () => {
-    const { context, page } = await newBuyer();
+    const { context, page } = await newBuyer(browser, seen);
     await toPostpay(page, 'oud-oil');
     await page.click('#cancel');
     await page.waitForURL((url) => url.pathname === '/cart');
@@ -206,7 +180,7 @@ describe('Uhmi (EUR): the widget in the store’s page, settled from the transac
   });
 
   test('pay in the widget: the order is paid; the admin is told refunds happen in Uhmi’s dashboard', async () => {
-    const { context, page } = await newBuyer();
+    const { context, page } = await newBuyer(browser, seen);
     await addToCart(page, store, 'oud-oil');
     expect(await page.innerText('#cart-total')).toBe('EUR 149.00');
     await fillBuyer(page);
@@ -221,7 +195,7 @@ describe('Uhmi (EUR): the widget in the store’s page, settled from the transac
     expect(payment).toMatchObject({ gateway: 'uhmi', status: 'paid', amount: 14_900, currency: 'EUR' });
     expect(await page.innerText('#cart-count')).toBe('0');
 
-    const admin = await newBuyer({ admin: true });
+    const admin = await newBuyer(browser, seen, { admin: true });
     const row = `#admin-order-${orderId}`;
     await admin.page.goto(`${store.url}/admin`);
     expect(await admin.page.locator(`${row} button`).count()).toBe(0);
@@ -241,7 +215,7 @@ describe('Uhmi (EUR): the widget in the store’s page, settled from the transac
   });
 
   test('a cart over Uhmi’s EUR 150.00 per payment says so and offers no checkout', async () => {
-    const { context, page } = await newBuyer();
+    const { context, page } = await newBuyer(browser, seen);
     await addToCart(page, store, 'prayer-mat');
     await addToCart(page, store, 'ajwa-dates');
     expect(await page.innerText('#cart-blocked')).toBe(
@@ -266,7 +240,7 @@ describe('Numipay (GBP): the hosted cashier, then the signed webhook', () => {
   }
 
   test('pay at the cashier: paid on return; the signed webhook reaches the store and changes nothing more', async () => {
-    const { context, page } = await newBuyer();
+    const { context, page } = await newBuyer(browser, seen);
     await toCashier(page, 'ajwa-dates');
     expect(await page.innerText('#amount')).toMatch(/65\.00/);
     await page.click('#pay');
@@ -297,7 +271,7 @@ describe('Numipay (GBP): the hosted cashier, then the signed webhook', () => {
   });
 
   test('the buyer pays and closes the tab: the webhook alone marks the order paid', async () => {
-    const { context, page } = await newBuyer();
+    const { context, page } = await newBuyer(browser, seen);
     await toCashier(page, 'prayer-mat');
     const token = new URL(page.url()).searchParams.get('token')!;
     await page.close();
@@ -317,7 +291,7 @@ describe('Numipay (GBP): the hosted cashier, then the signed webhook', () => {
   });
 
   test('decline at the cashier: the order failed and can be tried again', async () => {
-    const { context, page } = await newBuyer();
+    const { context, page } = await newBuyer(browser, seen);
     await toCashier(page, 'oud-oil');
     await page.click('#decline');
     await orderStatus(page, 'payment_failed');
