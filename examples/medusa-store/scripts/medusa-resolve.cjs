@@ -1,9 +1,10 @@
 // Preloaded (node --require) by every Medusa command of this example inside the Tijara monorepo.
 //
-// The workspace root holds graphql 17 for the Shopify app, so npm cannot hoist Medusa's graphql 16: it nests a
-// copy of graphql and of @medusajs/utils under several @medusajs packages and hoists neither. Medusa's packages
-// expect both hoisted: some fail with "Cannot find module '@medusajs/utils'", others meet schema objects made by
-// another graphql copy ("from another module or realm"). This points every request for them at one copy each.
+// In this monorepo npm installs @medusajs/utils nested under several @medusajs packages (their exact pins differ
+// from what the workspace root resolves first) and hoists none, which Medusa does not expect: some commands fail
+// with "Cannot find module '@medusajs/utils'". The root keeps one graphql (16, pinned by `overrides` in the root
+// package.json, so Medusa and the Shopify app's fake never meet schema objects of two copies). This points every
+// request for either at the copy @medusajs/framework uses.
 // A Medusa app installed on its own (outside this monorepo) does not need it.
 const Module = require('node:module');
 const targets = require('./medusa-shared-deps.cjs');

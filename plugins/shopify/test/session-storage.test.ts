@@ -30,7 +30,7 @@ describe('an unreachable PostgreSQL', () => {
     try {
       const refused = await waitForLine(child, /^refused /, 20_000);
       expect(refused).toMatch(
-        /^refused configuration Cannot open the Shopify session storage at postgres:\/\/app:\*\*\*@127\.0\.0\.1:/,
+        /^refused configuration Cannot open the Shopify session storage at postgres:\/\/app:\[REDACTED\]@127\.0\.0\.1:/,
       );
       expect(refused).not.toContain('s3cret-password');
       await waitForLine(child, /^alive$/, 5_000);
