@@ -1,14 +1,37 @@
 /** Server-rendered pages. Every value goes through the `html` tag, which escapes it. */
-import { fromMinorUnits } from '@tijara/core';
+import { fromMinorUnits, type Capabilities, type CaptureMode, type NextAction } from '@tijara/core';
 import type { LedgerPayment, LedgerRefund, LedgerSavedMethod } from '@tijara/express';
 import { PRODUCTS } from './catalog.js';
+import type { GatewayProfile } from './gateways.js';
 import { html, money, type Html } from './html.js';
-import type { CartLine, Order, OrderStatus, TimelineEntry } from './store-db.js';
+import type { CartLine, Order, OrderStatus, ShippingDetails, TimelineEntry } from './store-db.js';
+
+/** The gateway the store runs on, as the pages need it: what to say about it and what it can do. */
+export interface ShopGateway {
+  readonly profile: GatewayProfile;
+  readonly capabilities: Capabilities;
+}
+
+/** Whether the gateway can take a payment of this capture mode (a made-to-order item needs `manual`). */
+export function sells(gateway: ShopGateway, capture: CaptureMode): boolean {
+  return gateway.capabilities.captureModes.includes(capture);
+}
+
+/** Why an item charged when it ships is not sold on this gateway. */
+export function notSoldReason(gateway: ShopGateway): string {
+  return `Not sold on ${gateway.profile.title}, which takes the payment at once and cannot hold it until the order ships.`;
+}
+
+/** A hint with `backticks` around what to type: those parts in <code>, everything escaped. */
+export function hintHtml(hint: string): Html {
+  return html`${hint.split('`').map((part, index) => (index % 2 === 1 ? html`<code>${part}</code>` : part))}`;
+}
 
 export interface Layout {
   readonly title: string;
   readonly current?: 'shop' | 'cart' | 'orders' | 'admin';
   readonly cartCount: number;
+  readonly gateway: ShopGateway;
 }
 
 export type Notice = { readonly tone: 'good' | 'bad' | 'info'; readonly text: string } | undefined;
@@ -32,10 +55,9 @@ export function layout(page: Layout, body: Html): string {
           </nav>
         </header>
         <main>${body}</main>
-        <footer>
-          Test mode: payments go to the local Tijara sandbox. <code>4242 4242 4242 4242</code> pays,
-          <code>4000 0000 0000 0002</code> is declined, <code>4000 0000 0000 3220</code> asks for 3-D Secure
-          (any future expiry, CVC <code>123</code>).
+        <footer id="test-hint">
+          Test mode: payments go to ${page.gateway.profile.title} on the local Tijara sandbox.
+          ${hintHtml(page.gateway.profile.testHint)}.
         </footer>
       </body>
     </html> `.text;
@@ -61,26 +83,34 @@ function statusBadge(status: OrderStatus): Html {
   >`;
 }
 
-export function productsPage(flash: Notice, currency: string): Html {
-  const tiles = PRODUCTS.map(
-    (p) =>
-      html`<article class="product" id="product-${p.id}">
-        <div class="swatch" style="background:${p.swatch}" aria-hidden="true">${p.name.charAt(0)}</div>
-        <div class="body">
-          <h3>${p.name}</h3>
-          <p>${p.description}</p>
-          ${p.capture === 'manual' ? html`<span><span class="badge hold">Charged when it ships</span></span>` : ''}
-          <div class="row" style="justify-content:space-between;align-items:center">
-            <span class="price">${money(p.price, currency)}</span>
-            <form method="post" action="/cart/items">
-              <input type="hidden" name="productId" value="${p.id}" /><button type="submit" id="add-${p.id}">
-                Add to cart
-              </button>
-            </form>
-          </div>
+export function productsPage(flash: Notice, currency: string, gateway: ShopGateway): Html {
+  const tiles = PRODUCTS.map((p) => {
+    const sold = sells(gateway, p.capture);
+    return html`<article class="product" id="product-${p.id}">
+      <div class="swatch" style="background:${p.swatch}" aria-hidden="true">${p.name.charAt(0)}</div>
+      <div class="body">
+        <h3>${p.name}</h3>
+        <p>${p.description}</p>
+        ${p.capture === 'manual' ? html`<span><span class="badge hold">Charged when it ships</span></span>` : ''}
+        ${sold ? '' : html`<p class="muted" id="not-sold-${p.id}">${notSoldReason(gateway)}</p>`}
+        <div class="row" style="justify-content:space-between;align-items:center">
+          <span class="price">${money(p.price, currency)}</span>
+          ${
+            sold
+              ? html`<form method="post" action="/cart/items">
+                  <input type="hidden" name="productId" value="${p.id}" /><button
+                    type="submit"
+                    id="add-${p.id}"
+                  >
+                    Add to cart
+                  </button>
+                </form>`
+              : html`<button type="button" class="secondary" id="add-${p.id}" disabled>Not available</button>`
+          }
         </div>
-      </article>`,
-  );
+      </div>
+    </article>`;
+  });
   return html`<h1>Shop</h1>
     ${notice(flash)}
     <div class="grid">${tiles}</div>`;
@@ -88,14 +118,17 @@ export function productsPage(flash: Notice, currency: string): Html {
 
 export interface CartView {
   readonly lines: readonly CartLine[];
-  readonly buyer: { email?: string; name?: string };
+  readonly buyer: { email?: string; name?: string; shipping?: ShippingDetails };
   readonly savedMethods: readonly LedgerSavedMethod[];
   readonly flash: Notice;
   readonly currency: string;
+  readonly gateway: ShopGateway;
+  /** Why this cart cannot be paid on this gateway (an item it cannot sell, a total over its limit). */
+  readonly blocked: string | undefined;
 }
 
 export function cartPage(view: CartView): Html {
-  const { currency } = view;
+  const { currency, gateway } = view;
   if (view.lines.length === 0) {
     return html`<h1>Cart</h1>
       ${notice(view.flash)}
@@ -144,8 +177,58 @@ export function cartPage(view: CartView): Html {
         autocomplete="email"
         value="${view.buyer.email ?? ''}"
     /></label>`;
+  const shipping = view.buyer.shipping;
+  // Gateways that check where the goods go (Postpay) get a delivery address; the others are not asked for one.
+  const address = gateway.profile.needsAddress
+    ? html`<div class="row" id="delivery">
+        <label
+          >Street address
+          <input
+            type="text"
+            id="address_line1"
+            name="addressLine1"
+            required
+            maxlength="120"
+            autocomplete="address-line1"
+            value="${shipping?.line1 ?? ''}"
+        /></label>
+        <label
+          >City
+          <input
+            type="text"
+            id="address_city"
+            name="addressCity"
+            required
+            maxlength="80"
+            autocomplete="address-level2"
+            value="${shipping?.city ?? ''}"
+        /></label>
+        <label
+          >Country (2 letters)
+          <input
+            type="text"
+            id="address_country"
+            name="addressCountry"
+            required
+            pattern="[A-Za-z]{2}"
+            maxlength="2"
+            autocomplete="country"
+            value="${shipping?.country ?? 'AE'}"
+        /></label>
+        <label
+          >Mobile phone
+          <input
+            type="tel"
+            id="phone"
+            name="phone"
+            maxlength="20"
+            autocomplete="tel"
+            value="${shipping?.phone ?? ''}"
+        /></label>
+      </div>`
+    : '';
   const oneClick =
-    view.savedMethods.length > 0 && view.buyer.email
+    gateway.capabilities.savedMethods && view.savedMethods.length > 0 && view.buyer.email
       ? html`<div class="panel" id="one-click">
           <h2 style="margin-top:0">Pay in one click</h2>
           <p class="muted">With a card you saved before; no payment page.</p>
@@ -183,19 +266,28 @@ export function cartPage(view: CartView): Html {
       </tbody>
     </table>
     <div class="total"><span>Total</span><span id="cart-total">${money(total, currency)}</span></div>
-    ${oneClick}
-    <form class="panel" method="post" action="/checkout" id="checkout-form">
-      <h2 style="margin-top:0">Checkout</h2>
-      <div class="row">${buyer}</div>
-      <p>
-        <label class="check"
-          ><input type="checkbox" id="save_card" name="saveCard" /> Save my card for one-click payments next
-          time</label
-        >
-      </p>
-      <button type="submit" id="checkout">Pay ${money(total, currency)} securely</button>
-      <p class="muted">You will enter your card on the payment page of the gateway (the local sandbox).</p>
-    </form>`;
+    ${
+      view.blocked
+        ? html`<p class="notice bad" id="cart-blocked">${view.blocked}</p>`
+        : html`${oneClick}
+            <form class="panel" method="post" action="/checkout" id="checkout-form">
+              <h2 style="margin-top:0">Checkout</h2>
+              <div class="row">${buyer}</div>
+              ${address}
+              ${
+                gateway.capabilities.savedMethods
+                  ? html`<p>
+                      <label class="check"
+                        ><input type="checkbox" id="save_card" name="saveCard" /> Save my card for one-click
+                        payments next time</label
+                      >
+                    </p>`
+                  : ''
+              }
+              <p><button type="submit" id="checkout">Pay ${money(total, currency)} securely</button></p>
+              <p class="muted">You pay ${gateway.profile.payPlace} (the local sandbox).</p>
+            </form>`
+    }`;
 }
 
 export function cardLabel(m: LedgerSavedMethod): string {
@@ -352,6 +444,7 @@ export interface AdminRow {
 }
 
 export interface AdminView {
+  readonly gateway: ShopGateway;
   readonly rows: readonly AdminRow[];
   readonly savedMethods: ReadonlyArray<{
     customer: string;
@@ -363,40 +456,74 @@ export interface AdminView {
   readonly refundId: () => string;
 }
 
-export function adminPage(view: AdminView): Html {
-  const rows = view.rows.map(({ order, payments }) => {
-    const latest = payments.at(-1);
-    const base = `/payments/admin/orders/${encodeURIComponent(order.id)}`;
-    const back = html`<input type="hidden" name="redirect" value="/admin" />`;
-    const actions: Html[] = [];
-    if (order.status === 'authorized') {
+/**
+ * What the admin can do with an order on this gateway: buttons for what its driver declares, and a sentence for
+ * what it cannot do (so no button is there to fail).
+ */
+function adminActions(gateway: ShopGateway, order: Order, refundId: () => string): Html[] {
+  const { capabilities: can, profile } = gateway;
+  const base = `/payments/admin/orders/${encodeURIComponent(order.id)}`;
+  const back = html`<input type="hidden" name="redirect" value="/admin" />`;
+  const cannot = (action: string, text: string) =>
+    html`<span class="muted" data-unsupported="${action}">${text}</span>`;
+  const actions: Html[] = [];
+  if (order.status === 'authorized') {
+    // A hold (manual capture), or an approval a capture-on-approval gateway has not captured yet.
+    if (sells(gateway, 'manual') || can.captureOnApproval)
       actions.push(
         html`<form method="post" action="${base}/capture">
           ${back}<button class="small" type="submit" data-action="capture">Capture</button>
         </form>`,
       );
+    if (can.release)
       actions.push(
         html`<form method="post" action="${base}/release">
           ${back}<button class="small danger" type="submit" data-action="release">Release</button>
         </form>`,
       );
-    }
-    if (order.status === 'paid' || order.status === 'partially_refunded') {
+    else actions.push(cannot('release', `${profile.title} cannot release an approval.`));
+  }
+  if (order.status === 'paid' || order.status === 'partially_refunded') {
+    const left = order.amount - order.refunded;
+    if (!can.refund) {
+      actions.push(
+        cannot(
+          'refund',
+          `${profile.title} has no refund API: refund this order from ${profile.title}'s own dashboard.`,
+        ),
+      );
+    } else if (order.refunded > 0 && !can.multipleRefunds) {
+      actions.push(cannot('refund', `${profile.title} takes one refund per payment.`));
+    } else {
       actions.push(
         html`<form method="post" action="${base}/refund">
-          ${back}<input type="hidden" name="refundId" value="${view.refundId()}" />
-          <input
-            type="text"
-            name="amountDecimal"
-            inputmode="decimal"
-            placeholder="${fromMinorUnits(order.amount - order.refunded, order.currency)}"
-            aria-label="Refund amount for ${order.id}"
-            required
-          />
-          <button class="small secondary" type="submit" data-action="refund">Refund</button>
+          ${back}<input type="hidden" name="refundId" value="${refundId()}" />
+          ${
+            can.partialRefund
+              ? html`<input
+                  type="text"
+                  name="amountDecimal"
+                  inputmode="decimal"
+                  placeholder="${fromMinorUnits(left, order.currency)}"
+                  aria-label="Refund amount for ${order.id}"
+                  required
+                />`
+              : ''
+          }
+          <button class="small secondary" type="submit" data-action="refund">
+            ${can.partialRefund ? 'Refund' : `Refund all ${money(left, order.currency)}`}
+          </button>
         </form>`,
       );
     }
+  }
+  return actions;
+}
+
+export function adminPage(view: AdminView): Html {
+  const rows = view.rows.map(({ order, payments }) => {
+    const latest = payments.at(-1);
+    const actions = adminActions(view.gateway, order, view.refundId);
     return html`<tr id="admin-order-${order.id}" data-status="${order.status}">
       <td>
         <a href="/admin/orders/${order.id}">${order.id}</a><br /><span class="muted"
@@ -437,8 +564,31 @@ export function adminPage(view: AdminView): Html {
         </tr>`,
     ),
   );
+  const savedCards = view.gateway.capabilities.savedMethods
+    ? html`<h2>Saved cards</h2>
+        ${
+          cards.length > 0
+            ? html`<table id="saved-cards">
+                <thead>
+                  <tr>
+                    <th>Customer</th>
+                    <th>Card</th>
+                    <th>Name on card</th>
+                    <th></th>
+                  </tr>
+                </thead>
+                <tbody>
+                  ${cards}
+                </tbody>
+              </table>`
+            : html`<p class="muted">No saved cards.</p>`
+        }`
+    : '';
   return html`<h1>Admin</h1>
     ${notice(view.flash)}
+    <p class="muted" id="admin-gateway">
+      Payments go to ${view.gateway.profile.title} (${view.gateway.profile.currency}) on the local sandbox.
+    </p>
     <h2>Orders</h2>
     ${
       rows.length > 0
@@ -458,24 +608,53 @@ export function adminPage(view: AdminView): Html {
           </table>`
         : html`<p class="muted">No orders yet.</p>`
     }
-    <h2>Saved cards</h2>
-    ${
-      cards.length > 0
-        ? html`<table id="saved-cards">
-            <thead>
-              <tr>
-                <th>Customer</th>
-                <th>Card</th>
-                <th>Name on card</th>
-                <th></th>
-              </tr>
-            </thead>
-            <tbody>
-              ${cards}
-            </tbody>
-          </table>`
-        : html`<p class="muted">No saved cards.</p>`
-    }`;
+    ${savedCards}`;
+}
+
+/**
+ * Where the buyer pays when the gateway wants more than a redirect: its widget in a frame (a widget with a page
+ * of its own, like Uhmi's on the sandbox), or loaded by its script; or a form to post to it. Only http(s) URLs
+ * are put in the page.
+ */
+export function payPage(view: { order: Order; nextAction: NextAction; gateway: ShopGateway }): Html {
+  const { order, nextAction, gateway } = view;
+  const safe = (url: string | undefined) => (url && /^https?:\/\//.test(url) ? url : undefined);
+  const title = gateway.profile.title;
+  let action: Html;
+  if (nextAction.type === 'widget' && safe(nextAction.url)) {
+    action = html`<iframe
+      id="gateway-widget"
+      src="${safe(nextAction.url)}"
+      title="Pay with ${title}"
+      style="width:100%;min-height:32rem;border:1px solid var(--line);border-radius:.75rem;background:#fff"
+    ></iframe>`;
+  } else if (nextAction.type === 'widget' && safe(nextAction.script)) {
+    const data = Object.entries(nextAction.params).map(
+      ([name, value]) => html` data-${name.replaceAll('_', '-').replace(/[^a-z0-9-]/gi, '')}="${value}"`,
+    );
+    action = html`<div id="tijara-widget" ${data}></div>
+      <script src="${safe(nextAction.script)}" async></script>`;
+  } else if (nextAction.type === 'redirect' && safe(nextAction.url)) {
+    action = html`<form
+      method="${nextAction.method === 'POST' ? 'post' : 'get'}"
+      action="${safe(nextAction.url)}"
+    >
+      ${Object.entries(nextAction.fields ?? {}).map(
+        ([name, value]) => html`<input type="hidden" name="${name}" value="${value}" />`,
+      )}
+      <button type="submit" id="continue">Continue to ${title}</button>
+    </form>`;
+  } else {
+    action = html`<p class="notice bad">${title} asked for something this store cannot show.</p>`;
+  }
+  return html`<h1>Pay for order <span id="order-id">${order.id}</span></h1>
+    <div class="total">
+      <span>Total</span><span id="order-total">${money(order.amount, order.currency)}</span>
+    </div>
+    <p class="muted">
+      You pay ${gateway.profile.payPlace}. <a href="/orders/${order.id}">Back to the order</a>
+    </p>
+    ${action}`;
 }
 
 export function notFoundPage(): Html {

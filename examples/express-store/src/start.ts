@@ -1,9 +1,10 @@
 /**
  * `npm start`: the local gateway sandbox and the store, wired together, with nothing to configure.
- * STORE_PORT (3000) and SANDBOX_PORT (4010) move them; HOST (127.0.0.1) changes the interface; ADMIN_PASSWORD
- * sets the admin's password (else one is generated and printed); UMMAH_WEBHOOK_PUBLIC_KEYS adds webhook keys to
- * trust; TIJARA_DATA_DIR (<repo>/.tijara) is where the SQLite files and the sandbox connection for the `tijara`
- * command live.
+ * TIJARA_GATEWAY (ummah) picks the gateway: ummah, postpay, uhmi or numipay, each configured from the sandbox's
+ * connection settings. STORE_PORT (3000) and SANDBOX_PORT (4010) move them; HOST (127.0.0.1) changes the
+ * interface; ADMIN_PASSWORD sets the admin's password (else one is generated and printed);
+ * UMMAH_WEBHOOK_PUBLIC_KEYS adds webhook keys to trust (Ummah); TIJARA_DATA_DIR (<repo>/.tijara) is where the
+ * SQLite files and the sandbox connection for the `tijara` command live.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -11,12 +12,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { clearSandboxStateIn, writeSandboxStateIn } from '@tijara/cli';
+import { clearSandboxStateIn, sandboxState, writeSandboxStateIn } from '@tijara/cli';
 import { startSandbox, type RunningSandbox } from '@tijara/sandbox';
-import { createUmmahDriver, type UmmahDriver } from '@tijara/ummah';
 import { consoleLogger } from './console-logger.js';
+import { connectGateway, GATEWAY_NAMES, isGatewayName, type GatewayName } from './gateways.js';
 import { createStoreApp, type StoreApp } from './store-app.js';
-import { registerStoreWebhook } from './webhook-registration.js';
 
 function port(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -70,15 +70,15 @@ function extraWebhookKeys(): string[] {
   return pems;
 }
 
-/**
- * The public keys of every webhook registered on the store's own gateway account: a webhook there was created
- * with the store's secret key, e.g. by `tijara webhooks listen`, which forwards its deliveries here.
- */
-async function accountWebhookKeys(driver: UmmahDriver): Promise<string[]> {
-  const keys: string[] = [];
-  for await (const webhook of driver.client.webhooks.list())
-    if (webhook.public_key) keys.push(webhook.public_key);
-  return keys;
+/** TIJARA_GATEWAY: the gateway the store takes payments on (default Ummah). */
+function chosenGateway(): GatewayName {
+  const raw = (process.env.TIJARA_GATEWAY ?? '').trim().toLowerCase();
+  if (raw === '') return 'ummah';
+  if (isGatewayName(raw)) return raw;
+  console.error(
+    `TIJARA_GATEWAY must be one of ${GATEWAY_NAMES.join(', ')}, got "${process.env.TIJARA_GATEWAY}"`,
+  );
+  process.exit(1);
 }
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
@@ -91,11 +91,12 @@ let store: StoreApp | undefined;
 const server = createServer();
 
 async function main(): Promise<void> {
+  const gatewayName = chosenGateway();
   // Payment records and the sandbox's key are nobody else's business on a shared machine.
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const generated = !process.env.ADMIN_PASSWORD;
   const adminPassword = process.env.ADMIN_PASSWORD || randomBytes(18).toString('base64url');
-  const publicKeys = extraWebhookKeys();
+  const publicKeys = gatewayName === 'ummah' ? extraWebhookKeys() : [];
   sandbox = await startSandbox({
     port: port('SANDBOX_PORT', 4010),
     host,
@@ -112,37 +113,27 @@ async function main(): Promise<void> {
       `Port ${taken} is in use. Stop what uses it, or pick another: SANDBOX_PORT=${taken + 1} npm start`,
     );
   });
-  const running = sandbox;
-  // The same file `tijara sandbox` writes: `npx tijara webhooks listen|trigger` run from the directory holding
-  // the data directory find this sandbox and its key.
-  writeSandboxStateIn(dataDir, {
-    url: running.url,
-    apiBase: running.apiBase,
-    secretKey: running.secretKey,
-    brandId: running.brandId,
-    pid: process.pid,
-  });
+  // Every gateway's connection, as `tijara sandbox` writes it: `npx tijara webhooks listen|trigger` run from the
+  // directory holding the data directory find this sandbox and its keys. The store's driver is configured from it.
+  const connection = sandboxState(sandbox);
+  writeSandboxStateIn(dataDir, connection);
+  // Filled below with the gateway's keys; the loggers read it at every line.
   const secrets = [sandbox.secretKey, adminPassword];
   const logger = consoleLogger('store', secrets);
-  const driver: UmmahDriver = createUmmahDriver({
-    secretKey: sandbox.secretKey,
-    brandId: sandbox.brandId,
-    baseUrl: sandbox.apiBase,
-    logger: consoleLogger('ummah', secrets),
-    webhooks: {
-      publicKeys,
-      // A signature no known key verifies makes the store look again (rate limited): a webhook registered since
-      // start-up, such as the one `tijara webhooks listen` creates, is then trusted.
-      refreshKeys: () => accountWebhookKeys(driver),
-      minRefreshIntervalMs: 5_000,
-    },
+  const controlToken = process.env.TIJARA_SANDBOX_TOKEN || undefined;
+  const gateway = connectGateway(gatewayName, connection, {
+    logger: (component) => consoleLogger(component, secrets),
+    ...(controlToken ? { controlToken } : {}),
+    ummahPublicKeys: publicKeys,
   });
+  secrets.push(...gateway.secrets);
+  const { profile } = gateway;
 
   // Listen first: the store's public URL (with its real port) goes into every return URL.
   const storePort = await listen(server, port('STORE_PORT', 3000), host, 'STORE_PORT');
   const publicUrl = `http://${urlHost}:${storePort}`;
   store = await createStoreApp({
-    driver,
+    driver: gateway.driver,
     publicUrl,
     dataDir,
     adminPassword,
@@ -150,12 +141,19 @@ async function main(): Promise<void> {
     secrets,
   });
   server.on('request', store.app);
-  await registerStoreWebhook(driver, store.tijara.webhookUrl);
+  await gateway.registerWebhook(store.tijara.webhookUrl);
 
+  const others = GATEWAY_NAMES.filter((name) => name !== gatewayName).join('|');
+  const webhooks: Record<GatewayName, string> = {
+    ummah: `npx tijara webhooks listen --forward-to ${store.tijara.webhookUrl}`,
+    postpay: `Postpay's hooks reach ${store.tijara.webhookUrl}, signed with a secret made at start-up`,
+    uhmi: "none: Uhmi's widget posts the transaction id back to the store, which reads it from Uhmi",
+    numipay: `npx tijara webhooks listen --gateway numipay --forward-to ${store.tijara.webhookUrl}`,
+  };
   process.stdout.write(
     [
       '',
-      '  Souq Tijara is running',
+      `  Souq Tijara is running on ${profile.title}, prices in ${profile.currency}`,
       '',
       `    Store    ${publicUrl}`,
       `    Admin    ${publicUrl}/admin  user "admin", ${
@@ -166,8 +164,9 @@ async function main(): Promise<void> {
       `    Sandbox  ${sandbox.url}  (the local test gateway)`,
       `    Data     ${dataDir}`,
       '',
-      '  Test cards: 4242 4242 4242 4242 pays · 4000 0000 0000 0002 is declined · 4000 0000 0000 3220 asks for 3-D Secure',
-      `  Webhooks:  npx tijara webhooks listen --forward-to ${publicUrl}/payments/webhook`,
+      `  Gateway:   ${profile.title} (TIJARA_GATEWAY=${gatewayName}); another: TIJARA_GATEWAY=${others} npm start`,
+      `  Testing:   ${profile.testHint.replaceAll('`', '')}`,
+      `  Webhooks:  ${webhooks[gatewayName]}`,
       '  Press Ctrl+C to stop.',
       '',
       `store listening on ${publicUrl}`,

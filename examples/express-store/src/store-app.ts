@@ -11,7 +11,9 @@ import {
   assertCurrency,
   CardError,
   ConfigurationError,
+  InvalidRequestError,
   NotFoundError,
+  UnsupportedOperationError,
   type GatewayDriver,
   type Logger,
 } from '@tijara/core';
@@ -22,27 +24,48 @@ import {
   type StoreOrder,
   type TijaraExpress,
 } from '@tijara/express';
-import { CURRENCY, findProduct } from './catalog.js';
+import { findProduct } from './catalog.js';
+import { profileOf, type GatewayName } from './gateways.js';
+import { money, type Html } from './html.js';
 import {
   adminPage,
   cartPage,
   layout,
   notFoundPage,
+  notSoldReason,
   orderPage,
   ordersPage,
+  payPage,
   productsPage,
+  sells,
   type Layout,
   type Notice,
+  type ShopGateway,
 } from './pages.js';
-import { StoreDb, newId, type Order, type OrderStatus } from './store-db.js';
+import {
+  StoreDb,
+  newId,
+  type CartLine,
+  type Order,
+  type OrderStatus,
+  type ShippingDetails,
+} from './store-db.js';
 import { STYLES } from './styles.js';
-import type { Html } from './html.js';
 
 export interface StoreAppOptions {
+  /**
+   * The gateway. Its name picks what the pages say about it (`gateways.ts`); its capabilities decide what is
+   * offered: made-to-order items only where it can hold a payment, saved cards and admin actions only where it
+   * declares them.
+   */
   readonly driver: GatewayDriver;
   /** Where buyers reach the store, e.g. http://127.0.0.1:3000. */
   readonly publicUrl: string;
-  /** Directory for the store's SQLite files (orders, and the plugin's ledger unless `database` says otherwise). */
+  /**
+   * Directory for the store's SQLite files: orders (`express-store.sqlite`), and the plugin's ledger
+   * (`express-payments.sqlite`) unless `database` says otherwise. On another gateway than Ummah the names carry
+   * it (`express-store-postpay.sqlite`): each gateway is a shop of its own, in its own currency.
+   */
   readonly dataDir: string;
   /** The plugin's ledger URL (default: a SQLite file in `dataDir`). */
   readonly database?: string;
@@ -57,10 +80,20 @@ export interface StoreAppOptions {
   /** Strings to scrub from the plugin's logs (the gateway key; the admin password is added). */
   readonly secrets?: readonly string[];
   /**
-   * ISO 4217 code the store sells in (default MYR). Catalog prices are minor units of it, so the same price is
-   * shown and charged with the currency's own decimals: 8900 is MYR 89.00, KWD 8.900 or JPY 8900.
+   * ISO 4217 code the store sells in (default: the gateway's, MYR on Ummah, AED on Postpay, EUR on Uhmi, GBP on
+   * Numipay). Catalog prices are minor units of it, so the same price is shown and charged with the currency's
+   * own decimals: 8900 is MYR 89.00, KWD 8.900 or JPY 8900.
    */
   readonly currency?: string;
+}
+
+/** The store's two SQLite files in `dataDir` for a gateway; Ummah's keep the names they always had. */
+export function storeFiles(dataDir: string, gateway: GatewayName): { store: string; payments: string } {
+  const suffix = gateway === 'ummah' ? '' : `-${gateway}`;
+  return {
+    store: join(dataDir, `express-store${suffix}.sqlite`),
+    payments: join(dataDir, `express-payments${suffix}.sqlite`),
+  };
 }
 
 export interface StoreApp {
@@ -73,6 +106,21 @@ export interface StoreApp {
 const OPEN: ReadonlySet<OrderStatus> = new Set(['awaiting_payment', 'payment_failed']);
 const SESSION_COOKIE = 'sid';
 
+/** The delivery address of the checkout form, when it is complete. */
+function shippingOf(body: Record<string, unknown> | undefined): ShippingDetails | undefined {
+  const field = (name: string, max: number) =>
+    String(body?.[name] ?? '')
+      .trim()
+      .slice(0, max);
+  const line1 = field('addressLine1', 120);
+  const city = field('addressCity', 80);
+  const country = field('addressCountry', 2).toUpperCase();
+  const phone = field('phone', 20);
+  if (line1 === '' || city === '' || !/^[A-Z]{2}$/.test(country)) return undefined;
+  if (phone !== '' && !/^\+?[\d\s()-]{7,20}$/.test(phone)) return undefined;
+  return { line1, city, country, ...(phone ? { phone } : {}) };
+}
+
 function cookies(req: IncomingMessage): Record<string, string> {
   const out: Record<string, string> = {};
   for (const part of (req.headers.cookie ?? '').split(';')) {
@@ -83,10 +131,13 @@ function cookies(req: IncomingMessage): Record<string, string> {
 }
 
 export async function createStoreApp(options: StoreAppOptions): Promise<StoreApp> {
-  const db = new StoreDb(
-    join(options.dataDir, 'express-store.sqlite'),
-    assertCurrency(options.currency ?? CURRENCY),
-  );
+  const gateway: ShopGateway = {
+    profile: profileOf(options.driver),
+    capabilities: options.driver.capabilities,
+  };
+  const { profile } = gateway;
+  const files = storeFiles(options.dataDir, profile.name);
+  const db = new StoreDb(files.store, assertCurrency(options.currency ?? profile.currency));
   const origin = new URL(options.publicUrl).origin;
   const secureCookie = origin.startsWith('https:');
   const log = options.logger;
@@ -114,7 +165,7 @@ export async function createStoreApp(options: StoreAppOptions): Promise<StoreApp
   const tijara = await createTijaraExpress({
     driver: options.driver,
     publicUrl: options.publicUrl,
-    database: options.database ?? `sqlite:${join(options.dataDir, 'express-payments.sqlite')}`,
+    database: options.database ?? `sqlite:${files.payments}`,
     getOrder: async (orderId, request): Promise<StoreOrder | undefined> => {
       const order = db.order(orderId);
       // A buyer may only pay for an order of their own session.
@@ -124,7 +175,21 @@ export async function createStoreApp(options: StoreAppOptions): Promise<StoreApp
         amount: order.amount,
         currency: order.currency,
         capture: order.capture,
-        customer: { id: order.customerId, email: order.email, name: order.name },
+        customer: {
+          id: order.customerId,
+          email: order.email,
+          name: order.name,
+          ...(order.shipping?.phone ? { phone: order.shipping.phone } : {}),
+          ...(order.shipping
+            ? {
+                shippingAddress: {
+                  line1: order.shipping.line1,
+                  city: order.shipping.city,
+                  country: order.shipping.country,
+                },
+              }
+            : {}),
+        },
         lineItems: order.lines.map((line) => ({
           name: line.name,
           price: line.price,
@@ -207,14 +272,55 @@ export async function createStoreApp(options: StoreAppOptions): Promise<StoreApp
   });
 
   const sessionOf = (res: Response) => db.session(String(res.locals.sessionId))!;
-  const render = (res: Response, page: Omit<Layout, 'cartCount'>, body: Html, status = 200) => {
+  const render = (res: Response, page: Omit<Layout, 'cartCount' | 'gateway'>, body: Html, status = 200) => {
     const cartCount = db.cart(sessionOf(res).id).reduce((n, line) => n + line.quantity, 0);
     res
       .status(status)
       .type('html')
       .set('cache-control', 'no-store')
-      .send(layout({ ...page, cartCount }, body));
+      .send(layout({ ...page, cartCount, gateway }, body));
   };
+  /**
+   * Why this cart cannot be paid on this gateway, said before the buyer is sent anywhere: an item it cannot sell
+   * (charged when it ships, on a gateway that cannot hold), or a total over what it takes in one payment.
+   */
+  const cartProblem = (lines: readonly CartLine[]): string | undefined => {
+    const unsold = lines.filter(
+      (line) => !sells(gateway, findProduct(line.productId)?.capture ?? 'automatic'),
+    );
+    if (unsold.length > 0)
+      return `${unsold.map((line) => line.name).join(', ')}: ${notSoldReason(gateway).replace(/^N/, 'n')} Remove it to pay for the rest.`;
+    const total = lines.reduce((sum, line) => sum + line.total, 0);
+    if (profile.maxAmount !== undefined && db.currency === profile.currency && total > profile.maxAmount)
+      return `${profile.title} takes at most ${money(profile.maxAmount, db.currency)} in one payment, and this cart comes to ${money(total, db.currency)}. Remove something to pay for the rest.`;
+    return undefined;
+  };
+  const cartView = async (res: Response, flash: Notice) => {
+    const session = sessionOf(res);
+    const lines = db.cart(session.id);
+    return cartPage({
+      lines,
+      buyer: {
+        ...(session.email ? { email: session.email } : {}),
+        ...(session.name ? { name: session.name } : {}),
+        ...(session.shipping ? { shipping: session.shipping } : {}),
+      },
+      savedMethods: gateway.capabilities.savedMethods
+        ? await tijara.listSavedMethods(session.customerId)
+        : [],
+      flash,
+      currency: db.currency,
+      gateway,
+      blocked: cartProblem(lines),
+    });
+  };
+  /** Where checkout sends the buyer: the gateway's page, the store's page for its widget, or the order. */
+  const afterCheckout = (orderId: string, result: Awaited<ReturnType<TijaraExpress['checkout']>>) =>
+    result.kind === 'redirect'
+      ? result.url
+      : result.kind === 'action'
+        ? `/orders/${encodeURIComponent(orderId)}/pay`
+        : `/orders/${encodeURIComponent(orderId)}`;
   // A buyer's pages show the buyer's own orders, whoever else the browser is logged in as: the admin sees other
   // people's orders under /admin only.
   const ownOrder = (req: Request, res: Response): Order | undefined => {
@@ -223,11 +329,15 @@ export async function createStoreApp(options: StoreAppOptions): Promise<StoreApp
   };
 
   app.get('/', (_req, res) =>
-    render(res, { title: 'Shop', current: 'shop' }, productsPage(undefined, db.currency)),
+    render(res, { title: 'Shop', current: 'shop' }, productsPage(undefined, db.currency, gateway)),
   );
 
   app.post('/cart/items', (req, res) => {
     const product = findProduct(String(req.body?.productId ?? ''));
+    if (product && !sells(gateway, product.capture)) {
+      res.redirect(303, '/');
+      return;
+    }
     if (product) db.addToCart(sessionOf(res).id, product.id, 1);
     res.redirect(303, '/cart');
   });
@@ -239,27 +349,18 @@ export async function createStoreApp(options: StoreAppOptions): Promise<StoreApp
   });
 
   app.get('/cart', async (req, res) => {
-    const session = sessionOf(res);
     let flash: Notice;
     if (req.query.canceled)
       flash = { tone: 'info', text: 'Payment canceled. Nothing was charged; your cart is still here.' };
     if (req.query.error === 'details')
-      flash = { tone: 'bad', text: 'Please give your name and a valid email address.' };
+      flash = {
+        tone: 'bad',
+        text: profile.needsAddress
+          ? 'Please give your name (first and last), a valid email address and where to deliver: street, city and a 2-letter country code.'
+          : 'Please give your name and a valid email address.',
+      };
     if (req.query.error === 'card') flash = { tone: 'bad', text: 'That saved card is no longer available.' };
-    render(
-      res,
-      { title: 'Cart', current: 'cart' },
-      cartPage({
-        lines: db.cart(session.id),
-        buyer: {
-          ...(session.email ? { email: session.email } : {}),
-          ...(session.name ? { name: session.name } : {}),
-        },
-        savedMethods: await tijara.listSavedMethods(session.customerId),
-        flash,
-        currency: db.currency,
-      }),
-    );
+    render(res, { title: 'Cart', current: 'cart' }, await cartView(res, flash));
   });
 
   app.post('/checkout', async (req, res) => {
@@ -269,11 +370,21 @@ export async function createStoreApp(options: StoreAppOptions): Promise<StoreApp
     const email = String(req.body?.email ?? '')
       .trim()
       .slice(0, 120);
-    if (name === '' || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) {
+    const shipping = profile.needsAddress ? shippingOf(req.body) : undefined;
+    if (
+      name === '' ||
+      !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email) ||
+      (profile.needsAddress && (!shipping || !/\S\s+\S/.test(name)))
+    ) {
       res.redirect(303, '/cart?error=details');
       return;
     }
-    const order = db.orderForCart(sessionOf(res).id, { email, name });
+    const session = sessionOf(res);
+    if (cartProblem(db.cart(session.id))) {
+      render(res, { title: 'Cart', current: 'cart' }, await cartView(res, undefined), 409);
+      return;
+    }
+    const order = db.orderForCart(session.id, { email, name, ...(shipping ? { shipping } : {}) });
     if (!order) {
       res.redirect(303, '/cart');
       return;
@@ -290,8 +401,19 @@ export async function createStoreApp(options: StoreAppOptions): Promise<StoreApp
       }
       return;
     }
-    const result = await tijara.checkout(order.id, { saveMethod: req.body?.saveCard === 'on', request: req });
-    res.redirect(303, result.kind === 'redirect' ? result.url : `/orders/${order.id}`);
+    try {
+      const result = await tijara.checkout(order.id, {
+        saveMethod: gateway.capabilities.savedMethods && req.body?.saveCard === 'on',
+        request: req,
+      });
+      res.redirect(303, afterCheckout(order.id, result));
+    } catch (error) {
+      // The gateway (or its driver, before sending anything) refused what it was asked: say why, in the cart.
+      if (!(error instanceof InvalidRequestError || error instanceof UnsupportedOperationError)) throw error;
+      log.info({ orderId: order.id, code: error.code, err: error }, 'the gateway refused the checkout');
+      const flash: Notice = { tone: 'bad', text: `${profile.title} refused this payment: ${error.message}` };
+      render(res, { title: 'Cart', current: 'cart' }, await cartView(res, flash), 422);
+    }
   });
 
   app.get('/orders', (_req, res) => {
@@ -321,7 +443,25 @@ export async function createStoreApp(options: StoreAppOptions): Promise<StoreApp
     const order = ownOrder(req, res);
     if (!order) return render(res, { title: 'Not found' }, notFoundPage(), 404);
     const result = await tijara.checkout(order.id, { request: req });
-    res.redirect(303, result.kind === 'redirect' ? result.url : `/orders/${order.id}`);
+    res.redirect(303, afterCheckout(order.id, result));
+  });
+
+  // The gateway's widget (or form) for the order's open payment, in the store's own page.
+  app.get('/orders/:id/pay', async (req, res) => {
+    const order = ownOrder(req, res);
+    if (!order) return render(res, { title: 'Not found' }, notFoundPage(), 404);
+    const open = (await tijara.listPayments(order.id))
+      .filter((p) => p.status === 'pending' && p.nextAction !== undefined && p.nextAction.type !== 'none')
+      .at(-1);
+    if (!open?.nextAction || !OPEN.has(order.status)) {
+      res.redirect(303, `/orders/${encodeURIComponent(order.id)}`);
+      return;
+    }
+    render(
+      res,
+      { title: `Pay for order ${order.id}`, current: 'orders' },
+      payPage({ order, nextAction: open.nextAction, gateway }),
+    );
   });
 
   app.get('/admin', async (req, res) => {
@@ -355,6 +495,7 @@ export async function createStoreApp(options: StoreAppOptions): Promise<StoreApp
       res,
       { title: 'Admin', current: 'admin' },
       adminPage({
+        gateway,
         rows,
         savedMethods: savedMethods.filter((s) => s.methods.length > 0),
         flash,

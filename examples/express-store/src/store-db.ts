@@ -23,12 +23,28 @@ export interface OrderLine {
   readonly quantity: number;
 }
 
+/** Where the order goes, for gateways that want it (Postpay). */
+export interface ShippingDetails {
+  readonly line1: string;
+  readonly city: string;
+  /** ISO 3166-1 alpha-2. */
+  readonly country: string;
+  readonly phone?: string;
+}
+
+export interface Buyer {
+  readonly email: string;
+  readonly name: string;
+  readonly shipping?: ShippingDetails;
+}
+
 export interface Order {
   readonly id: string;
   readonly sessionId: string;
   readonly customerId: string;
   readonly email: string;
   readonly name: string;
+  readonly shipping: ShippingDetails | undefined;
   readonly status: OrderStatus;
   readonly amount: number;
   readonly currency: string;
@@ -99,6 +115,12 @@ CREATE TABLE IF NOT EXISTS order_events (
   amount INTEGER NOT NULL,
   created_at INTEGER NOT NULL
 );`);
+    // Added with the gateways that want a delivery address; older files get the column.
+    for (const table of ['sessions', 'orders']) {
+      const columns = this.#db.prepare(`PRAGMA table_info(${table})`).all() as Row[];
+      if (!columns.some((column) => column.name === 'shipping'))
+        this.#db.exec(`ALTER TABLE ${table} ADD COLUMN shipping TEXT`);
+    }
   }
 
   // -------------------------------------------------------------------------------------------- sessions
@@ -111,7 +133,11 @@ CREATE TABLE IF NOT EXISTS order_events (
     return id;
   }
 
-  session(id: string): { id: string; customerId: string; email?: string; name?: string } | undefined {
+  session(
+    id: string,
+  ):
+    | { id: string; customerId: string; email?: string; name?: string; shipping?: ShippingDetails }
+    | undefined {
     const row = this.#db.prepare('SELECT * FROM sessions WHERE id = ?').get(id) as Row | undefined;
     if (!row) return undefined;
     return {
@@ -119,6 +145,7 @@ CREATE TABLE IF NOT EXISTS order_events (
       customerId: String(row.customer_id),
       ...(row.email ? { email: String(row.email) } : {}),
       ...(row.name ? { name: String(row.name) } : {}),
+      ...(row.shipping ? { shipping: JSON.parse(String(row.shipping)) as ShippingDetails } : {}),
     };
   }
 
@@ -171,14 +198,15 @@ CREATE TABLE IF NOT EXISTS order_events (
    * The order for this cart: the still-unpaid one from an earlier checkout when the cart did not change (so a
    * buyer who canceled on the payment page pays the same order), else a new one.
    */
-  orderForCart(sessionId: string, buyer: { email: string; name: string }): Order | undefined {
+  orderForCart(sessionId: string, buyer: Buyer): Order | undefined {
     const lines = this.cart(sessionId);
     if (lines.length === 0) return undefined;
     const session = this.session(sessionId);
     if (!session) return undefined;
+    const shipping = buyer.shipping ? JSON.stringify(buyer.shipping) : null;
     this.#db
-      .prepare('UPDATE sessions SET email = ?, name = ? WHERE id = ?')
-      .run(buyer.email, buyer.name, sessionId);
+      .prepare('UPDATE sessions SET email = ?, name = ?, shipping = COALESCE(?, shipping) WHERE id = ?')
+      .run(buyer.email, buyer.name, shipping, sessionId);
     const amount = lines.reduce((sum, line) => sum + line.total, 0);
     const capture: CaptureMode = lines.some((line) => findProduct(line.productId)?.capture === 'manual')
       ? 'manual'
@@ -196,15 +224,16 @@ CREATE TABLE IF NOT EXISTS order_events (
       open.currency === this.currency &&
       JSON.stringify(open.lines) === snapshot &&
       open.email === buyer.email &&
-      open.name === buyer.name
+      open.name === buyer.name &&
+      JSON.stringify(open.shipping ?? null) === (shipping ?? 'null')
     ) {
       return open;
     }
     const id = newId('ord');
     this.#db
       .prepare(
-        `INSERT INTO orders (id, session_id, customer_id, email, name, status, amount, currency, capture, lines, created_at)
-         VALUES (?, ?, ?, ?, ?, 'awaiting_payment', ?, ?, ?, ?, ?)`,
+        `INSERT INTO orders (id, session_id, customer_id, email, name, shipping, status, amount, currency, capture, lines, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, 'awaiting_payment', ?, ?, ?, ?, ?)`,
       )
       .run(
         id,
@@ -212,6 +241,7 @@ CREATE TABLE IF NOT EXISTS order_events (
         session.customerId,
         buyer.email,
         buyer.name,
+        shipping,
         amount,
         this.currency,
         capture,
@@ -304,6 +334,7 @@ function orderFromRow(row: Row): Order {
     customerId: String(row.customer_id),
     email: String(row.email),
     name: String(row.name),
+    shipping: row.shipping ? (JSON.parse(String(row.shipping)) as ShippingDetails) : undefined,
     status: String(row.status) as OrderStatus,
     amount: Number(row.amount),
     currency: String(row.currency),

@@ -38,7 +38,7 @@ tr:last-child td{border-bottom:0}
 .row{display:flex;gap:1rem;flex-wrap:wrap;align-items:flex-end}
 label{display:flex;flex-direction:column;gap:.3rem;font-weight:500;font-size:.92rem}
 label.check{flex-direction:row;align-items:center;gap:.5rem;font-weight:400}
-input[type=text],input[type=email],input[type=number]{padding:.55rem .7rem;border:1px solid #d1d5db;border-radius:.45rem;font:inherit;min-width:14rem}
+input[type=text],input[type=email],input[type=tel],input[type=number]{padding:.55rem .7rem;border:1px solid #d1d5db;border-radius:.45rem;font:inherit;min-width:14rem}
 input[type=number]{min-width:0;width:4.5rem}
 .notice{padding:.75rem 1rem;border-radius:.5rem;margin:0 0 1.25rem;border:1px solid}
 .notice.good{background:#f0fdf4;border-color:#bbf7d0;color:var(--good)}

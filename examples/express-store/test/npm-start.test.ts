@@ -2,7 +2,8 @@
  * `npm start` at the repository root, exactly as a newcomer runs it (on free ports and a throwaway data
  * directory): the sandbox and the store come up, the webhook is registered, a purchase goes through and the
  * output shows the store's URL but no secret; the admin is closed to anyone without the password the banner
- * prints; and the `tijara` commands the docs show work against it.
+ * prints; and the `tijara` commands the docs show work against it. Then `TIJARA_GATEWAY=postpay|uhmi|numipay`:
+ * each starts, sells in its currency, sends the buyer to its own page and has its webhook registered.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -62,6 +63,7 @@ function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: '' };
   for (const name of [
     'ADMIN_PASSWORD',
+    'TIJARA_GATEWAY',
     'UMMAH_API_BASE',
     'UMMAH_SECRET_KEY',
     'UMMAH_BRAND_ID',
@@ -169,10 +171,11 @@ async function buyPrayerMat(): Promise<{ cookie: string; orderId: string; purcha
   return { cookie, orderId, purchaseId };
 }
 
-test('npm start serves the store, wired to the sandbox, without printing secrets', async () => {
+test('npm start serves the store on Ummah by default, wired to the sandbox, without printing secrets', async () => {
+  expect(output).toContain('Souq Tijara is running on Ummah, prices in MYR');
   const home = await fetch(storeUrl);
   expect(home.status).toBe(200);
-  expect(await home.text()).toContain('Souq Tijara');
+  expect(await home.text()).toContain('<span class="price">MYR 89.00</span>');
   await buyPrayerMat();
   expect(output).not.toMatch(/sk_(test|live)_[A-Za-z0-9]/);
 });
@@ -264,4 +267,114 @@ test('the documented tijara commands work against npm start', async () => {
     await listen.exited();
   }
   expect(listen.output()).toMatch(/deleting webhook/);
+});
+
+/** `npm start` in its own process group (so npm and node stop together), until it prints the store's URL. */
+async function npmStart(env: Record<string, string>) {
+  const started = spawn('npm', ['start'], {
+    cwd: ROOT,
+    detached: true,
+    env: cleanEnv({ STORE_PORT: '0', SANDBOX_PORT: '0', ...env }),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let text = '';
+  started.stdout?.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+  started.stderr?.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+  const exited = new Promise<number | null>((resolve) => started.once('exit', (code) => resolve(code)));
+  const wait = (pattern: RegExp) =>
+    waitIn(
+      () => text,
+      () => started.exitCode,
+      pattern,
+      'npm start',
+    );
+  return {
+    output: () => text,
+    exited,
+    wait,
+    stop: async () => {
+      if (started.pid !== undefined && started.exitCode === null) process.kill(-started.pid, 'SIGTERM');
+      return exited;
+    },
+  };
+}
+
+describe.each([
+  ['postpay', 'Postpay', 'AED', '/postpay/checkout/'],
+  ['uhmi', 'Uhmi', 'EUR', '/uhmi/widget/'],
+  ['numipay', 'Numipay', 'GBP', '/numipay/cashier?token='],
+])('TIJARA_GATEWAY=%s npm start', (gateway, title, currency, payPath) => {
+  test(`starts on ${title}, sells in ${currency}, sends the buyer to ${title}'s page and gets its webhooks`, async () => {
+    const data = join(workDir, `.tijara-${gateway}`);
+    const run = await npmStart({ TIJARA_GATEWAY: gateway, TIJARA_DATA_DIR: data });
+    try {
+      const [, store = ''] = await run.wait(/store listening on (http:\/\/127\.0\.0\.1:\d+)/);
+      const [, sandbox = ''] = await run.wait(/Sandbox\s+(http:\/\/127\.0\.0\.1:\d+)/);
+      expect(run.output()).toContain(`Souq Tijara is running on ${title}, prices in ${currency}`);
+      expect(run.output()).toMatch(new RegExp(`Gateway: +${title} \\(TIJARA_GATEWAY=${gateway}\\)`));
+
+      const home = await (await fetch(store)).text();
+      expect(home).toContain(`<span class="price">${currency} 89.00</span>`);
+      // A buyer's checkout goes to the gateway's own page (Uhmi's through the store's page that frames its widget).
+      const added = await fetch(`${store}/cart/items`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'productId=prayer-mat',
+      });
+      const cookie = (added.headers.get('set-cookie') ?? '').split(';')[0]!;
+      const checkout = await fetch(`${store}/checkout`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+        body: new URLSearchParams({
+          name: 'Yusuf Ali',
+          email: 'yusuf@example.com',
+          addressLine1: 'Al Wasl Road 12',
+          addressCity: 'Dubai',
+          addressCountry: 'AE',
+        }).toString(),
+      });
+      expect(checkout.status).toBe(303);
+      const location = new URL(checkout.headers.get('location')!, store);
+      const payPage =
+        location.origin === store
+          ? await (await fetch(location, { headers: { cookie } })).text()
+          : location.href;
+      expect(payPage).toContain(`${sandbox}${payPath}`);
+
+      // The gateway's webhooks go to the store: Postpay's hook, Numipay's account URL; Uhmi sends none.
+      const webhook = `${store}/payments/webhook`;
+      const connection = JSON.parse(readFileSync(join(data, 'sandbox.json'), 'utf8')) as {
+        gateways: Record<string, Record<string, string>>;
+      };
+      if (gateway === 'postpay') {
+        const { merchantId, secretKey, baseUrl } = connection.gateways.postpay!;
+        const hooks = (await (
+          await fetch(`${baseUrl}/hooks`, {
+            headers: {
+              authorization: `Basic ${Buffer.from(`${merchantId}:${secretKey}`).toString('base64')}`,
+              accept: 'application/vnd.postpay+json; version=v1',
+            },
+          })
+        ).json()) as { results: Array<{ url: string; active: boolean }> };
+        expect(hooks.results).toEqual([expect.objectContaining({ url: webhook, active: true })]);
+      }
+      if (gateway === 'numipay') {
+        const info = (await (await fetch(`${sandbox}/__sandbox/info`)).json()) as {
+          gateways: { numipay: { webhookUrl: string } };
+        };
+        expect(info.gateways.numipay.webhookUrl).toBe(webhook);
+      }
+      expect(run.output()).not.toMatch(/sk_(test|live)_[A-Za-z0-9]|uhmi_test_|npk_dev_|spg_test_/);
+    } finally {
+      await run.stop();
+    }
+  });
+});
+
+test('an unknown TIJARA_GATEWAY stops npm start with the values it takes', async () => {
+  const run = await npmStart({ TIJARA_GATEWAY: 'paypal', TIJARA_DATA_DIR: join(workDir, '.tijara-unknown') });
+  expect(await run.exited).not.toBe(0);
+  expect(run.output()).toContain('TIJARA_GATEWAY must be one of ummah, postpay, uhmi, numipay, got "paypal"');
 });

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '@tijara/testkit';
 import {
   ADMIN_PASSWORD,
@@ -9,6 +9,7 @@ import {
   startExampleStore,
   type RunningStore,
 } from './support/store-harness.js';
+import { newBuyer, orderStatus } from './support/browser-buyer.js';
 
 const SCREENSHOT = fileURLToPath(new URL('../../../docs/images/express-store.png', import.meta.url));
 const CARDS = { ok: '4242 4242 4242 4242', declined: '4000 0000 0000 0002', threeDs: '4000 0000 0000 3220' };
@@ -26,20 +27,6 @@ afterAll(async () => {
   await browser?.close();
   await running?.close();
 });
-
-async function newBuyer(options: { admin?: boolean } = {}): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({
-    viewport: { width: 1280, height: 860 },
-    ...(options.admin ? { httpCredentials: { username: 'admin', password: ADMIN_PASSWORD } } : {}),
-  });
-  const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  page.on('response', async (response) => {
-    seen.push(JSON.stringify(await response.allHeaders()));
-    if (response.status() < 300 || response.status() >= 400) seen.push(await response.text().catch(() => ''));
-  });
-  return { context, page };
-}
 
 async function addToCart(page: Page, productId: string): Promise<void> {
   await page.goto(`${running.url}/`);
@@ -63,23 +50,8 @@ async function payOnHostedPage(page: Page, card: string): Promise<void> {
   await page.click('#pay');
 }
 
-/** The order page, once its status is `status` (the return redirect settles it; webhooks follow). */
-async function orderStatus(page: Page, status: string): Promise<string> {
-  await page.waitForURL((url) => url.pathname.startsWith('/orders/'));
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const current = await page.getAttribute('#order-status', 'data-status');
-    if (current === status || Date.now() > deadline) {
-      expect(current).toBe(status);
-      return page.innerText('#order-id');
-    }
-    await page.waitForTimeout(200);
-    await page.reload();
-  }
-}
-
 test('the product page (saved as the README screenshot)', async () => {
-  const { context, page } = await newBuyer();
+  const { context, page } = await newBuyer(browser, seen);
   await page.goto(`${running.url}/`);
   expect(await page.locator('.product').count()).toBe(4);
   mkdirSync(dirname(SCREENSHOT), { recursive: true });
@@ -88,7 +60,7 @@ test('the product page (saved as the README screenshot)', async () => {
 });
 
 test('buy with 4242 4242 4242 4242: the order is paid', async () => {
-  const { context, page } = await newBuyer();
+  const { context, page } = await newBuyer(browser, seen);
   await addToCart(page, 'prayer-mat');
   await checkout(page);
   await payOnHostedPage(page, CARDS.ok);
@@ -98,7 +70,7 @@ test('buy with 4242 4242 4242 4242: the order is paid', async () => {
 });
 
 test('a declined card fails the order; the buyer tries again and pays', async () => {
-  const { context, page } = await newBuyer();
+  const { context, page } = await newBuyer(browser, seen);
   await addToCart(page, 'ajwa-dates');
   await checkout(page);
   await payOnHostedPage(page, CARDS.declined);
@@ -115,7 +87,7 @@ test('a declined card fails the order; the buyer tries again and pays', async ()
 });
 
 test('3-D Secure: the challenge is confirmed and the order is paid', async () => {
-  const { context, page } = await newBuyer();
+  const { context, page } = await newBuyer(browser, seen);
   await addToCart(page, 'oud-oil');
   await checkout(page);
   await payOnHostedPage(page, CARDS.threeDs);
@@ -127,7 +99,7 @@ test('3-D Secure: the challenge is confirmed and the order is paid', async () =>
 });
 
 test('cancel on the payment page: back to the cart, nothing charged, the order is not failed', async () => {
-  const { context, page } = await newBuyer();
+  const { context, page } = await newBuyer(browser, seen);
   await addToCart(page, 'prayer-mat');
   await checkout(page);
   await page.click('#cancel');
@@ -140,7 +112,7 @@ test('cancel on the payment page: back to the cart, nothing charged, the order i
 });
 
 test('made to order: card held → captured from admin → paid → two partial refunds → a third over the cap is refused', async () => {
-  const { context, page } = await newBuyer();
+  const { context, page } = await newBuyer(browser, seen);
   await addToCart(page, 'quran-stand');
   await checkout(page);
   await payOnHostedPage(page, CARDS.ok);
@@ -155,7 +127,7 @@ test('made to order: card held → captured from admin → paid → two partial 
   expect(await refused.text()).not.toContain(orderId);
 
   // The admin, in a browser of their own, captures and refunds.
-  const admin = await newBuyer({ admin: true });
+  const admin = await newBuyer(browser, seen, { admin: true });
   await admin.page.goto(`${running.url}/admin`);
   await flowAsAdmin(admin.page, row);
   // Being the admin widens nothing on the buyer's pages: someone else's order is found under /admin only.
@@ -196,7 +168,7 @@ async function flowAsAdmin(page: Page, row: string): Promise<void> {
 }
 
 test('save the card on the first order; the second order is one click, with no redirect to the gateway', async () => {
-  const { context, page } = await newBuyer();
+  const { context, page } = await newBuyer(browser, seen);
   await addToCart(page, 'ajwa-dates');
   await checkout(page, { saveCard: true });
   await payOnHostedPage(page, CARDS.ok);

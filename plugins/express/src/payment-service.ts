@@ -22,6 +22,7 @@ import {
   RateLimitError,
   Reconciler,
   redirectUrlOf,
+  requireCapability,
   SettlementPipeline,
   silentLogger,
   TijaraError,
@@ -490,6 +491,7 @@ export class PaymentService {
       'nothing_to_release',
     );
     const gateway = this.#gateway(held.gateway);
+    requireCapability(gateway.driver, 'release');
     return this.#withAdminLock(held.paymentId, async () => {
       const payment = await gateway.driver.release(held.paymentId, {
         idempotencyKey: `release:${held.paymentId}`,
@@ -521,6 +523,8 @@ export class PaymentService {
     }
     const key = paymentKey(paid.orderId, paid.attempt);
     const gateway = this.#gateway(paid.gateway);
+    // A gateway without refunds (Uhmi, Numipay) is refused before anything is written, not left as a failed refund.
+    requireCapability(gateway.driver, 'refund');
     return this.#withAdminLock(paid.paymentId, async () => {
       const existing = await this.#ledger.operations.get(refundId);
       if (existing) {

@@ -16,6 +16,7 @@ import {
   SignatureVerificationError,
   TijaraError,
   toMinorUnits,
+  UnsupportedOperationError,
   type Logger,
   type ReturnSettlement,
 } from '@tijara/core';
@@ -489,6 +490,8 @@ function describe(error: unknown): Described {
   if (error instanceof NotFoundError) return { status: 404, code: error.code ?? 'not_found' };
   if (error instanceof CardError) return { status: 402, code: error.code ?? 'card_declined' };
   if (error instanceof InvalidRequestError) return { status: 400, code: error.code ?? 'invalid_request' };
+  // The gateway cannot do this at all (its capabilities say so): not worth trying again.
+  if (error instanceof UnsupportedOperationError) return { status: 422, code: 'unsupported_operation' };
   if (error instanceof LockTimeoutError)
     return { status: 503, code: 'busy', headers: { 'retry-after': '5' } };
   if (error instanceof StoreCallbackError) return { status: 500, code: error.code };

@@ -182,6 +182,35 @@ describe('several gateways in one app', () => {
       (await fetch(`${store.url}/payments/return/${order.id}/1/success`, { method: 'PUT' })).status,
     ).toBe(405);
   });
+
+  test('a refund on a gateway that cannot refund is refused with the reason, and nothing is written', async () => {
+    actions.nextAction = (id) => ({
+      type: 'redirect',
+      method: 'GET',
+      url: `https://pay.actions.example/${id}`,
+    });
+    const order = store.createOrder();
+    await postForm(`${store.url}/payments/checkout`, { orderId: order.id, gateway: 'actions' });
+    const [payment] = await store.tijara.listPayments(order.id);
+    actions.pay(payment!.paymentId);
+    await fetch(`${store.url}/payments/return/${order.id}/1/success?ref=${payment!.paymentId}`, {
+      redirect: 'manual',
+    });
+    expect((await store.tijara.listPayments(order.id))[0]?.status).toBe('paid');
+
+    const refund = await postForm(`${store.url}/payments/admin/orders/${order.id}/refund`, {
+      amount: '1000',
+      refundId: `re-${order.id}`,
+    });
+    expect(refund.status).toBe(422);
+    expect(await refund.json()).toMatchObject({
+      error: 'unsupported_operation',
+      message: 'actions does not support refund',
+    });
+    expect(await store.tijara.listRefunds(order.id)).toEqual([]);
+    expect(await store.tijara.ledger.operations.get(`re-${order.id}`)).toBeUndefined();
+    expect(eventsOf(store, order.id)).toEqual([['payment.paid', 'actions', 12_500]]);
+  });
 });
 
 describe('next actions at checkout', () => {
