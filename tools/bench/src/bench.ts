@@ -204,6 +204,19 @@ if (client) {
   out.push(
     `overhead: ${fmt.pct(client.overhead)} sequential, ${fmt.pct(client.concurrent.overhead)} with 8 in flight`,
   );
+  out.push('');
+  out.push('Client CPU by layer (rotating rounds; each layer includes those above it except fetch)');
+  out.push(
+    table(
+      ['layer', 'adds', 'client CPU ms/call', '÷ fetch'],
+      client.layers.map((layer) => [
+        layer.name,
+        layer.what,
+        layer.cpuMsPerCall.toFixed(3),
+        fmt.ratio(layer.vsFetch),
+      ]),
+    ),
+  );
 }
 if (sandboxResult) {
   out.push('');

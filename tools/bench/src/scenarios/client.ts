@@ -7,7 +7,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
-import { createUmmahDriver } from '@tijara/ummah';
+import got from 'got';
+import { createUmmahDriver, UmmahClient } from '@tijara/ummah';
 import type { SandboxProcess } from '../lib/gateway.js';
 import { CURRENCY } from '../lib/orders.js';
 import type { RunContext } from './env.js';
@@ -32,6 +33,19 @@ export interface ClientReport {
   readonly cpuVsFetch: number;
   /** The same with 8 calls in flight: requests/s each way. */
   readonly concurrent: { readonly driverRps: number; readonly fetchRps: number; readonly overhead: number };
+  /**
+   * Where the driver's CPU goes, layer by layer, measured after the main run in blocks whose order rotates:
+   * client-process CPU per call of each layer and its ratio to raw fetch in the same rounds.
+   */
+  readonly layers: readonly ClientLayer[];
+}
+
+export interface ClientLayer {
+  readonly name: string;
+  readonly what: string;
+  readonly cpuMsPerCall: number;
+  /** Median over rounds of this layer's CPU ÷ fetch's in the same round. */
+  readonly vsFetch: number;
 }
 
 const median = (xs: readonly number[]) => {
@@ -131,6 +145,8 @@ export async function clientScenario(ctx: RunContext, sandbox: SandboxProcess): 
   const fetchRps = ((await concurrentRps(viaFetch, n)) + (await concurrentRps(viaFetch, n))) / 2;
   const driverRps = ((await concurrentRps(viaDriver, n)) + (await concurrentRps(viaDriver, n))) / 2;
 
+  const layers = await measureLayers(ctx, sandbox, ids, viaFetch, viaDriver);
+
   if (ctx.cpuProf) {
     // After the measured runs, so the profiler's own cost never reaches the numbers above.
     for (const [name, fn] of [
@@ -156,7 +172,75 @@ export async function clientScenario(ctx: RunContext, sandbox: SandboxProcess): 
     fetchCpuMsPerCall: cpu.fetch / fetchTimes.length,
     cpuVsFetch: median(blockCpu.driver.map((driverMs, b) => driverMs / (blockCpu.fetch[b] as number))),
     concurrent: { driverRps, fetchRps, overhead: fetchRps / driverRps - 1 },
+    layers,
   };
+}
+
+/**
+ * The driver's read taken apart: got alone (configured as core's transport configures it, its stream read as
+ * text and parsed), core's transport without a response schema (retry policy, error mapping, logging), the
+ * transport with Ummah's purchase schema (Ummah's client), and the whole driver (plus the mapping to a Payment).
+ * Each round runs every layer once, in an order that rotates so none always follows the same neighbour.
+ */
+async function measureLayers(
+  ctx: RunContext,
+  sandbox: SandboxProcess,
+  ids: readonly string[],
+  viaFetch: (id: string) => Promise<unknown>,
+  viaDriver: (id: string) => Promise<unknown>,
+): Promise<ClientLayer[]> {
+  const client = new UmmahClient({ secretKey: sandbox.secretKey, baseUrl: sandbox.apiBase });
+  const bare = got.extend({
+    headers: { authorization: `Bearer ${sandbox.secretKey}`, accept: 'application/json', cookie: undefined },
+    decompress: false,
+    timeout: { request: 30_000, connect: 10_000 },
+    retry: { limit: 0 },
+    throwHttpErrors: false,
+    followRedirect: false,
+  });
+  const viaGot = (id: string) =>
+    new Promise<unknown>((resolve, reject) => {
+      const chunks: Uint8Array[] = [];
+      const stream = bare.stream(`${sandbox.apiBase}purchases/${id}/`);
+      stream.on('data', (chunk: Uint8Array) => chunks.push(chunk));
+      stream.once('error', reject);
+      stream.once('end', () => resolve(JSON.parse(Buffer.concat(chunks).toString('utf8'))));
+    });
+  const layers: Array<[string, string, (id: string) => Promise<unknown>]> = [
+    ['raw fetch', 'the baseline', viaFetch],
+    ['got alone', 'got stream as core configures it, text parsed', viaGot],
+    [
+      'core Transport',
+      '+ retry policy, error mapping, logging (no schema)',
+      (id) => client.transport.request({ method: 'GET', path: `purchases/${id}/` }),
+    ],
+    ['Ummah client', "+ the purchase's zod schema", (id) => client.purchases.retrieve(id)],
+    ['Ummah driver', '+ mapping to a Payment', viaDriver],
+  ];
+  for (let i = 0; i < 300; i++) for (const [, , fn] of layers) await fn(ids[i % ids.length] as string);
+  const rounds = ctx.quick ? 10 : 20;
+  const perBlock = ctx.quick ? 100 : 200;
+  const cpu = layers.map(() => [] as number[]);
+  for (let r = 0; r < rounds; r++) {
+    for (let k = 0; k < layers.length; k++) {
+      const index = (k + r) % layers.length;
+      const fn = (layers[index] as (typeof layers)[number])[2];
+      const before = process.cpuUsage();
+      for (let i = 0; i < perBlock; i++) await fn(ids[i % ids.length] as string);
+      const used = process.cpuUsage(before);
+      (cpu[index] as number[]).push((used.user + used.system) / 1000 / perBlock);
+    }
+  }
+  const fetchCpu = cpu[0] as number[];
+  return layers.map(([name, what], index) => {
+    const mine = cpu[index] as number[];
+    return {
+      name,
+      what,
+      cpuMsPerCall: median(mine),
+      vsFetch: median(mine.map((ms, r) => ms / (fetchCpu[r] as number))),
+    };
+  });
 }
 
 /** A V8 CPU profile of this process while `fn` runs (the client side only: the sandbox is another process). */
