@@ -23,6 +23,7 @@ import {
   type SavedMethod,
 } from '@tijara/core';
 import { UmmahClient, type RequestOptions, type UmmahClientOptions } from './client.js';
+import { PURCHASE_VIEW } from './endpoints.js';
 import { purchaseSchema, type PurchaseActionResponse } from './schemas/index.js';
 import {
   cardDisplayOf,
@@ -190,7 +191,7 @@ export class UmmahDriver implements GatewayDriver {
 
   async retrievePayment(id: string, options?: OperationOptions): Promise<Payment> {
     const read = options?.signal ? { signal: options.signal } : {};
-    return toPayment(await this.client.purchases.retrieve(id, read), this.#mapping);
+    return toPayment(await this.client.call(PURCHASE_VIEW, { id }, undefined, read), this.#mapping);
   }
 
   /** An amount makes it a partial capture as far as capabilities go: the driver cannot know the hold without a read. */

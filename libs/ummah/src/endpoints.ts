@@ -39,6 +39,8 @@ import {
   publicKeyResponseSchema,
   purchaseActionResponseSchema,
   purchaseSchema,
+  purchaseViewSchema,
+  checkedInPlace,
   recurringTokenListSchema,
   recurringTokenSchema,
   refundPurchaseRequestSchema,
@@ -347,6 +349,16 @@ export const ENDPOINTS = {
 } as const;
 
 export type Endpoints = typeof ENDPOINTS;
+
+/**
+ * `GET /purchases/{id}/` (the table's `purchases.retrieve`) answered as a checked `PurchaseView` that keeps the
+ * gateway's object whole: what a read that only settles needs (see `purchaseViewSchema`).
+ */
+export const PURCHASE_VIEW = endpoint({
+  method: 'GET',
+  path: 'purchases/{id}/',
+  response: checkedInPlace(purchaseViewSchema),
+});
 
 /** Every Ummah endpoint with its dotted name (`clients.recurringTokens.list`), in declaration order. */
 export function listEndpoints(group: object = ENDPOINTS): NamedEndpoint[] {

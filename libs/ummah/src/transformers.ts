@@ -14,7 +14,7 @@ import {
   type Refund,
   type SavedMethod,
 } from '@tijara/core';
-import type { CreatePurchaseRequest, Purchase, RefundObject } from './schemas/index.js';
+import type { CreatePurchaseRequest, Purchase, PurchaseView, RefundObject } from './schemas/index.js';
 import { isKnownPurchaseStatus, normalizePurchaseStatus, PURCHASE_STATUS_MAP } from './status-mapping.js';
 
 /** Statuses in which money was taken from the buyer (before any refund). */
@@ -29,11 +29,11 @@ const CAPTURED_STATUSES: ReadonlySet<string> = new Set([
 ]);
 
 /** The total, under whichever name the deployment uses (CHIP `total`, seed `total_amount`). */
-export function purchaseTotal(purchase: Purchase): number {
+export function purchaseTotal(purchase: PurchaseView): number {
   return purchase.purchase?.total ?? purchase.purchase?.total_amount ?? purchase.payment?.amount ?? 0;
 }
 
-function capturedAmount(purchase: Purchase, total: number): number {
+function capturedAmount(purchase: PurchaseView, total: number): number {
   if (!CAPTURED_STATUSES.has(purchase.status)) return 0;
   if (purchase.status === 'pending_recurring_token_delete' && !purchase.payment) return 0;
   return purchase.payment?.amount ?? total;
@@ -43,7 +43,7 @@ function capturedAmount(purchase: Purchase, total: number): number {
  * Refunds lower `refundable_amount`; the gateway reports no running refunded total. Only trusted while the status
  * says refunds happened, because `refundable_amount` is also 0 for methods that cannot be refunded at all.
  */
-function refundedAmount(purchase: Purchase, captured: number): number {
+function refundedAmount(purchase: PurchaseView, captured: number): number {
   if (purchase.status !== 'refunded' && purchase.status !== 'pending_refund') return 0;
   if (purchase.refundable_amount === undefined) return purchase.status === 'refunded' ? captured : 0;
   return Math.min(captured, Math.max(0, captured - purchase.refundable_amount));
@@ -81,7 +81,7 @@ export function cardDisplayOf(
 }
 
 /** Card display data of a purchase that saved its method; the token is the purchase id. */
-export function savedMethodOf(purchase: Purchase): SavedMethod | undefined {
+export function savedMethodOf(purchase: PurchaseView): SavedMethod | undefined {
   if (!purchase.is_recurring_token) return undefined;
   return {
     token: purchase.id,
@@ -105,13 +105,19 @@ export interface PaymentMappingOptions {
 }
 
 /** When the purchase reached `hold`, from its status history (or its last update). */
-function heldSince(purchase: Purchase): Date | undefined {
+function heldSince(purchase: PurchaseView): Date | undefined {
   const entry = [...(purchase.status_history ?? [])].reverse().find((e) => e.status === 'hold');
   return fromEpoch(entry?.timestamp ?? purchase.updated_on ?? purchase.created_on);
 }
 
-/** Purchase → core Payment. Throws InvalidResponseError when the purchase carries no currency. */
-export function toPayment(purchase: Purchase, options: PaymentMappingOptions | boolean = {}): Payment {
+/**
+ * Purchase → core Payment; `raw` is the object as given (a whole Purchase, or the gateway's object checked as a
+ * `PurchaseView`). Throws InvalidResponseError when the purchase carries no currency.
+ */
+export function toPayment(
+  purchase: PurchaseView | Purchase,
+  options: PaymentMappingOptions | boolean = {},
+): Payment {
   const { fallbackTestMode = false, holdValidityDays = DEFAULT_HOLD_VALIDITY_DAYS } =
     typeof options === 'boolean' ? { fallbackTestMode: options } : options;
   const currency = purchase.purchase?.currency ?? purchase.payment?.currency;
@@ -159,7 +165,7 @@ export function toPayment(purchase: Purchase, options: PaymentMappingOptions | b
 }
 
 /** The last attempt's error: `{code, message, decline_code}` in `transaction_data.attempts`. */
-function failureOf(purchase: Purchase): { failure?: PaymentFailure } {
+function failureOf(purchase: PurchaseView): { failure?: PaymentFailure } {
   const attempts = purchase.transaction_data?.attempts ?? [];
   const error = (attempts[attempts.length - 1] as { error?: unknown } | undefined)?.error;
   if (!error || typeof error !== 'object') return {};
@@ -172,7 +178,7 @@ function failureOf(purchase: Purchase): { failure?: PaymentFailure } {
   return Object.keys(failure).length > 0 ? { failure } : {};
 }
 
-function holdExpiry(purchase: Purchase, days: number): { authorizationExpiresAt?: Date } {
+function holdExpiry(purchase: PurchaseView, days: number): { authorizationExpiresAt?: Date } {
   const since = heldSince(purchase);
   return since ? { authorizationExpiresAt: new Date(since.getTime() + days * 86_400_000) } : {};
 }

@@ -1,4 +1,10 @@
-import { ConfigurationError, drivers, InvalidRequestError, UnsupportedOperationError } from '@tijara/core';
+import {
+  ConfigurationError,
+  drivers,
+  InvalidRequestError,
+  InvalidResponseError,
+  UnsupportedOperationError,
+} from '@tijara/core';
 import { sendJson, startLoopbackServer, type LoopbackServer } from '@tijara/testkit';
 import {
   createUmmahDriver,
@@ -208,6 +214,39 @@ describe('operations over HTTP', () => {
       `POST /api/v1/purchases/${P}/refund/`,
       `GET /api/v1/purchases/${P}/`,
     ]);
+  });
+
+  it("reads a purchase through the fields a Payment is made of, and keeps the gateway's object whole as raw", async () => {
+    const sent = { ...paid, a_field_added_later: { nested: [1, 2] }, brand_id: BRAND_ID };
+    answers = [{ status: 200, body: sent }];
+    const payment = await driver().retrievePayment(P);
+    expect(payment).toMatchObject({ id: paid.id, status: 'paid', currency: 'MYR' });
+    expect(payment.raw).toEqual(sent);
+  });
+
+  it.each([
+    ['a status that is not a string', { status: 42 }, 'status'],
+    [
+      'a total that is not a number',
+      { purchase: { ...(paid.purchase as object), total: '10.00' } },
+      'purchase.total',
+    ],
+    [
+      'a status history entry without its status',
+      { status_history: [{ timestamp: 1 }] },
+      'status_history.0.status',
+    ],
+  ])('refuses a purchase with %s, naming the field', async (_what, change, field) => {
+    answers = [{ status: 200, body: { ...paid, ...change } }];
+    const error = await driver()
+      .retrievePayment(P)
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect(error).toBeInstanceOf(InvalidResponseError);
+    expect((error as InvalidResponseError).code).toBe('schema_mismatch');
+    expect(Object.keys((error as InvalidResponseError).details ?? {})).toContain(field);
   });
 
   it('refuses what is not declared before sending anything', async () => {

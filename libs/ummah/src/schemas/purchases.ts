@@ -302,6 +302,67 @@ export const purchaseSchema = z.looseObject({
 });
 export type Purchase = z.infer<typeof purchaseSchema>;
 
+/**
+ * The part of a Purchase a Payment is made of: exactly the fields `toPayment` reads, typed as in `purchaseSchema`.
+ * Reads that only settle (the driver's `retrievePayment`, webhooks) validate this view and keep the gateway's
+ * object as it came, instead of building a checked copy of all of its fields: `z.object` looks at these keys
+ * alone, where `purchaseSchema`'s loose objects walk and copy every key at every level. The bench measured that
+ * copy as most of the driver's CPU above got's (docs/benchmarks.md). `UmmahClient` still answers with the whole
+ * `purchaseSchema`.
+ */
+export const purchaseViewSchema = z.object({
+  id: z.string(),
+  status: z.string(),
+  client_id: z.string().nullable().optional(),
+  purchase: z
+    .object({
+      currency: z.string().optional(),
+      total: z.number().optional(),
+      total_amount: z.number().optional(),
+    })
+    .optional(),
+  payment: z.object({ amount: z.number().optional(), currency: z.string().optional() }).nullable().optional(),
+  transaction_data: z
+    .object({
+      extra: z
+        .object({
+          masked_pan: z.string().nullable().optional(),
+          card_brand: z.string().nullable().optional(),
+          expiry_month: z.union([z.number(), z.string()]).nullable().optional(),
+          expiry_year: z.union([z.number(), z.string()]).nullable().optional(),
+          cardholder_name: z.string().nullable().optional(),
+        })
+        .nullable()
+        .optional(),
+      attempts: z.array(z.looseObject({})).optional(),
+    })
+    .nullable()
+    .optional(),
+  status_history: z.array(z.object({ status: z.string(), timestamp: z.number().optional() })).optional(),
+  checkout_url: z.string().nullable().optional(),
+  reference: z.string().nullable().optional(),
+  is_test: z.boolean().optional(),
+  is_recurring_token: z.boolean().optional(),
+  refundable_amount: z.number().optional(),
+  created_on: epochSeconds.optional(),
+  updated_on: epochSeconds.optional(),
+});
+export type PurchaseView = z.infer<typeof purchaseViewSchema>;
+
+/**
+ * A schema that checks `view` and answers the value it was given, untouched: the view's guarantees for the fields
+ * it names, every other field as the gateway sent it. Issues keep their paths, so a mismatch is reported exactly
+ * as the full schema would report it.
+ */
+export function checkedInPlace<View>(view: z.ZodType<View>): z.ZodType<View> {
+  return z.unknown().transform((value, ctx) => {
+    const checked = view.safeParse(value);
+    if (checked.success) return value as View;
+    for (const issue of checked.error.issues) ctx.issues.push(issue as (typeof ctx.issues)[number]);
+    return z.NEVER;
+  }) as unknown as z.ZodType<View>;
+}
+
 /** What action endpoints answer: the whole Purchase (CHIP) or just `{"status": "…"}` (seed). */
 export const purchaseActionResponseSchema = z.union([purchaseSchema, z.looseObject({ status: z.string() })]);
 export type PurchaseActionResponse = z.infer<typeof purchaseActionResponseSchema>;

@@ -59,6 +59,10 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
     connections: options.connections ?? 16,
     pipelining: 1,
     timeout: options.timeoutS ?? 10,
+    // autocannon acts on "stop" (the last of `amount` answered, or the duration over) only when it takes a
+    // sample; at its default of one per second a run bounded by `amount` was timed up to a second past its last
+    // answer, which cost a 6-second run up to 16 % of its req/s. A tenth of a second bounds that at 1.7 %.
+    sampleInt: 100,
     ...(options.amount !== undefined ? { amount: options.amount } : { duration: options.durationS ?? 5 }),
     method: (options.method ?? 'GET') as 'GET',
     headers: options.headers,
