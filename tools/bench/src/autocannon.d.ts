@@ -13,6 +13,8 @@ declare module 'autocannon' {
       headers?: Record<string, string>;
       body?: string | Buffer;
       requests?: Array<Record<string, unknown>>;
+      /** Milliseconds between samples; also how often a finished run notices it is done (default 1000). */
+      sampleInt?: number;
     }
     interface Histogram {
       average: number;
