@@ -299,6 +299,9 @@ export class NumipayDriver implements GatewayDriver {
     const safe = (payment: Payment, reason?: string): CardPaymentResult => ({
       ...payment,
       raw: scrubber.value(payment.raw),
+      ...(payment.failure?.message !== undefined
+        ? { failure: { ...payment.failure, message: scrubber.text(payment.failure.message) } }
+        : {}),
       ...(reason !== undefined ? { failureReason: scrubber.text(reason) } : {}),
     });
     try {

@@ -11,6 +11,7 @@ import {
   type Customer,
   type NextAction,
   type Payment,
+  type PaymentFailure,
 } from '@tijara/core';
 import type {
   NumipayCustomer,
@@ -181,10 +182,55 @@ export function toPayment(
   };
 }
 
+/**
+ * Stripe's decline codes, the vocabulary `PaymentFailure.declineCode` speaks: a Numipay reason that names one of
+ * them in words ("Insufficient funds") is given that code, so plugins can map it (Shopify's rejection reasons).
+ * Any other reason is kept as the message alone.
+ */
+const DECLINE_CODES: ReadonlySet<string> = new Set([
+  'authentication_required',
+  'card_not_supported',
+  'card_velocity_exceeded',
+  'currency_not_supported',
+  'do_not_honor',
+  'expired_card',
+  'fraudulent',
+  'generic_decline',
+  'incorrect_cvc',
+  'incorrect_number',
+  'insufficient_funds',
+  'invalid_account',
+  'lost_card',
+  'pickup_card',
+  'processing_error',
+  'stolen_card',
+  'try_again_later',
+  'withdrawal_count_limit_exceeded',
+]);
+
+/** Why a failed payment failed, from Numipay's reason text (already redacted by the caller). */
+export function failureOf(reason: string | undefined): PaymentFailure | undefined {
+  const message = reason?.trim();
+  if (!message) return undefined;
+  const words = message
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '');
+  return DECLINE_CODES.has(words) ? { declineCode: words, message } : { message };
+}
+
+/** A failed payment gains its failure, when Numipay said why. */
+function withFailure(payment: Payment, reason: string | undefined): Payment {
+  if (payment.status !== 'failed') return payment;
+  const failure = failureOf(reason);
+  return failure ? { ...payment, failure } : payment;
+}
+
 /** Status endpoint answer → Payment. */
 export function statusToPayment(response: TransactionStatusResponse, context: PaymentContext): Payment {
   // A rejection reason may quote the card; core's redaction masks anything shaped like a card number.
-  return toPayment(response.transaction_status, context, NO_ACTION, redact(response));
+  const safe = redact(response);
+  return withFailure(toPayment(response.transaction_status, context, NO_ACTION, safe), rejectionReason(safe));
 }
 
 /** The seed's `error` beside a `rejected` server-to-server answer, as text. */
@@ -205,7 +251,10 @@ export function rejectionReason(response: {
 export function serverToServerToPayment(response: ServerToServerResponse, context: PaymentContext): Payment {
   const url = response.url?.trim();
   const action: NextAction = url ? { type: 'redirect', method: 'GET', url } : NO_ACTION;
-  const payment = toPayment(response.transaction_status, context, action, response);
+  const payment = withFailure(
+    toPayment(response.transaction_status, context, action, response),
+    rejectionReason(response),
+  );
   // A 3-D Secure step pending on the buyer is awaiting them whatever the status word.
   return url && payment.status === 'processing'
     ? { ...payment, status: 'pending', nextAction: action }

@@ -133,6 +133,7 @@ it('card data never reaches a log, an error, a payment or a settled record', asy
   expect(results[0]).toMatchObject({
     status: 'failed',
     failureReason: expect.stringContaining('[REDACTED]'),
+    failure: { message: expect.stringContaining('[REDACTED]') },
   });
   expect(results[1]).toMatchObject({ status: 'pending', nextAction: { url: 'https://acs.example/3ds/abc' } });
   expect(record?.status).toBe('failed');

@@ -8,7 +8,9 @@ import {
   numipayEndpoints,
   parseTrackingId,
   readNumipayErrorBody,
+  serverToServerToPayment,
   splitDateRange,
+  statusToPayment,
   toNumipayAmount,
   toNumipayCustomer,
   toTransaction,
@@ -112,6 +114,59 @@ describe('statuses', () => {
     ['successful', 'paid'],
     ['rejected', 'rejected'],
   ])('payout %s → %s', (raw, status) => expect(normalizePayoutStatus(raw)).toBe(status));
+});
+
+describe('why a payment failed', () => {
+  const id = createTrackingId(2999, 'GBP', 'order-9');
+  const context = { tracking: parseTrackingId(id)!, testMode: true };
+
+  it('a reason that names a decline in words gets its code, and keeps the words as the message', () => {
+    const payment = statusToPayment(
+      { transaction_status: 'rejected', rejected_reason: 'Insufficient funds' },
+      context,
+    );
+    expect(payment).toMatchObject({
+      status: 'failed',
+      failure: { declineCode: 'insufficient_funds', message: 'Insufficient funds' },
+    });
+  });
+
+  it('any other reason is the message alone; no reason, no failure', () => {
+    expect(
+      statusToPayment({ transaction_status: 'rejected', rejected_reason: 'Blocked by risk rules' }, context)
+        .failure,
+    ).toEqual({ message: 'Blocked by risk rules' });
+    expect(
+      statusToPayment({ transaction_status: 'rejected', rejected_reason: null }, context),
+    ).not.toHaveProperty('failure');
+  });
+
+  it("the server-to-server answer's error, as text or as an object with a message", () => {
+    expect(
+      serverToServerToPayment({ transaction_status: 'rejected', url: null, error: 'Expired card' }, context)
+        .failure,
+    ).toEqual({ declineCode: 'expired_card', message: 'Expired card' });
+    expect(
+      serverToServerToPayment(
+        { transaction_status: 'rejected', url: null, error: { message: 'Do not honor' } },
+        context,
+      ).failure,
+    ).toEqual({ declineCode: 'do_not_honor', message: 'Do not honor' });
+  });
+
+  it('only a failed payment carries a failure', () => {
+    expect(
+      statusToPayment({ transaction_status: 'successful', rejected_reason: 'Insufficient funds' }, context),
+    ).not.toHaveProperty('failure');
+  });
+
+  it('a reason that quotes a card number is redacted before it becomes the message', () => {
+    const payment = statusToPayment(
+      { transaction_status: 'rejected', rejected_reason: 'Declined card 4111111111111111' },
+      context,
+    );
+    expect(payment.failure?.message).not.toContain('4111111111111111');
+  });
 });
 
 describe('date ranges (DD-MM-YYYY, at most seven days a call)', () => {

@@ -163,8 +163,11 @@ describe('payments', () => {
     expect(landed).toBe('payment-failed');
     const mutations = harness.fake.mutationsFor(started.session.gid);
     expect(mutations.map((m) => [m.name, m.accepted])).toEqual([['paymentSessionReject', true]]);
-    // Numipay's status names no decline code: the buyer's method was refused.
-    expect(mutations[0]?.variables.reason).toMatchObject({ code: 'INSTRUMENT_DECLINED' });
+    // Numipay gives its reason in words; "Insufficient funds" is a decline Shopify has a code for.
+    expect(mutations[0]?.variables.reason).toMatchObject({
+      code: 'INSUFFICIENT_FUNDS',
+      merchantMessage: 'Insufficient funds',
+    });
     expect(harness.fake.session('payment', started.session.id)?.state).toBe('rejected');
   });
 
