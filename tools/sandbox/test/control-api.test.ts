@@ -134,6 +134,12 @@ test('log lines never carry the secret key or a card number', async () => {
     await control(logged, 'POST', `/purchases/${purchase.id}/pay`, { card_number: '4242 4242 4242 4242' });
     await logged.advanceClock(3 * 86_400);
     await loggedApi.get('/nothing/');
+    // The retries run on the delivery scheduler's own turns: wait (bounded) for the last one's line, so a loaded
+    // machine cannot close the sandbox before it is written.
+    const lastRetry = () => lines.some((line) => line.includes('delivery failed after the last retry'));
+    for (const deadline = Date.now() + 15_000; !lastRetry() && Date.now() < deadline;) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
   } finally {
     await logged.close();
   }
