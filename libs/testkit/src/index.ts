@@ -8,3 +8,4 @@ export * from './readme-examples.js';
 export * from './spawn-ts.js';
 export * from './browser.js';
 export * from './test-database.js';
+export * from './recording-player.js';

@@ -18,7 +18,7 @@ export interface RecordedTarget {
 export async function startRecordedTarget(
   scenarios: readonly string[] = ['hosted-cashier'],
 ): Promise<RecordedTarget> {
-  const routes = new Map<string, { status: number; body: unknown }>();
+  const routes = new Map<string, { readonly status: number; readonly body?: unknown }>();
   const webhooks: unknown[] = [];
   for (const name of scenarios) {
     const recording = readFixture<ScenarioRecording>(`scenarios/${name}.json`);

@@ -18,14 +18,14 @@ const NOT_FOUND = { error: { code: 404, message: 'The requested resource could n
 export async function startRecordedTarget(
   scenarios: readonly string[] = ['widget-checkout'],
 ): Promise<RecordedTarget> {
-  const routes = new Map<string, { status: number; body: unknown }>();
+  const routes = new Map<string, { readonly status: number; readonly body?: unknown }>();
   for (const name of scenarios) {
     for (const exchange of readFixture<ScenarioRecording>(`scenarios/${name}.json`).exchanges) {
       const key = `${exchange.request.method} ${exchange.request.path}`;
       if (!routes.has(key)) routes.set(key, exchange.response);
     }
   }
-  const written = new Map<string, { status: number; body: unknown }>();
+  const written = new Map<string, { readonly status: number; readonly body?: unknown }>();
   const server = await startLoopbackServer((request, response) => {
     const key = `${request.method} ${request.path}`;
     const route = written.get(key) ?? routes.get(key);
