@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { InvalidResponseError, type GatewayEvent, type Payment, type Refund } from '@tijara/core';
 import {
+  checkedInPlace,
   paymentEventBodySchema,
   purchaseViewSchema,
   refundSchema,
@@ -22,11 +23,14 @@ function invalidBody(message: string, raw: unknown): InvalidResponseError {
   return new InvalidResponseError(message, { gateway: 'ummah', code: 'invalid_webhook_body', raw });
 }
 
+/** An envelope's purchase, checked as the view a Payment is read through; its `raw` is the object as sent. */
+const purchaseInPlace = checkedInPlace(purchaseViewSchema);
+
 /**
  * A bare Purchase as CHIP and `success_callback` send it: the fields a Payment is made of, and the event name.
  * Checked as a view, so the Payment's `raw` is the body as sent (see `purchaseViewSchema`).
  */
-const purchaseEventViewSchema = purchaseViewSchema.extend({ event_type: z.string().optional() });
+const purchaseEventInPlace = checkedInPlace(purchaseViewSchema.extend({ event_type: z.string().optional() }));
 
 /** A payload's purchase may be partial (the seed's envelope example is); then only its id is known. */
 function paymentFrom(purchase: PurchaseView, mapping: PaymentMappingOptions): Payment | undefined {
@@ -92,10 +96,8 @@ export function parseUmmahEvent(body: unknown, options: PaymentMappingOptions | 
     if (isRefundObject(object)) {
       return refundEvent(id, rawType, object, createdOn, body);
     }
-    // Checked as the view it is read through; the Payment's `raw` is the object as sent.
-    const payment = purchaseViewSchema.safeParse(object).success
-      ? paymentFrom(object as PurchaseView, mapping)
-      : undefined;
+    const purchase = purchaseInPlace.safeParse(object);
+    const payment = purchase.success ? paymentFrom(purchase.data, mapping) : undefined;
     const objectId = typeof object.id === 'string' ? object.id : undefined;
     const isPurchaseEvent = rawType.startsWith('purchase.');
     return {
@@ -119,10 +121,11 @@ export function parseUmmahEvent(body: unknown, options: PaymentMappingOptions | 
     return refundEvent(undefined, parsed.data.event_type, body, undefined, body);
   }
 
-  if (!purchaseEventViewSchema.safeParse(body).success) {
+  const purchase = purchaseEventInPlace.safeParse(body);
+  if (!purchase.success) {
     throw invalidBody('Ummah webhook body is neither an event envelope nor a Purchase', body);
   }
-  const data = body as z.infer<typeof purchaseEventViewSchema>;
+  const data = purchase.data;
   const payment = paymentFrom(data, mapping);
   // A success callback carries no event name: the purchase status says what happened.
   const rawType = data.event_type ?? 'success_callback';

@@ -224,6 +224,11 @@ describe('operations over HTTP', () => {
     expect(payment.raw).toEqual(sent);
   });
 
+  it('reads past a malformed field the mapping never reads, as Ummah may change one the store does not use', async () => {
+    answers = [{ status: 200, body: { ...paid, brand_id: 42, viewed_on: 'yesterday' } }];
+    expect(await driver().retrievePayment(P)).toMatchObject({ id: paid.id, status: 'paid' });
+  });
+
   it.each([
     ['a status that is not a string', { status: 42 }, 'status'],
     [

@@ -72,6 +72,14 @@ describe('webhook body shapes', () => {
     expect(event.id).toBe(`${P}:success_callback:1700000300`);
   });
 
+  it("hands over the purchase as sent: the payment's raw is the body's own object, fields it never reads untouched", () => {
+    const envelope = readFixture<{ object: Record<string, unknown> }>('webhooks/envelope-purchase-paid.json');
+    const body = { ...envelope, object: { ...envelope.object, brand_id: 42, a_field_added_later: [1] } };
+    expect(parseUmmahEvent(body).payment?.raw).toBe(body.object);
+    const bare = { ...readFixture<Record<string, unknown>>('webhooks/success-callback.json'), brand_id: 42 };
+    expect(parseUmmahEvent(bare).payment?.raw).toBe(bare);
+  });
+
   it('keeps an envelope whose object is partial: payment id known, payment left for a re-fetch', () => {
     const event = parseUmmahEvent({
       id: 'evt-1',
